@@ -1,0 +1,66 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.archives import service
+from app.archives.schemas import ArchiveIndex, DayArchive, MonthArchive
+from app.core.deps import DatabaseDep, SettingsDep
+from app.core.errors import error_responses
+from app.core.pagination import PageQuery, set_page_headers
+
+router = APIRouter(prefix="/archives", tags=["archives"])
+Year = Annotated[int, Path(ge=1, le=9999, description="Four-digit year.")]
+Month = Annotated[int, Path(ge=1, le=12)]
+Day = Annotated[int, Path(ge=1, le=31)]
+SourceFilter = Annotated[
+    str | None, Query(max_length=200, description="Narrow counts and posts to one source (slug).")
+]
+
+
+@router.get("", response_model=ArchiveIndex, responses=error_responses(422))
+async def archive_index(
+    database: DatabaseDep, settings: SettingsDep, source: SourceFilter = None
+) -> ArchiveIndex:
+    """Years and months that have posts, with counts, newest first."""
+    return await database.run(service.archive_index, source=source, language=settings.language)
+
+
+@router.get("/{year}/{month}", response_model=MonthArchive, responses=error_responses(422))
+async def month_archive(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    year: Year,
+    month: Month,
+    source: SourceFilter = None,
+) -> MonthArchive:
+    """One month: its days with posts, and the neighbouring months that have posts."""
+    return await database.run(
+        service.month_archive, year=year, month=month, source=source, language=settings.language
+    )
+
+
+@router.get("/{year}/{month}/{day}", response_model=DayArchive, responses=error_responses(422))
+async def day_archive(
+    request: Request,
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    year: Year,
+    month: Month,
+    day: Day,
+    paging: PageQuery,
+    source: SourceFilter = None,
+) -> DayArchive:
+    """One site-local day's published posts, newest first, with the nearest days around it."""
+    archive = await database.run(
+        service.day_archive,
+        day=service.parse_day(year, month, day),
+        source=source,
+        paging=paging,
+        zone=settings.zone,
+        language=settings.language,
+    )
+    set_page_headers(
+        request, response, total=archive.count, page=archive.page, per_page=archive.per_page
+    )
+    return archive

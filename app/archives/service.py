@@ -1,0 +1,169 @@
+"""Day, month and year archives, by the site's local days."""
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_skeleton
+from sqlalchemy import ColumnElement, extract, func, select
+from sqlmodel import Session, col
+
+from app.archives.schemas import (
+    ArchiveIndex,
+    DayArchive,
+    DayCount,
+    MonthArchive,
+    MonthCount,
+    YearArchive,
+)
+from app.core.errors import InvalidInput
+from app.core.pagination import PageParams
+from app.core.types import utcnow
+from app.posts import queries
+from app.posts.models import Post
+from app.posts.schemas import PostSort
+from app.posts.visibility import publicly_visible
+
+DAY = col(Post.published_date)
+
+
+def _scope(source: str | None) -> list[ColumnElement[bool]]:
+    where = [publicly_visible(utcnow())]
+    if source:
+        where.append(queries.in_sources([source]))
+    return where
+
+
+def month_label(year: int, month: int, language: str) -> str:
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=language)
+
+
+def day_label(day: dt.date, language: str) -> str:
+    return format_date(day, format="long", locale=language)
+
+
+def _first_of_next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def archive_index(session: Session, *, source: str | None, language: str) -> ArchiveIndex:
+    year, month = extract("year", DAY), extract("month", DAY)
+    rows = session.execute(
+        select(year, month, func.count())
+        .where(*_scope(source))
+        .group_by(year, month)
+        .order_by(year.desc(), month.desc())
+    ).all()
+    years: list[YearArchive] = []
+    for raw_year, raw_month, count in rows:
+        # PostgreSQL's EXTRACT returns numerics; SQLite's strftime cast returns integers.
+        row_year, row_month = int(raw_year), int(raw_month)
+        if not years or years[-1].year != row_year:
+            years.append(YearArchive(year=row_year, count=0, months=[]))
+        years[-1].count += count
+        years[-1].months.append(
+            MonthCount(
+                year=row_year,
+                month=row_month,
+                label=month_label(row_year, row_month, language),
+                count=count,
+            )
+        )
+    return ArchiveIndex(years=years)
+
+
+def _month_count(
+    session: Session, where: Sequence[ColumnElement[bool]], day: dt.date | None, language: str
+) -> MonthCount | None:
+    if day is None:
+        return None
+    first = day.replace(day=1)
+    count = session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(*where, first <= DAY, _first_of_next_month(first) > DAY)
+    )
+    return MonthCount(
+        year=first.year,
+        month=first.month,
+        label=month_label(first.year, first.month, language),
+        count=count or 0,
+    )
+
+
+def month_archive(
+    session: Session, *, year: int, month: int, source: str | None, language: str
+) -> MonthArchive:
+    first = dt.date(year, month, 1)
+    after = _first_of_next_month(first)
+    where = _scope(source)
+    days = [
+        DayCount(date=day, count=count)
+        for day, count in session.execute(
+            select(DAY, func.count())
+            .where(*where, first <= DAY, after > DAY)
+            .group_by(DAY)
+            .order_by(DAY)
+        )
+    ]
+    before_day = session.scalar(select(func.max(DAY)).where(*where, first > DAY))
+    after_day = session.scalar(select(func.min(DAY)).where(*where, after <= DAY))
+    return MonthArchive(
+        year=year,
+        month=month,
+        label=month_label(year, month, language),
+        count=sum(day.count for day in days),
+        days=days,
+        previous=_month_count(session, where, before_day, language),
+        next=_month_count(session, where, after_day, language),
+    )
+
+
+def _neighbour(
+    session: Session, where: Sequence[ColumnElement[bool]], day: dt.date, *, later: bool
+) -> DayCount | None:
+    nearest = (
+        select(func.min(DAY)).where(*where, day < DAY)
+        if later
+        else select(func.max(DAY)).where(*where, day > DAY)
+    ).scalar_subquery()
+    row = session.execute(
+        select(DAY, func.count()).where(*where, nearest == DAY).group_by(DAY)
+    ).first()
+    return DayCount(date=row[0], count=row[1]) if row else None
+
+
+def parse_day(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise InvalidInput(f"{year:04d}-{month:02d}-{day:02d} is not a date: {exc}.") from exc
+
+
+def day_archive(
+    session: Session,
+    *,
+    day: dt.date,
+    source: str | None,
+    paging: PageParams,
+    zone: ZoneInfo,
+    language: str,
+) -> DayArchive:
+    where = _scope(source)
+    page = queries.page_of_posts(
+        session,
+        where=[*where, col(Post.published_date) == day],
+        order=queries.sort_order(PostSort.newest, may_include_drafts=False),
+        paging=paging,
+        zone=zone,
+    )
+    return DayArchive(
+        date=day,
+        label=day_label(day, language),
+        count=page.total,
+        items=page.items,
+        page=page.page,
+        per_page=page.per_page,
+        previous=_neighbour(session, where, day, later=False),
+        next=_neighbour(session, where, day, later=True),
+    )

@@ -1,0 +1,72 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
+from app.core.text import Line
+
+UserName = Annotated[
+    Line, StringConstraints(min_length=1, max_length=USER_NAME_MAX, pattern=r"^[^\s/][^/]*$")
+]
+TokenName = Annotated[Line, StringConstraints(min_length=1, max_length=TOKEN_NAME_MAX)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: UserName
+    role: Role = Role.author
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: UserName | None = None
+    role: Role | None = None
+    is_active: bool | None = Field(None, description="False locks the user and all its tokens.")
+
+
+class UserPublic(BaseModel):
+    id: int
+    name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserCreated(UserPublic):
+    token: str = Field(description="The user's first API token. Shown only this once.")
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TokenName = "API token"
+    expires_at: datetime | None = Field(None, description="When the token stops working.")
+    user_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Admins only: create the token for this user."
+    )
+
+
+class TokenPublic(BaseModel):
+    id: int
+    user_id: int
+    name: str
+    prefix: str = Field(description="The token's first characters, to tell tokens apart.")
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The secret token. Shown only this once; store it safely.")
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    role: Role
+    token_id: int

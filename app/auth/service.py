@@ -1,0 +1,145 @@
+"""Users and API tokens."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from app.auth.models import ApiToken, Role, User
+from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.core.security import display_prefix, generate_token, hash_token
+from app.core.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is calling: the user behind a valid token."""
+
+    user_id: int
+    name: str
+    role: Role
+    token_id: int
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in (Role.editor, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+
+def authenticate(session: Session, *, token: str, touch_after: timedelta) -> Viewer:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == hash_token(token))
+    ).one_or_none()
+    if row is None:
+        raise Unauthorized("The token is not valid.")
+    api_token, user = row
+    now = utcnow()
+    if api_token.revoked_at is not None:
+        raise Unauthorized("The token has been revoked.")
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        raise Unauthorized("The token has expired.")
+    if not user.is_active:
+        raise Unauthorized("The token's user is locked.")
+    # Writing on every request would turn each read into a write; a minute's precision is enough.
+    if api_token.last_used_at is None or now - api_token.last_used_at >= touch_after:
+        session.execute(
+            update(ApiToken).where(col(ApiToken.id) == api_token.id).values(last_used_at=now)
+        )
+    assert user.id is not None
+    assert api_token.id is not None
+    return Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=api_token.id)
+
+
+def _get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(col(User.id))))
+
+
+def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
+    """Create a user with its first token; returns the user and the token's secret."""
+    user = User(name=data.name, role=data.role.value)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"A user named {data.name!r} exists already.") from exc
+    assert user.id is not None
+    _, secret = _issue_token(session, user_id=user.id, name="first token", expires_at=None)
+    return user, secret
+
+
+def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
+    user = _get_user(session, user_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "role" in changes:
+        changes["role"] = changes["role"].value
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.updated_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"A user named {data.name!r} exists already.") from exc
+    return user
+
+
+def _issue_token(
+    session: Session, *, user_id: int, name: str, expires_at: datetime | None
+) -> tuple[ApiToken, str]:
+    secret = generate_token()
+    token = ApiToken(
+        user_id=user_id,
+        name=name,
+        prefix=display_prefix(secret),
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tuple[ApiToken, str]:
+    user_id = viewer.user_id
+    if data.user_id is not None and data.user_id != viewer.user_id:
+        if not viewer.is_admin:
+            raise Forbidden("Only admins create tokens for other users.")
+        user_id = _get_user(session, data.user_id).id or data.user_id
+    if data.expires_at is not None and data.expires_at.tzinfo is None:
+        raise InvalidInput("expires_at needs a UTC offset, such as 2030-01-01T00:00:00Z.")
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise InvalidInput("expires_at must be in the future.")
+    return _issue_token(session, user_id=user_id, name=data.name, expires_at=data.expires_at)
+
+
+def list_tokens(session: Session, *, viewer: Viewer, user_id: int | None) -> list[ApiToken]:
+    query = select(ApiToken).order_by(col(ApiToken.id))
+    if not viewer.is_admin:
+        if user_id is not None and user_id != viewer.user_id:
+            raise Forbidden("Only admins see other users' tokens.")
+        user_id = viewer.user_id
+    if user_id is not None:
+        query = query.where(col(ApiToken.user_id) == user_id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, *, viewer: Viewer, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != viewer.user_id and not viewer.is_admin):
+        raise NotFound(f"There is no token {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()

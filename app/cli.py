@@ -1,0 +1,146 @@
+"""The ``presseschau`` command line."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.auth import service as auth
+from app.auth.models import Role
+from app.auth.schemas import TokenCreate, UserCreate
+from app.auth.service import Viewer
+from app.core.config import get_settings
+from app.core.db import Database, create_db_engine
+from app.core.errors import DomainError
+from app.core.migrations import upgrade
+from app.demo.loader import is_empty, load_demo
+
+cli = typer.Typer(help="Presseschau: a headless content API for press-review blogs.")
+users_cli = typer.Typer(help="Manage users.")
+tokens_cli = typer.Typer(help="Manage API tokens.")
+cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
+
+
+def _database() -> Database:
+    return Database(create_db_engine(get_settings().database_url))
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    typer.secho(f"error: {error.detail}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema to the latest migration."""
+    upgrade(get_settings().database_url)
+    typer.echo("database schema is up to date")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API (run `presseschau migrate` first)."""
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@cli.command()
+def demo() -> None:
+    """Load the sample content, only into a database with no posts and no sources."""
+    settings = get_settings()
+    database = _database()
+    with database.session() as session:
+        if not is_empty(session):
+            typer.echo("the database has content already; no demo content added")
+            return
+        sources, posts = load_demo(session, zone=settings.zone, language=settings.language)
+    typer.echo(f"demo content loaded: {sources} sources, {posts} posts")
+
+
+@users_cli.command("create")
+def create_user(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[Role, typer.Option(help="admin, editor or author.")] = Role.author,
+) -> None:
+    """Create a user; its first API token is printed as the last line."""
+    try:
+        user, secret = _database().call(auth.create_user, data=UserCreate(name=name, role=role))
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(f"created user {user.name} (id {user.id}, role {user.role}); its API token:")
+    typer.echo(secret)
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List users."""
+    for user in _database().call(auth.list_users):
+        state = "" if user.is_active else " (locked)"
+        typer.echo(f"{user.id}\t{user.name}\t{user.role}{state}")
+
+
+def _viewer_for(name: str) -> Viewer:
+    for user in _database().call(auth.list_users):
+        if user.name == name:
+            assert user.id is not None
+            return Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=0)
+    typer.secho(f"error: there is no user named {name!r}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=1)
+
+
+@tokens_cli.command("create")
+def create_token(
+    user: Annotated[str, typer.Argument(help="The user's name.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "API token",
+    expires_in_days: Annotated[int | None, typer.Option(min=1, help="Expire after N days.")] = None,
+) -> None:
+    """Create a token for a user; the token is printed as the last line."""
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
+    try:
+        token, secret = _database().call(
+            auth.create_token,
+            viewer=_viewer_for(user),
+            data=TokenCreate(name=name, expires_at=expires_at),
+        )
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(f"created token {token.id} ({token.prefix}...) for {user}:")
+    typer.echo(secret)
+
+
+@tokens_cli.command("list")
+def list_tokens(user: Annotated[str, typer.Argument(help="The user's name.")]) -> None:
+    """List a user's tokens (never their secrets)."""
+    for token in _database().call(auth.list_tokens, viewer=_viewer_for(user), user_id=None):
+        state = "revoked" if token.revoked_at else "active"
+        typer.echo(f"{token.id}\t{token.prefix}...\t{token.name}\t{state}")
+
+
+@tokens_cli.command("revoke")
+def revoke_token(
+    user: Annotated[str, typer.Argument(help="The token owner's name.")],
+    token_id: Annotated[int, typer.Argument(help="The token's id.")],
+) -> None:
+    """Revoke one of a user's tokens."""
+    try:
+        _database().call(auth.revoke_token, viewer=_viewer_for(user), token_id=token_id)
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(f"token {token_id} revoked")
+
+
+def main() -> None:
+    cli()

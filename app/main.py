@@ -1,0 +1,90 @@
+"""The application: create_app() wires settings, database, routers and error handling."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.archives.router import router as archives_router
+from app.auth.router import router as auth_router
+from app.core.config import Settings, get_settings
+from app.core.db import Database, create_db_engine
+from app.core.errors import install_error_handlers
+from app.core.limits import BodySizeLimit
+from app.core.openapi import install_openapi, operation_id
+from app.posts.router import router as posts_router
+from app.sources.router import router as sources_router
+from app.system.router import router as system_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+A headless content API for press-review blogs: posts republished, translated or excerpted
+from outside publications (**sources**), shown in **day archives** by the site's local days.
+
+* Reading is public: anonymous callers see published posts.
+* Writing needs an API token: click **Authorize** and paste a `psk_...` token
+  (create one with `presseschau users create NAME --role editor`).
+* Errors are `application/problem+json` bodies with a `detail` that says what went wrong.
+* Limits: `per_page` 1–100; request bodies up to 1 MiB (configurable); field lengths as
+  each schema states.
+"""
+
+TAGS = [
+    {"name": "posts", "description": "Posts: list, read, write, like."},
+    {"name": "sources", "description": "The publications posts come from."},
+    {"name": "archives", "description": "Years, months and days that have posts."},
+    {"name": "auth", "description": "Who the current token belongs to."},
+    {"name": "tokens", "description": "API tokens: created, listed, revoked."},
+    {"name": "users", "description": "Users and their roles (admins)."},
+    {"name": "system", "description": "Health and readiness probes."},
+]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or Database(create_db_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.dispose()
+
+    app = FastAPI(
+        title="Presseschau",
+        version=version("presseschau"),
+        summary="Headless content API for press-review blogs.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (posts_router, sources_router, archives_router, auth_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(system_router)
+
+    install_error_handlers(app)
+    install_openapi(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["X-Total-Count", "Link", "ETag", "Location"],
+            max_age=600,
+        )
+    # Outermost, so an oversized body is refused before anything else looks at the request.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,78 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.core.types import UTCDateTime, utcnow
+
+TITLE_MAX = 300
+CREDIT_MAX = 300
+BODY_MAX = 200_000
+TAG_MAX = 60
+TAGS_PER_POST_MAX = 30
+
+
+class PostStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        # Lists newest first, and the published-only filter every anonymous read uses.
+        Index("ix_posts_status_published_at", "status", "published_at", "id"),
+        # Day and month archives.
+        Index("ix_posts_status_published_date", "status", "published_date", "published_at"),
+        # Lists and archives narrowed to one source.
+        Index("ix_posts_source_id_status_published_at", "source_id", "status", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The site-local calendar day of published_at, kept so archives group and filter by day
+    # with an index instead of converting every row's time stamp.
+    published_date: date | None = Field(default=None, sa_column=Column(Date))
+    source_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("sources.id", ondelete="RESTRICT")),
+    )
+    author_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    original_url: str | None = Field(default=None, sa_column=Column(String(2048)))
+    credit: str | None = Field(default=None, sa_column=Column(String(CREDIT_MAX)))
+    language: str = Field(sa_column=Column(String(35), nullable=False))
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body_html: str = Field(default="", sa_column=Column(Text, nullable=False))
+    excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    likes: int = Field(default=0, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tags"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(TAG_MAX), nullable=False))
+    slug: str = Field(sa_column=Column(String(TAG_MAX * 2), nullable=False, unique=True))
+
+
+class PostTag(SQLModel, table=True):
+    __tablename__ = "post_tags"
+    __table_args__ = (Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),)
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    )

@@ -1,0 +1,106 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from app.auth.dependencies import CurrentViewer, OptionalViewer
+from app.core.deps import DatabaseDep, SettingsDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageQuery, set_page_headers
+from app.posts import service
+from app.posts.schemas import Likes, PostCreate, PostFilters, PostPublic, PostUpdate
+
+router = APIRouter(prefix="/posts", tags=["posts"])
+PostId = Annotated[
+    int, Path(alias="id_or_slug", ge=1, le=service.MAX_ID, description="The post's id.")
+]
+IdOrSlug = Annotated[str, Path(min_length=1, max_length=200, description="A post's id or slug.")]
+PAGE_HEADERS = {
+    "X-Total-Count": {"description": "Items over all pages.", "schema": {"type": "integer"}},
+    "Link": {
+        "description": "RFC 8288 links: first, prev, next, last.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+@router.get(
+    "",
+    response_model=Page[PostPublic],
+    responses={200: {"headers": PAGE_HEADERS}, **error_responses(401, 422)},
+)
+async def list_posts(
+    request: Request,
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: OptionalViewer,
+    paging: PageQuery,
+    filters: Annotated[PostFilters, Query()],
+) -> Page[PostPublic]:
+    """Posts, newest first; anonymous callers see published posts only."""
+    page = await database.run(
+        service.list_posts, viewer=viewer, filters=filters, paging=paging, zone=settings.zone
+    )
+    set_page_headers(request, response, total=page.total, page=page.page, per_page=page.per_page)
+    return page
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostPublic,
+    responses=error_responses(401, 403, 409, 422),
+)
+async def create_post(
+    database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
+) -> PostPublic:
+    """Write a post; authors write drafts, editors may publish or schedule."""
+    return await database.run(
+        service.create_post,
+        viewer=viewer,
+        data=data,
+        zone=settings.zone,
+        language=settings.language,
+    )
+
+
+@router.get("/{id_or_slug}", response_model=PostPublic, responses=error_responses(401, 404))
+async def get_post(
+    database: DatabaseDep, settings: SettingsDep, viewer: OptionalViewer, id_or_slug: IdOrSlug
+) -> PostPublic:
+    """One post by id or slug."""
+    return await database.run(
+        service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
+    )
+
+
+@router.patch(
+    "/{id_or_slug}", response_model=PostPublic, responses=error_responses(401, 403, 404, 409, 422)
+)
+async def update_post(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: CurrentViewer,
+    post_id: PostId,
+    data: PostUpdate,
+) -> PostPublic:
+    """Change some fields of a post."""
+    return await database.run(
+        service.update_post, viewer=viewer, post_id=post_id, data=data, zone=settings.zone
+    )
+
+
+@router.delete(
+    "/{id_or_slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404),
+)
+async def delete_post(database: DatabaseDep, viewer: CurrentViewer, post_id: PostId) -> None:
+    """Delete a post."""
+    await database.run(service.delete_post, viewer=viewer, post_id=post_id)
+
+
+@router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))
+async def like_post(database: DatabaseDep, post_id: PostId) -> Likes:
+    """Like a published post; anyone may, no token needed."""
+    return Likes(likes=await database.run(service.like_post, post_id=post_id))

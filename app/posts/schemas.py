@@ -1,0 +1,110 @@
+import datetime as dt
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.core.text import CleanText, Line
+from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
+from app.sources.schemas import HttpUrl, Language, Slug, SourceRef
+
+Title = Annotated[Line, StringConstraints(min_length=1, max_length=TITLE_MAX)]
+Body = Annotated[CleanText, StringConstraints(max_length=BODY_MAX)]
+Credit = Annotated[Line, StringConstraints(max_length=CREDIT_MAX)]
+TagName = Annotated[Line, StringConstraints(min_length=1, max_length=TAG_MAX)]
+Tags = Annotated[list[TagName], Field(max_length=TAGS_PER_POST_MAX)]
+SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+PUBLISHED_AT_HELP = (
+    "RFC 3339. Without a UTC offset it is read as the site's local time. "
+    "Publishing without it uses the current time; a future time schedules the post."
+)
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title = Field(description="Without the '(Source)' suffix.")
+    body: Body = Field("", description="Markdown; bare URLs become links.")
+    slug: Slug | None = Field(None, description="Generated from the title when left out.")
+    source_id: SourceId | None = None
+    original_url: HttpUrl | None = Field(None, description="The original article.")
+    credit: Credit | None = Field(None, description="E.g. a translation credit.")
+    language: Language | None = Field(None, description="Defaults to the site language.")
+    tags: Tags = Field(default_factory=list)
+    status: PostStatus = PostStatus.draft
+    published_at: datetime | None = Field(None, description=PUBLISHED_AT_HELP)
+
+
+class PostUpdate(BaseModel):
+    """Only the fields sent change; null clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    body: Body | None = None
+    slug: Slug | None = None
+    source_id: SourceId | None = None
+    original_url: HttpUrl | None = None
+    credit: Credit | None = None
+    language: Language | None = None
+    tags: Tags | None = None
+    status: PostStatus | None = None
+    published_at: datetime | None = Field(None, description=PUBLISHED_AT_HELP)
+
+
+class AuthorRef(BaseModel):
+    id: int
+    name: str
+
+
+class PostPublic(BaseModel):
+    id: int
+    slug: str
+    title: str
+    status: PostStatus
+    published_at: datetime | None = Field(description="RFC 3339 with the site's UTC offset.")
+    date: dt.date | None = Field(description="The site-local day of published_at.")
+    source: SourceRef | None
+    original_url: str | None
+    credit: str | None
+    language: str
+    tags: list[str]
+    body: str = Field(description="Markdown, as written.")
+    body_html: str = Field(description="The body rendered to sanitised HTML.")
+    excerpt: str
+    likes: int
+    author: AuthorRef
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostSort(StrEnum):
+    newest = "-published_at"
+    oldest = "published_at"
+    by_title = "title"
+
+
+class PostFilters(BaseModel):
+    source: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, description="Source slugs; repeat for several."
+    )
+    tag: Annotated[str, StringConstraints(max_length=TAG_MAX * 2)] | None = Field(
+        None, description="A tag's slug."
+    )
+    date: dt.date | None = Field(None, description="A site-local day, YYYY-MM-DD.")
+    after: datetime | None = Field(None, description="Published after this time.")
+    before: datetime | None = Field(None, description="Published before this time.")
+    q: Annotated[CleanText, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="Text that the title or body contains (case-insensitive)."
+    )
+    sort: PostSort = PostSort.newest
+    status: PostStatus = Field(
+        PostStatus.published,
+        description="draft needs a token: authors see their own drafts, editors all of them.",
+    )
+
+
+class Likes(BaseModel):
+    likes: int = Field(description="The post's like count after this like.")

@@ -1,0 +1,224 @@
+"""Posts: listing, reading, writing and liking."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from app.auth.service import Viewer
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.core.pagination import Page, PageParams
+from app.core.text import make_excerpt, render_markdown, slugify
+from app.core.types import utcnow
+from app.posts import queries
+from app.posts.models import Post, PostStatus, PostTag, Tag
+from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
+from app.posts.visibility import publicly_visible
+from app.sources.models import Source
+
+MAX_ID = 2**31 - 1
+
+
+def _as_aware(value: datetime, zone: ZoneInfo) -> datetime:
+    """Naive times are the site's local time, as an editor would type them."""
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+
+def list_posts(
+    session: Session,
+    *,
+    viewer: Viewer | None,
+    filters: PostFilters,
+    paging: PageParams,
+    zone: ZoneInfo,
+) -> Page[PostPublic]:
+    if filters.status is PostStatus.draft and viewer is None:
+        raise Unauthorized("Listing drafts needs an API token.")
+    where: list[ColumnElement[bool]] = [queries.listed_for(viewer, filters.status, utcnow())]
+    if filters.source:
+        where.append(queries.in_sources(filters.source))
+    if filters.tag:
+        where.append(queries.has_tag(filters.tag))
+    if filters.date:
+        where.append(col(Post.published_date) == filters.date)
+    if filters.after:
+        where.append(col(Post.published_at) > _as_aware(filters.after, zone))
+    if filters.before:
+        where.append(col(Post.published_at) < _as_aware(filters.before, zone))
+    if filters.q:
+        pattern = (
+            "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        where.append(
+            col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
+        )
+    order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
+    return queries.page_of_posts(session, where=where, order=order, paging=paging, zone=zone)
+
+
+def _lookup(id_or_slug: str) -> ColumnElement[bool]:
+    if id_or_slug.isdigit():
+        number = int(id_or_slug)
+        return col(Post.id) == (number if number <= MAX_ID else 0)
+    return col(Post.slug) == id_or_slug
+
+
+def get_post(
+    session: Session, *, viewer: Viewer | None, id_or_slug: str, zone: ZoneInfo
+) -> PostPublic:
+    found = queries.fetch_posts(
+        session,
+        where=[_lookup(id_or_slug), queries.readable_by(viewer, utcnow())],
+        order=[],
+        zone=zone,
+        limit=1,
+    )
+    if not found:
+        raise NotFound(f"There is no post {id_or_slug!r}.")
+    return found[0]
+
+
+def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
+        # Another author's post may be a draft they cannot see: say nothing about it.
+        if post is not None and post.status == PostStatus.published.value:
+            raise Forbidden("Authors can change only their own drafts.")
+        raise NotFound(f"There is no post {post_id}.")
+    if not viewer.is_editor and post.status != PostStatus.draft.value:
+        raise Forbidden("Authors can change only their own drafts; this post is published.")
+    return post
+
+
+def _unique_slug(session: Session, base: str) -> str:
+    base = base or "beitrag"
+    taken = set(session.scalars(select(col(Post.slug)).where(col(Post.slug).startswith(base))))
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _check_source(session: Session, source_id: int | None) -> None:
+    if source_id is not None and session.get(Source, source_id) is None:
+        raise InvalidInput(f"source_id: there is no source {source_id}.")
+
+
+def _set_tags(session: Session, post_id: int, names: list[str]) -> None:
+    by_slug: dict[str, str] = {}
+    for name in names:
+        slug = slugify(name, max_length=120) or name.lower()
+        by_slug.setdefault(slug, name)
+    existing = dict(
+        session.execute(select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(by_slug))).all()
+    )
+    for slug, name in by_slug.items():
+        if slug not in existing:
+            tag = Tag(name=name, slug=slug)
+            session.add(tag)
+            session.flush()
+            existing[slug] = tag.id
+    session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
+    session.add_all(PostTag(post_id=post_id, tag_id=existing[slug]) for slug in by_slug)
+
+
+def _apply_publication(post: Post, zone: ZoneInfo) -> None:
+    if post.status == PostStatus.published.value and post.published_at is None:
+        post.published_at = utcnow()
+    post.published_date = post.published_at.astimezone(zone).date() if post.published_at else None
+
+
+def _render(post: Post) -> None:
+    post.body_html = render_markdown(post.body)
+    post.excerpt = make_excerpt(post.body)
+
+
+def _flush(session: Session, slug: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"A post with the slug {slug!r} exists already.") from exc
+
+
+def create_post(
+    session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
+) -> PostPublic:
+    if data.status is PostStatus.published and not viewer.is_editor:
+        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    _check_source(session, data.source_id)
+    post = Post(
+        slug=data.slug or _unique_slug(session, slugify(data.title)),
+        title=data.title,
+        status=data.status.value,
+        published_at=_as_aware(data.published_at, zone) if data.published_at else None,
+        source_id=data.source_id,
+        author_id=viewer.user_id,
+        original_url=str(data.original_url) if data.original_url else None,
+        credit=data.credit or None,
+        language=data.language or language,
+        body=data.body,
+    )
+    _apply_publication(post, zone)
+    _render(post)
+    session.add(post)
+    _flush(session, post.slug)
+    assert post.id is not None
+    _set_tags(session, post.id, data.tags)
+    return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
+
+
+_NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
+
+
+def update_post(
+    session: Session, *, viewer: Viewer, post_id: int, data: PostUpdate, zone: ZoneInfo
+) -> PostPublic:
+    post = _editable_post(session, viewer, post_id)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    for field in _NOT_NULL & changes.keys():
+        if changes[field] is None:
+            raise InvalidInput(f"{field}: may be left out, but not null.")
+    if changes.get("status") is PostStatus.published and not viewer.is_editor:
+        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    if "source_id" in changes:
+        _check_source(session, changes["source_id"])
+    tags = changes.pop("tags", None)
+    for field, value in changes.items():
+        if field == "status":
+            value = value.value
+        elif field == "published_at" and value is not None:
+            value = _as_aware(value, zone)
+        elif field == "original_url" and value is not None:
+            value = str(value)
+        setattr(post, field, value)
+    _apply_publication(post, zone)
+    if "body" in changes:
+        _render(post)
+    post.updated_at = utcnow()
+    _flush(session, post.slug)
+    if tags is not None:
+        _set_tags(session, post_id, tags)
+    return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
+
+
+def delete_post(session: Session, *, viewer: Viewer, post_id: int) -> None:
+    post = _editable_post(session, viewer, post_id)
+    session.delete(post)
+
+
+def like_post(session: Session, *, post_id: int) -> int:
+    # Built apart from the call: inline, mypy picks scalar()'s overload before it has
+    # inferred the statement's type and the result degrades to Any.
+    increment = (
+        update(Post)
+        .where(col(Post.id) == post_id, publicly_visible(utcnow()))
+        .values(likes=col(Post.likes) + 1)
+        .returning(col(Post.likes))
+    )
+    likes = session.scalar(increment)
+    if likes is None:
+        raise NotFound(f"There is no post {post_id}.")
+    return likes

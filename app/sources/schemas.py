@@ -1,0 +1,79 @@
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.core.text import SLUG_MAX_LENGTH, SLUG_PATTERN, CleanText, Line
+from app.sources.models import DESCRIPTION_MAX, LANGUAGE_MAX, SOURCE_NAME_MAX, URL_MAX
+
+DOMAINS_PER_SOURCE_MAX = 20
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalize_domain(value: str) -> str:
+    """``WWW.Example.com.`` → ``example.com``; international names in their ASCII form."""
+    host = value.strip().lower().rstrip(".")
+    host = host.removeprefix("www.")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"{value!r} is not a valid host name") from exc
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError(f"{value!r} is not a valid host name, such as example.com")
+    return host
+
+
+Domain = Annotated[str, StringConstraints(max_length=253), AfterValidator(normalize_domain)]
+SourceName = Annotated[Line, StringConstraints(min_length=1, max_length=SOURCE_NAME_MAX)]
+Slug = Annotated[str, StringConstraints(max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
+HttpUrl = Annotated[AnyHttpUrl, Field(max_length=URL_MAX)]
+Language = Annotated[
+    str,
+    StringConstraints(
+        min_length=2, max_length=LANGUAGE_MAX, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+    ),
+]
+Description = Annotated[CleanText, StringConstraints(max_length=DESCRIPTION_MAX)]
+Domains = Annotated[list[Domain], Field(max_length=DOMAINS_PER_SOURCE_MAX)]
+
+
+class SourceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: SourceName
+    slug: Slug | None = Field(None, description="Generated from the name when left out.")
+    homepage_url: HttpUrl | None = None
+    domains: Domains = Field(
+        default_factory=list, description="Host names of the source's links, e.g. tass.ru."
+    )
+    language: Language | None = None
+    description: Description = ""
+
+
+class SourceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: SourceName | None = None
+    slug: Slug | None = None
+    homepage_url: HttpUrl | None = None
+    domains: Domains | None = Field(None, description="Replaces the whole list.")
+    language: Language | None = None
+    description: Description | None = None
+
+
+class SourceRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class SourcePublic(SourceRef):
+    homepage_url: str | None
+    domains: list[str]
+    language: str | None
+    description: str
+    post_count: int = Field(description="Published posts from this source.")
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,51 @@
+import anyio.to_thread
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.core.db import Database
+from app.core.deps import DatabaseDep
+from app.core.errors import DomainError, error_responses
+from app.core.migrations import current_revision, head_revision
+
+router = APIRouter(tags=["system"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(Health):
+    database: str
+    migration: str | None
+
+
+class NotReady(DomainError):
+    status = 503
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """The process is up (no database check)."""
+    return Health(status="ok")
+
+
+def _check(database: Database) -> Readiness:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            revision = current_revision(connection)
+    except Exception as exc:
+        raise NotReady(f"The database is not reachable: {type(exc).__name__}.") from exc
+    if revision != head_revision():
+        raise NotReady(
+            f"The database schema is at {revision or 'nothing'}, not {head_revision()}: "
+            "run `presseschau migrate`."
+        )
+    return Readiness(status="ok", database=database.engine.dialect.name, migration=revision)
+
+
+@router.get("/readyz", response_model=Readiness, responses=error_responses(503))
+async def readyz(database: DatabaseDep) -> Readiness:
+    """The database is reachable and its schema is at the latest migration."""
+    return await anyio.to_thread.run_sync(_check, database)

@@ -1,0 +1,110 @@
+"""Every database test runs on SQLite and on a throwaway PostgreSQL server."""
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.core.config import Settings
+from app.core.db import Database, create_db_engine
+from app.core.migrations import upgrade
+from app.main import create_app
+from app.models import metadata
+from tests.postgres_server import PostgresServer, find_bindir
+
+BACKENDS = ["sqlite", "postgresql"]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found; install the "
+            "'postgresql' package or set PRESSESCHAU_PG_BINDIR"
+        )
+    server = PostgresServer(bindir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fresh_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> "FreshDatabase":
+    """Makes new, empty databases on demand (for migration tests)."""
+    return FreshDatabase(request, tmp_path_factory)
+
+
+class FreshDatabase:
+    def __init__(self, request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> None:
+        self._request = request
+        self._tmp = tmp
+
+    def __call__(self, backend: str) -> str:
+        name = f"presseschau_{next(_names)}"
+        if backend == "sqlite":
+            return f"sqlite:///{self._tmp.mktemp('db') / name}.sqlite3"
+        server: PostgresServer = self._request.getfixturevalue("postgres_server")
+        return server.create_database(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, fresh_database_url: FreshDatabase) -> str:
+    url = fresh_database_url(backend)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def session_database(database_url: str) -> Iterator[Database]:
+    database = Database(create_db_engine(database_url))
+    yield database
+    database.dispose()
+
+
+def _empty_all_tables(database: Database) -> None:
+    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+
+
+@pytest.fixture
+def db(session_database: Database) -> Iterator[Database]:
+    """The test run's database, emptied after each test."""
+    yield session_database
+    _empty_all_tables(session_database)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, timezone="Europe/Berlin", language="de")
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> FastAPI:
+    return create_app(settings=settings, database=db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"

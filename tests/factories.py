@@ -1,0 +1,61 @@
+"""Test data made through the services, so every test starts from real rows."""
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.auth import service as auth
+from app.auth.models import Role
+from app.auth.schemas import UserCreate
+from app.auth.service import Viewer
+from app.core.db import Database
+from app.posts import service as posts
+from app.posts.schemas import PostCreate, PostPublic
+from app.sources import service as sources
+from app.sources.schemas import SourceCreate, SourcePublic
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Account:
+    viewer: Viewer
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_account(db: Database, role: Role = Role.editor, name: str | None = None) -> Account:
+    name = name or f"{role.value}-{next(_counter)}"
+    user, token = db.call(auth.create_user, data=UserCreate(name=name, role=role))
+    assert user.id is not None
+    return Account(Viewer(user_id=user.id, name=user.name, role=role, token_id=0), token)
+
+
+def make_source(db: Database, **fields: Any) -> SourcePublic:
+    number = next(_counter)
+    data = {"name": f"Quelle {number}", "domains": [f"quelle{number}.example"], **fields}
+    return db.call(sources.create_source, data=SourceCreate.model_validate(data))
+
+
+def make_post(db: Database, author: Account, **fields: Any) -> PostPublic:
+    number = next(_counter)
+    data: dict[str, Any] = {
+        "title": f"Beitrag {number}",
+        "body": f"Text des Beitrags {number}.",
+        "status": "published",
+        "published_at": datetime(2022, 1, 10, 9, 0, tzinfo=UTC) - timedelta(minutes=number),
+        **fields,
+    }
+    return db.call(
+        posts.create_post,
+        viewer=author.viewer,
+        data=PostCreate.model_validate(data),
+        zone=BERLIN,
+        language="de",
+    )

@@ -1,0 +1,124 @@
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import select
+
+from app.auth.models import ApiToken, Role
+from app.core.db import Database
+from app.core.security import generate_token, hash_token
+from tests.factories import make_account
+
+
+def test_me_names_the_tokens_user(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db, Role.editor, name="Anna")
+    response = client.get(app.url_path_for("me"), headers=editor.headers)
+    assert response.status_code == 200
+    assert response.json()["name"] == "Anna"
+    assert response.json()["role"] == "editor"
+
+
+def test_bad_tokens_get_401_with_www_authenticate(app: FastAPI, client: TestClient) -> None:
+    url = app.url_path_for("me")
+    for header in ("Bearer psk_wrong", f"Bearer {generate_token()}", "Basic dXNlcjpwYXNz"):
+        response = client.get(url, headers={"Authorization": header})
+        assert response.status_code == 401, header
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_tokens_are_stored_hashed_and_shown_once(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    created = client.post(
+        app.url_path_for("create_token"), headers=editor.headers, json={"name": "Laptop"}
+    )
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    assert secret.startswith("psk_")
+    assert created.json()["prefix"] == secret[:10]
+    listed = client.get(app.url_path_for("list_tokens"), headers=editor.headers).json()
+    assert [token["name"] for token in listed] == ["first token", "Laptop"]
+    assert all("token" not in token for token in listed)
+    with db.session() as session:
+        hashes = set(session.exec(select(ApiToken.token_hash)))
+    assert hash_token(secret) in hashes
+    assert secret not in hashes
+    response = client.get(app.url_path_for("me"), headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+
+
+def test_revoked_and_expired_tokens_stop_working(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    spare = client.post(app.url_path_for("create_token"), headers=editor.headers, json={}).json()
+    spare_headers = {"Authorization": f"Bearer {spare['token']}"}
+    revoke = app.url_path_for("revoke_token", token_id=str(spare["id"]))
+    assert client.delete(revoke, headers=editor.headers).status_code == 204
+    response = client.get(app.url_path_for("me"), headers=spare_headers)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+    with db.session() as session:
+        session.execute(
+            update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    expired = client.get(app.url_path_for("me"), headers=editor.headers)
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["detail"]
+
+
+def test_last_used_at_is_recorded(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db)
+    before = client.get(app.url_path_for("list_tokens"), headers=editor.headers).json()
+    assert before[0]["last_used_at"] is not None
+
+
+def test_only_admins_manage_users(app: FastAPI, client: TestClient, db: Database) -> None:
+    admin, editor = make_account(db, Role.admin), make_account(db, Role.editor)
+    url = app.url_path_for("create_user")
+    assert client.post(url, headers=editor.headers, json={"name": "Bob"}).status_code == 403
+    assert client.get(app.url_path_for("list_users"), headers=editor.headers).status_code == 403
+    created = client.post(url, headers=admin.headers, json={"name": "Bob", "role": "author"})
+    assert created.status_code == 201
+    bob = created.json()
+    assert bob["role"] == "author"
+    bob_headers = {"Authorization": f"Bearer {bob['token']}"}
+    assert client.get(app.url_path_for("me"), headers=bob_headers).json()["name"] == "Bob"
+    duplicate = client.post(url, headers=admin.headers, json={"name": "Bob"})
+    assert duplicate.status_code == 409
+    user_url = app.url_path_for("update_user", user_id=str(bob["id"]))
+    promoted = client.patch(user_url, headers=admin.headers, json={"role": "editor"})
+    assert promoted.json()["role"] == "editor"
+    assert client.get(app.url_path_for("me"), headers=bob_headers).json()["role"] == "editor"
+    locked = client.patch(user_url, headers=admin.headers, json={"is_active": False})
+    assert locked.json()["is_active"] is False
+    assert client.get(app.url_path_for("me"), headers=bob_headers).status_code == 401
+
+
+def test_tokens_of_other_users(app: FastAPI, client: TestClient, db: Database) -> None:
+    admin, editor, other = (make_account(db, Role.admin), make_account(db), make_account(db))
+    url = app.url_path_for("create_token")
+    for_other = {"user_id": other.viewer.user_id}
+    assert client.post(url, headers=editor.headers, json=for_other).status_code == 403
+    assert client.post(url, headers=admin.headers, json=for_other).status_code == 201
+    other_tokens = client.get(
+        app.url_path_for("list_tokens"), headers=admin.headers, params=for_other
+    ).json()
+    assert len(other_tokens) == 2
+    revoke = app.url_path_for("revoke_token", token_id=str(other_tokens[0]["id"]))
+    assert client.delete(revoke, headers=editor.headers).status_code == 404
+    assert client.get(app.url_path_for("me"), headers=other.headers).status_code == 200
+
+
+def test_token_expiry_must_lie_ahead(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db)
+    response = client.post(
+        app.url_path_for("create_token"),
+        headers=editor.headers,
+        json={"expires_at": "2000-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 422
+    assert "future" in response.json()["detail"]

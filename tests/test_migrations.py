@@ -1,0 +1,57 @@
+"""Alembic is the only way the schema changes: the migrations must build the models' schema."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect
+
+from app.core.config import Settings
+from app.core.db import Database, create_db_engine
+from app.core.migrations import downgrade, head_revision, upgrade
+from app.main import create_app
+from app.models import metadata
+from tests.conftest import FreshDatabase
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade(backend: str, fresh_database_url: FreshDatabase) -> None:
+    url = fresh_database_url(backend)
+    engine = create_db_engine(url)
+    try:
+        upgrade(url)
+        tables = set(inspect(engine).get_table_names())
+        assert set(metadata.tables) <= tables
+        downgrade(url, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        upgrade(url)
+        assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_readiness_fails_until_the_schema_is_migrated(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    database = Database(create_db_engine(url))
+    app = create_app(settings=Settings(database_url=url), database=database)
+    try:
+        with TestClient(app) as client:
+            not_ready = client.get("/readyz")
+            assert not_ready.status_code == 503
+            assert "presseschau migrate" in not_ready.json()["detail"]
+            upgrade(url)
+            ready = client.get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json()["migration"] == head_revision()
+    finally:
+        database.dispose()

@@ -1,0 +1,268 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.auth.models import Role
+from app.core.db import Database
+from tests.factories import make_account, make_post, make_source
+
+
+def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    source = make_source(db, name="Global Times China", domains=["globaltimes.cn"])
+    response = client.post(
+        app.url_path_for("create_post"),
+        headers=editor.headers,
+        json={
+            "title": "Führung aus einer Hand (II)",
+            "body": "Erster Absatz.\n\nWeiterlesen\nhttps://www.globaltimes.cn/page/1.shtml",
+            "source_id": source.id,
+            "original_url": "https://www.globaltimes.cn/page/1.shtml",
+            "credit": "Übersetzung Linke Zeitung",
+            "tags": ["Kasachstan", "China"],
+            "status": "published",
+            "published_at": "2022-01-09T23:30:00Z",
+        },
+    )
+    assert response.status_code == 201, response.text
+    post = response.json()
+    assert post["slug"] == "fuehrung-aus-einer-hand-ii"
+    assert post["published_at"] == "2022-01-10T00:30:00+01:00"
+    assert post["date"] == "2022-01-10"
+    assert post["source"] == {"id": source.id, "slug": "global-times-china", "name": source.name}
+    assert post["tags"] == ["China", "Kasachstan"]
+    assert post["author"]["name"] == editor.viewer.name
+    assert post["language"] == "de"
+    assert '<a href="https://www.globaltimes.cn/page/1.shtml"' in post["body_html"]
+    assert post["excerpt"] == "Erster Absatz."
+    for key in (str(post["id"]), post["slug"]):
+        fetched = client.get(app.url_path_for("get_post", id_or_slug=key))
+        assert fetched.status_code == 200
+        assert fetched.json() == post
+
+
+def test_slugs_stay_unique(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db)
+    slugs = [
+        client.post(
+            app.url_path_for("create_post"), headers=editor.headers, json={"title": "Straße"}
+        ).json()["slug"]
+        for _ in range(3)
+    ]
+    assert slugs == ["strasse", "strasse-2", "strasse-3"]
+    taken = client.post(
+        app.url_path_for("create_post"),
+        headers=editor.headers,
+        json={"title": "Andere", "slug": "strasse"},
+    )
+    assert taken.status_code == 409
+    assert "strasse" in taken.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "field", [{"id": 5}, {"likes": 1000}, {"author": {"id": 1}}, {"body_html": "<b>x</b>"}]
+)
+def test_read_only_and_unknown_fields_are_rejected(
+    app: FastAPI, client: TestClient, db: Database, field: dict[str, object]
+) -> None:
+    editor = make_account(db)
+    response = client.post(
+        app.url_path_for("create_post"), headers=editor.headers, json={"title": "T", **field}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert next(iter(field)) in response.json()["detail"]
+    assert client.get(app.url_path_for("list_posts"), params={"status": "draft"},
+                      headers=editor.headers).json()["total"] == 0  # fmt: skip
+
+
+def test_writes_need_a_token(app: FastAPI, client: TestClient) -> None:
+    response = client.post(app.url_path_for("create_post"), json={"title": "T"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["status"] == 401
+
+
+def test_authors_write_drafts_but_cannot_publish(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    author = make_account(db, Role.author)
+    published = client.post(
+        app.url_path_for("create_post"),
+        headers=author.headers,
+        json={"title": "T", "status": "published"},
+    )
+    assert published.status_code == 403
+    draft = client.post(
+        app.url_path_for("create_post"), headers=author.headers, json={"title": "T"}
+    )
+    assert draft.status_code == 201
+    post_id = draft.json()["id"]
+    edit_url = app.url_path_for("update_post", id_or_slug=str(post_id))
+    fixed = client.patch(edit_url, headers=author.headers, json={"title": "Tippfehler behoben"})
+    assert fixed.status_code == 200
+    assert fixed.json()["title"] == "Tippfehler behoben"
+    publish = client.patch(edit_url, headers=author.headers, json={"status": "published"})
+    assert publish.status_code == 403
+    assert client.get(app.url_path_for("get_post", id_or_slug=str(post_id))).status_code == 404
+
+
+def test_authors_cannot_touch_other_peoples_posts(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor, author, other = (
+        make_account(db),
+        make_account(db, Role.author),
+        make_account(db, Role.author),
+    )
+    published = make_post(db, editor)
+    draft = make_post(db, author, status="draft")
+    published_url = app.url_path_for("update_post", id_or_slug=str(published.id))
+    assert (
+        client.patch(published_url, headers=author.headers, json={"title": "X"}).status_code == 403
+    )
+    draft_url = app.url_path_for("update_post", id_or_slug=str(draft.id))
+    assert client.patch(draft_url, headers=other.headers, json={"title": "X"}).status_code == 404
+    assert client.delete(draft_url, headers=other.headers).status_code == 404
+    assert client.get(draft_url, headers=other.headers).status_code == 404
+    assert client.get(draft_url, headers=author.headers).json()["title"] == draft.title
+    assert client.get(draft_url, headers=editor.headers).status_code == 200
+
+
+def test_drafts_and_scheduled_posts_stay_hidden_from_anonymous_readers(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor, author = make_account(db), make_account(db, Role.author)
+    visible = make_post(db, editor)
+    make_post(db, author, status="draft")
+    make_post(db, editor, published_at=datetime.now(UTC) + timedelta(days=1))
+    listing = client.get(app.url_path_for("list_posts"))
+    assert [post["id"] for post in listing.json()["items"]] == [visible.id]
+    assert client.get(app.url_path_for("list_posts"), params={"status": "draft"}).status_code == 401
+    drafts = client.get(
+        app.url_path_for("list_posts"), params={"status": "draft"}, headers=author.headers
+    )
+    assert drafts.json()["total"] == 1
+    assert client.get(
+        app.url_path_for("list_posts"), headers=editor.headers
+    ).json()["total"] == 2  # fmt: skip
+
+
+def test_update_changes_only_the_fields_sent(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    source = make_source(db)
+    post = make_post(db, editor, source_id=source.id, credit="Übersetzung X", tags=["A"])
+    url = app.url_path_for("update_post", id_or_slug=str(post.id))
+    response = client.patch(url, headers=editor.headers, json={"credit": None, "tags": ["B", "C"]})
+    assert response.status_code == 200
+    changed = response.json()
+    assert changed["credit"] is None
+    assert changed["tags"] == ["B", "C"]
+    assert changed["title"] == post.title
+    assert changed["source"]["id"] == source.id
+    assert changed["slug"] == post.slug
+    bad = client.patch(url, headers=editor.headers, json={"title": None})
+    assert bad.status_code == 422
+    bad_source = client.patch(url, headers=editor.headers, json={"source_id": 999999})
+    assert bad_source.status_code == 422
+    assert "source" in bad_source.json()["detail"]
+    assert client.get(url).json() == changed
+
+
+def test_delete_removes_the_post(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db)
+    post = make_post(db, editor, tags=["Weg"])
+    url = app.url_path_for("delete_post", id_or_slug=str(post.id))
+    assert client.delete(url).status_code == 401
+    assert client.delete(url, headers=editor.headers).status_code == 204
+    assert client.get(url).status_code == 404
+    assert client.delete(url, headers=editor.headers).status_code == 404
+
+
+def test_likes_count_up_on_published_posts_only(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    post = make_post(db, editor)
+    draft = make_post(db, editor, status="draft")
+    like_url = app.url_path_for("like_post", id_or_slug=str(post.id))
+    assert client.post(like_url).json() == {"likes": 1}
+    assert client.post(like_url).json() == {"likes": 2}
+    assert client.get(app.url_path_for("get_post", id_or_slug=str(post.id))).json()["likes"] == 2
+    draft_like = app.url_path_for("like_post", id_or_slug=str(draft.id))
+    assert client.post(draft_like).status_code == 404
+    assert client.post(app.url_path_for("like_post", id_or_slug="99999")).status_code == 404
+
+
+def test_list_pagination_with_total_and_link_headers(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    created = [make_post(db, editor) for _ in range(5)]
+    newest_first = [
+        post.id for post in sorted(created, key=lambda p: p.published_at or 0, reverse=True)
+    ]
+    url = app.url_path_for("list_posts")
+    page2 = client.get(url, params={"page": 2, "per_page": 2})
+    assert page2.status_code == 200
+    assert page2.headers["x-total-count"] == "5"
+    body = page2.json()
+    assert (body["total"], body["page"], body["per_page"]) == (5, 2, 2)
+    assert [post["id"] for post in body["items"]] == newest_first[2:4]
+    links = page2.headers["link"]
+    for rel, page in (("first", 1), ("prev", 1), ("next", 3), ("last", 3)):
+        assert f'page={page}&per_page=2>; rel="{rel}"' in links
+    beyond = client.get(url, params={"page": 9, "per_page": 2}).json()
+    assert beyond["items"] == []
+    assert beyond["total"] == 5
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"per_page": 0}, {"per_page": 101}, {"page": 0}, {"page": -1}, {"sort": "likes"},
+     {"date": "2022-02-30"}, {"status": "trash"}, {"per_page": 10**9}],
+)  # fmt: skip
+def test_out_of_range_list_parameters_are_422(
+    app: FastAPI, client: TestClient, params: dict[str, object]
+) -> None:
+    response = client.get(app.url_path_for("list_posts"), params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert next(iter(params)) in response.json()["detail"]
+
+
+def test_list_filters(app: FastAPI, client: TestClient, db: Database) -> None:
+    editor = make_account(db)
+    tass = make_source(db, name="TASS", domains=["tass.ru"])
+    jw = make_source(db, name="junge Welt", domains=["jungewelt.de"])
+    a = make_post(db, editor, title="Raketen in Europa", source_id=tass.id, tags=["Abrüstung"],
+                  published_at="2022-01-09T22:30:00Z")  # fmt: skip
+    b = make_post(db, editor, title="Techkonzerne", body="Algorithmen 100% offen", source_id=jw.id,
+                  published_at="2022-01-10T12:00:00Z")  # fmt: skip
+    c = make_post(db, editor, title="Ohne Quelle", published_at="2022-01-11T12:00:00Z")
+    url = app.url_path_for("list_posts")
+
+    def ids(**params: object) -> list[int]:
+        response = client.get(url, params=params)
+        assert response.status_code == 200, response.text
+        return [post["id"] for post in response.json()["items"]]
+
+    assert ids() == [c.id, b.id, a.id]
+    assert ids(source="tass") == [a.id]
+    assert ids(source=["tass", "junge-welt"]) == [b.id, a.id]
+    assert ids(source="unbekannt") == []
+    assert ids(tag="abruestung") == [a.id]
+    assert ids(date="2022-01-10") == [b.id]
+    assert ids(after="2022-01-10T00:00:00+01:00") == [c.id, b.id]
+    assert ids(before="2022-01-10T00:00:00") == [a.id]
+    assert ids(q="RAKETEN") == [a.id]
+    assert ids(q="100%") == [b.id]
+    assert ids(q="%") == [b.id]
+    assert ids(sort="published_at") == [a.id, b.id, c.id]
+    assert ids(sort="title") == [c.id, a.id, b.id]

@@ -1,0 +1,59 @@
+"""Reads take a fixed number of queries, however many posts a page holds (no N+1)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.core.db import Database
+from tests.factories import make_account, make_post, make_source
+
+
+@contextmanager
+def count_queries(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _queries_for(client: TestClient, db: Database, url: str, **params: object) -> int:
+    with count_queries(db) as statements:
+        response = client.get(url, params=params)
+        assert response.status_code == 200
+    return len([s for s in statements if not s.lstrip().upper().startswith(("PRAGMA", "BEGIN"))])
+
+
+def test_list_day_and_source_reads_do_not_grow_with_the_page(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    sources = [make_source(db) for _ in range(3)]
+    make_post(
+        db, editor, source_id=sources[0].id, tags=["Eins"], published_at="2022-01-10T08:00:00Z"
+    )
+    lists = app.url_path_for("list_posts")
+    day = app.url_path_for("day_archive", year="2022", month="1", day="10")
+    source_list = app.url_path_for("list_sources")
+    one = {url: _queries_for(client, db, url) for url in (lists, day, source_list)}
+    for number in range(30):
+        make_post(
+            db,
+            editor,
+            source_id=sources[number % 3].id,
+            tags=[f"Tag {number}", "Alle"],
+            published_at=f"2022-01-10T{8 + number % 10:02d}:{number:02d}:00Z",
+        )
+    many = {url: _queries_for(client, db, url, per_page=100) for url in (lists, day, source_list)}
+    assert many == one
+    assert one[lists] <= 3
+    assert one[day] <= 5
