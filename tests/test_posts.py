@@ -266,3 +266,47 @@ def test_list_filters(app: FastAPI, client: TestClient, db: Database) -> None:
     assert ids(q="%") == [b.id]
     assert ids(sort="published_at") == [a.id, b.id, c.id]
     assert ids(sort="title") == [c.id, a.id, b.id]
+
+
+def test_slugs_never_look_like_ids_and_fit_their_column(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    url = app.url_path_for("create_post")
+    numeric = client.post(url, headers=editor.headers, json={"title": "2022"})
+    assert numeric.json()["slug"] == "beitrag-2022"
+    explicit = client.post(url, headers=editor.headers, json={"title": "x", "slug": "2022"})
+    assert explicit.status_code == 422
+    long_title = "Überlänge " * 30
+    slugs = [
+        client.post(url, headers=editor.headers, json={"title": long_title[:300]}).json()["slug"]
+        for _ in range(2)
+    ]
+    assert all(len(slug) <= 200 for slug in slugs)
+    assert slugs[1] == f"{slugs[0]}-2"
+    by_slug = client.get(
+        app.url_path_for("get_post", id_or_slug="beitrag-2022"), headers=editor.headers
+    )
+    assert by_slug.json()["title"] == "2022"
+
+
+def test_cors_preflight_for_configured_origins(db: Database, database_url: str) -> None:
+    from app.core.config import Settings
+    from app.main import create_app
+
+    settings = Settings(database_url=database_url, cors_origins="https://blog.example")
+    with TestClient(create_app(settings, db)) as client:
+        preflight = client.options(
+            "/api/v1/posts",
+            headers={
+                "Origin": "https://blog.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Authorization, Content-Type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://blog.example"
+        listing = client.get("/api/v1/posts", headers={"Origin": "https://blog.example"})
+        assert "X-Total-Count" in listing.headers["access-control-expose-headers"]
+        other = client.get("/api/v1/posts", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers

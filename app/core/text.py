@@ -7,7 +7,7 @@ from typing import Annotated
 import nh3
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from slugify import slugify as _slugify
 
 # German transliteration first, so "Führung" becomes "fuehrung", not "fuhrung".
@@ -38,11 +38,24 @@ def _strip_text(value: str) -> str:
     return _check_text(value).strip()
 
 
+def _not_a_number(value: str) -> str:
+    if value.isdigit():
+        raise ValueError("must contain a letter; numbers in URLs are ids")
+    return value
+
+
 CleanText = Annotated[str, AfterValidator(_check_text)]
 """Any text stored as given: no NUL bytes, no lone surrogates (neither survives storage)."""
 
 Line = Annotated[str, AfterValidator(_strip_text)]
 """A one-line value with surrounding white space removed."""
+
+Slug = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN),
+    AfterValidator(_not_a_number),
+]
+"""Lower-case letters, digits and single hyphens, not only digits."""
 
 
 def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:

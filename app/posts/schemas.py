@@ -5,9 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.text import CleanText, Line
+from app.core.text import CleanText, Line, Slug
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
-from app.sources.schemas import HttpUrl, Language, Slug, SourceRef
+from app.sources.schemas import HttpUrl, Language, SourceRef
 
 Title = Annotated[Line, StringConstraints(min_length=1, max_length=TITLE_MAX)]
 Body = Annotated[CleanText, StringConstraints(max_length=BODY_MAX)]

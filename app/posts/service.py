@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from app.auth.service import Viewer
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.pagination import Page, PageParams
+from app.core.slugs import unique_slug
 from app.core.text import make_excerpt, render_markdown, slugify
 from app.core.types import utcnow
 from app.posts import queries
@@ -93,15 +94,6 @@ def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
     return post
 
 
-def _unique_slug(session: Session, base: str) -> str:
-    base = base or "beitrag"
-    taken = set(session.scalars(select(col(Post.slug)).where(col(Post.slug).startswith(base))))
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
-
-
 def _check_source(session: Session, source_id: int | None) -> None:
     if source_id is not None and session.get(Source, source_id) is None:
         raise InvalidInput(f"source_id: there is no source {source_id}.")
@@ -150,7 +142,7 @@ def create_post(
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
     _check_source(session, data.source_id)
     post = Post(
-        slug=data.slug or _unique_slug(session, slugify(data.title)),
+        slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
         title=data.title,
         status=data.status.value,
         published_at=_as_aware(data.published_at, zone) if data.published_at else None,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.text import SLUG_MAX_LENGTH, SLUG_PATTERN, CleanText, Line
+from app.core.text import CleanText, Line, Slug
 from app.sources.models import DESCRIPTION_MAX, LANGUAGE_MAX, SOURCE_NAME_MAX, URL_MAX
 
 DOMAINS_PER_SOURCE_MAX = 20
@@ -27,7 +27,6 @@ def normalize_domain(value: str) -> str:
 
 Domain = Annotated[str, StringConstraints(max_length=253), AfterValidator(normalize_domain)]
 SourceName = Annotated[Line, StringConstraints(min_length=1, max_length=SOURCE_NAME_MAX)]
-Slug = Annotated[str, StringConstraints(max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)]
 HttpUrl = Annotated[AnyHttpUrl, Field(max_length=URL_MAX)]
 Language = Annotated[
     str,

@@ -4,13 +4,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, true
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
-from app.core.text import slugify
+from app.core.slugs import unique_slug
 from app.core.types import utcnow
 from app.posts.models import Post
 from app.posts.visibility import publicly_visible
@@ -81,22 +81,6 @@ def get_source(session: Session, *, id_or_slug: str) -> SourcePublic:
     return _to_public([get_source_model(session, id_or_slug)], session)[0]
 
 
-def _unique_slug(session: Session, base: str, *, exclude_id: int | None = None) -> str:
-    base = base or "source"
-    taken = set(
-        session.scalars(
-            select(col(Source.slug)).where(
-                col(Source.slug).startswith(base),
-                col(Source.id) != exclude_id if exclude_id is not None else true(),
-            )
-        )
-    )
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
-
-
 def _set_domains(session: Session, source: Source, domains: list[str]) -> None:
     wanted = list(dict.fromkeys(domains))
     owners: dict[str, int] = dict(
@@ -124,7 +108,7 @@ def _flush(session: Session, name: str) -> None:
 
 def create_source(session: Session, *, data: SourceCreate) -> SourcePublic:
     fields: dict[str, Any] = data.model_dump(exclude={"domains", "slug"}, mode="json")
-    slug = data.slug or _unique_slug(session, slugify(data.name))
+    slug = data.slug or unique_slug(session, col(Source.slug), data.name, fallback="quelle")
     source = Source(**fields, slug=slug)
     session.add(source)
     _flush(session, data.name)

@@ -1,0 +1,25 @@
+"""Unique, readable slugs for any table with a ``slug`` column."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session
+
+from app.core.text import SLUG_MAX_LENGTH, slugify
+
+# Room for a "-NNN" suffix within the column's length.
+_BASE_MAX_LENGTH = SLUG_MAX_LENGTH - 8
+
+
+def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: str) -> str:
+    """A slug for ``text`` that no row has yet: "strasse", then "strasse-2", "strasse-3" ...
+
+    All-digit slugs get the fallback word in front, because a number in a URL means an id.
+    """
+    base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
+    if base.isdigit():
+        base = f"{fallback}-{base}"
+    taken = set(session.scalars(select(column).where(column.startswith(base, autoescape=True))))
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
