@@ -10,9 +10,10 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
-from app.core.text import make_excerpt, render_markdown, slugify
+from app.core.text import slugify
 from app.core.types import utcnow
 from app.posts import queries
 from app.posts.models import Post, PostStatus, PostTag, Tag

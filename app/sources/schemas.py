@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.text import CleanText, Line, Slug
+from app.core.text import Line, PlainText, Slug
 from app.sources.models import DESCRIPTION_MAX, LANGUAGE_MAX, SOURCE_NAME_MAX, URL_MAX
 
 DOMAINS_PER_SOURCE_MAX = 20
@@ -34,7 +34,7 @@ Language = Annotated[
         min_length=2, max_length=LANGUAGE_MAX, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
     ),
 ]
-Description = Annotated[CleanText, StringConstraints(max_length=DESCRIPTION_MAX)]
+Description = Annotated[PlainText, StringConstraints(max_length=DESCRIPTION_MAX)]
 Domains = Annotated[list[Domain], Field(max_length=DOMAINS_PER_SOURCE_MAX)]
 
 
