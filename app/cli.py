@@ -13,6 +13,7 @@ from app.auth.service import Viewer
 from app.core.config import get_settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import DomainError
+from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.demo.loader import is_empty, load_demo
 
@@ -54,6 +55,9 @@ def serve(
         workers=workers,
         proxy_headers=True,
         server_header=False,
+        log_config=log_config(),
+        access_log=False,
+        timeout_graceful_shutdown=30,
     )
 
 

@@ -13,7 +13,8 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit
-from app.core.openapi import install_openapi, operation_id
+from app.core.middleware import RequestContext
+from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             expose_headers=["X-Total-Count", "Link", "ETag", "Location"],
             max_age=600,
         )
-    # Outermost, so an oversized body is refused before anything else looks at the request.
+    # An oversized body is refused before anything else looks at the request; the request
+    # context wraps even that refusal, so it too has an id, a log line and safe headers.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext, docs_paths=("/docs", ASSETS_PATH))
     return app

@@ -1,6 +1,5 @@
 """Domain errors and their one mapping to RFC 9457 ``application/problem+json`` bodies."""
 
-import logging
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -11,7 +10,6 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
-logger = logging.getLogger("presseschau")
 
 
 class DomainError(Exception):
@@ -117,16 +115,10 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, detail, headers=headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(500, "An unexpected error occurred; it has been logged.")
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

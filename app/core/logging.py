@@ -1,0 +1,65 @@
+"""JSON log lines, each carrying the id of the request it belongs to."""
+
+import json
+import logging
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
+    # Stamped when the record is made: a handler may format it later, outside the request.
+    record = _make_record(*args, **kwargs)
+    record.request_id = request_id.get()
+    return record
+
+
+logging.setLogRecordFactory(_record_with_request_id)
+
+# "color_message" is uvicorn's ANSI-coloured copy of the message.
+_STANDARD = (set(logging.makeLogRecord({}).__dict__) - {"request_id"}) | {
+    "message",
+    "asctime",
+    "color_message",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(
+            {k: v for k, v in record.__dict__.items() if k not in _STANDARD and v is not None}
+        )
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def log_config(level: str = "INFO") -> dict[str, object]:
+    """A dictConfig for uvicorn, which applies it in every worker process it starts."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # Presseschau logs each request itself, with its id; uvicorn would repeat it.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }

@@ -1,0 +1,83 @@
+"""Request ids, access logs and security headers, as one pure ASGI middleware."""
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import problem_response
+from app.core.logging import request_id
+
+access_log = logging.getLogger("presseschau.access")
+error_log = logging.getLogger("presseschau")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+API_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+# Swagger UI is a page with its own (local) scripts and styles.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'"
+)
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...]) -> None:
+        self.app = app
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+        started_response = False
+        is_docs = scope["path"].startswith(self.docs_paths)
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                status, started_response = message["status"], True
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = rid
+                for name, value in API_HEADERS.items():
+                    headers.setdefault(name, value)
+                if is_docs:
+                    headers["Content-Security-Policy"] = DOCS_CSP
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # The one place unexpected errors end: logged with their traceback, answered
+            # with a problem body that shows nothing of the internals.
+            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not started_response:
+                response = problem_response(
+                    500, "An unexpected error occurred; it has been logged."
+                )
+                await response(scope, receive, send_with_headers)
+        finally:
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            request_id.reset(token)

@@ -1,0 +1,57 @@
+import json
+import logging
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.core.db import Database
+from app.core.logging import JsonFormatter
+from tests.factories import make_account
+
+
+def test_every_response_has_a_request_id_and_security_headers(client: TestClient) -> None:
+    for url in ("/api/v1/posts", "/api/v1/nothing", "/healthz"):
+        response = client.get(url)
+        assert len(response.headers["x-request-id"]) == 32
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    docs = client.get("/docs")
+    assert "script-src 'self'" in docs.headers["content-security-policy"]
+    given = client.get("/healthz", headers={"X-Request-ID": "lb-42.7"})
+    assert given.headers["x-request-id"] == "lb-42.7"
+    forged = client.get("/healthz", headers={"X-Request-ID": "a\r\nSet-Cookie: x"})
+    assert forged.headers["x-request-id"] != "a\r\nSet-Cookie: x"
+
+
+def test_log_lines_are_json_with_the_request_id_and_no_token(
+    app: FastAPI, client: TestClient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    editor = make_account(db)
+    caplog.set_level(logging.INFO, logger="presseschau.access")
+    response = client.get(app.url_path_for("me"), headers=editor.headers)
+    formatter = JsonFormatter()
+    lines = [json.loads(formatter.format(record)) for record in caplog.records]
+    access = [line for line in lines if line["logger"] == "presseschau.access"]
+    assert access[-1]["request_id"] == response.headers["x-request-id"]
+    assert access[-1]["status"] == 200
+    assert access[-1]["path"] == "/api/v1/me"
+    assert all(editor.token not in json.dumps(line) for line in lines)
+
+
+def test_unexpected_errors_are_500_problems_without_internals(
+    app: FastAPI, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/boom", tags=["system"])
+    async def boom() -> None:
+        raise RuntimeError("secret internal state")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+    assert response.headers["x-request-id"]
+    assert any("secret internal state" in (record.exc_text or "") for record in caplog.records)
