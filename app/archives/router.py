@@ -22,7 +22,7 @@ async def archive_index(
     database: DatabaseDep, settings: SettingsDep, source: SourceFilter = None
 ) -> ArchiveIndex:
     """Years and months that have posts, with counts, newest first."""
-    return await database.run(service.archive_index, source=source, language=settings.language)
+    return await database.read(service.archive_index, source=source, language=settings.language)
 
 
 @router.get("/{year}/{month}", response_model=MonthArchive, responses=error_responses(422))
@@ -34,7 +34,7 @@ async def month_archive(
     source: SourceFilter = None,
 ) -> MonthArchive:
     """One month: its days with posts, and the neighbouring months that have posts."""
-    return await database.run(
+    return await database.read(
         service.month_archive, year=year, month=month, source=source, language=settings.language
     )
 
@@ -52,7 +52,7 @@ async def day_archive(
     source: SourceFilter = None,
 ) -> DayArchive:
     """One site-local day's published posts, newest first, with the nearest days around it."""
-    archive = await database.run(
+    archive = await database.read(
         service.day_archive,
         day=service.parse_day(year, month, day),
         source=source,

@@ -29,7 +29,7 @@ async def get_viewer(
     token = credentials.credentials
     if not is_well_formed(token):
         raise Unauthorized("The token is malformed.")
-    return await database.run(
+    return await database.read(
         service.authenticate,
         token=token,
         touch_after=timedelta(seconds=settings.token_touch_seconds),

@@ -44,7 +44,7 @@ async def list_tokens(
     user_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Admins only.")] = None,
 ) -> list[TokenPublic]:
     """Your tokens (admins: anyone's, or one user's with user_id), without their secrets."""
-    tokens = await database.run(service.list_tokens, viewer=viewer, user_id=user_id)
+    tokens = await database.read(service.list_tokens, viewer=viewer, user_id=user_id)
     return [_token_public(token) for token in tokens]
 
 
@@ -59,7 +59,7 @@ async def create_token(
     database: DatabaseDep, viewer: CurrentViewer, data: TokenCreate
 ) -> TokenCreated:
     """Create a token; its secret is in this response only."""
-    token, secret = await database.run(service.create_token, viewer=viewer, data=data)
+    token, secret = await database.write(service.create_token, viewer=viewer, data=data)
     return TokenCreated(**_token_public(token).model_dump(), token=secret)
 
 
@@ -71,13 +71,13 @@ async def create_token(
 )
 async def revoke_token(database: DatabaseDep, viewer: CurrentViewer, token_id: Id) -> None:
     """Revoke a token; it stops working at once."""
-    await database.run(service.revoke_token, viewer=viewer, token_id=token_id)
+    await database.write(service.revoke_token, viewer=viewer, token_id=token_id)
 
 
 @router.get("/users", tags=["users"], response_model=list[UserPublic], responses=AUTH_ERRORS)
 async def list_users(database: DatabaseDep, _viewer: AdminViewer) -> list[UserPublic]:
     """All users (admins only)."""
-    return [_user_public(user) for user in await database.run(service.list_users)]
+    return [_user_public(user) for user in await database.read(service.list_users)]
 
 
 @router.post(
@@ -89,7 +89,7 @@ async def list_users(database: DatabaseDep, _viewer: AdminViewer) -> list[UserPu
 )
 async def create_user(database: DatabaseDep, _viewer: AdminViewer, data: UserCreate) -> UserCreated:
     """Create a user with a first token (admins only); the secret is shown once."""
-    user, secret = await database.run(service.create_user, data=data)
+    user, secret = await database.write(service.create_user, data=data)
     return UserCreated(**_user_public(user).model_dump(), token=secret)
 
 
@@ -103,4 +103,4 @@ async def update_user(
     database: DatabaseDep, _viewer: AdminViewer, user_id: Id, data: UserUpdate
 ) -> UserPublic:
     """Rename a user, change its role, or lock it (admins only)."""
-    return _user_public(await database.run(service.update_user, user_id=user_id, data=data))
+    return _user_public(await database.write(service.update_user, user_id=user_id, data=data))

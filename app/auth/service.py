@@ -1,10 +1,11 @@
 """Users and API tokens."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from app.auth.models import ApiToken, Role, User
@@ -12,6 +13,8 @@ from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.security import display_prefix, generate_token, hash_token
 from app.core.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +53,21 @@ def authenticate(session: Session, *, token: str, touch_after: timedelta) -> Vie
         raise Unauthorized("The token's user is locked.")
     # Writing on every request would turn each read into a write; a minute's precision is enough.
     if api_token.last_used_at is None or now - api_token.last_used_at >= touch_after:
-        session.execute(
-            update(ApiToken).where(col(ApiToken.id) == api_token.id).values(last_used_at=now)
-        )
+        _touch(session, api_token.id, now)
     assert user.id is not None
     assert api_token.id is not None
     return Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=api_token.id)
+
+
+def _touch(session: Session, token_id: int | None, now: datetime) -> None:
+    """Record the token's use, on a best-effort basis: a busy database never fails a request."""
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+            )
+    except OperationalError:
+        logger.warning("could not record the use of token %s; the database is busy", token_id)
 
 
 def _get_user(session: Session, user_id: int) -> User:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
@@ -22,6 +22,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+WRITE_OPTION = "presseschau_write"
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -37,6 +38,8 @@ def normalize_database_url(url: str) -> str:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is switched off; _begin_sqlite emits the right one.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers run while one writer commits; NORMAL sync is safe with WAL.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -44,6 +47,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A write transaction takes SQLite's write lock up front (waiting up to busy_timeout), so
+    # it cannot fail half-way when another writer got there first; reads stay deferred.
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -56,12 +66,13 @@ def create_db_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 class Database:
-    """Runs a piece of work in one session and one worker thread.
+    """Runs a piece of work in one session, one transaction and one worker thread.
 
     Request handlers are ``async``; each hands its whole database work (queries, building the
     response models, commit) to the thread pool in a single hop instead of one hop per
@@ -70,11 +81,16 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        self._readers = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        self._writers = sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}),
+            class_=Session,
+            expire_on_commit=False,
+        )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self.sessions() as session:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        with (self._writers if write else self._readers)() as session:
             try:
                 yield session
                 session.commit()
@@ -85,12 +101,26 @@ class Database:
     def call(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        """Run ``fn`` in a write transaction, here and now (command line, tests)."""
         with self.session() as session:
             return fn(session, *args, **kwargs)
 
-    async def run(
+    def _call_read(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        with self.session(write=False) as session:
+            return fn(session, *args, **kwargs)
+
+    async def read(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn`` in a read transaction on a worker thread."""
+        return await anyio.to_thread.run_sync(partial(self._call_read, fn, *args, **kwargs))
+
+    async def write(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn`` in a write transaction on a worker thread."""
         return await anyio.to_thread.run_sync(partial(self.call, fn, *args, **kwargs))
 
     def dispose(self) -> None:

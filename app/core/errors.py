@@ -1,5 +1,6 @@
 """Domain errors and their one mapping to RFC 9457 ``application/problem+json`` bodies."""
 
+import logging
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -7,9 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("presseschau")
 
 
 class DomainError(Exception):
@@ -115,10 +119,27 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, detail, headers=headers)
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    return problem_response(
+        503,
+        "The database is busy or unreachable; nothing was changed. Retry shortly.",
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # Services turn the conflicts they expect into clear messages; this catches races.
+    return problem_response(409, "The change conflicts with data written at the same time; retry.")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _database_unavailable)
+    app.add_exception_handler(IntegrityError, _integrity_error)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

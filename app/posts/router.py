@@ -38,7 +38,7 @@ async def list_posts(
     filters: Annotated[PostFilters, Query()],
 ) -> Page[PostPublic]:
     """Posts, newest first; anonymous callers see published posts only."""
-    page = await database.run(
+    page = await database.read(
         service.list_posts, viewer=viewer, filters=filters, paging=paging, zone=settings.zone
     )
     set_page_headers(request, response, total=page.total, page=page.page, per_page=page.per_page)
@@ -55,7 +55,7 @@ async def create_post(
     database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
 ) -> PostPublic:
     """Write a post; authors write drafts, editors may publish or schedule."""
-    return await database.run(
+    return await database.write(
         service.create_post,
         viewer=viewer,
         data=data,
@@ -69,7 +69,7 @@ async def get_post(
     database: DatabaseDep, settings: SettingsDep, viewer: OptionalViewer, id_or_slug: IdOrSlug
 ) -> PostPublic:
     """One post by id or slug."""
-    return await database.run(
+    return await database.read(
         service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
     )
 
@@ -85,7 +85,7 @@ async def update_post(
     data: PostUpdate,
 ) -> PostPublic:
     """Change some fields of a post."""
-    return await database.run(
+    return await database.write(
         service.update_post, viewer=viewer, post_id=post_id, data=data, zone=settings.zone
     )
 
@@ -97,10 +97,10 @@ async def update_post(
 )
 async def delete_post(database: DatabaseDep, viewer: CurrentViewer, post_id: PostId) -> None:
     """Delete a post."""
-    await database.run(service.delete_post, viewer=viewer, post_id=post_id)
+    await database.write(service.delete_post, viewer=viewer, post_id=post_id)
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))
 async def like_post(database: DatabaseDep, post_id: PostId) -> Likes:
     """Like a published post; anyone may, no token needed."""
-    return Likes(likes=await database.run(service.like_post, post_id=post_id))
+    return Likes(likes=await database.write(service.like_post, post_id=post_id))

@@ -18,7 +18,7 @@ async def list_sources(
     request: Request, response: Response, database: DatabaseDep, paging: PageQuery
 ) -> Page[SourcePublic]:
     """All sources, by name."""
-    page = await database.run(service.list_sources, paging=paging)
+    page = await database.read(service.list_sources, paging=paging)
     set_page_headers(request, response, total=page.total, page=page.page, per_page=page.per_page)
     return page
 
@@ -33,13 +33,13 @@ async def create_source(
     database: DatabaseDep, _viewer: EditorViewer, data: SourceCreate
 ) -> SourcePublic:
     """Add a source (editors)."""
-    return await database.run(service.create_source, data=data)
+    return await database.write(service.create_source, data=data)
 
 
 @router.get("/{id_or_slug}", response_model=SourcePublic, responses=error_responses(404))
 async def get_source(database: DatabaseDep, id_or_slug: IdOrSlug) -> SourcePublic:
     """One source by id or slug."""
-    return await database.run(service.get_source, id_or_slug=id_or_slug)
+    return await database.read(service.get_source, id_or_slug=id_or_slug)
 
 
 @router.patch(
@@ -51,7 +51,7 @@ async def update_source(
     database: DatabaseDep, _viewer: EditorViewer, id_or_slug: IdOrSlug, data: SourceUpdate
 ) -> SourcePublic:
     """Change some fields of a source (editors); domains replace the whole list."""
-    return await database.run(service.update_source, id_or_slug=id_or_slug, data=data)
+    return await database.write(service.update_source, id_or_slug=id_or_slug, data=data)
 
 
 @router.delete(
@@ -61,4 +61,4 @@ async def update_source(
 )
 async def delete_source(database: DatabaseDep, _viewer: EditorViewer, id_or_slug: IdOrSlug) -> None:
     """Delete a source that has no posts (editors)."""
-    await database.run(service.delete_source, id_or_slug=id_or_slug)
+    await database.write(service.delete_source, id_or_slug=id_or_slug)
