@@ -2,10 +2,21 @@
 
 from sqlmodel import SQLModel
 
-from app.auth.models import ApiToken, User
-from app.posts.models import Post, PostTag, Tag
+from app.auth.models import ApiToken, AuthFailure, User
+from app.posts.models import Post, PostLike, PostTag, Tag
 from app.sources.models import Source, SourceDomain
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiToken", "Post", "PostTag", "Source", "SourceDomain", "Tag", "User", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AuthFailure",
+    "Post",
+    "PostLike",
+    "PostTag",
+    "Source",
+    "SourceDomain",
+    "Tag",
+    "User",
+    "metadata",
+]

@@ -122,3 +122,30 @@ def test_token_expiry_must_lie_ahead(app: FastAPI, client: TestClient, db: Datab
     )
     assert response.status_code == 422
     assert "future" in response.json()["detail"]
+
+
+def test_repeated_failed_authentication_is_throttled_per_client(
+    app: FastAPI, db: Database, database_url: str
+) -> None:
+    from app.core.config import Settings
+    from app.main import create_app
+
+    editor = make_account(db)
+    settings = Settings(database_url=database_url, auth_failure_limit=3)
+    throttled_app = create_app(settings, db)
+    url = throttled_app.url_path_for("me")
+    with TestClient(throttled_app, client=("198.51.100.9", 1)) as attacker:
+        for guess in ("psk_nope", generate_token(), generate_token()):
+            assert (
+                attacker.get(url, headers={"Authorization": f"Bearer {guess}"}).status_code == 401
+            )
+        blocked = attacker.get(url, headers={"Authorization": f"Bearer {generate_token()}"})
+        assert blocked.status_code == 429
+        assert 0 < int(blocked.headers["retry-after"]) <= 300
+        assert blocked.headers["content-type"] == "application/problem+json"
+        # Locked out even with a valid token, until the window ends.
+        assert attacker.get(url, headers=editor.headers).status_code == 429
+        # Anonymous reads are not affected.
+        assert attacker.get(throttled_app.url_path_for("list_posts")).status_code == 200
+    with TestClient(throttled_app, client=("192.0.2.1", 1)) as someone_else:
+        assert someone_else.get(url, headers=editor.headers).status_code == 200

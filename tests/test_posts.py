@@ -193,7 +193,10 @@ def test_likes_count_up_on_published_posts_only(
     draft = make_post(db, editor, status="draft")
     like_url = app.url_path_for("like_post", id_or_slug=str(post.id))
     assert client.post(like_url).json() == {"likes": 1}
-    assert client.post(like_url).json() == {"likes": 2}
+    # The same client again the same day: counted once.
+    assert client.post(like_url).json() == {"likes": 1}
+    with TestClient(app, client=("203.0.113.7", 40000)) as other_client:
+        assert other_client.post(like_url).json() == {"likes": 2}
     assert client.get(app.url_path_for("get_post", id_or_slug=str(post.id))).json()["likes"] == 2
     draft_like = app.url_path_for("like_post", id_or_slug=str(draft.id))
     assert client.post(draft_like).status_code == 404

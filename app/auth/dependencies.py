@@ -3,11 +3,12 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.auth import service
+from app.auth import service, throttle
 from app.auth.service import Viewer
+from app.core.clients import client_key
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import is_well_formed
@@ -19,6 +20,7 @@ bearer = HTTPBearer(
 
 
 async def get_viewer(
+    request: Request,
     database: DatabaseDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -26,14 +28,21 @@ async def get_viewer(
     """The caller, or None for anonymous requests (which never reach the database here)."""
     if credentials is None:
         return None
-    token = credentials.credentials
-    if not is_well_formed(token):
-        raise Unauthorized("The token is malformed.")
-    return await database.read(
-        service.authenticate,
-        token=token,
-        touch_after=timedelta(seconds=settings.token_touch_seconds),
-    )
+    client = client_key(request, settings.client_hash_key.get_secret_value())
+    window = timedelta(seconds=settings.auth_failure_window_seconds)
+    try:
+        return await database.read(
+            service.authenticate,
+            # A malformed token (the checksum tells) is refused without looking it up.
+            token=credentials.credentials if is_well_formed(credentials.credentials) else None,
+            client=client,
+            failure_limit=settings.auth_failure_limit,
+            failure_window=window,
+            touch_after=timedelta(seconds=settings.token_touch_seconds),
+        )
+    except Unauthorized:
+        await database.write(throttle.record_failure, client=client, window=window)
+        raise
 
 
 async def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:

@@ -28,6 +28,16 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class AuthFailure(SQLModel, table=True):
+    """Failed authentications of one client in the current window, shared by all processes."""
+
+    __tablename__ = "auth_failures"
+
+    client: str = Field(sa_column=Column(String(64), primary_key=True))
+    window_start: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    failures: int = Field(default=0, nullable=False)
+
+
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_tokens"
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
+from app.auth import throttle
 from app.auth.models import ApiToken, Role, User
 from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
@@ -35,7 +36,21 @@ class Viewer:
         return self.role is Role.admin
 
 
-def authenticate(session: Session, *, token: str, touch_after: timedelta) -> Viewer:
+def authenticate(
+    session: Session,
+    *,
+    token: str | None,
+    client: str,
+    failure_limit: int,
+    failure_window: timedelta,
+    touch_after: timedelta,
+) -> Viewer:
+    """The viewer behind a token; ``None`` stands for a token that is malformed."""
+    throttle.check_not_locked_out(
+        session, client=client, limit=failure_limit, window=failure_window
+    )
+    if token is None:
+        raise Unauthorized("The token is malformed.")
     row = session.execute(
         select(ApiToken, User)
         .join(User, col(User.id) == col(ApiToken.user_id))

@@ -5,7 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/presseschau.sqlite3"
@@ -25,6 +25,16 @@ class Settings(BaseSettings):
         default_factory=list, description="Comma-separated origins allowed by CORS, or '*'."
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    client_hash_key: SecretStr = Field(
+        SecretStr(""),
+        description="A random secret: client addresses are stored only as keyed hashes.",
+    )
+    auth_failure_limit: int = Field(
+        10, ge=1, description="Failed authentications a client may make per window."
+    )
+    auth_failure_window_seconds: int = Field(
+        300, ge=1, description="The window for auth_failure_limit; then 429 until it ends."
+    )
     token_touch_seconds: int = Field(
         60, ge=0, description="How stale a token's last_used_at may get before it is rewritten."
     )

@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, literal
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
@@ -69,6 +72,15 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values: Any) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was added."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # RETURNING tells whether a row went in; psycopg reports no row count for this statement.
+    table = sa_inspect(model).local_table
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
+    return session.execute(statement).first() is not None
 
 
 class Database:

@@ -22,9 +22,11 @@ class DomainError(Exception):
     status: int = HTTPStatus.BAD_REQUEST
     headers: ClassVar[dict[str, str] | None] = None
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        if headers is not None:
+            self.headers = headers  # type: ignore[misc]  # an instance may add its own
 
 
 class NotFound(DomainError):
@@ -42,6 +44,10 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status = HTTPStatus.UNAUTHORIZED
     headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
+
+
+class TooManyRequests(DomainError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
 
 
 class InvalidInput(DomainError):

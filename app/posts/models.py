@@ -58,6 +58,18 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class PostLike(SQLModel, table=True):
+    """One client's like of a post on one day; a second like that day does not count."""
+
+    __tablename__ = "post_likes"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    client: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date, primary_key=True))
+
+
 class Tag(SQLModel, table=True):
     __tablename__ = "tags"
 

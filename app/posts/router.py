@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.auth.dependencies import CurrentViewer, OptionalViewer
+from app.core.clients import client_key
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
@@ -101,6 +102,14 @@ async def delete_post(database: DatabaseDep, viewer: CurrentViewer, post_id: Pos
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))
-async def like_post(database: DatabaseDep, post_id: PostId) -> Likes:
-    """Like a published post; anyone may, no token needed."""
-    return Likes(likes=await database.write(service.like_post, post_id=post_id))
+async def like_post(
+    request: Request, database: DatabaseDep, settings: SettingsDep, post_id: PostId
+) -> Likes:
+    """Like a published post; anyone may, and one like per client and day counts."""
+    likes = await database.write(
+        service.like_post,
+        post_id=post_id,
+        client=client_key(request, settings.client_hash_key.get_secret_value()),
+        zone=settings.zone,
+    )
+    return Likes(likes=likes)

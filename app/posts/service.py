@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
+from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
@@ -16,7 +17,7 @@ from app.core.slugs import unique_slug
 from app.core.text import slugify
 from app.core.types import utcnow
 from app.posts import queries
-from app.posts.models import Post, PostStatus, PostTag, Tag
+from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import publicly_visible
 from app.sources.models import Source
@@ -202,16 +203,23 @@ def delete_post(session: Session, *, viewer: Viewer, post_id: int) -> None:
     session.delete(post)
 
 
-def like_post(session: Session, *, post_id: int) -> int:
+def like_post(session: Session, *, post_id: int, client: str, zone: ZoneInfo) -> int:
+    """Count one like per client, post and day; returns the post's like count."""
+    now = utcnow()
+    likes = session.scalar(
+        select(col(Post.likes)).where(col(Post.id) == post_id, publicly_visible(now))
+    )
+    if likes is None:
+        raise NotFound(f"There is no post {post_id}.")
+    today = now.astimezone(zone).date()
+    if not insert_ignoring_duplicates(session, PostLike, post_id=post_id, client=client, day=today):
+        return likes
     # Built apart from the call: inline, mypy picks scalar()'s overload before it has
     # inferred the statement's type and the result degrades to Any.
     increment = (
         update(Post)
-        .where(col(Post.id) == post_id, publicly_visible(utcnow()))
+        .where(col(Post.id) == post_id)
         .values(likes=col(Post.likes) + 1)
         .returning(col(Post.likes))
     )
-    likes = session.scalar(increment)
-    if likes is None:
-        raise NotFound(f"There is no post {post_id}.")
-    return likes
+    return session.scalar(increment) or likes + 1
