@@ -4,10 +4,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.archives.router import router as archives_router
+from app.auth.dependencies import get_viewer
 from app.auth.router import router as auth_router
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
@@ -69,14 +70,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Every API route checks a token when one is sent, so a revoked one is refused even where
+    # reading is public; requests without a token never reach the database for it.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_viewer)])
     for router in (posts_router, sources_router, archives_router, auth_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(system_router)
 
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, api_prefix=API_PREFIX)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

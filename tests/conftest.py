@@ -74,7 +74,7 @@ def session_database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def _empty_all_tables(database: Database) -> None:
+def empty_all_tables(database: Database) -> None:
     tables = [table.name for table in reversed(metadata.sorted_tables)]
     with database.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -88,7 +88,7 @@ def _empty_all_tables(database: Database) -> None:
 def db(session_database: Database) -> Iterator[Database]:
     """The test run's database, emptied after each test."""
     yield session_database
-    _empty_all_tables(session_database)
+    empty_all_tables(session_database)
 
 
 @pytest.fixture

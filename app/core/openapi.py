@@ -22,12 +22,27 @@ def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def _problem_everywhere(schema: dict[str, Any]) -> None:
+# Answers any API operation may give, whatever it does: a bad token, too many failed
+# authentications, a database that is busy or down; and for bodies, one that is too large.
+ANY_API_OPERATION = {
+    "401": "A token was sent but is malformed, unknown, revoked or expired.",
+    "429": "Too many failed authentications from this client; see Retry-After.",
+    "503": "The database is busy or unreachable; see Retry-After.",
+}
+WITH_A_BODY = {"413": "The request body is larger than the limit."}
+
+
+def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
     """Every error response is a Problem; FastAPI's default 422 schema says otherwise."""
     problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path_item in schema.get("paths", {}).values():
+    for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            if path.startswith(api_prefix):
+                general = ANY_API_OPERATION | (WITH_A_BODY if "requestBody" in operation else {})
+                for status, description in general.items():
+                    responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
                 if status.startswith(("4", "5")):
                     response["content"] = problem_content
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -38,7 +53,7 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
     components["Problem"] = defs
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, *, api_prefix: str) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
@@ -49,7 +64,7 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            _problem_everywhere(schema)
+            _problem_everywhere(schema, api_prefix)
             app.openapi_schema = schema
         return app.openapi_schema
 

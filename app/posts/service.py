@@ -84,11 +84,20 @@ def get_post(
     return found[0]
 
 
+def _is_public(post: Post) -> bool:
+    """The Python twin of visibility.publicly_visible, for a row already loaded."""
+    return (
+        post.status == PostStatus.published.value
+        and post.published_at is not None
+        and post.published_at <= utcnow()
+    )
+
+
 def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
-        # Another author's post may be a draft they cannot see: say nothing about it.
-        if post is not None and post.status == PostStatus.published.value:
+        # Another author's draft or scheduled post is invisible to them: say nothing of it.
+        if post is not None and _is_public(post):
             raise Forbidden("Authors can change only their own drafts.")
         raise NotFound(f"There is no post {post_id}.")
     if not viewer.is_editor and post.status != PostStatus.draft.value:
