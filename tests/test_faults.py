@@ -1,0 +1,142 @@
+"""Faults: a killed process loses no acknowledged write; a database outage is a 503, not a crash."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.core.config import Settings
+from app.core.db import Database, create_db_engine
+from app.core.migrations import upgrade
+from app.main import create_app
+from tests.conftest import FreshDatabase
+from tests.factories import make_account, make_post
+from tests.postgres_server import PostgresServer, find_bindir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PRESSESCHAU_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def test_kill_9_during_a_burst_of_writes_loses_no_acknowledged_write(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url)
+    database = Database(create_db_engine(url))
+    editor = make_account(database)
+    acknowledged: list[int] = []
+    lock = threading.Lock()
+
+    def write_until_refused(base: str, number: int) -> None:
+        with httpx.Client(base_url=base, headers=editor.headers, timeout=5) as client:
+            for index in range(10_000):
+                try:
+                    response = client.post(
+                        "/api/v1/posts", json={"title": f"Schreiber {number} Nr. {index}"}
+                    )
+                except httpx.TransportError:
+                    return
+                if response.status_code == 201:
+                    with lock:
+                        acknowledged.append(response.json()["id"])
+
+    try:
+        with served(url) as (process, base):
+            writers = [
+                threading.Thread(target=write_until_refused, args=(base, number))
+                for number in range(4)
+            ]
+            for writer in writers:
+                writer.start()
+            while len(acknowledged) < 50:
+                time.sleep(0.05)
+            os.kill(process.pid, signal.SIGKILL)
+            for writer in writers:
+                writer.join(timeout=30)
+        with database.session(write=False) as session:
+            if backend == "sqlite":
+                assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            stored = set(session.execute(text("SELECT id FROM posts")).scalars())
+        assert set(acknowledged) <= stored
+        assert len(acknowledged) >= 50
+    finally:
+        database.dispose()
+
+
+def test_a_postgresql_outage_is_a_503_and_service_resumes_without_a_restart() -> None:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail("PostgreSQL server binaries were not found")
+    server = PostgresServer(bindir)
+    server.start()
+    database: Database | None = None
+    try:
+        url = server.create_database("outage")
+        upgrade(url)
+        database = Database(create_db_engine(url))
+        editor = make_account(database)
+        make_post(database, editor)
+        app = create_app(Settings(database_url=url), database)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            assert client.get("/api/v1/posts").json()["total"] == 1
+            server.pause()
+            during = client.get("/api/v1/posts")
+            assert during.status_code == 503
+            assert during.headers["retry-after"] == "1"
+            assert during.headers["content-type"] == "application/problem+json"
+            write = client.post("/api/v1/posts", headers=editor.headers, json={"title": "T"})
+            assert write.status_code == 503
+            assert client.get("/readyz").status_code == 503
+            server.resume()
+            assert client.get("/api/v1/posts").json()["total"] == 1
+            created = client.post("/api/v1/posts", headers=editor.headers, json={"title": "T"})
+            assert created.status_code == 201
+            assert client.get("/readyz").status_code == 200
+    finally:
+        if database is not None:
+            database.dispose()
+        server.stop()
