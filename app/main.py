@@ -30,7 +30,7 @@ from outside publications (**sources**), shown in **day archives** by the site's
 * Writing needs an API token: click **Authorize** and paste a `psk_...` token
   (create one with `presseschau users create NAME --role editor`).
 * Errors are `application/problem+json` bodies with a `detail` that says what went wrong.
-* Limits: `per_page` 1–100; request bodies up to 1 MiB (configurable); field lengths as
+* Limits: `per_page` 1–100; request bodies up to 2 MiB (configurable); field lengths as
   each schema states.
 """
 

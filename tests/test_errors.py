@@ -67,14 +67,14 @@ def test_bodies_over_the_limit_are_413_before_authentication(
     app: FastAPI, client: TestClient
 ) -> None:
     url = app.url_path_for("create_post")
-    big = b'{"title": "' + b"x" * 1_100_000 + b'"}'
+    big = b'{"title": "' + b"x" * 2_100_000 + b'"}'
     response = client.post(url, content=big, headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
-    assert "1048576" in response.json()["detail"]
+    assert "2097152" in response.json()["detail"]
 
     def chunks() -> Iterator[bytes]:
-        for _ in range(20):
+        for _ in range(22):
             yield b"x" * 100_000
 
     chunked = client.post(url, content=chunks(), headers={"Content-Type": "application/json"})
@@ -89,3 +89,34 @@ def test_huge_ids_are_not_found_not_errors(app: FastAPI, client: TestClient, db:
         app.url_path_for("update_post", id_or_slug=str(2**63)), headers=editor.headers, json={}
     )
     assert patch.status_code == 422
+
+
+def test_inputs_the_fuzzer_found_are_clear_errors(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    # Unicode digits are not ids, and NUL bytes are not slugs (PostgreSQL cannot store them).
+    for key in ("³", "١", "a%00b", "Grossbuchstaben"):
+        assert client.get(app.url_path_for("get_post", id_or_slug=key)).status_code == 422, key
+        assert client.get(app.url_path_for("get_source", id_or_slug=key)).status_code == 422
+    for params in ({"source": "a\x00b"}, {"tag": "a\x00b"}, {"after": "0001-01-01T00:00:00"},
+                   {"before": "9999-12-31T23:59:59-10:00"}):  # fmt: skip
+        assert client.get(app.url_path_for("list_posts"), params=params).status_code == 422
+    far_future = client.post(
+        app.url_path_for("create_post"),
+        headers=editor.headers,
+        json={"title": "T", "published_at": "9999-12-31T23:59:59-10:00"},
+    )
+    assert far_future.status_code == 422
+    assert "9998" in far_future.json()["detail"]
+    last_month = client.get(app.url_path_for("month_archive", year="9999", month="12"))
+    assert last_month.status_code == 200
+    assert last_month.json()["count"] == 0
+    not_utf8 = client.post(
+        app.url_path_for("create_post"),
+        headers={**editor.headers, "Content-Type": "application/json"},
+        content=b'{"title": "\xa5"}',
+    )
+    assert not_utf8.status_code == 400
+    assert "UTF-8" in not_utf8.json()["detail"]
+    assert _no_posts(app, client, editor.headers)

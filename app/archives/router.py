@@ -7,13 +7,14 @@ from app.archives.schemas import ArchiveIndex, DayArchive, MonthArchive
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_page_headers
+from app.core.text import SlugRef
 
 router = APIRouter(prefix="/archives", tags=["archives"])
 Year = Annotated[int, Path(ge=1, le=9999, description="Four-digit year.")]
 Month = Annotated[int, Path(ge=1, le=12)]
 Day = Annotated[int, Path(ge=1, le=31)]
 SourceFilter = Annotated[
-    str | None, Query(max_length=200, description="Narrow counts and posts to one source (slug).")
+    SlugRef | None, Query(description="Narrow counts and posts to one source (slug).")
 ]
 
 

@@ -1,5 +1,6 @@
 """Day, month and year archives, by the site's local days."""
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
@@ -42,8 +43,8 @@ def day_label(day: dt.date, language: str) -> str:
     return format_date(day, format="long", locale=language)
 
 
-def _first_of_next_month(first: dt.date) -> dt.date:
-    return (first + dt.timedelta(days=32)).replace(day=1)
+def _last_of_month(first: dt.date) -> dt.date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def archive_index(session: Session, *, source: str | None, language: str) -> ArchiveIndex:
@@ -81,7 +82,7 @@ def _month_count(
     count = session.scalar(
         select(func.count())
         .select_from(Post)
-        .where(*where, first <= DAY, _first_of_next_month(first) > DAY)
+        .where(*where, first <= DAY, _last_of_month(first) >= DAY)
     )
     return MonthCount(
         year=first.year,
@@ -95,19 +96,19 @@ def month_archive(
     session: Session, *, year: int, month: int, source: str | None, language: str
 ) -> MonthArchive:
     first = dt.date(year, month, 1)
-    after = _first_of_next_month(first)
+    last = _last_of_month(first)
     where = _scope(source)
     days = [
         DayCount(date=day, count=count)
         for day, count in session.execute(
             select(DAY, func.count())
-            .where(*where, first <= DAY, after > DAY)
+            .where(*where, first <= DAY, last >= DAY)
             .group_by(DAY)
             .order_by(DAY)
         )
     ]
     before_day = session.scalar(select(func.max(DAY)).where(*where, first > DAY))
-    after_day = session.scalar(select(func.min(DAY)).where(*where, after <= DAY))
+    after_day = session.scalar(select(func.min(DAY)).where(*where, last < DAY))
     return MonthArchive(
         year=year,
         month=month,

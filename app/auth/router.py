@@ -17,9 +17,10 @@ from app.auth.schemas import (
 )
 from app.core.deps import DatabaseDep
 from app.core.errors import error_responses
+from app.core.text import MAX_ID
 
 router = APIRouter()
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 AUTH_ERRORS = error_responses(401, 403)
 
 
@@ -41,7 +42,7 @@ async def me(viewer: CurrentViewer) -> Me:
 async def list_tokens(
     database: DatabaseDep,
     viewer: CurrentViewer,
-    user_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Admins only.")] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Admins only.")] = None,
 ) -> list[TokenPublic]:
     """Your tokens (admins: anyone's, or one user's with user_id), without their secrets."""
     tokens = await database.read(service.list_tokens, viewer=viewer, user_id=user_id)

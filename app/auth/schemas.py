@@ -4,7 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
-from app.core.text import Line
+from app.core.text import MAX_ID, Line, Moment
 
 UserName = Annotated[
     Line, StringConstraints(min_length=1, max_length=USER_NAME_MAX, pattern=r"^[^\s/][^/]*$")
@@ -44,9 +44,9 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: TokenName = "API token"
-    expires_at: datetime | None = Field(None, description="When the token stops working.")
+    expires_at: Moment | None = Field(None, description="When the token stops working.")
     user_id: int | None = Field(
-        None, ge=1, le=2**31 - 1, description="Admins only: create the token for this user."
+        None, ge=1, le=MAX_ID, description="Admins only: create the token for this user."
     )
 
 

@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS, or '*'."
     )
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    # 2 MiB: a body at its 200,000-character limit, JSON-escaped, can take up to ~1.2 MB.
+    max_body_bytes: int = Field(2_097_152, ge=1024, description="Largest request body accepted.")
     client_hash_key: SecretStr = Field(
         SecretStr(""),
         description="A random secret: client addresses are stored only as keyed hashes.",

@@ -121,6 +121,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such resource."
+    elif exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "The request body could not be read: it must be JSON text in UTF-8."
     headers = dict(exc.headers) if exc.headers is not None else None
     return problem_response(exc.status_code, detail, headers=headers)
 

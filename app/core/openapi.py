@@ -29,7 +29,10 @@ ANY_API_OPERATION = {
     "429": "Too many failed authentications from this client; see Retry-After.",
     "503": "The database is busy or unreachable; see Retry-After.",
 }
-WITH_A_BODY = {"413": "The request body is larger than the limit."}
+WITH_A_BODY = {
+    "400": "The request body is not text in UTF-8.",
+    "413": "The request body is larger than the limit.",
+}
 
 
 def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:

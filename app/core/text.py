@@ -1,5 +1,6 @@
 """Text input shared by every domain: hygiene, plain-text fields and slugs."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -39,8 +40,19 @@ def _plain_line(value: str) -> str:
     return " ".join(_plain_text(value).split())
 
 
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: str) -> int | None:
+    """The id a path segment names, or None when it is a slug (or no possible id)."""
+    if value.isascii() and value.isdigit():
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
+    return None
+
+
 def _not_a_number(value: str) -> str:
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         raise ValueError("must contain a letter; numbers in URLs are ids")
     return value
 
@@ -60,6 +72,25 @@ Slug = Annotated[
     AfterValidator(_not_a_number),
 ]
 """Lower-case letters, digits and single hyphens, not only digits."""
+
+SlugRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)
+]
+"""How a request names a row: its slug, or its id in digits."""
+
+# Every year from 2 to 9998 converts to UTC and back in any time zone without overflowing.
+_EARLIEST, _LATEST = datetime(2, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    probe = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not _EARLIEST <= probe <= _LATEST:
+        raise ValueError("must lie between the years 2 and 9998")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_in_range)]
+"""A date and time the API accepts: RFC 3339, within years every time zone can represent."""
 
 
 def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:

@@ -7,14 +7,13 @@ from app.core.clients import client_key
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
+from app.core.text import MAX_ID, SlugRef
 from app.posts import service
 from app.posts.schemas import Likes, PostCreate, PostFilters, PostPublic, PostUpdate
 
 router = APIRouter(prefix="/posts", tags=["posts"])
-PostId = Annotated[
-    int, Path(alias="id_or_slug", ge=1, le=service.MAX_ID, description="The post's id.")
-]
-IdOrSlug = Annotated[str, Path(min_length=1, max_length=200, description="A post's id or slug.")]
+PostId = Annotated[int, Path(alias="id_or_slug", ge=1, le=MAX_ID, description="The post's id.")]
+IdOrSlug = Annotated[SlugRef, Path(description="A post's id or slug.")]
 PAGE_HEADERS = {
     "X-Total-Count": {"description": "Items over all pages.", "schema": {"type": "integer"}},
     "Link": {

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.text import CleanText, Line, Slug
+from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
 from app.sources.schemas import HttpUrl, Language, SourceRef
 
@@ -14,7 +14,7 @@ Body = Annotated[CleanText, StringConstraints(max_length=BODY_MAX)]
 Credit = Annotated[Line, StringConstraints(max_length=CREDIT_MAX)]
 TagName = Annotated[Line, StringConstraints(min_length=1, max_length=TAG_MAX)]
 Tags = Annotated[list[TagName], Field(max_length=TAGS_PER_POST_MAX)]
-SourceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+SourceId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 PUBLISHED_AT_HELP = (
     "RFC 3339. Without a UTC offset it is read as the site's local time. "
@@ -34,7 +34,7 @@ class PostCreate(BaseModel):
     language: Language | None = Field(None, description="Defaults to the site language.")
     tags: Tags = Field(default_factory=list)
     status: PostStatus = PostStatus.draft
-    published_at: datetime | None = Field(None, description=PUBLISHED_AT_HELP)
+    published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
 
 
 class PostUpdate(BaseModel):
@@ -51,7 +51,7 @@ class PostUpdate(BaseModel):
     language: Language | None = None
     tags: Tags | None = None
     status: PostStatus | None = None
-    published_at: datetime | None = Field(None, description=PUBLISHED_AT_HELP)
+    published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
 
 
 class AuthorRef(BaseModel):
@@ -87,15 +87,13 @@ class PostSort(StrEnum):
 
 
 class PostFilters(BaseModel):
-    source: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+    source: list[SlugRef] = Field(
         default_factory=list, description="Source slugs; repeat for several."
     )
-    tag: Annotated[str, StringConstraints(max_length=TAG_MAX * 2)] | None = Field(
-        None, description="A tag's slug."
-    )
+    tag: SlugRef | None = Field(None, description="A tag's slug.")
     date: dt.date | None = Field(None, description="A site-local day, YYYY-MM-DD.")
-    after: datetime | None = Field(None, description="Published after this time.")
-    before: datetime | None = Field(None, description="Published before this time.")
+    after: Moment | None = Field(None, description="Published after this time.")
+    before: Moment | None = Field(None, description="Published before this time.")
     q: Annotated[CleanText, StringConstraints(min_length=1, max_length=200)] | None = Field(
         None, description="Text that the title or body contains (case-insensitive)."
     )

@@ -14,15 +14,13 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unautho
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
-from app.core.text import slugify
+from app.core.text import parse_id, slugify
 from app.core.types import utcnow
 from app.posts import queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import publicly_visible
 from app.sources.models import Source
-
-MAX_ID = 2**31 - 1
 
 
 def _as_aware(value: datetime, zone: ZoneInfo) -> datetime:
@@ -63,9 +61,9 @@ def list_posts(
 
 
 def _lookup(id_or_slug: str) -> ColumnElement[bool]:
-    if id_or_slug.isdigit():
-        number = int(id_or_slug)
-        return col(Post.id) == (number if number <= MAX_ID else 0)
+    post_id = parse_id(id_or_slug)
+    if post_id is not None:
+        return col(Post.id) == post_id
     return col(Post.slug) == id_or_slug
 
 

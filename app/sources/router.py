@@ -6,11 +6,12 @@ from app.auth.dependencies import EditorViewer
 from app.core.deps import DatabaseDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
+from app.core.text import SlugRef
 from app.sources import service
 from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
 
 router = APIRouter(prefix="/sources", tags=["sources"])
-IdOrSlug = Annotated[str, Path(min_length=1, max_length=200, description="A source's id or slug.")]
+IdOrSlug = Annotated[SlugRef, Path(description="A source's id or slug.")]
 
 
 @router.get("", response_model=Page[SourcePublic], responses=error_responses(422))

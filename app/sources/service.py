@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
+from app.core.text import parse_id
 from app.core.types import utcnow
 from app.posts.models import Post
 from app.posts.visibility import publicly_visible
@@ -19,8 +20,9 @@ from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
 
 
 def _lookup_clause(id_or_slug: str) -> ColumnElement[bool]:
-    if id_or_slug.isdigit() and int(id_or_slug) <= 2**31 - 1:
-        return col(Source.id) == int(id_or_slug)
+    source_id = parse_id(id_or_slug)
+    if source_id is not None:
+        return col(Source.id) == source_id
     return col(Source.slug) == id_or_slug
 
 
