@@ -1,5 +1,7 @@
 """The ``presseschau`` command line."""
 
+import os
+import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -47,6 +49,9 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API (run `presseschau migrate` first)."""
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Workers share their metrics through files; set before any worker starts.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="presseschau-metrics-")
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -14,6 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit
+from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
 from app.posts.router import router as posts_router
@@ -48,7 +49,9 @@ TAGS = [
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     owns_database = database is None
-    database = database or Database(create_db_engine(settings.database_url))
+    if database is None:
+        database = Database(create_db_engine(settings.database_url))
+        instrument_engine(database.engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

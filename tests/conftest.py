@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
+from app.core.metrics import instrument_engine
 from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
@@ -70,6 +71,7 @@ def database_url(backend: str, fresh_database_url: FreshDatabase) -> str:
 @pytest.fixture(scope="session")
 def session_database(database_url: str) -> Iterator[Database]:
     database = Database(create_db_engine(database_url))
+    instrument_engine(database.engine)
     yield database
     database.dispose()
 

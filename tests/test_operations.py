@@ -55,3 +55,32 @@ def test_unexpected_errors_are_500_problems_without_internals(
     assert "Traceback" not in response.text
     assert response.headers["x-request-id"]
     assert any("secret internal state" in (record.exc_text or "") for record in caplog.records)
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    prefix = f"{name}{{{wanted}}} " if labels else f"{name} "
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_template(app: FastAPI, client: TestClient) -> None:
+    def scrape() -> str:
+        response = client.get("/metrics")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        return str(response.text)
+
+    labels = {"method": "GET", "operation": "posts-get_post", "status": "404"}
+    before = _sample(scrape(), "presseschau_http_requests_total", **labels)
+    for slug in ("eins", "zwei", "drei"):
+        client.get(app.url_path_for("get_post", id_or_slug=slug))
+    text = scrape()
+    assert _sample(text, "presseschau_http_requests_total", **labels) == before + 3
+    assert "presseschau_http_request_duration_seconds_bucket" in text
+    assert _sample(text, "presseschau_db_connections_opened_total") >= 1
+    assert "presseschau_db_connections_in_use" in text
+    # Ids and slugs never become label values: one series per operation.
+    assert "eins" not in text

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
 from app.core.logging import request_id
+from app.core.metrics import observe_request, operation_of
 
 access_log = logging.getLogger("presseschau.access")
 error_log = logging.getLogger("presseschau")
@@ -71,13 +72,15 @@ class RequestContext:
                 )
                 await response(scope, receive, send_with_headers)
         finally:
+            elapsed = time.perf_counter() - started
+            observe_request(scope["method"], operation_of(scope.get("route")), status, elapsed)
             access_log.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
             request_id.reset(token)

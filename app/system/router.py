@@ -1,11 +1,12 @@
 import anyio.to_thread
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.core.db import Database
 from app.core.deps import DatabaseDep
 from app.core.errors import DomainError, error_responses
+from app.core.metrics import exposition
 from app.core.migrations import current_revision, head_revision
 
 router = APIRouter(tags=["system"])
@@ -43,6 +44,17 @@ def _check(database: Database) -> Readiness:
             "run `presseschau migrate`."
         )
     return Readiness(status="ok", database=database.engine.dialect.name, migration=revision)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def metrics() -> Response:
+    """Prometheus metrics: requests, latencies, errors, database connections."""
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
 
 
 @router.get("/readyz", response_model=Readiness, responses=error_responses(503))
