@@ -120,3 +120,15 @@ def test_inputs_the_fuzzer_found_are_clear_errors(
     assert not_utf8.status_code == 400
     assert "UTF-8" in not_utf8.json()["detail"]
     assert _no_posts(app, client, editor.headers)
+
+
+def test_deeply_nested_json_is_refused_cleanly(app: FastAPI, client: TestClient) -> None:
+    depth = 100_000
+    body = b'{"title": ' + b"[" * depth + b"]" * depth + b"}"
+    response = client.post(
+        app.url_path_for("create_post"),
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]

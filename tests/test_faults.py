@@ -140,3 +140,45 @@ def test_a_postgresql_outage_is_a_503_and_service_resumes_without_a_restart() ->
         if database is not None:
             database.dispose()
         server.stop()
+
+
+def test_graceful_shutdown_finishes_the_request_in_flight(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url)
+    database = Database(create_db_engine(url))
+    editor = make_account(database)
+    result: dict[str, int] = {}
+
+    def slow_body() -> Iterator[bytes]:
+        yield b'{"title": "Langsam'
+        time.sleep(1.5)  # the server is told to stop while this request is still arriving
+        yield b' geschrieben"}'
+
+    try:
+        with served(url) as (process, base):
+
+            def send() -> None:
+                response = httpx.post(
+                    f"{base}/api/v1/posts",
+                    content=slow_body(),
+                    headers={**editor.headers, "Content-Type": "application/json"},
+                    timeout=30,
+                )
+                result["status"] = response.status_code
+                result["id"] = response.json().get("id", 0)
+
+            sender = threading.Thread(target=send)
+            sender.start()
+            time.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            sender.join(timeout=30)
+            # uvicorn re-raises the signal once it has shut down cleanly.
+            assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert result.get("status") == 201
+        with database.session(write=False) as session:
+            titles = session.execute(text("SELECT title FROM posts")).scalars().all()
+        assert titles == ["Langsam geschrieben"]
+    finally:
+        database.dispose()

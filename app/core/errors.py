@@ -122,7 +122,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such resource."
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
-        detail = "The request body could not be read: it must be JSON text in UTF-8."
+        detail = (
+            "The request body could not be parsed: it must be JSON in UTF-8, not nested too deeply."
+        )
     headers = dict(exc.headers) if exc.headers is not None else None
     return problem_response(exc.status_code, detail, headers=headers)
 
