@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,22 +20,15 @@ from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
 from app.main import create_app
 from tests.conftest import FreshDatabase
-from tests.factories import make_account, make_post
-from tests.postgres_server import PostgresServer, find_bindir
+from tests.factories import Account, make_account, make_post
+from tests.postgres_server import PostgresServer, find_bindir, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -61,13 +53,22 @@ def served(url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         process.wait(timeout=10)
 
 
-def test_kill_9_during_a_burst_of_writes_loses_no_acknowledged_write(
+@pytest.fixture
+def served_database(
     backend: str, fresh_database_url: FreshDatabase
-) -> None:
+) -> Iterator[tuple[str, Database, Account]]:
+    """A new migrated database for a server process, and an editor account in it."""
     url = fresh_database_url(backend)
     upgrade(url)
     database = Database(create_db_engine(url))
-    editor = make_account(database)
+    yield url, database, make_account(database)
+    database.dispose()
+
+
+def test_kill_9_during_a_burst_of_writes_loses_no_acknowledged_write(
+    backend: str, served_database: tuple[str, Database, Account]
+) -> None:
+    url, database, editor = served_database
     acknowledged: list[int] = []
     lock = threading.Lock()
 
@@ -84,27 +85,23 @@ def test_kill_9_during_a_burst_of_writes_loses_no_acknowledged_write(
                     with lock:
                         acknowledged.append(response.json()["id"])
 
-    try:
-        with served(url) as (process, base):
-            writers = [
-                threading.Thread(target=write_until_refused, args=(base, number))
-                for number in range(4)
-            ]
-            for writer in writers:
-                writer.start()
-            while len(acknowledged) < 50:
-                time.sleep(0.05)
-            os.kill(process.pid, signal.SIGKILL)
-            for writer in writers:
-                writer.join(timeout=30)
-        with database.session(write=False) as session:
-            if backend == "sqlite":
-                assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            stored = set(session.execute(text("SELECT id FROM posts")).scalars())
-        assert set(acknowledged) <= stored
-        assert len(acknowledged) >= 50
-    finally:
-        database.dispose()
+    with served(url) as (process, base):
+        writers = [
+            threading.Thread(target=write_until_refused, args=(base, number)) for number in range(4)
+        ]
+        for writer in writers:
+            writer.start()
+        while len(acknowledged) < 50:
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        for writer in writers:
+            writer.join(timeout=30)
+    with database.session(write=False) as session:
+        if backend == "sqlite":
+            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        stored = set(session.execute(text("SELECT id FROM posts")).scalars())
+    assert set(acknowledged) <= stored
+    assert len(acknowledged) >= 50
 
 
 def test_a_postgresql_outage_is_a_503_and_service_resumes_without_a_restart() -> None:
@@ -143,12 +140,9 @@ def test_a_postgresql_outage_is_a_503_and_service_resumes_without_a_restart() ->
 
 
 def test_graceful_shutdown_finishes_the_request_in_flight(
-    backend: str, fresh_database_url: FreshDatabase
+    served_database: tuple[str, Database, Account],
 ) -> None:
-    url = fresh_database_url(backend)
-    upgrade(url)
-    database = Database(create_db_engine(url))
-    editor = make_account(database)
+    url, database, editor = served_database
     result: dict[str, int] = {}
 
     def slow_body() -> Iterator[bytes]:
@@ -156,29 +150,26 @@ def test_graceful_shutdown_finishes_the_request_in_flight(
         time.sleep(1.5)  # the server is told to stop while this request is still arriving
         yield b' geschrieben"}'
 
-    try:
-        with served(url) as (process, base):
+    with served(url) as (process, base):
 
-            def send() -> None:
-                response = httpx.post(
-                    f"{base}/api/v1/posts",
-                    content=slow_body(),
-                    headers={**editor.headers, "Content-Type": "application/json"},
-                    timeout=30,
-                )
-                result["status"] = response.status_code
-                result["id"] = response.json().get("id", 0)
+        def send() -> None:
+            response = httpx.post(
+                f"{base}/api/v1/posts",
+                content=slow_body(),
+                headers={**editor.headers, "Content-Type": "application/json"},
+                timeout=30,
+            )
+            result["status"] = response.status_code
+            result["id"] = response.json().get("id", 0)
 
-            sender = threading.Thread(target=send)
-            sender.start()
-            time.sleep(0.5)
-            process.send_signal(signal.SIGTERM)
-            sender.join(timeout=30)
-            # uvicorn re-raises the signal once it has shut down cleanly.
-            assert process.wait(timeout=30) in (0, -signal.SIGTERM)
-        assert result.get("status") == 201
-        with database.session(write=False) as session:
-            titles = session.execute(text("SELECT title FROM posts")).scalars().all()
-        assert titles == ["Langsam geschrieben"]
-    finally:
-        database.dispose()
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        sender.join(timeout=30)
+        # uvicorn re-raises the signal once it has shut down cleanly.
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert result.get("status") == 201
+    with database.session(write=False) as session:
+        titles = session.execute(text("SELECT title FROM posts")).scalars().all()
+    assert titles == ["Langsam geschrieben"]
