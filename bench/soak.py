@@ -55,6 +55,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--write-share", type=float, default=0.10, help="Share of requests that create a post."
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="presseschau-soak-")
@@ -96,7 +99,7 @@ def main() -> None:
                 if time.monotonic() >= deadline:
                     return
                 roll = rng.random()
-                if roll < 0.10:
+                if roll < args.write_share:
                     response = client.post(
                         "/api/v1/posts",
                         headers=headers,
@@ -143,6 +146,7 @@ def main() -> None:
         "database": url.split(":", 1)[0],
         "seconds": round(elapsed),
         "clients": args.clients,
+        "write_share": args.write_share,
         "requests": sum(statuses.values()),
         "requests_per_second": round(sum(statuses.values()) / elapsed, 1),
         "statuses": dict(sorted(statuses.items())),
@@ -155,7 +159,8 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"soak-{summary['database']}-{datetime.now(UTC):%Y%m%d}.json"
+    mix = f"w{round(args.write_share * 100)}"
+    out = RESULTS / f"soak-{summary['database']}-{mix}-{datetime.now(UTC):%Y%m%d}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "rss_mb_over_time"}, indent=2))
     print(f"written to {out.relative_to(ROOT)}")
