@@ -1,0 +1,81 @@
+"""Python heap and RSS over many requests in one process, without a server or threads.
+
+    .venv/bin/python -m bench.heap [--requests 12000]
+
+Separates leaks in the request path (the Python heap, traced with tracemalloc, would grow)
+from native memory that follows the database (SQLite's page cache per connection) or the
+number of threads and connections. Every tenth request creates a post; the rest read lists.
+Prints one line per 2,000 requests and writes bench/results/heap-<date>.json.
+"""
+
+import argparse
+import json
+import random
+import tempfile
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app.auth import service as auth
+from app.auth.models import Role
+from app.auth.schemas import UserCreate
+from app.core.config import Settings
+from app.core.db import Database, create_db_engine
+from app.core.migrations import upgrade
+from app.main import create_app
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=12_000)
+    args = parser.parse_args()
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='presseschau-heap-')}/heap.sqlite3"
+    upgrade(url)
+    database = Database(create_db_engine(url))
+    _, token = database.call(auth.create_user, data=UserCreate(name="heap", role=Role.editor))
+    headers = {"Authorization": f"Bearer {token}"}
+    app = create_app(Settings(database_url=url), database)
+    rng = random.Random(1)
+    samples: list[dict[str, float]] = []
+    tracemalloc.start()
+    with TestClient(app) as client:
+        for number in range(args.requests + 1):
+            if number % 10 == 0:
+                body = "Absatz. " * rng.randint(10, 200)
+                client.post(
+                    "/api/v1/posts",
+                    headers=headers,
+                    json={"title": f"Heap {number}", "status": "published", "body": body},
+                )
+            else:
+                client.get("/api/v1/posts", params={"page": rng.randint(1, 5)})
+            if number % 2000 == 0:
+                heap, _ = tracemalloc.get_traced_memory()
+                sample = {
+                    "requests": number,
+                    "rss_mb": round(_rss_mb(), 1),
+                    "python_heap_mb": round(heap / 2**20, 2),
+                }
+                samples.append(sample)
+                print(sample, flush=True)
+    database.dispose()
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"heap-{datetime.now(UTC):%Y%m%d}.json"
+    summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "samples": samples}
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
