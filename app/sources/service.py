@@ -33,7 +33,7 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
-def _to_public(sources: Sequence[Source], session: Session) -> list[SourcePublic]:
+def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic]:
     ids = [source.id for source in sources]
     domains: dict[int | None, list[str]] = defaultdict(list)
     for row in session.execute(
@@ -75,12 +75,12 @@ def list_sources(session: Session, *, paging: PageParams) -> Page[SourcePublic]:
         .limit(paging.per_page)
     ).all()
     return Page(
-        items=_to_public(sources, session), total=total, page=paging.page, per_page=paging.per_page
+        items=_to_public(session, sources), total=total, page=paging.page, per_page=paging.per_page
     )
 
 
 def get_source(session: Session, *, id_or_slug: str) -> SourcePublic:
-    return _to_public([get_source_model(session, id_or_slug)], session)[0]
+    return _to_public(session, [get_source_model(session, id_or_slug)])[0]
 
 
 def _set_domains(session: Session, source: Source, domains: list[str]) -> None:
