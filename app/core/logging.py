@@ -17,6 +17,12 @@ def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecor
 
 
 logging.setLogRecordFactory(_record_with_request_id)
+# None of these is in a log line, and each costs time on every record (the logging HOWTO's
+# "Optimization" section); the caller's file and line matter least on a per-request line.
+logging._srcfile = None
+logging.logThreads = False
+logging.logProcesses = False
+logging.logMultiprocessing = False
 
 # "color_message" is uvicorn's ANSI-coloured copy of the message.
 _STANDARD = (set(logging.makeLogRecord({}).__dict__) - {"request_id"}) | {

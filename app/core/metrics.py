@@ -55,9 +55,21 @@ def operation_of(route: object) -> str:
     return str(getattr(route, "name", None) or "unmatched")
 
 
+# Looking up a labelled child costs more than updating it; there are few label combinations.
+_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, operation: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, operation, str(status)).inc()
-    LATENCY.labels(method, operation).observe(seconds)
+    key = (method, operation, status)
+    children = _children.get(key)
+    if children is None:
+        children = (
+            REQUESTS.labels(method, operation, str(status)),
+            LATENCY.labels(method, operation),
+        )
+        _children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
     if status >= 500:
         ERRORS.labels(operation).inc()
 
