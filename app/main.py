@@ -10,6 +10,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.archives.router import router as archives_router
 from app.auth.dependencies import get_viewer
 from app.auth.router import router as auth_router
+from app.caching.middleware import HttpCache
+from app.caching.state import ContentVersionProbe
+from app.caching.store import ResponseStore
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import install_error_handlers
@@ -53,9 +56,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database = Database(create_db_engine(settings.database_url))
         instrument_engine(database.engine)
 
+    probe = ContentVersionProbe(database.engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        probe.close()
         if owns_database:
             database.dispose()
 
@@ -69,6 +75,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
         generate_unique_id_function=operation_id,
         lifespan=lifespan,
+        # Presseschau has its own metrics and logs; FastAPI's OpenTelemetry hooks would ask
+        # for providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.database = database
@@ -83,6 +92,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     install_error_handlers(app)
     install_openapi(app, api_prefix=API_PREFIX)
+    cache_bytes = settings.response_cache_mb * 1024 * 1024
+    app.add_middleware(
+        HttpCache,
+        prefix=API_PREFIX + "/",
+        public_cache_control=settings.public_cache_control,
+        probe=probe if cache_bytes else None,
+        store=ResponseStore(cache_bytes) if cache_bytes else None,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, AuthFailure, User
+from app.caching.models import ContentState
 from app.posts.models import Post, PostLike, PostTag, Tag
 from app.sources.models import Source, SourceDomain
 
@@ -11,6 +12,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "ApiToken",
     "AuthFailure",
+    "ContentState",
     "Post",
     "PostLike",
     "PostTag",

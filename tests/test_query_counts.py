@@ -55,5 +55,19 @@ def test_list_day_and_source_reads_do_not_grow_with_the_page(
         )
     many = {url: _queries_for(client, db, url, per_page=100) for url in (lists, day, source_list)}
     assert many == one
-    assert one[lists] <= 3
-    assert one[day] <= 5
+    # The response cache asks for the content version (outside SQLAlchemy on SQLite) and,
+    # after a change, when the next scheduled post goes public.
+    cache = 2 if db.engine.dialect.name == "postgresql" else 1
+    assert one[lists] <= 3 + cache
+    assert one[day] <= 5 + cache
+
+
+def test_a_repeated_anonymous_read_costs_at_most_the_version_check(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    make_post(db, make_account(db))
+    url = app.url_path_for("list_posts")
+    first = _queries_for(client, db, url)
+    again = _queries_for(client, db, url)
+    assert first >= 3
+    assert again <= (1 if db.engine.dialect.name == "postgresql" else 0)

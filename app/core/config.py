@@ -40,6 +40,19 @@ class Settings(BaseSettings):
         60, ge=0, description="How stale a token's last_used_at may get before it is rewritten."
     )
 
+    cache_max_age: int = Field(
+        60,
+        ge=0,
+        description="max-age of public responses, seconds: how long CDNs and browsers "
+        "may reuse them without asking.",
+    )
+    cache_stale_while_revalidate: int = Field(
+        300, ge=0, description="stale-while-revalidate of public responses, seconds (0: none)."
+    )
+    response_cache_mb: int = Field(
+        32, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -68,6 +81,13 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def public_cache_control(self) -> str:
+        value = f"public, max-age={self.cache_max_age}"
+        if self.cache_stale_while_revalidate:
+            value += f", stale-while-revalidate={self.cache_stale_while_revalidate}"
+        return value
 
 
 @lru_cache

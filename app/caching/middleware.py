@@ -1,0 +1,160 @@
+"""HTTP caching for the API's GET responses, as one pure ASGI middleware.
+
+Every GET 200 gets a strong ETag and answers If-None-Match / If-Modified-Since with 304.
+Anonymous responses are public: they get ``Cache-Control: public, ...`` for CDNs and browsers,
+and are kept in memory here, keyed on scheme, host, path and query, for as long as the content
+version they were made at is current (see ``state``). A request that finds a current entry is
+answered without routing, validation, a thread hop or a query beyond the version check.
+Responses to requests with a token are ``private, no-store`` and never kept.
+"""
+
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.caching.state import ContentVersionProbe, Freshness
+from app.caching.store import CachedResponse, CacheKey, Headers, ResponseStore
+from app.caching.validators import Conditions, last_modified_header, make_etag
+
+PRIVATE = b"private, no-store"
+VARY = (b"vary", b"Authorization")
+
+
+class _Captured:
+    """A buffered 200 response (start message and whole body), or None if passed through."""
+
+    def __init__(self) -> None:
+        self.start: Message | None = None
+        self.body: list[bytes] = []
+        self.complete = False
+
+
+class HttpCache:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        prefix: str,
+        public_cache_control: str,
+        probe: ContentVersionProbe | None,
+        store: ResponseStore | None,
+    ) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.public = public_cache_control.encode("ascii")
+        self.probe = probe
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not scope["path"].startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        conditions = Conditions.of(scope["headers"])
+        if conditions.authorized:
+            await self._respond(scope, receive, send, conditions, None, None)
+            return
+        freshness = await self.probe.current() if self.probe is not None else None
+        key: CacheKey = (scope["scheme"], conditions.host, scope["path"], scope["query_string"])
+        if freshness is not None and self.store is not None:
+            entry = self.store.get(key)
+            if (
+                entry is not None
+                and entry.version == freshness.version
+                and time.time() < entry.until
+            ):
+                scope["route"] = entry.route
+                await _send_entry(send, entry, conditions)
+                return
+        await self._respond(scope, receive, send, conditions, freshness, key)
+
+    async def _respond(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        conditions: Conditions,
+        freshness: Freshness | None,
+        key: CacheKey | None,
+    ) -> None:
+        """Run the app; a complete 200 is given its validators (and kept, when public)."""
+        captured = _Captured()
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Only whole, sized responses are buffered; anything streamed passes as it is.
+                if message["status"] == 200 and _has_length(message["headers"]):
+                    captured.start = message
+                    return
+            elif captured.start is not None and message["type"] == "http.response.body":
+                captured.body.append(message.get("body", b""))
+                captured.complete = not message.get("more_body", False)
+                return
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if captured.start is None or not captured.complete:
+            return
+        body = b"".join(captured.body)
+        etag = make_etag(body)
+        base: Headers = [
+            *captured.start["headers"],
+            (b"etag", etag),
+            (b"cache-control", PRIVATE if key is None else self.public),
+            VARY,
+        ]
+        changed_at = time.time()
+        if key is not None and freshness is not None and self.store is not None:
+            previous = self.store.get(key)
+            # The same bytes keep the date they were first seen with; other bytes get the
+            # time of the change they were made after.
+            same = previous is not None and previous.etag == etag
+            changed_at = previous.last_modified if same and previous else freshness.changed_at
+            entry = CachedResponse(
+                version=freshness.version,
+                until=freshness.until,
+                etag=etag,
+                last_modified=changed_at,
+                headers=base,
+                body=body,
+                route=scope.get("route"),
+            )
+            self.store.put(key, entry)
+            await _send_entry(send, entry, conditions)
+            return
+        await _send(send, base, body, etag, conditions, None if key is None else changed_at)
+
+
+async def _send_entry(send: Send, entry: CachedResponse, conditions: Conditions) -> None:
+    await _send(send, entry.headers, entry.body, entry.etag, conditions, entry.last_modified)
+
+
+async def _send(
+    send: Send,
+    headers: Headers,
+    body: bytes,
+    etag: bytes,
+    conditions: Conditions,
+    changed_at: float | None,
+) -> None:
+    last_modified = None if changed_at is None else last_modified_header(changed_at, time.time())
+    if last_modified is not None:
+        headers = [*headers, (b"last-modified", last_modified)]
+    if conditions.not_modified(etag, last_modified):
+        kept = [(name, value) for name, value in headers if name in _KEPT_ON_304]
+        await send({"type": "http.response.start", "status": 304, "headers": kept})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+# RFC 9110 § 15.4.5: a 304 carries the headers a 200 would have for caches to update.
+_KEPT_ON_304 = frozenset((b"etag", b"cache-control", b"vary", b"last-modified"))
+
+
+def _has_length(headers: Headers) -> bool:
+    return any(name == b"content-length" for name, _ in headers)
