@@ -3,6 +3,7 @@
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
@@ -17,6 +18,7 @@ from app.archives.schemas import (
     MonthCount,
     YearArchive,
 )
+from app.caching.memo import memo_for
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.core.types import utcnow
@@ -48,6 +50,15 @@ def _last_of_month(first: dt.date) -> dt.date:
 
 
 def archive_index(session: Session, *, source: str | None, language: str) -> ArchiveIndex:
+    # Grouping every public post by month reads them all: kept per content version.
+    return memo_for(session).get(
+        session,
+        ("archive_index", source, language),
+        partial(_archive_index, session, source=source, language=language),
+    )
+
+
+def _archive_index(session: Session, *, source: str | None, language: str) -> ArchiveIndex:
     year, month = extract("year", DAY), extract("month", DAY)
     rows = session.execute(
         select(year, month, func.count())
@@ -157,6 +168,7 @@ def day_archive(
         order=queries.sort_order(PostSort.newest, may_include_drafts=False),
         paging=paging,
         zone=zone,
+        public_key=("day", source, day),
     )
     return DayArchive(
         date=day,

@@ -9,8 +9,11 @@ cheaper than any thread hand-off); on PostgreSQL it takes one round trip on a wo
 import math
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from weakref import WeakKeyDictionary
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, func, select
@@ -33,7 +36,8 @@ class Freshness:
     until: float
 
 
-def _next_publication(connection: Connection, now: float) -> float:
+def next_publication(connection: Connection, now: float) -> float:
+    """When the next scheduled post goes public (epoch seconds), or infinity."""
     moment = datetime.fromtimestamp(now, UTC)
     upcoming = connection.scalar(
         select(func.min(col(Post.published_at))).where(
@@ -43,12 +47,47 @@ def _next_publication(connection: Connection, now: float) -> float:
     return upcoming.timestamp() if upcoming is not None else math.inf
 
 
-class ContentVersionProbe:
-    """Remembers the last answer, so the scheduled-post query runs only when it may change."""
+def read_version(connection: Connection) -> tuple[int, float] | None:
+    row = connection.exec_driver_sql(VERSION_SQL).first()
+    return (int(row[0]), float(row[1])) if row else None
 
+
+class FreshnessTracker:
+    """Turns content versions into Freshness; asks for the next scheduled publication only
+    when the version changes or the last one it knew of has passed."""
+
+    def __init__(self) -> None:
+        self._last: Freshness | None = None
+
+    def of(
+        self, version: tuple[int, float] | None, upcoming: Callable[[float], float]
+    ) -> Freshness | None:
+        if version is None:
+            return None
+        now = time.time()
+        last = self._last  # one read: other threads may replace it meanwhile
+        if last is not None and last.version == version[0] and now < last.until:
+            return last
+        fresh = Freshness(version=version[0], changed_at=version[1], until=upcoming(now))
+        self._last = fresh
+        return fresh
+
+    def forget(self) -> None:
+        self._last = None
+
+
+_trackers: WeakKeyDictionary[Engine, FreshnessTracker] = WeakKeyDictionary()
+
+
+def tracker_for(engine: Engine) -> FreshnessTracker:
+    """One tracker per database and process, so the next publication is asked for once."""
+    return _trackers.setdefault(engine, FreshnessTracker())
+
+
+class ContentVersionProbe:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._last: Freshness | None = None
+        self._tracker = tracker_for(engine)
         self._inline = engine.dialect.name == "sqlite"
         # Held out of the pool for as long as the probe lives: only the event loop uses it.
         self._sqlite: PoolProxiedConnection | None = None
@@ -57,7 +96,7 @@ class ContentVersionProbe:
         """The content version now, or None when it cannot be told (then nothing is cached)."""
         try:
             if self._inline:
-                return self._freshness(self._read_sqlite_version())
+                return self._tracker.of(self._read_sqlite_version(), self._upcoming)
             return await anyio.to_thread.run_sync(self._read_with_engine)
         except (sqlite3.Error, SQLAlchemyError):
             self.close()
@@ -73,31 +112,16 @@ class ContentVersionProbe:
         rows = connection.execute(VERSION_SQL).fetchall()
         return (int(rows[0][0]), float(rows[0][1])) if rows else None
 
+    def _upcoming(self, now: float) -> float:
+        with self._engine.connect() as connection:
+            return next_publication(connection, now)
+
     def _read_with_engine(self) -> Freshness | None:
         with self._engine.connect() as connection:
-            row = connection.exec_driver_sql(VERSION_SQL).first()
-            version = (int(row[0]), float(row[1])) if row else None
-            return self._freshness(version, connection)
-
-    def _freshness(
-        self, version: tuple[int, float] | None, connection: Connection | None = None
-    ) -> Freshness | None:
-        if version is None:
-            return None
-        now = time.time()
-        last = self._last
-        if last is not None and last.version == version[0] and now < last.until:
-            return last
-        if connection is None:
-            with self._engine.connect() as own:
-                until = _next_publication(own, now)
-        else:
-            until = _next_publication(connection, now)
-        self._last = Freshness(version=version[0], changed_at=version[1], until=until)
-        return self._last
+            return self._tracker.of(read_version(connection), partial(next_publication, connection))
 
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
-        self._last = None
+        self._tracker.forget()

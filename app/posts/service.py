@@ -57,7 +57,20 @@ def list_posts(
             col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
         )
     order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
-    return queries.page_of_posts(session, where=where, order=order, paging=paging, zone=zone)
+    public_key = None
+    if viewer is None:
+        public_key = (
+            "posts",
+            tuple(filters.source),
+            filters.tag,
+            filters.date,
+            filters.after and _as_aware(filters.after, zone),
+            filters.before and _as_aware(filters.before, zone),
+            filters.q,
+        )
+    return queries.page_of_posts(
+        session, where=where, order=order, paging=paging, zone=zone, public_key=public_key
+    )
 
 
 def _lookup(id_or_slug: str) -> ColumnElement[bool]:

@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from app.caching.memo import memo_for
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
@@ -33,6 +35,16 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
+def _post_counts(session: Session) -> dict[int | None, int]:
+    """Every source's public posts, in one pass: kept per content version."""
+    rows = session.execute(
+        select(col(Post.source_id), func.count())
+        .where(col(Post.source_id).is_not(None), publicly_visible(utcnow()))
+        .group_by(col(Post.source_id))
+    )
+    return {source_id: count for source_id, count in rows}  # noqa: C416 (rows, not pairs)
+
+
 def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic]:
     ids = [source.id for source in sources]
     domains: dict[int | None, list[str]] = defaultdict(list)
@@ -42,13 +54,7 @@ def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic
         .order_by(col(SourceDomain.domain))
     ):
         domains[row.source_id].append(row.domain)
-    counts: dict[int | None, int] = dict(
-        session.execute(
-            select(col(Post.source_id), func.count())
-            .where(col(Post.source_id).in_(ids), publicly_visible(utcnow()))
-            .group_by(col(Post.source_id))
-        ).all()
-    )
+    counts = memo_for(session).get(session, "source_post_counts", partial(_post_counts, session))
     return [
         SourcePublic(
             id=source.id,

@@ -1,0 +1,72 @@
+"""Aggregates over public content (counts, archive indexes), kept per content version.
+
+Counting 100,000 published posts takes milliseconds and the answer is the same until the next
+write, so each process keeps it for as long as the content version it was counted at is
+current. The version is read in the same transaction as the aggregate, before it, so a value
+is never filed under a version newer than the data it was computed from.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from functools import partial
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.caching.state import next_publication, read_version, tracker_for
+from app.core.db import WRITE_OPTION
+
+T = TypeVar("T")
+MAX_ENTRIES = 4096
+
+
+class AggregateMemo:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        connection = session.connection()
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            # A write transaction sees its own uncommitted rows (and, on SQLite, its own
+            # uncommitted version): nothing it computes may be filed for others.
+            return compute()
+        freshness = tracker_for(connection.engine).of(
+            read_version(connection), partial(next_publication, connection)
+        )
+        if freshness is None:
+            return compute()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is not None and entry[0] == freshness.version and time.time() < entry[1]:
+            value: T = entry[2]
+            return value
+        value = compute()
+        with self._lock:
+            self._entries[key] = (freshness.version, freshness.until, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+
+_memos: WeakKeyDictionary[Engine, AggregateMemo] = WeakKeyDictionary()
+_memos_lock = threading.Lock()
+
+
+def memo_for(session: Session) -> AggregateMemo:
+    """The memo of the database this session talks to (one per engine and process)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    with _memos_lock:
+        memo = _memos.get(engine)
+        if memo is None:
+            memo = _memos[engine] = AggregateMemo()
+        return memo
