@@ -8,6 +8,7 @@ from app.core.text import SLUG_MAX_LENGTH, slugify
 
 # Room for a "-NNN" suffix within the column's length.
 _BASE_MAX_LENGTH = SLUG_MAX_LENGTH - 8
+_BATCH = 20
 
 
 def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: str) -> str:
@@ -18,8 +19,14 @@ def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: s
     base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
     if base.isdigit():
         base = f"{fallback}-{base}"
-    taken = set(session.scalars(select(column).where(column.startswith(base, autoescape=True))))
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
+    # Exact candidates, a batch at a time: each is one probe of the unique index, where a
+    # prefix match (LIKE 'base%') would read every slug in the table.
+    first = 2
+    candidates = [base]
+    while True:
+        candidates += [f"{base}-{number}" for number in range(first, first + _BATCH)]
+        taken = set(session.scalars(select(column).where(column.in_(candidates))))
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first, candidates = first + _BATCH, []
