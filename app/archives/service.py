@@ -30,10 +30,10 @@ from app.posts.visibility import publicly_visible
 DAY = col(Post.published_date)
 
 
-def _scope(source: str | None) -> list[ColumnElement[bool]]:
+def _scope(session: Session, source: str | None) -> list[ColumnElement[bool]]:
     where = [publicly_visible(utcnow())]
     if source:
-        where.append(queries.in_sources([source]))
+        where.append(queries.in_sources(session, [source]))
     return where
 
 
@@ -62,7 +62,7 @@ def _archive_index(session: Session, *, source: str | None, language: str) -> Ar
     year, month = extract("year", DAY), extract("month", DAY)
     rows = session.execute(
         select(year, month, func.count())
-        .where(*_scope(source))
+        .where(*_scope(session, source))
         .group_by(year, month)
         .order_by(year.desc(), month.desc())
     ).all()
@@ -108,7 +108,7 @@ def month_archive(
 ) -> MonthArchive:
     first = dt.date(year, month, 1)
     last = _last_of_month(first)
-    where = _scope(source)
+    where = _scope(session, source)
     days = [
         DayCount(date=day, count=count)
         for day, count in session.execute(
@@ -161,7 +161,7 @@ def day_archive(
     zone: ZoneInfo,
     language: str,
 ) -> DayArchive:
-    where = _scope(source)
+    where = _scope(session, source)
     page = queries.page_of_posts(
         session,
         where=[*where, col(Post.published_date) == day],

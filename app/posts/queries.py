@@ -191,8 +191,14 @@ def page_of_posts(
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
-def in_sources(slugs: Sequence[str]) -> ColumnElement[bool]:
-    return col(Post.source_id).in_(select(col(Source.id)).where(col(Source.slug).in_(slugs)))
+def in_sources(session: Session, slugs: Sequence[str]) -> ColumnElement[bool]:
+    """Posts of these sources (unknown slugs match nothing).
+
+    The ids are looked up first: given literal ids, both databases walk the
+    (source_id, status, published_at) index in order, where a subquery left SQLite reading
+    every newer post in full to test its source."""
+    ids = session.scalars(select(col(Source.id)).where(col(Source.slug).in_(slugs))).all()
+    return col(Post.source_id).in_(ids) if ids else false()
 
 
 def has_tag(slug: str) -> ColumnElement[bool]:

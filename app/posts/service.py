@@ -40,7 +40,7 @@ def list_posts(
         raise Unauthorized("Listing drafts needs an API token.")
     where: list[ColumnElement[bool]] = [queries.listed_for(viewer, filters.status, utcnow())]
     if filters.source:
-        where.append(queries.in_sources(filters.source))
+        where.append(queries.in_sources(session, filters.source))
     if filters.tag:
         where.append(queries.has_tag(filters.tag))
     if filters.date:
