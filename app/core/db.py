@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio.to_thread
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from sqlalchemy import Connection, Engine, event, literal
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,6 +28,15 @@ SQLModel.metadata.naming_convention = {
 }
 
 WRITE_OPTION = "presseschau_write"
+# Threads doing database work at once, per process and kind of work. Beyond what the
+# database can use they only add GIL contention, and beyond the pool's size every request
+# would open and close a connection of its own. SQLite work is CPU-bound in this process;
+# PostgreSQL work waits on the network, so more of it overlaps.
+READ_THREADS = {"sqlite": 4, "postgresql": 8}
+WRITE_THREADS = {"sqlite": 2, "postgresql": 4}
+# The connections those threads hold, plus a few for the cache's version checks, readiness
+# probes and the command line.
+SPARE_CONNECTIONS = 4
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -67,11 +78,21 @@ def create_db_engine(url: str) -> Engine:
     if parsed.drivername == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=READ_THREADS["sqlite"] + WRITE_THREADS["sqlite"] + SPARE_CONNECTIONS,
+            max_overflow=SPARE_CONNECTIONS,
+        )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=READ_THREADS["postgresql"] + WRITE_THREADS["postgresql"] + SPARE_CONNECTIONS,
+        max_overflow=SPARE_CONNECTIONS,
+    )
 
 
 def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values: Any) -> bool:
@@ -81,6 +102,10 @@ def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values
     table = sa_inspect(model).local_table
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
     return session.execute(statement).first() is not None
+
+
+# Limiters belong to an event loop: one of each is made per loop, on first use.
+_LIMITERS: RunVar[dict[tuple[str, bool], CapacityLimiter]] = RunVar("presseschau_limiters")
 
 
 class Database:
@@ -127,13 +152,29 @@ class Database:
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``fn`` in a read transaction on a worker thread."""
-        return await anyio.to_thread.run_sync(partial(self._call_read, fn, *args, **kwargs))
+        return await anyio.to_thread.run_sync(
+            partial(self._call_read, fn, *args, **kwargs), limiter=self._limiter(write=False)
+        )
 
     async def write(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``fn`` in a write transaction on a worker thread."""
-        return await anyio.to_thread.run_sync(partial(self.call, fn, *args, **kwargs))
+        return await anyio.to_thread.run_sync(
+            partial(self.call, fn, *args, **kwargs), limiter=self._limiter(write=True)
+        )
+
+    def _limiter(self, *, write: bool) -> CapacityLimiter:
+        try:
+            limiters = _LIMITERS.get()
+        except LookupError:
+            limiters = {}
+            _LIMITERS.set(limiters)
+        key = (self.engine.dialect.name, write)
+        if key not in limiters:
+            threads = WRITE_THREADS if write else READ_THREADS
+            limiters[key] = CapacityLimiter(threads[key[0]])
+        return limiters[key]
 
     def dispose(self) -> None:
         self.engine.dispose()
