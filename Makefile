@@ -48,3 +48,18 @@ test: lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+
+# Load benchmark (bench/run.py): the API against a bare ASGI app, driven by wrk.
+.PHONY: bench bench-full bench-report bench-wrk
+
+bench-wrk:
+	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+
+bench: install bench-wrk
+	$(BIN)/python -m bench.run --quick
+
+bench-full: install bench-wrk
+	$(BIN)/python -m bench.run --full
+
+bench-report: install
+	$(BIN)/python -m bench.report

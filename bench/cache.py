@@ -1,0 +1,152 @@
+"""Benchmark datasets, generated once by bench.dataset and kept in bench/data/ (git-ignored).
+
+A dataset is keyed by backend, number of posts and seed (`sqlite-100000-s1`): the same key
+always means the same rows, so a cached one is as good as a new one, and generating 1M posts
+takes minutes. Next to it, `<key>.json` holds the editor's token that bench.dataset printed;
+it is written last, so a dataset without it (an interrupted generation) is made anew.
+
+Every run works on a throwaway copy (`working_copy`), because the write scenarios add posts
+and the cached dataset must stay as generated; the copy is migrated to the latest schema, so
+a dataset cached before a new migration still serves (the API is not ready otherwise).
+SQLite datasets are database files; PostgreSQL datasets are a stopped server's data
+directory, copied into a fresh server for each run (tests/postgres_server.py, with its
+fsync=off settings). Copying also leaves the database in
+the OS page cache, so "cold" in the results means not cached by the API or the database.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.core.migrations import upgrade
+from tests.postgres_server import PostgresServer, find_bindir
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / "data"
+PG_DATABASE = "presseschau_bench"
+TOKEN_LINE = "editor token: "  # noqa: S105 (bench.dataset's first line, not a secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    backend: str  # "sqlite" or "postgresql"
+    posts: int
+    seed: int
+    token: str
+
+    @property
+    def key(self) -> str:
+        return key(self.backend, self.posts, self.seed)
+
+
+def key(backend: str, posts: int, seed: int) -> str:
+    return f"{backend}-{posts}-s{seed}"
+
+
+def _pg_bindir() -> Path:
+    bindir = find_bindir()
+    if bindir is None:
+        raise SystemExit(
+            "PostgreSQL binaries not found (apt-get install postgresql, or set "
+            "PRESSESCHAU_PG_BINDIR)"
+        )
+    return bindir
+
+
+def _generate(database_url: str, posts: int, seed: int) -> str:
+    """Run bench.dataset on an empty database, echo its progress, return the editor token."""
+    command = [sys.executable, "-m", "bench.dataset", "--posts", str(posts), "--seed", str(seed),
+               "--database-url", database_url]  # fmt: skip
+    token = ""
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(TOKEN_LINE) and not token:
+                token = line.removeprefix(TOKEN_LINE).strip()
+            else:
+                print(f"    {line.rstrip()}", flush=True)
+    if process.returncode != 0 or not token:
+        raise RuntimeError(f"bench.dataset failed with exit code {process.returncode}")
+    return token
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def ensure(backend: str, posts: int, seed: int) -> Dataset:
+    """The cached dataset, generated first if it is not there (or not complete)."""
+    name = key(backend, posts, seed)
+    meta = DATA / f"{name}.json"
+    if meta.exists():
+        return Dataset(
+            backend=backend, posts=posts, seed=seed, token=json.loads(meta.read_text())["token"]
+        )
+    DATA.mkdir(parents=True, exist_ok=True)
+    print(f"  generating {name} (cached in {DATA.relative_to(ROOT)}/)", flush=True)
+    final = DATA / (f"{name}.sqlite3" if backend == "sqlite" else name)
+    partial = DATA / f"{name}.partial"
+    for stale in (final, partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        _remove(stale)
+    if backend == "sqlite":
+        token = _generate(f"sqlite:///{partial}", posts, seed)
+        for suffix in ("-wal", "-shm"):  # the last connection's close leaves none normally
+            _remove(Path(f"{partial}{suffix}"))
+    else:
+        server = PostgresServer(_pg_bindir())
+        try:
+            server.start()
+            token = _generate(server.create_database(PG_DATABASE), posts, seed)
+            server.pause()
+            partial.mkdir()
+            shutil.move(server.data, partial / "data")
+        finally:
+            with suppress(subprocess.CalledProcessError):
+                server.stop()  # also removes its folder; fails harmlessly once paused
+    partial.rename(final)
+    info = {"backend": backend, "posts": posts, "seed": seed, "token": token,
+            "generated": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    meta.write_text(json.dumps(info, indent=2) + "\n")
+    return Dataset(backend=backend, posts=posts, seed=seed, token=token)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """cp -a keeps the PostgreSQL files' owner and modes; --reflink makes it cheap where it can."""
+    subprocess.run(["cp", "-a", "--reflink=auto", str(source), str(target)], check=True)
+
+
+@contextmanager
+def working_copy(dataset: Dataset) -> Iterator[str]:
+    """A database URL of a throwaway copy of the dataset, removed (and its server stopped) after."""
+    if dataset.backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="work-", dir=DATA))
+        try:
+            _copy(DATA / f"{dataset.key}.sqlite3", folder / "bench.sqlite3")
+            url = f"sqlite:///{folder / 'bench.sqlite3'}"
+            upgrade(url)
+            yield url
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    server = PostgresServer(_pg_bindir())
+    try:
+        if os.geteuid() == 0:
+            shutil.chown(server.root, user="postgres", group="postgres")
+        _copy(DATA / dataset.key / "data", server.data)
+        server.resume()
+        upgrade(server.url(PG_DATABASE))
+        yield server.url(PG_DATABASE)
+    finally:
+        with suppress(subprocess.CalledProcessError):
+            server.stop()

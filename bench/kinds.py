@@ -1,0 +1,37 @@
+"""Kinds of response: which of the API's answers a request gets, by its method and URL.
+
+The bare app answers each kind with the bytes the API gave for one URL of that kind, and the
+benchmark fetches one representative per kind, so both sides use this one classification.
+"""
+
+from urllib.parse import parse_qs
+
+API = "/api/v1"
+
+
+def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
+    """list, list_source, search, not_modified, post, day, sources, source or created; None for
+    a URL no scenario requests. Only the post list is requested with If-None-Match."""
+    if not path.startswith(API + "/"):
+        return None
+    parts = path.removeprefix(API).strip("/").split("/")
+    if method == "POST":
+        return "created" if parts == ["posts"] else None
+    if method != "GET":
+        return None
+    if parts == ["posts"]:
+        params = parse_qs(query.decode("latin-1"))
+        if conditional:
+            return "not_modified"
+        if "q" in params:
+            return "search"
+        return "list_source" if "source" in params else "list"
+    if len(parts) == 2 and parts[0] == "posts":
+        return "post"
+    if len(parts) == 4 and parts[0] == "archives":
+        return "day"
+    if parts == ["sources"]:
+        return "sources"
+    if len(parts) == 2 and parts[0] == "sources":
+        return "source"
+    return None

@@ -1,0 +1,89 @@
+"""One representative API response per kind, for the bare app to send back byte for byte.
+
+Fetched from the running API just before the scenarios, so the bare app's answers have the
+sizes, content types and headers the API's have today (ETag and Cache-Control included, once
+the API sends them). Also finds the front page's ETag for the 304 scenario, and a realistic
+post body (a dataset post's) for the write scenarios.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.kinds import API, kind_of
+from bench.urls import Urls
+
+# Headers a server sets itself, per response or per connection; the rest are copied.
+OWN_HEADERS = {"date", "server", "content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
+@dataclass(frozen=True, slots=True)
+class Representatives:
+    responses: Path  # the file bench.bare loads
+    body: Path  # a post body as a JSON string, for the Lua script's POSTs
+    etag: str | None  # the front page's, or None while the API sends no ETag
+    sizes: dict[str, dict[str, Any]]  # kind -> status, content type, body bytes
+
+
+def _record(response: httpx.Response) -> dict[str, Any]:
+    headers = [
+        [name, value] for name, value in response.headers.items() if name.lower() not in OWN_HEADERS
+    ]
+    return {"status": response.status_code, "headers": headers,
+            "body": base64.b64encode(response.content).decode()}  # fmt: skip
+
+
+def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
+    """GET one URL of each kind (and POST one post first, so later GETs already include it)."""
+    chosen = {
+        "list": urls.hot_list,
+        "list_source": next(path for path in urls.cold["list"] if "source=" in path),
+        "search": urls.search[0],
+        "post": urls.hot_post,
+        "day": urls.hot_day,
+        "sources": f"{API}/sources",
+        "source": next(path for path in urls.cold["source"] if path != f"{API}/sources"),
+    }
+    recorded: dict[str, dict[str, Any]] = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        post = client.get(urls.hot_post)
+        post.raise_for_status()
+        body = json.dumps(post.json()["body"], ensure_ascii=False)
+        created = client.post(
+            f"{API}/posts",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            content=f'{{"title":"Benchmark representative","status":"published","body":{body}}}',
+        )
+        if created.status_code != 201:
+            raise RuntimeError(f"POST {API}/posts answered {created.status_code}: {created.text}")
+        recorded["created"] = _record(created)
+        for kind, path in chosen.items():
+            assert (
+                kind_of("GET", path.split("?")[0], path.partition("?")[2].encode(), False) == kind
+            )
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {response.status_code}: {response.text}")
+            recorded[kind] = _record(response)
+        etag = dict(recorded["list"]["headers"]).get("etag")
+        if etag is not None:
+            recorded["not_modified"] = _record(
+                client.get(urls.hot_list, headers={"If-None-Match": etag})
+            )
+    responses = folder / "responses.json"
+    responses.write_text(json.dumps(recorded))
+    body_file = folder / "post-body.json"
+    body_file.write_text(body)
+    sizes = {
+        kind: {
+            "status": item["status"],
+            "content_type": dict(item["headers"]).get("content-type"),
+            "bytes": len(base64.b64decode(item["body"])),
+        }
+        for kind, item in recorded.items()
+    }
+    return Representatives(responses=responses, body=body_file, etag=etag, sizes=sizes)

@@ -1,0 +1,181 @@
+"""The scenarios, and one suite of them against one dataset: the API, the bare app, 2 workers.
+
+Every scenario runs with the same script and URL list against the API and against the bare
+app, so the ratio between the two is the cost of the API's work for exactly those requests.
+The cold scenarios also run against `serve --workers 2`, compared with one worker. Reads run
+before writes, so the front page's ETag is still current for the 304 scenario and the lists
+are the dataset's; each server gets a short untimed warm-up with the cold URL mix first.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import loadgen, responses, servers
+from bench.cache import DATA, Dataset
+from bench.loadgen import Load, Measurement
+from bench.responses import Representatives
+from bench.urls import collect
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    urls: str | None  # which URL file (see bench.urls.Urls.write); None for writes only
+    connections: int = loadgen.CONNECTIONS
+    write_share: float = 0.0
+    revalidate: bool = False  # send If-None-Match with the front page's ETag
+    expected: tuple[int, ...] = (200,)
+    report_only: bool = False  # its errors are recorded but do not fail the run
+    min_seconds: float = 0.0  # for requests so slow that a short run would complete none
+
+
+SCENARIOS = (
+    Scenario("hot list", "hot_list"),
+    Scenario("hot post", "hot_post"),
+    Scenario("hot day", "hot_day"),
+    Scenario("304 list", "hot_list", revalidate=True, expected=(304,)),
+    Scenario("cold list", "cold_list"),
+    Scenario("cold post", "cold_post"),
+    Scenario("cold day", "cold_day"),
+    Scenario("cold source", "cold_source"),
+    # A search scans every body (over a second at 100k posts): 16 of them at once would only
+    # queue, and a 5 s run complete none. One client for at least 15 s measures what one
+    # search costs; a figure to watch, not a pass/fail.
+    Scenario("search (1 client)", "search", connections=1, report_only=True, min_seconds=15),
+    Scenario("mix 10% writes", "cold_mix", write_share=0.1, expected=(200, 201)),
+    Scenario("writes (1 client)", None, connections=1, write_share=1.0, expected=(201,)),
+)
+COLD = tuple(scenario for scenario in SCENARIOS if scenario.name.startswith("cold "))
+LOGS = DATA / "logs"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    seconds: float
+    warmup: float
+    seed: int
+
+
+def _load(
+    scenario: Scenario, files: dict[str, Path], reps: Representatives, token: str, nonce: str,
+    settings: Settings,
+) -> Load | None:  # fmt: skip
+    """wrk's arguments for the scenario, or None when it cannot run (no ETag yet)."""
+    args = {"seed": str(settings.seed)}
+    if scenario.urls is not None:
+        args["urls"] = str(files[scenario.urls])
+    if scenario.revalidate:
+        if reps.etag is None:
+            return None
+        args["etag"] = reps.etag
+    if scenario.write_share:
+        args |= {"write_share": f"{scenario.write_share:g}", "token": token,
+                 "body": str(reps.body), "nonce": nonce}  # fmt: skip
+    seconds = max(settings.seconds, scenario.min_seconds)
+    return Load(seconds, scenario.connections, args, scenario.expected)
+
+
+def _print(scenario: str, server: str, figures: Measurement) -> None:
+    errors = f"  ERRORS: {'; '.join(figures.errors)}" if figures.errors else ""
+    print(
+        f"  {scenario:<18} {server:<10} {figures.rps:>9,.1f} req/s  p50 {figures.p50_ms:>8.2f} ms"
+        f"  p99 {figures.p99_ms:>8.2f} ms  RSS {figures.rss_sum_peak_mb:>6.1f} MB{errors}",
+        flush=True,
+    )
+
+
+def _measure(
+    server: servers.Server, label: str, scenarios: tuple[Scenario, ...], files: dict[str, Path],
+    reps: Representatives, token: str, settings: Settings,
+) -> dict[str, Measurement | None]:  # fmt: skip
+    """Warm the server up, then run each scenario once; None for a scenario that cannot run."""
+    if settings.warmup > 0:
+        warmup = Load(settings.warmup, args={"urls": str(files["cold_mix"])})
+        loadgen.run(server.base, warmup, server.pid)
+    found: dict[str, Measurement | None] = {}
+    for scenario in scenarios:
+        load = _load(scenario, files, reps, token, f"{label}{server.port}", settings)
+        if load is None:
+            print(f"  {scenario.name:<18} {label:<10} skipped: no ETag from the API", flush=True)
+            found[scenario.name] = None
+            continue
+        measurement = loadgen.run(server.base, load, server.pid)
+        _print(scenario.name, label, measurement)
+        found[scenario.name] = measurement
+    return found
+
+
+def _ratio(value: float, reference: float) -> float | None:
+    """Three significant digits: 0.00483 stays 0.00483, not 0.0."""
+    return float(f"{value / reference:.3g}") if reference else None
+
+
+def compare(subject: Measurement | None, reference: Measurement | None) -> dict[str, Any]:
+    """Figures of both and subject ÷ reference for req/s, p50, p99 and peak RSS (tree total)."""
+    if subject is None or reference is None:
+        return {"skipped": "no ETag from the API" if subject is None else "no reference"}
+    measured = subject.requests > 0 and reference.requests > 0  # else latencies are 0, not fast
+    return {
+        "figures": subject.as_dict(),
+        "reference_figures": reference.as_dict(),
+        "ratios": {
+            "rps": _ratio(subject.rps, reference.rps) if measured else None,
+            "p50": _ratio(subject.p50_ms, reference.p50_ms) if measured else None,
+            "p99": _ratio(subject.p99_ms, reference.p99_ms) if measured else None,
+            "rss": _ratio(subject.rss_sum_peak_mb, reference.rss_sum_peak_mb),
+        },
+        "errors": subject.errors + [f"reference: {error}" for error in reference.errors],
+    }
+
+
+def _entry(scenario: Scenario, name: str, server: str, reference: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "server": server,
+        "reference": reference,
+        "connections": scenario.connections,
+        "write_share": scenario.write_share,
+        "report_only": scenario.report_only,
+    }
+
+
+def run_suite(
+    dataset: Dataset, database_url: str, settings: Settings, folder: Path
+) -> dict[str, Any]:
+    """All scenarios on one working copy of a dataset; the servers are stopped afterwards."""
+    started = time.monotonic()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{dataset.key}.log"
+    log.write_text("")
+    print(f"  collecting URLs from the {dataset.backend} database", flush=True)
+    urls = collect(database_url, settings.seed)
+    files = urls.write(folder)
+    token = dataset.token
+    with servers.api(database_url, 1, log, folder) as api:
+        reps = responses.fetch(api.base, urls, token, folder)
+        one = _measure(api, "API", SCENARIOS, files, reps, token, settings)
+    with servers.bare(reps.responses, log) as bare:
+        baseline = _measure(bare, "bare", SCENARIOS, files, reps, token, settings)
+    with servers.api(database_url, 2, log, folder) as api:
+        two = _measure(api, "2 workers", COLD, files, reps, token, settings)
+    scenarios = [
+        _entry(scenario, scenario.name, "API, 1 worker", "bare app")
+        | compare(one[scenario.name], baseline[scenario.name])
+        for scenario in SCENARIOS
+    ]
+    scenarios += [
+        _entry(scenario, f"{scenario.name}, 2 workers", "API, 2 workers", "API, 1 worker")
+        | compare(two[scenario.name], one[scenario.name])
+        for scenario in COLD
+    ]
+    return {
+        "backend": dataset.backend,
+        "posts": dataset.posts,
+        "dataset_seed": dataset.seed,
+        "etag": reps.etag is not None,
+        "responses": reps.sizes,
+        "seconds": round(time.monotonic() - started, 1),
+        "scenarios": scenarios,
+    }
