@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.caching.models import CONTENT_TABLES
 from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
@@ -121,6 +122,21 @@ def test_changes_made_outside_the_api_are_seen_at_once(
             "id": editor.viewer.user_id
         })  # fmt: skip
     assert client.get(url).json()["author"]["name"] == "Umbenannt"
+
+
+def test_every_table_shown_in_public_responses_bumps_the_content_version(db: Database) -> None:
+    catalog = {
+        "sqlite": "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'",
+        "postgresql": "SELECT event_object_table FROM information_schema.triggers",
+    }[db.engine.dialect.name]
+    with db.engine.connect() as connection:
+        watched = {row[0] for row in connection.execute(text(catalog))}
+        before = connection.execute(text("SELECT version FROM content_state")).scalar_one()
+    assert watched == set(CONTENT_TABLES)
+    make_post(db, make_account(db), tags=["Neu"])
+    with db.engine.connect() as connection:
+        after = connection.execute(text("SELECT version FROM content_state")).scalar_one()
+    assert after > before
 
 
 def test_likes_show_in_the_next_read(app: FastAPI, client: TestClient, db: Database) -> None:

@@ -76,14 +76,15 @@ def create_db_engine(url: str) -> Engine:
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.drivername == "sqlite":
+        pool: dict[str, int] = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False},
-            pool_size=READ_THREADS["sqlite"] + WRITE_THREADS["sqlite"] + SPARE_CONNECTIONS,
-            max_overflow=SPARE_CONNECTIONS,
-        )
+            # An in-memory database lives in one connection, so only files get a pool.
+            pool = {
+                "pool_size": READ_THREADS["sqlite"] + WRITE_THREADS["sqlite"] + SPARE_CONNECTIONS,
+                "max_overflow": SPARE_CONNECTIONS,
+            }
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
