@@ -99,9 +99,18 @@ def test_no_process_serves_what_a_write_in_another_process_replaced(
         assert response.status_code == 200
         assert client.get(url).json()["title"] == title
         assert client.get(app.url_path_for("list_posts")).json()["items"][0]["title"] == title
+    lists = app.url_path_for("list_posts")
+    assert client.get(lists).json()["total"] == 1
+    added = other_process.post(
+        lists, json={"title": "Dazu", "status": "published"}, headers=editor.headers
+    )
+    assert added.status_code == 201
+    # The kept count moves with the version too, and with it the list.
+    assert client.get(lists).json()["total"] == 2
     deleted = other_process.delete(url, headers=editor.headers)
     assert deleted.status_code == 204
     assert client.get(url).status_code == 404
+    assert client.get(lists).json()["total"] == 1
 
 
 def test_changes_made_outside_the_api_are_seen_at_once(

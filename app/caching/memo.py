@@ -2,8 +2,9 @@
 
 Counting 100,000 published posts takes milliseconds and the answer is the same until the next
 write, so each process keeps it for as long as the content version it was counted at is
-current. The version is read in the same transaction as the aggregate, before it, so a value
-is never filed under a version newer than the data it was computed from.
+current. The version is the one the response cache read just before the request, or else is
+read in the same transaction, before the aggregate: either way a value is never filed under a
+version newer than the data it was computed from.
 """
 
 import threading
@@ -17,7 +18,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.caching.state import next_publication, read_version, tracker_for
+from app.caching.state import next_publication, read_version, request_freshness, tracker_for
 from app.core.db import WRITE_OPTION
 
 T = TypeVar("T")
@@ -30,17 +31,28 @@ class AggregateMemo:
         self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        session: Session,
+        key: Hashable,
+        compute: Callable[[], T],
+        *,
+        uncached: Callable[[], T] | None = None,
+    ) -> T:
+        """The value kept for ``key`` at the current version, else ``compute()`` kept.
+
+        ``uncached``, when given, is used instead where nothing can be kept, and may compute
+        less (say, only the rows a write returns)."""
         connection = session.connection()
         if connection.get_execution_options().get(WRITE_OPTION, False):
             # A write transaction sees its own uncommitted rows (and, on SQLite, its own
             # uncommitted version): nothing it computes may be filed for others.
-            return compute()
-        freshness = tracker_for(connection.engine).of(
+            return (uncached or compute)()
+        freshness = request_freshness.get() or tracker_for(connection.engine).of(
             read_version(connection), partial(next_publication, connection)
         )
         if freshness is None:
-            return compute()
+            return (uncached or compute)()
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:

@@ -12,7 +12,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.caching.state import ContentVersionProbe, Freshness
+from app.caching.state import ContentVersionProbe, Freshness, request_freshness
 from app.caching.store import CachedResponse, CacheKey, Headers, ResponseStore
 from app.caching.validators import Conditions, last_modified_header, make_etag
 
@@ -69,7 +69,11 @@ class HttpCache:
                 scope["route"] = entry.route
                 await _send_entry(send, entry, conditions)
                 return
-        await self._respond(scope, receive, send, conditions, freshness, key)
+        known = request_freshness.set(freshness)
+        try:
+            await self._respond(scope, receive, send, conditions, freshness, key)
+        finally:
+            request_freshness.reset(known)
 
     async def _respond(
         self,
@@ -106,13 +110,13 @@ class HttpCache:
             (b"cache-control", PRIVATE if key is None else self.public),
             VARY,
         ]
-        changed_at = time.time()
         if key is not None and freshness is not None and self.store is not None:
             previous = self.store.get(key)
             # The same bytes keep the date they were first seen with; other bytes get the
             # time of the change they were made after.
-            same = previous is not None and previous.etag == etag
-            changed_at = previous.last_modified if same and previous else freshness.changed_at
+            changed_at = freshness.changed_at
+            if previous is not None and previous.etag == etag:
+                changed_at = previous.last_modified
             entry = CachedResponse(
                 version=freshness.version,
                 until=freshness.until,
@@ -125,7 +129,8 @@ class HttpCache:
             self.store.put(key, entry)
             await _send_entry(send, entry, conditions)
             return
-        await _send(send, base, body, etag, conditions, None if key is None else changed_at)
+        # Not kept, so there is no change time to date it by: ETag alone validates it.
+        await _send(send, base, body, etag, conditions, None)
 
 
 async def _send_entry(send: Send, entry: CachedResponse, conditions: Conditions) -> None:
@@ -143,7 +148,7 @@ async def _send(
     last_modified = None if changed_at is None else last_modified_header(changed_at, time.time())
     if last_modified is not None:
         headers = [*headers, (b"last-modified", last_modified)]
-    if conditions.not_modified(etag, last_modified):
+    if conditions.not_modified(etag, None if last_modified is None else changed_at):
         kept = [(name, value) for name, value in headers if name in _KEPT_ON_304]
         await send({"type": "http.response.start", "status": 304, "headers": kept})
         await send({"type": "http.response.body", "body": b""})

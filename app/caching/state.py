@@ -10,6 +10,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -34,6 +35,12 @@ class Freshness:
     changed_at: float
     # The next scheduled post goes public then, changing responses without any write.
     until: float
+
+
+# What the response cache learnt of the version before an anonymous request ran. The
+# request's transaction starts later, so its data are at least that new: aggregates computed
+# in it may be filed under this version without reading it again.
+request_freshness: ContextVar[Freshness | None] = ContextVar("request_freshness", default=None)
 
 
 def next_publication(connection: Connection, now: float) -> float:

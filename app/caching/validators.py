@@ -50,14 +50,14 @@ class Conditions:
                 conditions.if_modified_since = value
         return conditions
 
-    def not_modified(self, etag: bytes, last_modified: bytes | None) -> bool:
-        """True when a 304 answers the request: If-None-Match first, else If-Modified-Since."""
+    def not_modified(self, etag: bytes, modified_at: float | None) -> bool:
+        """True when a 304 answers the request: If-None-Match first, else If-Modified-Since
+        (``modified_at`` is the time behind the Last-Modified sent, or None if none was)."""
         if self.if_none_match is not None:
             return _etag_matches(self.if_none_match, etag)
-        if self.if_modified_since is not None and last_modified is not None:
+        if self.if_modified_since is not None and modified_at is not None:
             since = _parse_date(self.if_modified_since)
-            modified = _parse_date(last_modified)
-            return since is not None and modified is not None and modified <= since
+            return since is not None and int(modified_at) <= since
         return False
 
 
