@@ -35,11 +35,14 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
-def _post_counts(session: Session) -> dict[int | None, int]:
-    """Every source's public posts, in one pass: kept per content version."""
+def _post_counts(
+    session: Session, ids: Sequence[int | None] | None = None
+) -> dict[int | None, int]:
+    """Public posts per source: of these sources, or of all of them in one pass."""
+    narrowed = col(Post.source_id).is_not(None) if ids is None else col(Post.source_id).in_(ids)
     rows = session.execute(
         select(col(Post.source_id), func.count())
-        .where(col(Post.source_id).is_not(None), publicly_visible(utcnow()))
+        .where(narrowed, publicly_visible(utcnow()))
         .group_by(col(Post.source_id))
     )
     return {source_id: count for source_id, count in rows}  # noqa: C416 (rows, not pairs)
@@ -54,7 +57,13 @@ def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic
         .order_by(col(SourceDomain.domain))
     ):
         domains[row.source_id].append(row.domain)
-    counts = memo_for(session).get(session, "source_post_counts", partial(_post_counts, session))
+    # Reads share every source's counts, kept per content version; a write counts its own.
+    counts = memo_for(session).get(
+        session,
+        "source_post_counts",
+        partial(_post_counts, session),
+        uncached=partial(_post_counts, session, ids),
+    )
     return [
         SourcePublic(
             id=source.id,
