@@ -54,6 +54,9 @@ def test_slugs_stay_unique(app: FastAPI, client: TestClient, db: Database) -> No
         for _ in range(3)
     ]
     assert slugs == ["strasse", "strasse-2", "strasse-3"]
+    # Free slugs are looked for a batch of candidates at a time; past the first batch too.
+    many = [make_post(db, editor, title="Straße").slug for _ in range(25)]
+    assert many == [f"strasse-{number}" for number in range(4, 29)]
     taken = client.post(
         app.url_path_for("create_post"),
         headers=editor.headers,

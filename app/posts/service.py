@@ -45,10 +45,12 @@ def list_posts(
         where.append(queries.has_tag(filters.tag))
     if filters.date:
         where.append(col(Post.published_date) == filters.date)
-    if filters.after:
-        where.append(col(Post.published_at) > _as_aware(filters.after, zone))
-    if filters.before:
-        where.append(col(Post.published_at) < _as_aware(filters.before, zone))
+    after = _as_aware(filters.after, zone) if filters.after else None
+    before = _as_aware(filters.before, zone) if filters.before else None
+    if after:
+        where.append(col(Post.published_at) > after)
+    if before:
+        where.append(col(Post.published_at) < before)
     if filters.q:
         pattern = (
             "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -64,8 +66,8 @@ def list_posts(
             tuple(filters.source),
             filters.tag,
             filters.date,
-            filters.after and _as_aware(filters.after, zone),
-            filters.before and _as_aware(filters.before, zone),
+            after,
+            before,
             filters.q,
         )
     return queries.page_of_posts(
