@@ -10,6 +10,7 @@ Prints one line per 2,000 requests and writes bench/results/heap-<date>.json.
 
 import argparse
 import json
+import os
 import random
 import tempfile
 import tracemalloc
@@ -25,15 +26,9 @@ from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
 from app.main import create_app
+from bench.servers import rss_mb
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
@@ -64,7 +59,7 @@ def main() -> None:
                 heap, _ = tracemalloc.get_traced_memory()
                 sample = {
                     "requests": number,
-                    "rss_mb": round(_rss_mb(), 1),
+                    "rss_mb": round(rss_mb(os.getpid()), 1),
                     "python_heap_mb": round(heap / 2**20, 2),
                 }
                 samples.append(sample)

@@ -31,6 +31,7 @@ from app.auth.models import Role
 from app.auth.schemas import UserCreate
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from bench.servers import rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -41,13 +42,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
@@ -126,7 +120,7 @@ def main() -> None:
         thread.start()
     memory: list[tuple[int, float]] = []
     while any(thread.is_alive() for thread in threads):
-        memory.append((round(time.monotonic() - started), round(_rss_mb(server.pid), 1)))
+        memory.append((round(time.monotonic() - started), round(rss_mb(server.pid), 1)))
         time.sleep(10)
     for thread in threads:
         thread.join()
