@@ -2,12 +2,12 @@
 
 import calendar
 import datetime as dt
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Hashable, Sequence
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
-from sqlalchemy import ColumnElement, extract, func, select
+from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlmodel import Session, col
 
 from app.archives.schemas import (
@@ -41,6 +41,7 @@ def month_label(year: int, month: int, language: str) -> str:
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=language)
 
 
+@lru_cache(maxsize=4096)
 def day_label(day: dt.date, language: str) -> str:
     return format_date(day, format="long", locale=language)
 
@@ -131,18 +132,28 @@ def month_archive(
     )
 
 
-def _neighbour(
-    session: Session, where: Sequence[ColumnElement[bool]], day: dt.date, *, later: bool
-) -> DayCount | None:
+def neighbour_statement(
+    where: Sequence[ColumnElement[bool]], day: dt.date | ColumnElement[dt.date], *, later: bool
+) -> Select[dt.date | None, int]:
+    """The nearest later (or earlier) day than ``day`` with posts, and its count."""
     nearest = (
         select(func.min(DAY)).where(*where, day < DAY)
         if later
         else select(func.max(DAY)).where(*where, day > DAY)
     ).scalar_subquery()
-    row = session.execute(
-        select(DAY, func.count()).where(*where, nearest == DAY).group_by(DAY)
-    ).first()
+    return select(DAY, func.count()).where(*where, nearest == DAY).group_by(DAY)
+
+
+def _neighbour(
+    session: Session, where: Sequence[ColumnElement[bool]], day: dt.date, *, later: bool
+) -> DayCount | None:
+    row = session.execute(neighbour_statement(where, day, later=later)).first()
     return DayCount(date=row[0], count=row[1]) if row else None
+
+
+def day_count_key(source: str | None, day: dt.date) -> Hashable:
+    """What identifies a day's public posts: their count is kept under this key."""
+    return ("day", source, day)
 
 
 def parse_day(year: int, month: int, day: int) -> dt.date:
@@ -168,7 +179,7 @@ def day_archive(
         order=queries.sort_order(PostSort.newest, may_include_drafts=False),
         paging=paging,
         zone=zone,
-        public_key=("day", source, day),
+        public_key=day_count_key(source, day),
     )
     return DayArchive(
         date=day,

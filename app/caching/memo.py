@@ -18,7 +18,13 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.caching.state import next_publication, read_version, request_freshness, tracker_for
+from app.caching.state import (
+    Freshness,
+    next_publication,
+    read_version,
+    request_freshness,
+    tracker_for,
+)
 from app.core.db import WRITE_OPTION
 
 T = TypeVar("T")
@@ -53,6 +59,15 @@ class AggregateMemo:
         )
         if freshness is None:
             return (uncached or compute)()
+        return self.kept(freshness, key, compute)
+
+    def kept(self, freshness: Freshness | None, key: Hashable, compute: Callable[[], T]) -> T:
+        """The value kept for ``key`` at ``freshness``, else ``compute()``, kept for it.
+
+        ``compute`` must read data at least as new as ``freshness`` (see the module's doc);
+        without a freshness nothing is kept."""
+        if freshness is None:
+            return compute()
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -77,6 +92,10 @@ def memo_for(session: Session) -> AggregateMemo:
     """The memo of the database this session talks to (one per engine and process)."""
     engine = session.get_bind()
     assert isinstance(engine, Engine)
+    return memo_for_engine(engine)
+
+
+def memo_for_engine(engine: Engine) -> AggregateMemo:
     with _memos_lock:
         memo = _memos.get(engine)
         if memo is None:

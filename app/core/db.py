@@ -154,7 +154,7 @@ class Database:
     ) -> T:
         """Run ``fn`` in a read transaction on a worker thread."""
         return await anyio.to_thread.run_sync(
-            partial(self._call_read, fn, *args, **kwargs), limiter=self._limiter(write=False)
+            partial(self._call_read, fn, *args, **kwargs), limiter=self.limiter(write=False)
         )
 
     async def write(
@@ -162,10 +162,11 @@ class Database:
     ) -> T:
         """Run ``fn`` in a write transaction on a worker thread."""
         return await anyio.to_thread.run_sync(
-            partial(self.call, fn, *args, **kwargs), limiter=self._limiter(write=True)
+            partial(self.call, fn, *args, **kwargs), limiter=self.limiter(write=True)
         )
 
-    def _limiter(self, *, write: bool) -> CapacityLimiter:
+    def limiter(self, *, write: bool) -> CapacityLimiter:
+        """What caps this process's threads doing reads (or writes) on this database."""
         try:
             limiters = _LIMITERS.get()
         except LookupError:

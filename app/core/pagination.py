@@ -2,9 +2,11 @@
 
 from math import ceil
 from typing import Annotated, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query, Request, Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import URL
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -38,17 +40,29 @@ class Page(BaseModel, Generic[ItemT]):
 def set_page_headers(
     request: Request, response: Response, *, total: int, page: int, per_page: int
 ) -> None:
-    """``X-Total-Count`` and an RFC 8288 ``Link`` header with first, prev, next and last."""
-    response.headers["X-Total-Count"] = str(total)
+    response.headers.update(page_headers(request.url, total=total, page=page, per_page=per_page))
+
+
+def page_headers(url: URL, *, total: int, page: int, per_page: int) -> dict[str, str]:
+    """``X-Total-Count`` and an RFC 8288 ``Link`` header with first, prev, next and last.
+
+    Each link is ``url`` with ``page`` and ``per_page`` moved to the end of its query, as
+    ``URL.include_query_params`` would make it; the query is parsed once for all four."""
     last = max(1, ceil(total / per_page))
     links = {"first": 1, "last": last}
     if page > 1:
         links["prev"] = min(page - 1, last)
     if page < last:
         links["next"] = page + 1
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(url.query, keep_blank_values=True)
+        if name not in ("page", "per_page")
+    ]
+    base = str(url.replace(query=""))
     parts = []
     for rel in ("first", "prev", "next", "last"):
         if rel in links:
-            url = request.url.include_query_params(page=links[rel], per_page=per_page)
-            parts.append(f'<{url}>; rel="{rel}"')
-    response.headers["Link"] = ", ".join(parts)
+            query = urlencode([*kept, ("page", str(links[rel])), ("per_page", str(per_page))])
+            parts.append(f'<{base}?{query}>; rel="{rel}"')
+    return {"X-Total-Count": str(total), "Link": ", ".join(parts)}

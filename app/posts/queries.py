@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
@@ -98,45 +98,85 @@ _TAGS = (
 )
 
 
+def tags_statement(post_ids: Sequence[int | ColumnElement[int]]) -> Select[int, str]:
+    """The tag names of these posts, by post and name."""
+    return _TAGS.where(POST_TAGS.c.post_id.in_(post_ids))
+
+
 def _tags_by_post(session: Session, post_ids: Sequence[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = defaultdict(list)
     if not post_ids:
         return tags
-    rows = session.connection().execute(_TAGS.where(POST_TAGS.c.post_id.in_(post_ids)))
-    for post_id, name in rows:
+    for post_id, name in session.connection().execute(tags_statement(post_ids)):
         tags[post_id].append(name)
     return tags
 
 
-def _to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic:
+def post_document(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> dict[str, Any]:
+    """A row of ``rows_statement`` as PostPublic's fields, in their order, with plain values:
+    what its JSON is made of."""
     (
         post_id, slug, title, status, published_at, published_date, original_url, credit,
         language, body, body_html, excerpt, likes, author_id, created_at, updated_at,
         source_id, source_slug, source_name, author_name,
     ) = row  # fmt: skip
+    return {
+        "id": post_id,
+        "slug": slug,
+        "title": title,
+        "status": status,
+        "published_at": published_at.astimezone(zone) if published_at else None,
+        "date": published_date,
+        "source": None
+        if source_id is None
+        else {"id": source_id, "slug": source_slug, "name": source_name},
+        "original_url": original_url,
+        "credit": credit,
+        "language": language,
+        "tags": tags,
+        "body": body,
+        "body_html": body_html,
+        "excerpt": excerpt,
+        "likes": likes,
+        "author": {"id": author_id, "name": author_name},
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
+
+
+def _to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic:
+    fields = post_document(row, tags, zone)
+    source = fields["source"]
     # Built without validation: every value comes from a row the write path validated.
     return PostPublic.model_construct(
-        id=post_id,
-        slug=slug,
-        title=title,
-        status=PostStatus(status),
-        published_at=published_at.astimezone(zone) if published_at else None,
-        date=published_date,
-        source=None
-        if source_id is None
-        else SourceRef.model_construct(id=source_id, slug=source_slug, name=source_name),
-        original_url=original_url,
-        credit=credit,
-        language=language,
-        tags=tags,
-        body=body,
-        body_html=body_html,
-        excerpt=excerpt,
-        likes=likes,
-        author=AuthorRef.model_construct(id=author_id, name=author_name),
-        created_at=created_at,
-        updated_at=updated_at,
+        **fields
+        | {
+            "status": PostStatus(fields["status"]),
+            "source": None if source is None else SourceRef.model_construct(**source),
+            "author": AuthorRef.model_construct(**fields["author"]),
+        }
     )
+
+
+def rows_statement(
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[object]],
+    *,
+    limit: int | ColumnElement[int] | None = None,
+    offset: int | ColumnElement[int] = 0,
+) -> Select[Any]:
+    """The posts (with source and author) that ``where`` selects, in ``order``.
+
+    The page is found on the ids alone, which the indexes cover, so rows skipped by OFFSET
+    are never read in full; then only its own rows are joined and loaded."""
+    page = select(col(Post.id)).where(*where).order_by(*order).offset(offset)
+    if limit is not None:
+        page = page.limit(limit)
+    return _ROWS.where(POSTS.c.id.in_(page.scalar_subquery())).order_by(*order)
+
+
+def count_statement(where: Sequence[ColumnElement[bool]]) -> Select[int]:
+    return select(func.count()).select_from(Post).where(*where)
 
 
 def fetch_posts(
@@ -148,15 +188,10 @@ def fetch_posts(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[PostPublic]:
-    # The page is found on the ids alone, which the indexes cover, so rows skipped by OFFSET
-    # are never read in full; then only its own rows are joined and loaded.
     # Core statements on the connection skip the ORM's autoflush: a write path that reads back
     # what it has just added needs its pending rows in the database first.
     session.flush()
-    page = select(col(Post.id)).where(*where).order_by(*order).offset(offset)
-    if limit is not None:
-        page = page.limit(limit)
-    query = _ROWS.where(POSTS.c.id.in_(page.scalar_subquery())).order_by(*order)
+    query = rows_statement(where, order, limit=limit, offset=offset)
     rows = session.connection().execute(query).all()
     tags = _tags_by_post(session, [row[0] for row in rows])
     return [_to_public(row, tags.get(row[0], []), zone) for row in rows]
@@ -175,7 +210,7 @@ def page_of_posts(
     ``where`` selects public posts alone: their total is then kept per content version."""
 
     def count() -> int:
-        return session.scalar(select(func.count()).select_from(Post).where(*where)) or 0
+        return session.scalar(count_statement(where)) or 0
 
     total = count() if public_key is None else memo_for(session).get(session, public_key, count)
     items: list[PostPublic] = []
@@ -201,7 +236,7 @@ def in_sources(session: Session, slugs: Sequence[str]) -> ColumnElement[bool]:
     return col(Post.source_id).in_(ids) if ids else false()
 
 
-def has_tag(slug: str) -> ColumnElement[bool]:
+def has_tag(slug: str | ColumnElement[str]) -> ColumnElement[bool]:
     return col(Post.id).in_(
         select(col(PostTag.post_id))
         .join(Tag, col(Tag.id) == col(PostTag.tag_id))

@@ -1,6 +1,7 @@
 """Posts: listing, reading, writing and liking."""
 
-from datetime import datetime
+from collections.abc import Hashable, Sequence
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,18 +62,26 @@ def list_posts(
     order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
     public_key = None
     if viewer is None:
-        public_key = (
-            "posts",
-            tuple(filters.source),
-            filters.tag,
-            filters.date,
-            after,
-            before,
-            filters.q,
-        )
+        public_key = public_list_key(
+            sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
+            q=filters.q,
+        )  # fmt: skip
     return queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key
     )
+
+
+def public_list_key(
+    *,
+    sources: Sequence[str] = (),
+    tag: str | None = None,
+    day: date | None = None,
+    after: datetime | None = None,
+    before: datetime | None = None,
+    q: str | None = None,
+) -> Hashable:
+    """What identifies a public list's filters: its total is kept under this key."""
+    return ("posts", tuple(sources), tag, day, after, before, q)
 
 
 def _lookup(id_or_slug: str) -> ColumnElement[bool]:

@@ -8,6 +8,6 @@ from sqlmodel import col
 from app.posts.models import Post, PostStatus
 
 
-def publicly_visible(now: datetime) -> ColumnElement[bool]:
-    """Published, and not scheduled for later."""
+def publicly_visible(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """Published, and not scheduled for later (``now`` may be a bound parameter)."""
     return and_(col(Post.status) == PostStatus.published.value, col(Post.published_at) <= now)
