@@ -6,6 +6,7 @@ from importlib.metadata import version
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 
 from app.archives.router import router as archives_router
 from app.auth.dependencies import get_viewer
@@ -20,6 +21,8 @@ from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
+from app.direct_reads.middleware import DirectReads
+from app.direct_reads.reader import DirectReader
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -57,11 +60,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         instrument_engine(database.engine)
 
     probe = ContentVersionProbe(database.engine)
+    reader = (
+        DirectReader(database, zone=settings.zone, language=settings.language)
+        if settings.direct_reads
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         probe.close()
+        if reader is not None:
+            reader.close()
         if owns_database:
             database.dispose()
 
@@ -92,6 +102,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     install_error_handlers(app)
     install_openapi(app, api_prefix=API_PREFIX)
+    if reader is not None:
+        # Added first, so it runs last: inside the response cache, which keeps its answers.
+        routes = {
+            route.name: route
+            for router in (posts_router, archives_router)
+            for route in router.routes
+            if isinstance(route, APIRoute)
+        }
+        app.add_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
     cache_bytes = settings.response_cache_mb * 1024 * 1024
     app.add_middleware(
         HttpCache,

@@ -9,20 +9,31 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app.core.db import Database
+from app.direct_reads.prepared import Prepared
 from tests.factories import make_account, make_post, make_source
 
 
 @contextmanager
 def count_queries(db: Database) -> Iterator[list[str]]:
+    """Every statement sent to the database: through SQLAlchemy, or run directly by the
+    direct reads on a driver cursor."""
     statements: list[str] = []
 
     def record(*args: Any) -> None:
         statements.append(args[2])
 
+    rows = Prepared.rows
+
+    def record_direct(self: Prepared, cursor: Any, **values: Any) -> list[tuple[Any, ...]]:
+        statements.append(self.sql)
+        return rows(self, cursor, **values)
+
     event.listen(db.engine, "before_cursor_execute", record)
+    Prepared.rows = record_direct  # type: ignore[method-assign]
     try:
         yield statements
     finally:
+        Prepared.rows = rows  # type: ignore[method-assign]
         event.remove(db.engine, "before_cursor_execute", record)
 
 

@@ -1,10 +1,11 @@
 """Validators (ETag, Last-Modified) and the conditional-request rules of RFC 9110 § 13."""
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
+
+import xxhash
 
 # Last-Modified has whole seconds. A response is given one only once its change is this many
 # seconds old, so a later change can never fall in the same second as a date a client holds;
@@ -13,8 +14,12 @@ SETTLED_SECONDS = 2.0
 
 
 def make_etag(body: bytes) -> bytes:
-    """A strong ETag from the bytes themselves: it changes exactly when the response does."""
-    digest = hashlib.sha1(body, usedforsecurity=False).digest()[:15]
+    """A strong ETag from the bytes themselves: it changes exactly when the response does.
+
+    XXH3 (120 of its 128 bits) tells responses apart as surely as a cryptographic hash would
+    for this purpose, at a small fraction of the cost: hashing a 140 KB list with SHA-1 took
+    as long as building it."""
+    digest = xxhash.xxh3_128_digest(body)[:15]
     return b'"' + base64.urlsafe_b64encode(digest) + b'"'
 
 

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         32, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
     )
 
+    direct_reads: bool = Field(
+        True,
+        description="Answer anonymous reads of posts, post lists and day archives straight "
+        "from the database driver; off, the framework answers them like every other request. "
+        "The responses are the same either way; only their cost differs.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

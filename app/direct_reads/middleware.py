@@ -1,0 +1,62 @@
+"""The direct reads as a pure ASGI middleware, inside the response cache.
+
+A GET without a token that ``routing`` recognises is answered here; everything else, and any
+read the database could not answer, goes on to the framework, which gives the same response
+(or the problem details) the slow way. The matched route is set on the scope as the framework
+would, so metrics and the access log name the operation either way.
+"""
+
+import sqlite3
+from collections.abc import Mapping
+
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import URL
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.caching.state import request_freshness
+from app.direct_reads.reader import DirectReader
+from app.direct_reads.routing import parse
+
+# Whatever a database or its pool may raise: the framework path then answers, and reports it.
+DATABASE_ERRORS = (sqlite3.Error, psycopg.Error, SQLAlchemyError)
+
+
+class DirectReads:
+    def __init__(
+        self, app: ASGIApp, *, prefix: str, reader: DirectReader, routes: Mapping[str, BaseRoute]
+    ) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.reader = reader
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        read = None
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith(self.prefix)
+            and not any(name == b"authorization" for name, _ in scope["headers"])
+        ):
+            read = parse(scope["path"][len(self.prefix) :], scope["query_string"])
+        if read is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            answer = await self.reader.answer(read, URL(scope=scope), request_freshness.get())
+        except DATABASE_ERRORS:
+            answer = None
+        if answer is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.routes[answer.route]
+        headers = [
+            (b"content-length", str(len(answer.body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+            *((name.lower().encode("latin-1"), value.encode("latin-1"))
+              for name, value in answer.headers.items()),
+        ]  # fmt: skip
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})

@@ -1,0 +1,106 @@
+"""The statements of the direct reads, built from the same pieces as the framework path
+(visibility rule, row columns, sort orders, neighbour days) and compiled once per shape."""
+
+import threading
+from collections.abc import Callable, Hashable
+
+from sqlalchemy import ColumnElement, Date, Dialect, Integer, String, bindparam, select
+from sqlmodel import col
+
+from app.archives.service import neighbour_statement
+from app.core.types import UTCDateTime
+from app.direct_reads.prepared import AnySelect, Prepared
+from app.posts import queries
+from app.posts.models import Post
+from app.posts.schemas import PostSort
+from app.posts.visibility import publicly_visible
+from app.sources.models import Source
+
+NOW = bindparam("now", type_=UTCDateTime())
+REF_ID = bindparam("id", type_=Integer())
+REF_SLUG = bindparam("slug", type_=String())
+SOURCE_ID = bindparam("source_id", type_=Integer())
+TAG = bindparam("tag", type_=String())
+DAY = bindparam("day", type_=Date())
+LIMIT = bindparam("limit", type_=Integer())
+OFFSET = bindparam("offset", type_=Integer())
+
+
+def tag_parameters(post_ids: list[int]) -> dict[str, int]:
+    """The values of ``Statements.tags(len(post_ids))``."""
+    return {f"post_{number}": post_id for number, post_id in enumerate(post_ids)}
+
+
+def _public(*, source: bool, tag: bool = False, day: bool = False) -> list[ColumnElement[bool]]:
+    """What anonymous lists and archives show, narrowed as the framework path narrows them."""
+    where = [publicly_visible(NOW)]
+    if source:
+        where.append(col(Post.source_id) == SOURCE_ID)
+    if tag:
+        where.append(queries.has_tag(TAG))
+    if day:
+        where.append(col(Post.published_date) == DAY)
+    return where
+
+
+class Statements:
+    """Compiled statements for one database, each shape made on first use."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._compiled: dict[Hashable, Prepared] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, key: Hashable, build: Callable[[], AnySelect]) -> Prepared:
+        found = self._compiled.get(key)
+        if found is None:
+            found = Prepared(build(), self._dialect)
+            with self._lock:
+                self._compiled[key] = found
+        return found
+
+    def post(self, *, by_slug: bool) -> Prepared:
+        """One public post by id (``id``) or slug (``slug``)."""
+
+        def build() -> AnySelect:
+            lookup = col(Post.slug) == REF_SLUG if by_slug else col(Post.id) == REF_ID
+            return queries.rows_statement([lookup, publicly_visible(NOW)], [], limit=1)
+
+        return self._get(("post", by_slug), build)
+
+    def tags(self, count: int) -> Prepared:
+        """The tags of ``count`` posts (see ``tag_parameters``)."""
+
+        def build() -> AnySelect:
+            ids = [bindparam(f"post_{number}", type_=Integer()) for number in range(count)]
+            return queries.tags_statement(ids)
+
+        return self._get(("tags", count), build)
+
+    def source_id(self) -> Prepared:
+        return self._get(
+            "source_id", lambda: select(col(Source.id)).where(col(Source.slug) == REF_SLUG)
+        )
+
+    def page(self, sort: PostSort, *, source: bool, tag: bool, day: bool) -> Prepared:
+        """A page of public posts (``limit``, ``offset``) in ``sort`` order."""
+
+        def build() -> AnySelect:
+            where = _public(source=source, tag=tag, day=day)
+            order = queries.sort_order(sort, may_include_drafts=False)
+            return queries.rows_statement(where, order, limit=LIMIT, offset=OFFSET)
+
+        return self._get(("page", sort, source, tag, day), build)
+
+    def count(self, *, source: bool, tag: bool, day: bool) -> Prepared:
+        return self._get(
+            ("count", source, tag, day),
+            lambda: queries.count_statement(_public(source=source, tag=tag, day=day)),
+        )
+
+    def neighbour(self, *, source: bool, later: bool) -> Prepared:
+        """The nearest earlier (or later) day than ``day`` with public posts, and its count."""
+        return self._get(
+            ("neighbour", source, later),
+            lambda: neighbour_statement(_public(source=source), DAY, later=later),
+        )

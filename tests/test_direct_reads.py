@@ -1,0 +1,206 @@
+"""Anonymous reads answered straight from the driver give exactly what the framework gives.
+
+Each URL is asked of two apps on the same database, each with its own engine, kept counts
+and response cache: one with direct reads (the default), one without. Status, body bytes and
+every header a client reads must be the same, including for the requests the direct reads
+leave to the framework (odd parameters, unknown rows, invalid values).
+"""
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic_core import to_json
+from starlette.datastructures import URL
+
+from app.caching.state import Freshness
+from app.core.config import Settings
+from app.core.db import Database, create_db_engine
+from app.direct_reads.reader import Answer, DirectReader, encode_json
+from app.direct_reads.routing import Read
+from app.main import create_app
+from tests.factories import make_account, make_post, make_source
+
+API = "/api/v1"
+COMPARED_HEADERS = ("content-type", "x-total-count", "link", "etag", "cache-control", "vary")
+
+
+@pytest.fixture
+def framework(settings: Settings, db: Database) -> Iterator[TestClient]:
+    other = Database(create_db_engine(settings.database_url))
+    app = create_app(settings=settings.model_copy(update={"direct_reads": False}), database=other)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    other.dispose()
+
+
+@pytest.fixture
+def answered_directly(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URL of every request the direct reads answered themselves."""
+    answered: list[str] = []
+    answer = DirectReader.answer
+
+    async def recording(
+        self: DirectReader, read: Read, url: URL, freshness: Freshness | None
+    ) -> Answer | None:
+        found = await answer(self, read, url, freshness)
+        if found is not None:
+            answered.append(str(url))
+        return found
+
+    monkeypatch.setattr(DirectReader, "answer", recording)
+    return answered
+
+
+@pytest.fixture
+def content(db: Database) -> dict[str, Any]:
+    """Posts in several sources, tags, days (one just after local midnight), a draft, a
+    scheduled post, a post without source, and text well beyond ASCII."""
+    editor = make_account(db, name="Jürgen Çelik")
+    junge = make_source(db, name="junge Welt")
+    tass = make_source(db, name="TASS")
+    posts = [
+        make_post(
+            db, editor, source_id=junge.id, tags=["Außenpolitik", "Ökonomie"],
+            title="Führung aus einer Hand (II)", original_url="https://www.jungewelt.de/a/1",
+            credit="Übersetzung Linke Zeitung", published_at="2022-01-10T08:00:00Z",
+        ),
+        make_post(
+            db, editor, source_id=tass.id, tags=["Ökonomie"],
+            published_at="2022-01-09T23:30:00Z",  # 00:30 on the 10th in Berlin
+        ),
+        make_post(db, editor, title="Ohne Quelle „zitiert“", published_at="2022-01-10T12:00:00Z"),
+        make_post(db, editor, source_id=junge.id, published_at="2022-01-12T07:00:00Z"),
+        make_post(db, editor, source_id=junge.id, published_at="2021-12-31T10:00:00Z"),
+    ]  # fmt: skip
+    draft = make_post(db, editor, status="draft", source_id=junge.id)
+    later = datetime.now(UTC) + timedelta(days=3)
+    scheduled = make_post(db, editor, source_id=junge.id, published_at=later.isoformat())
+    return {"posts": posts, "draft": draft, "scheduled": scheduled, "sources": [junge, tass]}
+
+
+def _plain_urls(content: dict[str, Any]) -> list[str]:
+    """URLs the direct reads answer themselves."""
+    first = content["posts"][0]
+    junge = content["sources"][0].slug
+    return [
+        f"{API}/posts",
+        f"{API}/posts?page=2&per_page=2",
+        f"{API}/posts?per_page=100",
+        f"{API}/posts?page=40",
+        f"{API}/posts?sort=title",
+        f"{API}/posts?sort=published_at&per_page=3",
+        f"{API}/posts?sort=-published_at&status=published",
+        f"{API}/posts?source={junge}",
+        f"{API}/posts?source={junge}&page=2&per_page=1",
+        f"{API}/posts?tag=oekonomie",
+        f"{API}/posts?date=2022-01-10",
+        f"{API}/posts?source={junge}&tag=aussenpolitik&date=2022-01-10",
+        f"{API}/posts?tag=keiner",
+        f"{API}/posts/{first.id}",
+        f"{API}/posts/{first.slug}",
+        f"{API}/posts/{content['posts'][2].slug}",
+        f"{API}/archives/2022/01/10",
+        f"{API}/archives/2022/01/10?page=2&per_page=1",
+        f"{API}/archives/2022/01/10?source={junge}",
+        f"{API}/archives/2022/01/11",
+        f"{API}/archives/2021/12/31",
+        f"{API}/archives/2022/01/12?source={junge}",
+    ]
+
+
+def _left_to_the_framework(content: dict[str, Any]) -> list[str]:
+    """URLs the direct reads pass on: errors, odd forms, rows that are not there."""
+    junge, tass = (source.slug for source in content["sources"])
+    return [
+        f"{API}/posts?source=unbekannt",
+        f"{API}/posts?source={junge}&source={tass}",
+        f"{API}/posts?q=Beitrag",
+        f"{API}/posts?page=0",
+        f"{API}/posts?per_page=101",
+        f"{API}/posts?page=abc",
+        f"{API}/posts?page=01",
+        f"{API}/posts?utm_source=feed",
+        f"{API}/posts?status=draft",
+        f"{API}/posts?date=2022-02-30",
+        f"{API}/posts?sort=random",
+        f"{API}/posts/{content['draft'].id}",
+        f"{API}/posts/{content['scheduled'].slug}",
+        f"{API}/posts/0",
+        f"{API}/posts/99999999999",
+        f"{API}/posts/Gross_Geschrieben",
+        f"{API}/posts/",
+        f"{API}/archives/2022/1/10",
+        f"{API}/archives/2022/02/30",
+        f"{API}/archives/2022/01/10?source=unbekannt",
+    ]
+
+
+def _same(direct: TestClient, framework: TestClient, url: str) -> None:
+    mine, theirs = direct.get(url), framework.get(url)
+    assert (mine.status_code, mine.content) == (theirs.status_code, theirs.content), url
+    for name in COMPARED_HEADERS:
+        assert mine.headers.get(name) == theirs.headers.get(name), (url, name)
+
+
+def test_direct_reads_answer_exactly_as_the_framework_does(
+    client: TestClient,
+    framework: TestClient,
+    content: dict[str, Any],
+    answered_directly: list[str],
+) -> None:
+    for url in _plain_urls(content):
+        _same(client, framework, url)
+    assert len(answered_directly) == len(_plain_urls(content))
+    for url in _left_to_the_framework(content):
+        _same(client, framework, url)
+    assert len(answered_directly) == len(_plain_urls(content))
+
+
+def test_direct_reads_follow_writes(
+    client: TestClient, framework: TestClient, content: dict[str, Any], db: Database
+) -> None:
+    editor = make_account(db)
+    urls = _plain_urls(content)
+    for url in urls:
+        client.get(url)
+    make_post(db, editor, source_id=content["sources"][0].id, tags=["Ökonomie"],
+              published_at="2022-01-10T10:00:00Z")  # fmt: skip
+    new_total = client.get(f"{API}/posts?date=2022-01-10")
+    assert new_total.headers["x-total-count"] == "4"
+    for url in urls:
+        _same(client, framework, url)
+
+
+def test_a_token_is_checked_not_bypassed(
+    client: TestClient, content: dict[str, Any], answered_directly: list[str]
+) -> None:
+    revoked = client.get(f"{API}/posts", headers={"Authorization": "Bearer psk_unknown"})
+    assert revoked.status_code == 401
+    assert revoked.headers["content-type"] == "application/problem+json"
+    assert not answered_directly
+
+
+def test_their_json_is_the_frameworks_json_for_any_text_and_time() -> None:
+    rng = random.Random(7)
+    alphabet = [chr(code) for code in range(0x20)] + list('"\\/ aÄß€\u2028\u2029\x7f😀')
+    berlin = ZoneInfo("Europe/Berlin")
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        moment = datetime(2022, 1, 10, 8, rng.randrange(60), tzinfo=UTC) + timedelta(
+            microseconds=rng.choice([0, 1, 999_999])
+        )
+        document = {
+            "text": text,
+            "utc": moment,
+            "local": moment.astimezone(berlin),
+            "day": moment.date(),
+            "none": None,
+            "number": rng.randrange(-(2**40), 2**40),
+            "list": [text, {"nested": text}],
+        }
+        assert encode_json(document) == to_json(document)
