@@ -2,6 +2,7 @@
 content a committed write has replaced, in this process or any other."""
 
 import time
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -264,3 +265,23 @@ def test_the_response_store_keeps_to_its_byte_budget() -> None:
     store.put(keys[3], entry(1000))  # larger than the whole budget: not kept
     assert store.get(keys[3]) is None
     assert len(store) == 2
+
+
+def test_kept_responses_take_about_their_own_size_in_memory(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    # A serializer may hand over its bytes in a buffer much larger than they are; a kept
+    # response must not hold on to that, or the cache outgrows its budget several times over.
+    editor = make_account(db)
+    body = "Ein Absatz über die Lage, mit Zahlen und Namen. " * 120
+    posts = [make_post(db, editor, body=body) for _ in range(40)]
+    paths = [app.url_path_for("get_post", id_or_slug=str(post.id)) for post in posts]
+    client.get(paths[0])
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        sizes = [len(client.get(path).content) for path in paths[1:]]
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 1.5 * sum(sizes) + 256 * 1024

@@ -123,7 +123,9 @@ class HttpCache:
                 etag=etag,
                 last_modified=changed_at,
                 headers=base,
-                body=body,
+                # A copy of exactly its length: a body may sit in a larger buffer (orjson
+                # over-allocates), which the entry would otherwise hold on to.
+                body=bytes(memoryview(body)),
                 route=scope.get("route"),
             )
             self.store.put(key, entry)
