@@ -6,6 +6,7 @@ or source that is not there (its 404 or empty list is made there, with its wordi
 """
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -95,16 +96,23 @@ class DirectReader:
             filters["tag"] = read.tag
         if read.day is not None:
             filters["day"] = read.day
-        shape = {"source": read.source is not None, "tag": read.tag is not None}
-        shape["day"] = read.day is not None
+        shape = {
+            "source": read.source is not None,
+            "tag": read.tag is not None,
+            "day": read.day is not None,
+        }
         key = public_list_key(
             sources=() if read.source is None else (read.source,), tag=read.tag, day=read.day
         )
         total = self._count(cursor, freshness, key, self._statements.count(**shape), filters)
         page = self._statements.page(read.sort, **shape)
         items = self._page(cursor, page, read.paging, total, filters)
-        body = {"items": items, "total": total, "page": read.paging.page}
-        body["per_page"] = read.paging.per_page
+        body = {
+            "items": items,
+            "total": total,
+            "page": read.paging.page,
+            "per_page": read.paging.per_page,
+        }
         return Answer("list_posts", encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
@@ -141,7 +149,7 @@ class DirectReader:
         self,
         cursor: Any,
         freshness: Freshness | None,
-        key: Any,
+        key: Hashable,
         count: Prepared,
         values: dict[str, Any],
     ) -> int:
