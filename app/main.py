@@ -16,6 +16,7 @@ from app.caching.state import ContentVersionProbe
 from app.caching.store import ResponseStore
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
+from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
@@ -59,9 +60,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database = Database(create_db_engine(settings.database_url))
         instrument_engine(database.engine)
 
-    probe = ContentVersionProbe(database.engine)
+    # One driver connection for the cache's version checks and the direct reads that follow
+    # them in the same request.
+    driver = DriverConnection(database)
+    cache_bytes = settings.response_cache_mb * 1024 * 1024
     reader = (
-        DirectReader(database, zone=settings.zone, language=settings.language)
+        DirectReader(driver, zone=settings.zone, language=settings.language)
         if settings.direct_reads
         else None
     )
@@ -69,9 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        probe.close()
-        if reader is not None:
-            reader.close()
+        driver.close()
         if owns_database:
             database.dispose()
 
@@ -111,12 +113,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if isinstance(route, APIRoute)
         }
         app.add_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
-    cache_bytes = settings.response_cache_mb * 1024 * 1024
     app.add_middleware(
         HttpCache,
         prefix=API_PREFIX + "/",
         public_cache_control=settings.public_cache_control,
-        probe=probe if cache_bytes else None,
+        probe=ContentVersionProbe(driver) if cache_bytes else None,
         store=ResponseStore(cache_bytes) if cache_bytes else None,
     )
     if settings.cors_origins:

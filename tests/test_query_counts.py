@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app.core.db import Database
-from app.direct_reads.prepared import Prepared
+from app.core.prepared import Prepared
 from tests.factories import make_account, make_post, make_source
 
 

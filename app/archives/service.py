@@ -25,6 +25,7 @@ from app.core.types import utcnow
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
+from app.posts.service import public_list_key
 from app.posts.visibility import publicly_visible
 
 DAY = col(Post.published_date)
@@ -152,8 +153,9 @@ def _neighbour(
 
 
 def day_count_key(source: str | None, day: dt.date) -> Hashable:
-    """What identifies a day's public posts: their count is kept under this key."""
-    return ("day", source, day)
+    """What identifies a day's public posts: their count is kept under this key, the same
+    as a list of that day's posts."""
+    return public_list_key(sources=() if source is None else (source,), day=day)
 
 
 def parse_day(year: int, month: int, day: int) -> dt.date:

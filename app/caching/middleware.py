@@ -55,23 +55,20 @@ class HttpCache:
             return
         conditions = Conditions.of(scope["headers"])
         if conditions.authorized:
-            await self._respond(scope, receive, send, conditions, None, None)
+            await self._respond(scope, receive, send, conditions, None, None, None)
             return
         freshness = await self.probe.current() if self.probe is not None else None
         key: CacheKey = (scope["scheme"], conditions.host, scope["path"], scope["query_string"])
+        kept = None
         if freshness is not None and self.store is not None:
-            entry = self.store.get(key)
-            if (
-                entry is not None
-                and entry.version == freshness.version
-                and time.time() < entry.until
-            ):
-                scope["route"] = entry.route
-                await _send_entry(send, entry, conditions)
+            kept = self.store.get(key)
+            if kept is not None and kept.version == freshness.version and time.time() < kept.until:
+                scope["route"] = kept.route
+                await _send_entry(send, kept, conditions)
                 return
         known = request_freshness.set(freshness)
         try:
-            await self._respond(scope, receive, send, conditions, freshness, key)
+            await self._respond(scope, receive, send, conditions, freshness, key, kept)
         finally:
             request_freshness.reset(known)
 
@@ -83,8 +80,10 @@ class HttpCache:
         conditions: Conditions,
         freshness: Freshness | None,
         key: CacheKey | None,
+        previous: CachedResponse | None,
     ) -> None:
-        """Run the app; a complete 200 is given its validators (and kept, when public)."""
+        """Run the app; a complete 200 is given its validators (and kept, when public,
+        in place of ``previous``, the outdated entry under the same key)."""
         captured = _Captured()
 
         async def capture(message: Message) -> None:
@@ -111,7 +110,6 @@ class HttpCache:
             VARY,
         ]
         if key is not None and freshness is not None and self.store is not None:
-            previous = self.store.get(key)
             # The same bytes keep the date they were first seen with; other bytes get the
             # time of the change they were made after.
             changed_at = freshness.changed_at

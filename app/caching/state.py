@@ -3,25 +3,25 @@
 A cached response is served only while the version it was made at is still the current one,
 so once a write has committed, no process serves what it replaced. On SQLite the question is
 a single-row read on a connection kept for it, on the event loop itself (a few microseconds,
-cheaper than any thread hand-off); on PostgreSQL it takes one round trip on a worker thread.
+cheaper than any thread hand-off); on PostgreSQL it takes one round trip on a reading thread.
 """
 
 import math
-import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from typing import Any
 from weakref import WeakKeyDictionary
 
-import anyio.to_thread
-from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlmodel import col
 
+from app.core.driver import DRIVER_ERRORS, DriverConnection
+from app.core.prepared import Prepared
+from app.core.types import UTCDateTime
 from app.posts.models import Post, PostStatus
 
 VERSION_SQL = "SELECT version, changed_at FROM content_state WHERE id = 1"
@@ -43,20 +43,28 @@ class Freshness:
 request_freshness: ContextVar[Freshness | None] = ContextVar("request_freshness", default=None)
 
 
-def next_publication(connection: Connection, now: float) -> float:
-    """When the next scheduled post goes public (epoch seconds), or infinity."""
-    moment = datetime.fromtimestamp(now, UTC)
-    upcoming = connection.scalar(
-        select(func.min(col(Post.published_at))).where(
-            col(Post.status) == PostStatus.published.value, col(Post.published_at) > moment
-        )
-    )
+_NEXT_PUBLICATION = select(func.min(col(Post.published_at))).where(
+    col(Post.status) == PostStatus.published.value,
+    col(Post.published_at) > bindparam("moment", type_=UTCDateTime()),
+)
+
+
+def _epoch(upcoming: datetime | None) -> float:
     return upcoming.timestamp() if upcoming is not None else math.inf
 
 
-def read_version(connection: Connection) -> tuple[int, float] | None:
-    row = connection.exec_driver_sql(VERSION_SQL).first()
+def next_publication(connection: Connection, now: float) -> float:
+    """When the next scheduled post goes public (epoch seconds), or infinity."""
+    moment = datetime.fromtimestamp(now, UTC)
+    return _epoch(connection.scalar(_NEXT_PUBLICATION, {"moment": moment}))
+
+
+def _version(row: Sequence[Any] | None) -> tuple[int, float] | None:
     return (int(row[0]), float(row[1])) if row else None
+
+
+def read_version(connection: Connection) -> tuple[int, float] | None:
+    return _version(connection.exec_driver_sql(VERSION_SQL).first())
 
 
 class FreshnessTracker:
@@ -86,49 +94,42 @@ class FreshnessTracker:
 _trackers: WeakKeyDictionary[Engine, FreshnessTracker] = WeakKeyDictionary()
 
 
+_trackers_lock = threading.Lock()
+
+
 def tracker_for(engine: Engine) -> FreshnessTracker:
     """One tracker per database and process, so the next publication is asked for once."""
-    return _trackers.setdefault(engine, FreshnessTracker())
+    with _trackers_lock:
+        tracker = _trackers.get(engine)
+        if tracker is None:
+            tracker = _trackers[engine] = FreshnessTracker()
+        return tracker
 
 
 class ContentVersionProbe:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._tracker = tracker_for(engine)
-        self._inline = engine.dialect.name == "sqlite"
-        # Held out of the pool for as long as the probe lives: only the event loop uses it.
-        self._sqlite: PoolProxiedConnection | None = None
+    """Asks on the driver connection the direct reads use: inline on SQLite, on a reading
+    thread on PostgreSQL."""
+
+    def __init__(self, driver: DriverConnection) -> None:
+        self._driver = driver
+        self._tracker = tracker_for(driver.engine)
+        self._next_publication = Prepared(_NEXT_PUBLICATION, driver.engine.dialect)
 
     async def current(self) -> Freshness | None:
         """The content version now, or None when it cannot be told (then nothing is cached)."""
         try:
-            if self._inline:
-                return self._tracker.of(self._read_sqlite_version(), self._upcoming)
-            return await anyio.to_thread.run_sync(self._read_with_engine)
-        except (sqlite3.Error, SQLAlchemyError):
-            self.close()
+            return await self._driver.run(self._read, short=True, snapshot=False)
+        except DRIVER_ERRORS:
+            self._tracker.forget()
             return None
 
-    def _read_sqlite_version(self) -> tuple[int, float] | None:
-        if self._sqlite is None:
-            self._sqlite = self._engine.raw_connection()
-        connection = self._sqlite.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
+    def _read(self, cursor: Any) -> Freshness | None:
         # fetchall, not fetchone: the statement must run to its end, or its read transaction
         # (and its old snapshot) would stay open for the next question.
-        rows = connection.execute(VERSION_SQL).fetchall()
-        return (int(rows[0][0]), float(rows[0][1])) if rows else None
+        rows = cursor.execute(VERSION_SQL).fetchall()
 
-    def _upcoming(self, now: float) -> float:
-        with self._engine.connect() as connection:
-            return next_publication(connection, now)
+        def upcoming(now: float) -> float:
+            moment = datetime.fromtimestamp(now, UTC)
+            return _epoch(self._next_publication.rows(cursor, moment=moment)[0][0])
 
-    def _read_with_engine(self) -> Freshness | None:
-        with self._engine.connect() as connection:
-            return self._tracker.of(read_version(connection), partial(next_publication, connection))
-
-    def close(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
-        self._tracker.forget()
+        return self._tracker.of(_version(rows[0] if rows else None), upcoming)

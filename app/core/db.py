@@ -34,8 +34,8 @@ WRITE_OPTION = "presseschau_write"
 # PostgreSQL work waits on the network, so more of it overlaps.
 READ_THREADS = {"sqlite": 4, "postgresql": 8}
 WRITE_THREADS = {"sqlite": 2, "postgresql": 4}
-# The connections those threads hold, plus a few for the cache's version checks and the
-# direct reads (each keeps one on SQLite), readiness probes and the command line.
+# The connections those threads hold, plus a few: the one the version checks and direct reads
+# keep on SQLite, readiness probes, the command line.
 SPARE_CONNECTIONS = 4
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -6,21 +6,16 @@ read the database could not answer, goes on to the framework, which gives the sa
 would, so metrics and the access log name the operation either way.
 """
 
-import sqlite3
 from collections.abc import Mapping
 
-import psycopg
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import URL
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.caching.state import request_freshness
+from app.core.driver import DRIVER_ERRORS
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import parse
-
-# Whatever a database or its pool may raise: the framework path then answers, and reports it.
-DATABASE_ERRORS = (sqlite3.Error, psycopg.Error, SQLAlchemyError)
 
 
 class DirectReads:
@@ -46,7 +41,7 @@ class DirectReads:
             return
         try:
             answer = await self.reader.answer(read, URL(scope=scope), request_freshness.get())
-        except DATABASE_ERRORS:
+        except DRIVER_ERRORS:  # the framework path then answers, and reports it
             answer = None
         if answer is None:
             await self.app(scope, receive, send)

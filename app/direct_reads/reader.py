@@ -19,12 +19,11 @@ from starlette.datastructures import URL
 from app.archives.service import day_count_key, day_label
 from app.caching.memo import memo_for_engine
 from app.caching.state import Freshness
-from app.core.db import Database
-from app.core.pagination import page_headers
+from app.core.driver import DriverConnection
+from app.core.pagination import PageParams, page_headers
+from app.core.prepared import Prepared
 from app.core.types import utcnow
-from app.direct_reads.connection import DriverConnection
-from app.direct_reads.prepared import Prepared
-from app.direct_reads.routing import DayRead, ListRead, Paging, PostRead, Read
+from app.direct_reads.routing import DayRead, ListRead, PostRead, Read
 from app.direct_reads.statements import Statements, tag_parameters
 from app.posts.queries import post_document
 from app.posts.schemas import PostSort
@@ -48,10 +47,10 @@ class Answer:
 
 
 class DirectReader:
-    def __init__(self, database: Database, *, zone: ZoneInfo, language: str) -> None:
-        self._connection = DriverConnection(database)
-        self._statements = Statements(database.engine.dialect)
-        self._memo = memo_for_engine(database.engine)
+    def __init__(self, driver: DriverConnection, *, zone: ZoneInfo, language: str) -> None:
+        self._connection = driver
+        self._statements = Statements(driver.engine.dialect)
+        self._memo = memo_for_engine(driver.engine)
         self._zone = zone
         self._language = language
 
@@ -60,9 +59,6 @@ class DirectReader:
         short = isinstance(read, PostRead) or read.paging.offset <= INLINE_OFFSET_MAX
         work = partial(self._answer, read=read, url=url, freshness=freshness, now=utcnow())
         return await self._connection.run(work, short=short)
-
-    def close(self) -> None:
-        self._connection.close()
 
     def _answer(
         self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None, now: datetime
@@ -156,7 +152,7 @@ class DirectReader:
         return self._memo.kept(freshness, key, lambda: int(count.rows(cursor, **values)[0][0]))
 
     def _page(
-        self, cursor: Any, page: Prepared, paging: Paging, total: int, values: dict[str, Any]
+        self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if paging.offset >= total:
             return []
@@ -179,5 +175,5 @@ class DirectReader:
         return {"date": rows[0][0], "count": rows[0][1]} if rows else None
 
     @staticmethod
-    def _headers(url: URL, total: int, paging: Paging) -> dict[str, str]:
+    def _headers(url: URL, total: int, paging: PageParams) -> dict[str, str]:
         return page_headers(url, total=total, page=paging.page, per_page=paging.per_page)

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from app.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
-from app.core.text import MAX_ID, SLUG_MAX_LENGTH, SLUG_PATTERN
+from app.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, PageParams
+from app.core.text import SLUG_MAX_LENGTH, SLUG_PATTERN, parse_id
 from app.posts.models import PostStatus
 from app.posts.schemas import PostSort
 
@@ -26,16 +26,6 @@ _DAY_PARAMETERS = frozenset(("page", "per_page", "source"))
 
 
 @dataclass(frozen=True, slots=True)
-class Paging:
-    page: int
-    per_page: int
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-
-@dataclass(frozen=True, slots=True)
 class PostRead:
     """GET /posts/{id_or_slug}: ``post_id`` for an id, else ``slug``."""
 
@@ -47,7 +37,7 @@ class PostRead:
 class ListRead:
     """GET /posts with at most one source."""
 
-    paging: Paging
+    paging: PageParams
     sort: PostSort
     source: str | None
     tag: str | None
@@ -59,7 +49,7 @@ class DayRead:
     """GET /archives/{year}/{month}/{day}."""
 
     day: dt.date
-    paging: Paging
+    paging: PageParams
     source: str | None
 
 
@@ -87,12 +77,10 @@ def parse(path: str, query: bytes) -> Read | None:
 
 def _post(ref: str) -> PostRead:
     slug = _slug(ref)
-    if not slug.isdigit():
-        return PostRead(post_id=None, slug=slug)
-    number = int(slug)
-    if not 1 <= number <= MAX_ID:
+    post_id = parse_id(slug)
+    if post_id == 0:  # digits that can name no post
         raise _Unusual
-    return PostRead(post_id=number, slug=None)
+    return PostRead(post_id=post_id, slug=None if post_id else slug)
 
 
 def _list(params: dict[str, str]) -> ListRead:
@@ -128,8 +116,9 @@ def _parameters(query: bytes, allowed: frozenset[str]) -> dict[str, str]:
     return params
 
 
-def _paging(params: dict[str, str]) -> Paging:
-    return Paging(
+def _paging(params: dict[str, str]) -> PageParams:
+    # Each value has been checked as the model would check it.
+    return PageParams.model_construct(
         page=_number(params.get("page"), 1, MAX_PAGE),
         per_page=_number(params.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE),
     )

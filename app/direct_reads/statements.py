@@ -8,8 +8,8 @@ from sqlalchemy import ColumnElement, Date, Dialect, Integer, String, bindparam,
 from sqlmodel import col
 
 from app.archives.service import neighbour_statement
+from app.core.prepared import AnySelect, Prepared
 from app.core.types import UTCDateTime
-from app.direct_reads.prepared import AnySelect, Prepared
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort

@@ -20,7 +20,7 @@ from app.core.types import utcnow
 from app.posts import queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import is_publicly_visible, publicly_visible
 from app.sources.models import Source
 
 
@@ -106,20 +106,11 @@ def get_post(
     return found[0]
 
 
-def _is_public(post: Post) -> bool:
-    """The Python twin of visibility.publicly_visible, for a row already loaded."""
-    return (
-        post.status == PostStatus.published.value
-        and post.published_at is not None
-        and post.published_at <= utcnow()
-    )
-
-
 def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
     post = session.get(Post, post_id)
     if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
         # Another author's draft or scheduled post is invisible to them: say nothing of it.
-        if post is not None and _is_public(post):
+        if post is not None and is_publicly_visible(post, utcnow()):
             raise Forbidden("Authors can change only their own drafts.")
         raise NotFound(f"There is no post {post_id}.")
     if not viewer.is_editor and post.status != PostStatus.draft.value:

@@ -1,9 +1,9 @@
-"""Where a direct read runs: one read transaction on a driver connection.
+"""Reads on a driver cursor, for the few reads every anonymous request makes.
 
 On SQLite a short read runs inline on the event loop, on a connection kept for it: an indexed
 query takes less time than handing it to a worker thread and back. A read that may walk far
 (a deep page) and every read on PostgreSQL, which waits on the network, take a worker thread
-and a pooled connection, within the same cap on reading threads as the framework path.
+and a pooled connection, within the same cap on reading threads as ``Database.read``.
 """
 
 import sqlite3
@@ -12,12 +12,17 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
+import psycopg
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from app.core.db import Database
 
 T = TypeVar("T")
 Work = Callable[[Any], T]  # given a driver cursor
+# Whatever a driver or the pool may raise when the database is busy, gone or broken.
+DRIVER_ERRORS = (sqlite3.Error, psycopg.Error, SQLAlchemyError)
 
 
 class DriverConnection:
@@ -27,28 +32,33 @@ class DriverConnection:
         # Held out of the pool for as long as this lives: only the event loop uses it.
         self._kept: PoolProxiedConnection | None = None
 
-    async def run(self, work: Work[T], *, short: bool) -> T:
-        """``work`` in one read transaction; inline when ``short`` and the database allows."""
+    @property
+    def engine(self) -> Engine:
+        return self._database.engine
+
+    async def run(self, work: Work[T], *, short: bool, snapshot: bool = True) -> T:
+        """``work``, inline when ``short`` and the database allows. With ``snapshot`` its
+        statements see one snapshot (a transaction); a single statement needs none."""
         if self._sqlite and short:
-            return self._run_inline(work)
+            return self._run_inline(work, snapshot)
         return await anyio.to_thread.run_sync(
-            partial(self._run_pooled, work), limiter=self._database.limiter(write=False)
+            partial(self._run_pooled, work, snapshot), limiter=self._database.limiter(write=False)
         )
 
-    def _run_inline(self, work: Work[T]) -> T:
+    def _run_inline(self, work: Work[T], snapshot: bool) -> T:
         if self._kept is None:
-            self._kept = self._database.engine.raw_connection()
+            self._kept = self.engine.raw_connection()
         try:
-            return _in_sqlite_transaction(self._kept, work)
+            return _on_sqlite(self._kept, work, snapshot)
         except BaseException:
             self.close()
             raise
 
-    def _run_pooled(self, work: Work[T]) -> T:
-        connection = self._database.engine.raw_connection()
+    def _run_pooled(self, work: Work[T], snapshot: bool) -> T:
+        connection = self.engine.raw_connection()
         try:
             if self._sqlite:
-                return _in_sqlite_transaction(connection, work)
+                return _on_sqlite(connection, work, snapshot)
             # psycopg opens the transaction itself; the pool rolls it back on return.
             return work(connection.cursor())
         finally:
@@ -60,11 +70,13 @@ class DriverConnection:
             self._kept = None
 
 
-def _in_sqlite_transaction(connection: PoolProxiedConnection, work: Work[T]) -> T:
-    # The engine's connections run in autocommit mode (the engine emits its own BEGIN), so
-    # one snapshot for all of a read's statements needs an explicit transaction.
+def _on_sqlite(connection: PoolProxiedConnection, work: Work[T], snapshot: bool) -> T:
     driver = connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
+    if not snapshot:
+        return work(driver.cursor())
+    # The engine's connections run in autocommit mode (the engine emits its own BEGIN), so
+    # one snapshot for all of a read's statements needs an explicit transaction.
     driver.execute("BEGIN")
     try:
         return work(driver.cursor())
