@@ -1,6 +1,7 @@
 """The ``presseschau`` command line."""
 
 import os
+import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -49,21 +50,28 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Serve the API (run `presseschau migrate` first)."""
+    metrics_dir = None
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Workers share their metrics through files; set before any worker starts.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="presseschau-metrics-")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        server_header=False,
-        log_config=log_config(),
-        access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+        metrics_dir = tempfile.mkdtemp(prefix="presseschau-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            server_header=False,
+            log_config=log_config(),
+            # Presseschau logs each request itself, with its id; uvicorn would repeat it.
+            access_log=False,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @cli.command()

@@ -290,6 +290,14 @@ def test_slugs_never_look_like_ids_and_fit_their_column(
     ]
     assert all(len(slug) <= 200 for slug in slugs)
     assert slugs[1] == f"{slugs[0]}-2"
+    # A long number gets the fallback word in front and still leaves room for a suffix.
+    long_number = [
+        client.post(url, headers=editor.headers, json={"title": "7" * 250}) for _ in range(3)
+    ]
+    assert [response.status_code for response in long_number] == [201] * 3
+    numbered = [response.json()["slug"] for response in long_number]
+    assert len(set(numbered)) == 3
+    assert all(len(slug) <= 200 and not slug.isdigit() for slug in numbered)
     by_slug = client.get(
         app.url_path_for("get_post", id_or_slug="beitrag-2022"), headers=editor.headers
     )

@@ -1,17 +1,23 @@
 """Who is calling, from the ``Authorization: Bearer`` header."""
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import OperationalError
 
 from app.auth import service, throttle
 from app.auth.service import Viewer
 from app.core.clients import client_key
+from app.core.db import Database
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import is_well_formed
+from app.core.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -31,7 +37,7 @@ async def get_viewer(
     client = client_key(request, settings.client_hash_key.get_secret_value())
     window = timedelta(seconds=settings.auth_failure_window_seconds)
     try:
-        return await database.read(
+        found = await database.read(
             service.authenticate,
             # A malformed token (the checksum tells) is refused without looking it up.
             token=credentials.credentials if is_well_formed(credentials.credentials) else None,
@@ -43,6 +49,17 @@ async def get_viewer(
     except Unauthorized:
         await database.write(throttle.record_failure, client=client, window=window)
         raise
+    if found.touch_due:
+        await _record_use(database, found.viewer.token_id)
+    return found.viewer
+
+
+async def _record_use(database: Database, token_id: int) -> None:
+    """A write of its own, on a best-effort basis: a busy database never fails a request."""
+    try:
+        await database.write(service.touch_token, token_id=token_id, now=utcnow())
+    except OperationalError:
+        logger.warning("could not record the use of token %s; the database is busy", token_id)
 
 
 async def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:

@@ -1,11 +1,10 @@
 """Users and API tokens."""
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.auth import throttle
@@ -14,8 +13,6 @@ from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.security import display_prefix, generate_token, hash_token
 from app.core.types import utcnow
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +33,13 @@ class Viewer:
         return self.role is Role.admin
 
 
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    viewer: Viewer
+    # The token's last use is stale enough to be written (see ``touch_token``).
+    touch_due: bool
+
+
 def authenticate(
     session: Session,
     *,
@@ -44,7 +48,7 @@ def authenticate(
     failure_limit: int,
     failure_window: timedelta,
     touch_after: timedelta,
-) -> Viewer:
+) -> Authentication:
     """The viewer behind a token; ``None`` stands for a token that is malformed."""
     throttle.check_not_locked_out(
         session, client=client, limit=failure_limit, window=failure_window
@@ -66,23 +70,17 @@ def authenticate(
         raise Unauthorized("The token has expired.")
     if not user.is_active:
         raise Unauthorized("The token's user is locked.")
-    # Writing on every request would turn each read into a write; a minute's precision is enough.
-    if api_token.last_used_at is None or now - api_token.last_used_at >= touch_after:
-        _touch(session, api_token.id, now)
     assert user.id is not None
     assert api_token.id is not None
-    return Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=api_token.id)
+    viewer = Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=api_token.id)
+    # Writing on every request would turn each read into a write; a minute's precision is enough.
+    due = api_token.last_used_at is None or now - api_token.last_used_at >= touch_after
+    return Authentication(viewer=viewer, touch_due=due)
 
 
-def _touch(session: Session, token_id: int | None, now: datetime) -> None:
-    """Record the token's use, on a best-effort basis: a busy database never fails a request."""
-    try:
-        with session.begin_nested():
-            session.execute(
-                update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
-            )
-    except OperationalError:
-        logger.warning("could not record the use of token %s; the database is busy", token_id)
+def touch_token(session: Session, *, token_id: int, now: datetime) -> None:
+    """Record the token's use."""
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
 
 
 def _get_user(session: Session, user_id: int) -> User:

@@ -48,7 +48,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def log_config(level: str = "INFO") -> dict[str, object]:
+def log_config() -> dict[str, object]:
     """A dictConfig for uvicorn, which applies it in every worker process it starts."""
     return {
         "version": 1,
@@ -61,11 +61,9 @@ def log_config(level: str = "INFO") -> dict[str, object]:
                 "stream": "ext://sys.stderr",
             }
         },
-        "root": {"handlers": ["stderr"], "level": level},
+        "root": {"handlers": ["stderr"], "level": "INFO"},
         "loggers": {
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
-            # Presseschau logs each request itself, with its id; uvicorn would repeat it.
-            "uvicorn.access": {"handlers": [], "propagate": False},
         },
     }

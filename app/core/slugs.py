@@ -18,7 +18,7 @@ def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: s
     """
     base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
     if base.isdigit():
-        base = f"{fallback}-{base}"
+        base = slugify(f"{fallback} {base}", max_length=_BASE_MAX_LENGTH)
     # Exact candidates, a batch at a time: each is one probe of the unique index, where a
     # prefix match (LIKE 'base%') would read every slug in the table.
     first = 2

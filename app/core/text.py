@@ -66,17 +66,13 @@ PlainText = Annotated[str, AfterValidator(_plain_text)]
 Line = Annotated[str, AfterValidator(_plain_line)]
 """One line of plain text: no markup, white space runs folded to one space."""
 
-Slug = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN),
-    AfterValidator(_not_a_number),
-]
-"""Lower-case letters, digits and single hyphens, not only digits."""
-
 SlugRef = Annotated[
     str, StringConstraints(min_length=1, max_length=SLUG_MAX_LENGTH, pattern=SLUG_PATTERN)
 ]
 """How a request names a row: its slug, or its id in digits."""
+
+Slug = Annotated[SlugRef, AfterValidator(_not_a_number)]
+"""Lower-case letters, digits and single hyphens, not only digits."""
 
 # Every year from 2 to 9998 converts to UTC and back in any time zone without overflowing.
 _EARLIEST, _LATEST = datetime(2, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC)
