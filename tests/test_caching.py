@@ -16,6 +16,7 @@ from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.main import create_app
+from tests.counting import queries_for
 from tests.factories import make_account, make_post, make_source
 
 
@@ -92,8 +93,8 @@ def test_no_process_serves_what_a_write_in_another_process_replaced(
     editor = make_account(db)
     post = make_post(db, editor)
     url = app.url_path_for("get_post", id_or_slug=str(post.id))
-    for _ in range(2):  # the second read is answered from the cache
-        assert client.get(url).json()["title"] == post.title
+    assert client.get(url).json()["title"] == post.title
+    assert queries_for(client, db, url) == 1  # answered from the cache: the version check only
     for number in range(5):
         title = f"Geändert {number}"
         response = other_process.patch(url, json={"title": title}, headers=editor.headers)
@@ -285,3 +286,5 @@ def test_kept_responses_take_about_their_own_size_in_memory(
     finally:
         tracemalloc.stop()
     assert grown < 1.5 * sum(sizes) + 256 * 1024
+    # They were kept all the same: asked again, each costs only the version check.
+    assert [queries_for(client, db, path) for path in paths[1:]] == [1] * len(sizes)

@@ -162,7 +162,11 @@ def test_direct_reads_answer_exactly_as_the_framework_does(
 
 
 def test_direct_reads_follow_writes(
-    client: TestClient, framework: TestClient, content: dict[str, Any], db: Database
+    client: TestClient,
+    framework: TestClient,
+    content: dict[str, Any],
+    db: Database,
+    answered_directly: list[str],
 ) -> None:
     editor = make_account(db)
     urls = _plain_urls(content)
@@ -170,10 +174,13 @@ def test_direct_reads_follow_writes(
         client.get(url)
     make_post(db, editor, source_id=content["sources"][0].id, tags=["Ökonomie"],
               published_at="2022-01-10T10:00:00Z")  # fmt: skip
+    answered_directly.clear()
     new_total = client.get(f"{API}/posts?date=2022-01-10")
     assert new_total.headers["x-total-count"] == "4"
     for url in urls:
         _same(client, framework, url)
+    # Every URL once since the write (the day's list was asked first, then kept).
+    assert len(answered_directly) == len(urls)
 
 
 def test_a_token_is_checked_not_bypassed(

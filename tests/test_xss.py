@@ -80,10 +80,14 @@ def test_attack_strings_are_harmless_in_every_field(
             "credit": f"Übersetzung {attack}",
             "tags": [f"T {attack}"[:60]],
             "source_id": source.json()["id"],
+            "status": "published",
         },
     )
     assert post.status_code == 201, post.text
     created = post.json()
+    # Readers (anonymous, so by the direct reads) get exactly what is checked below.
+    assert client.get(app.url_path_for("get_post", id_or_slug=created["slug"])).json() == created
+    assert client.get(app.url_path_for("list_posts")).json()["items"] == [created]
     plain_fields = [created["title"], created["credit"], *created["tags"], created["excerpt"]]
     plain_fields += [source.json()["name"], source.json()["description"]]
     for value in plain_fields:

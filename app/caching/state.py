@@ -19,12 +19,15 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlmodel import col
 
+from app.caching.models import ContentState
 from app.core.driver import DRIVER_ERRORS, DriverConnection
 from app.core.prepared import Prepared
 from app.core.types import UTCDateTime
 from app.posts.models import Post, PostStatus
 
-VERSION_SQL = "SELECT version, changed_at FROM content_state WHERE id = 1"
+_VERSION = select(col(ContentState.version), col(ContentState.changed_at)).where(
+    col(ContentState.id) == 1
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,7 @@ def _version(row: Sequence[Any] | None) -> tuple[int, float] | None:
 
 
 def read_version(connection: Connection) -> tuple[int, float] | None:
-    return _version(connection.exec_driver_sql(VERSION_SQL).first())
+    return _version(connection.execute(_VERSION).first())
 
 
 class FreshnessTracker:
@@ -113,6 +116,7 @@ class ContentVersionProbe:
     def __init__(self, driver: DriverConnection) -> None:
         self._driver = driver
         self._tracker = tracker_for(driver.engine)
+        self._version = Prepared(_VERSION, driver.engine.dialect)
         self._next_publication = Prepared(_NEXT_PUBLICATION, driver.engine.dialect)
 
     async def current(self) -> Freshness | None:
@@ -124,9 +128,7 @@ class ContentVersionProbe:
             return None
 
     def _read(self, cursor: Any) -> Freshness | None:
-        # fetchall, not fetchone: the statement must run to its end, or its read transaction
-        # (and its old snapshot) would stay open for the next question.
-        rows = cursor.execute(VERSION_SQL).fetchall()
+        rows = self._version.rows(cursor)
 
         def upcoming(now: float) -> float:
             moment = datetime.fromtimestamp(now, UTC)

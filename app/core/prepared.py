@@ -30,11 +30,10 @@ class Prepared:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 self._binds.append((name, process))
-        self._results: list[tuple[int, Processor]] = []
-        for index, column in enumerate(statement.selected_columns):
-            convert = column.type.dialect_impl(dialect).result_processor(dialect, None)
-            if convert is not None:
-                self._results.append((index, convert))
+        self._dialect = dialect
+        self._types = [column.type.dialect_impl(dialect) for column in statement.selected_columns]
+        # Made on the first run: some processors depend on the type code the driver reports.
+        self._results: list[tuple[int, Processor]] | None = None
 
     def rows(self, cursor: Any, **values: Any) -> list[tuple[Any, ...]]:
         """Every row of the statement run with ``values`` for its named parameters."""
@@ -45,7 +44,11 @@ class Prepared:
             cursor.execute(self.sql, params)
         else:
             cursor.execute(self.sql, [params[name] for name in self._positions])
+        # All rows, always: a statement left unfinished would keep SQLite's read snapshot open
+        # on a connection that outlives this call.
         rows: list[tuple[Any, ...]] = cursor.fetchall()
+        if self._results is None:
+            self._results = self._processors(cursor.description)
         if not self._results:
             return rows
         converted = []
@@ -55,3 +58,11 @@ class Prepared:
                 values_[index] = convert(values_[index])
             converted.append(tuple(values_))
         return converted
+
+    def _processors(self, description: Any) -> list[tuple[int, Processor]]:
+        found: list[tuple[int, Processor]] = []
+        for index, (kind, column) in enumerate(zip(self._types, description, strict=True)):
+            convert = kind.result_processor(self._dialect, column[1])
+            if convert is not None:
+                found.append((index, convert))
+        return found

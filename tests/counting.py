@@ -1,0 +1,42 @@
+"""Counting the statements a request sends to the database."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.core.db import Database
+from app.core.prepared import Prepared
+
+
+@contextmanager
+def count_queries(db: Database) -> Iterator[list[str]]:
+    """Every statement sent to the database: through SQLAlchemy, or run directly by the
+    direct reads on a driver cursor."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    rows = Prepared.rows
+
+    def record_direct(self: Prepared, cursor: Any, **values: Any) -> list[tuple[Any, ...]]:
+        statements.append(self.sql)
+        return rows(self, cursor, **values)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    Prepared.rows = record_direct  # type: ignore[method-assign]
+    try:
+        yield statements
+    finally:
+        Prepared.rows = rows  # type: ignore[method-assign]
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def queries_for(client: TestClient, db: Database, url: str, **params: object) -> int:
+    with count_queries(db) as statements:
+        response = client.get(url, params=params)
+        assert response.status_code == 200
+    return len([s for s in statements if not s.lstrip().upper().startswith(("PRAGMA", "BEGIN"))])
