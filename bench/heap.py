@@ -15,20 +15,16 @@ import random
 import tempfile
 import tracemalloc
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.auth import service as auth
-from app.auth.models import Role
-from app.auth.schemas import UserCreate
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
 from app.main import create_app
+from bench import results
 from bench.servers import rss_mb
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from tests.factories import make_account
 
 
 def main() -> None:
@@ -38,14 +34,13 @@ def main() -> None:
     url = f"sqlite:///{tempfile.mkdtemp(prefix='presseschau-heap-')}/heap.sqlite3"
     upgrade(url)
     database = Database(create_db_engine(url))
-    _, token = database.call(auth.create_user, data=UserCreate(name="heap", role=Role.editor))
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = make_account(database, name="heap").headers
     app = create_app(Settings(database_url=url), database)
     rng = random.Random(1)
     samples: list[dict[str, float]] = []
     tracemalloc.start()
     with TestClient(app) as client:
-        for number in range(args.requests + 1):
+        for number in range(1, args.requests + 1):
             if number % 10 == 0:
                 body = "Absatz. " * rng.randint(10, 200)
                 client.post(
@@ -65,9 +60,14 @@ def main() -> None:
                 samples.append(sample)
                 print(sample, flush=True)
     database.dispose()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"heap-{datetime.now(UTC):%Y%m%d}.json"
-    summary = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "samples": samples}
+    results.RESULTS.mkdir(exist_ok=True)
+    out = results.RESULTS / f"heap-{datetime.now(UTC):%Y%m%d}.json"
+    summary = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": results.machine(),
+        "git": results.git(),
+        "samples": samples,
+    }
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"written to {out}")
 

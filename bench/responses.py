@@ -62,9 +62,9 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
             raise RuntimeError(f"POST {API}/posts answered {created.status_code}: {created.text}")
         recorded["created"] = _record(created)
         for kind, path in chosen.items():
-            assert (
-                kind_of("GET", path.split("?")[0], path.partition("?")[2].encode(), False) == kind
-            )
+            found = kind_of("GET", path.split("?")[0], path.partition("?")[2].encode(), False)
+            if found != kind:
+                raise RuntimeError(f"the bare app would answer {path} as {found!r}, not {kind!r}")
             response = client.get(path)
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path} answered {response.status_code}: {response.text}")

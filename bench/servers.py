@@ -8,7 +8,6 @@ process tree, because with several workers the supervisor is not where the reque
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,11 @@ from types import TracebackType
 import httpx
 
 from bench.bare import ENV as BARE_RESPONSES
+from tests.postgres_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESSESCHAU = ROOT / ".venv" / "bin" / "presseschau"
 READY_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _children(pid: int) -> list[int]:
