@@ -244,4 +244,6 @@ def like_post(session: Session, *, post_id: int, client: str, zone: ZoneInfo) ->
         .values(likes=col(Post.likes) + 1)
         .returning(col(Post.likes))
     )
-    return session.scalar(increment) or likes + 1
+    updated = session.scalar(increment)
+    assert updated is not None  # the row was read in this same write transaction
+    return updated
