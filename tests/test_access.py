@@ -302,6 +302,11 @@ def _user_state(session: Session, user_id: int) -> tuple[str, bool]:
     return user.role, user.is_active
 
 
+def _plain(route: str, **path: object) -> Callable[[World, str, Caller], Call]:
+    """A call with nothing to set up: ``route`` at these path parameters."""
+    return lambda w, _variant, _caller: Call(w.url(route, **path))
+
+
 def _counter(w: World, model: type[SQLModel]) -> Callable[[], object]:
     return lambda: w.db.call(_count, model=model)
 
@@ -361,10 +366,6 @@ def _like_post(w: World, variant: str, _caller: Caller) -> Call:
     )
 
 
-def _list_sources(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("list_sources"))
-
-
 def _create_source(w: World, _variant: str, _caller: Caller) -> Call:
     return Call(
         w.url("create_source"),
@@ -394,22 +395,6 @@ def _delete_source(w: World, _variant: str, _caller: Caller) -> Call:
     )
 
 
-def _archive_index(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("archive_index"))
-
-
-def _month_archive(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("month_archive", year=2022, month=1))
-
-
-def _day_archive(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("day_archive", year=2022, month=1, day=10))
-
-
-def _me(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("me"))
-
-
 def _list_tokens(w: World, variant: str, _caller: Caller) -> Call:
     params: dict[str, str | int] = {"user_id": w.owner.viewer.user_id} if variant == "other" else {}
     return Call(w.url("list_tokens"), params=params)
@@ -431,10 +416,6 @@ def _revoke_token(w: World, variant: str, caller: Caller) -> Call:
         w.url("revoke_token", token_id=token_id),
         state=lambda: w.db.call(_token_state, token_id=token_id),
     )
-
-
-def _list_users(w: World, _variant: str, _caller: Caller) -> Call:
-    return Call(w.url("list_users"))
 
 
 def _create_user(w: World, _variant: str, _caller: Caller) -> Call:
@@ -462,19 +443,19 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "update_post": ("PATCH", _update_post),
     "delete_post": ("DELETE", _delete_post),
     "like_post": ("POST", _like_post),
-    "list_sources": ("GET", _list_sources),
+    "list_sources": ("GET", _plain("list_sources")),
     "create_source": ("POST", _create_source),
     "get_source": ("GET", _get_source),
     "update_source": ("PATCH", _update_source),
     "delete_source": ("DELETE", _delete_source),
-    "archive_index": ("GET", _archive_index),
-    "month_archive": ("GET", _month_archive),
-    "day_archive": ("GET", _day_archive),
-    "me": ("GET", _me),
+    "archive_index": ("GET", _plain("archive_index")),
+    "month_archive": ("GET", _plain("month_archive", year=2022, month=1)),
+    "day_archive": ("GET", _plain("day_archive", year=2022, month=1, day=10)),
+    "me": ("GET", _plain("me")),
     "list_tokens": ("GET", _list_tokens),
     "create_token": ("POST", _create_token),
     "revoke_token": ("DELETE", _revoke_token),
-    "list_users": ("GET", _list_users),
+    "list_users": ("GET", _plain("list_users")),
     "create_user": ("POST", _create_user),
     "update_user": ("PATCH", _update_user),
 }
