@@ -132,5 +132,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # An oversized body is refused before anything else looks at the request; the request
     # context wraps even that refusal, so it too has an id, a log line and safe headers.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContext, docs_paths=("/docs", ASSETS_PATH))
+    app.add_middleware(
+        RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
+    )
     return app

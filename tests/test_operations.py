@@ -6,8 +6,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.config import Settings
 from app.core.db import Database
 from app.core.logging import JsonFormatter
+from app.main import create_app
 from tests.factories import make_account
 
 
@@ -40,6 +42,23 @@ def test_log_lines_are_json_with_the_request_id_and_no_token(
     assert access[-1]["status"] == 200
     assert access[-1]["path"] == "/api/v1/me"
     assert all(editor.token not in json.dumps(line) for line in lines)
+
+
+def test_access_log_can_be_switched_off_without_losing_error_logs(
+    settings: Settings, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(settings.model_copy(update={"access_log": False}), db)
+
+    @app.get("/boom", tags=["system"])
+    async def boom() -> None:
+        raise RuntimeError("kept in the error log")
+
+    caplog.set_level(logging.INFO)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/v1/posts").status_code == 200
+        assert client.get("/boom").status_code == 500
+    assert not [record for record in caplog.records if record.name == "presseschau.access"]
+    assert any("unhandled error on GET /boom" in record.getMessage() for record in caplog.records)
 
 
 def test_unexpected_errors_are_500_problems_without_internals(

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         32, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
     )
 
+    access_log: bool = Field(
+        True,
+        description="Write a JSON log line per request to stderr; switch it off when a proxy "
+        "in front already logs requests (it is a large part of a cached response's cost).",
+    )
     direct_reads: bool = Field(
         True,
         description="Answer anonymous reads of posts, post lists and day archives straight "

@@ -37,9 +37,10 @@ _DOCS_HEADERS = [
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...], access_log: bool) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,13 +85,14 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - started
             observe_request(scope["method"], operation_of(scope.get("route")), status, elapsed)
-            access_log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            if self.access_log:
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id.reset(token)
