@@ -1,11 +1,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.auth.models import Role
 from app.core.db import Database
+from app.posts.models import Post
+from tests.counting import count_queries
 from tests.factories import make_account, make_post, make_source
 
 
@@ -64,6 +67,22 @@ def test_slugs_stay_unique(app: FastAPI, client: TestClient, db: Database) -> No
     )
     assert taken.status_code == 409
     assert "strasse" in taken.json()["detail"]
+
+
+def test_a_common_title_gets_the_next_number_in_a_few_queries(db: Database) -> None:
+    editor = make_account(db)
+    first = make_post(db, editor, title="Kommentar")
+    with db.session() as session:
+        row = session.get_one(Post, first.id).model_dump(exclude={"id", "slug"})
+        session.execute(
+            insert(Post), [{**row, "slug": f"kommentar-{n}"} for n in range(2, 1501)]
+        )
+    with count_queries(db) as statements:
+        slug = make_post(db, editor, title="Kommentar").slug
+    assert slug == "kommentar-1501"
+    probes = [s for s in statements if "posts.slug IN" in s]
+    assert len(probes) <= 6, f"{len(probes)} queries to find a free slug"
+    assert make_post(db, editor, title="Kommentar").slug == "kommentar-1502"
 
 
 @pytest.mark.parametrize(

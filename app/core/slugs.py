@@ -4,11 +4,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
+from app.core.errors import Conflict
 from app.core.text import SLUG_MAX_LENGTH, slugify
 
 # Room for a "-NNN" suffix within the column's length.
 _BASE_MAX_LENGTH = SLUG_MAX_LENGTH - 8
 _BATCH = 20
+
+
+def _suffixed(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}-{number}"
+
+
+def _first_free(session: Session, column: Mapped[str], base: str, numbers: list[int]) -> int | None:
+    """The first of ``numbers`` whose suffixed slug no row has, in one query: each candidate is
+    one probe of the unique index, where a prefix match (LIKE 'base%') would read every slug."""
+    names = {_suffixed(base, number): number for number in numbers}
+    taken = set(session.scalars(select(column).where(column.in_(names))))
+    return next((number for name, number in names.items() if name not in taken), None)
 
 
 def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: str) -> str:
@@ -19,14 +32,27 @@ def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: s
     base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
     if base.isdigit():
         base = slugify(f"{fallback} {base}", max_length=_BASE_MAX_LENGTH)
-    # Exact candidates, a batch at a time: each is one probe of the unique index, where a
-    # prefix match (LIKE 'base%') would read every slug in the table.
-    first = 2
-    candidates = [base]
-    while True:
-        candidates += [f"{base}-{number}" for number in range(first, first + _BATCH)]
-        taken = set(session.scalars(select(column).where(column.in_(candidates))))
-        for candidate in candidates:
-            if candidate not in taken:
-                return candidate
-        first, candidates = first + _BATCH, []
+    # Most titles are new: one equality lookup, before a batch of numbered candidates.
+    if session.scalar(select(column).where(column == base)) is None:
+        return base
+    free = _first_free(session, column, base, list(range(2, _BATCH + 2)))
+    if free is not None:
+        return _suffixed(base, free)
+    # A common title: numbers are handed out in order, so the taken ones are (nearly) a run
+    # from 1. Find a free number past that run by doubling, then narrow down to the run's end
+    # a batch of probes at a time: a handful of queries however often the title was used,
+    # where counting up would take one per twenty posts with this title.
+    taken = _BATCH + 1
+    free = _first_free(session, column, base, [taken << shift for shift in range(1, 19)])
+    if free is None:  # millions of rows with this title: the suffix would outgrow its room
+        raise Conflict(f"Too many entries are called {text!r}; give this one a slug.")
+    while free - taken > 1:
+        # Each step is below the gap, so the probes are never empty and the gap shrinks.
+        step = -(-(free - taken) // (_BATCH + 1))
+        probes = list(range(taken + step, free, step))
+        found = _first_free(session, column, base, probes)
+        if found is None:
+            taken = probes[-1]
+        else:
+            taken, free = found - step, found
+    return _suffixed(base, free)
