@@ -123,7 +123,12 @@ def _check_source(session: Session, source_id: int | None) -> None:
         raise InvalidInput(f"source_id: there is no source {source_id}.")
 
 
-def _set_tags(session: Session, post_id: int, names: list[str]) -> None:
+def _set_tags(session: Session, post_id: int, names: list[str], *, replace: bool) -> None:
+    """Give the post these tags (``replace``: instead of those it has)."""
+    if replace:
+        session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
+    if not names:
+        return
     by_slug: dict[str, str] = {}
     for name in names:
         slug = slugify(name, max_length=120) or name.lower()
@@ -137,7 +142,6 @@ def _set_tags(session: Session, post_id: int, names: list[str]) -> None:
             session.add(tag)
             session.flush()
             existing[slug] = tag.id
-    session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
     session.add_all(PostTag(post_id=post_id, tag_id=existing[slug]) for slug in by_slug)
 
 
@@ -182,7 +186,7 @@ def create_post(
     session.add(post)
     _flush(session, post.slug)
     assert post.id is not None
-    _set_tags(session, post.id, data.tags)
+    _set_tags(session, post.id, data.tags, replace=False)
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
@@ -216,7 +220,7 @@ def update_post(
     post.updated_at = utcnow()
     _flush(session, post.slug)
     if tags is not None:
-        _set_tags(session, post_id, tags)
+        _set_tags(session, post_id, tags, replace=True)
     return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
 
 
