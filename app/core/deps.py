@@ -1,4 +1,7 @@
-"""Dependencies every router uses. None of them touches the database on its own thread hop."""
+"""Dependencies every router uses.
+
+They are ``async`` although they do not wait for anything: FastAPI runs a plain ``def``
+dependency on a worker thread, a hop per dependency on every request."""
 
 from typing import Annotated
 
@@ -8,12 +11,12 @@ from app.core.config import Settings
 from app.core.db import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
