@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.metadata import version
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -9,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app.archives.router import router as archives_router
+from app.auth.authentication import Authenticator
 from app.auth.dependencies import get_viewer
 from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
@@ -60,8 +62,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database = Database(create_db_engine(settings.database_url))
         instrument_engine(database.engine)
 
-    # One driver connection for the cache's version checks and the direct reads that follow
-    # them in the same request.
+    # One driver connection for token checks, the cache's version checks and the direct reads
+    # that follow them in the same request.
     driver = DriverConnection(database)
     cache_bytes = settings.response_cache_mb * 1024 * 1024
     reader = (
@@ -93,6 +95,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.authenticator = Authenticator(
+        driver,
+        failure_limit=settings.auth_failure_limit,
+        failure_window=timedelta(seconds=settings.auth_failure_window_seconds),
+        touch_after=timedelta(seconds=settings.token_touch_seconds),
+    )
 
     # Every API route checks a token when one is sent, so a revoked one is refused even where
     # reading is public; requests without a token never reach the database for it.

@@ -1,7 +1,6 @@
 """Who is calling, from the ``Authorization: Bearer`` header."""
 
 import logging
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import OperationalError
 
 from app.auth import service, throttle
+from app.auth.authentication import Authenticator
 from app.auth.service import Viewer
 from app.core.clients import client_key
 from app.core.db import Database
@@ -34,20 +34,18 @@ async def get_viewer(
     """The caller, or None for anonymous requests (which never reach the database here)."""
     if credentials is None:
         return None
+    authenticator: Authenticator = request.app.state.authenticator
     client = client_key(request, settings.client_hash_key.get_secret_value())
-    window = timedelta(seconds=settings.auth_failure_window_seconds)
     try:
-        found = await database.read(
-            service.authenticate,
+        found = await authenticator.authenticate(
             # A malformed token (the checksum tells) is refused without looking it up.
             token=credentials.credentials if is_well_formed(credentials.credentials) else None,
             client=client,
-            failure_limit=settings.auth_failure_limit,
-            failure_window=window,
-            touch_after=timedelta(seconds=settings.token_touch_seconds),
         )
     except Unauthorized:
-        await database.write(throttle.record_failure, client=client, window=window)
+        await database.write(
+            throttle.record_failure, client=client, window=authenticator.failure_window
+        )
         raise
     if found.touch_due:
         await _record_use(database, found.viewer.token_id)

@@ -1,16 +1,15 @@
 """Users and API tokens."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.auth import throttle
 from app.auth.models import ApiToken, Role, User
 from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.security import display_prefix, generate_token, hash_token
 from app.core.types import utcnow
 
@@ -31,51 +30,6 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
-
-
-@dataclass(frozen=True, slots=True)
-class Authentication:
-    viewer: Viewer
-    # The token's last use is stale enough to be written (see ``touch_token``).
-    touch_due: bool
-
-
-def authenticate(
-    session: Session,
-    *,
-    token: str | None,
-    client: str,
-    failure_limit: int,
-    failure_window: timedelta,
-    touch_after: timedelta,
-) -> Authentication:
-    """The viewer behind a token; ``None`` stands for a token that is malformed."""
-    throttle.check_not_locked_out(
-        session, client=client, limit=failure_limit, window=failure_window
-    )
-    if token is None:
-        raise Unauthorized("The token is malformed.")
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .where(col(ApiToken.token_hash) == hash_token(token))
-    ).one_or_none()
-    if row is None:
-        raise Unauthorized("The token is not valid.")
-    api_token, user = row
-    now = utcnow()
-    if api_token.revoked_at is not None:
-        raise Unauthorized("The token has been revoked.")
-    if api_token.expires_at is not None and api_token.expires_at <= now:
-        raise Unauthorized("The token has expired.")
-    if not user.is_active:
-        raise Unauthorized("The token's user is locked.")
-    assert user.id is not None
-    assert api_token.id is not None
-    viewer = Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=api_token.id)
-    # Writing on every request would turn each read into a write; a minute's precision is enough.
-    due = api_token.last_used_at is None or now - api_token.last_used_at >= touch_after
-    return Authentication(viewer=viewer, touch_due=due)
 
 
 def touch_token(session: Session, *, token_id: int, now: datetime) -> None:

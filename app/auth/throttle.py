@@ -4,7 +4,7 @@ Counts live in the database, so every process behind a load balancer sees the sa
 """
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -14,11 +14,13 @@ from app.core.errors import TooManyRequests
 from app.core.types import utcnow
 
 
-def check_not_locked_out(session: Session, *, client: str, limit: int, window: timedelta) -> None:
-    record = session.get(AuthFailure, client)
-    if record is None or record.failures < limit:
+def refuse_if_locked_out(
+    failures: int, window_start: datetime, *, limit: int, window: timedelta
+) -> None:
+    """Raise TooManyRequests while a client's failures in its current window reach ``limit``."""
+    if failures < limit:
         return
-    remaining = record.window_start + window - utcnow()
+    remaining = window_start + window - utcnow()
     if remaining.total_seconds() > 0:
         seconds = math.ceil(remaining.total_seconds())
         raise TooManyRequests(

@@ -1,9 +1,11 @@
 """Domain errors and their one mapping to RFC 9457 ``application/problem+json`` bodies."""
 
 import logging
+import sqlite3
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -147,7 +149,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+    # The driver's own errors too: token checks and direct reads run on a driver cursor.
+    for unavailable in (
+        OperationalError,
+        InterfaceError,
+        PoolTimeout,
+        sqlite3.OperationalError,
+        psycopg.OperationalError,
+    ):
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(IntegrityError, _integrity_error)
 
