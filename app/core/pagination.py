@@ -54,15 +54,17 @@ def page_headers(url: URL, *, total: int, page: int, per_page: int) -> dict[str,
         links["prev"] = min(page - 1, last)
     if page < last:
         links["next"] = page + 1
-    kept = [
-        (name, value)
-        for name, value in parse_qsl(url.query, keep_blank_values=True)
-        if name not in ("page", "per_page")
+    kept = urlencode(
+        [
+            (name, value)
+            for name, value in parse_qsl(url.query, keep_blank_values=True)
+            if name not in ("page", "per_page")
+        ]
+    )
+    base = f"{url.replace(query='')}?{kept}&" if kept else f"{url.replace(query='')}?"
+    parts = [
+        f'<{base}page={links[rel]}&per_page={per_page}>; rel="{rel}"'
+        for rel in ("first", "prev", "next", "last")
+        if rel in links
     ]
-    base = str(url.replace(query=""))
-    parts = []
-    for rel in ("first", "prev", "next", "last"):
-        if rel in links:
-            query = urlencode([*kept, ("page", str(links[rel])), ("per_page", str(per_page))])
-            parts.append(f'<{base}?{query}>; rel="{rel}"')
     return {"X-Total-Count": str(total), "Link": ", ".join(parts)}
