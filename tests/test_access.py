@@ -35,7 +35,7 @@ from app.core.db import Database
 from app.main import API_PREFIX, create_app
 from app.posts.models import Post
 from app.posts.schemas import PostPublic
-from app.sources.models import Source
+from app.sources.models import Source, SourceDomain
 from app.sources.schemas import SourcePublic
 from tests.conftest import empty_all_tables
 from tests.factories import Account, make_account, make_post, make_source
@@ -83,6 +83,7 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("like_post", "scheduled"):        (404, 404,  404,   404,   404,   401,   401,   401),
     ("list_sources", ""):              (200,  _,   200,   200,   200,   401,   401,   401),
     ("create_source", ""):             (401,  _,   403,   201,   201,   401,   401,   401),
+    ("match_source", ""):              (401,  _,   403,   200,   200,   401,   401,   401),
     ("get_source", ""):                (200,  _,   200,   200,   200,   401,   401,   401),
     ("update_source", ""):             (401,  _,   403,   200,   200,   401,   401,   401),
     ("delete_source", ""):             (401,  _,   403,   204,   204,   401,   401,   401),
@@ -374,6 +375,14 @@ def _create_source(w: World, _variant: str, _caller: Caller) -> Call:
     )
 
 
+def _match_source(w: World, _variant: str, _caller: Caller) -> Call:
+    return Call(
+        w.url("match_source"),
+        body={"title": f"Etwas ({w.source.name})", "url": "https://example.com/a"},
+        state=_counter(w, SourceDomain),
+    )
+
+
 def _get_source(w: World, _variant: str, _caller: Caller) -> Call:
     return Call(w.url("get_source", id_or_slug=w.source.slug))
 
@@ -445,6 +454,7 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "like_post": ("POST", _like_post),
     "list_sources": ("GET", _plain("list_sources")),
     "create_source": ("POST", _create_source),
+    "match_source": ("POST", _match_source),
     "get_source": ("GET", _get_source),
     "update_source": ("PATCH", _update_source),
     "delete_source": ("DELETE", _delete_source),

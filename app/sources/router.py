@@ -7,8 +7,14 @@ from app.core.deps import DatabaseDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
-from app.sources import service
-from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
+from app.sources import matching, service
+from app.sources.schemas import (
+    SourceCreate,
+    SourceMatchPublic,
+    SourceMatchRequest,
+    SourcePublic,
+    SourceUpdate,
+)
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 IdOrSlug = Annotated[SlugRef, Path(description="A source's id or slug.")]
@@ -35,6 +41,16 @@ async def create_source(
 ) -> SourcePublic:
     """Add a source (editors)."""
     return await database.write(service.create_source, data=data)
+
+
+@router.post("/match", response_model=SourceMatchPublic, responses=error_responses(401, 403, 422))
+async def match_source(
+    database: DatabaseDep, _viewer: EditorViewer, data: SourceMatchRequest
+) -> SourceMatchPublic:
+    """Recognise the source a post's title or original URL names (editors)."""
+    url = str(data.url) if data.url is not None else None
+    match = await database.read(matching.match_source, title=data.title, url=url)
+    return SourceMatchPublic.model_validate(match, from_attributes=True)
 
 
 @router.get("/{id_or_slug}", response_model=SourcePublic, responses=error_responses(404))

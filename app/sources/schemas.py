@@ -1,10 +1,20 @@
 import re
 from datetime import datetime
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.core.text import Line, PlainText, Slug
+from app.posts.models import TITLE_MAX
 from app.sources.models import DESCRIPTION_MAX, LANGUAGE_MAX, SOURCE_NAME_MAX, URL_MAX
 
 DOMAINS_PER_SOURCE_MAX = 20
@@ -36,6 +46,8 @@ Language = Annotated[
 ]
 Description = Annotated[PlainText, StringConstraints(max_length=DESCRIPTION_MAX)]
 Domains = Annotated[list[Domain], Field(max_length=DOMAINS_PER_SOURCE_MAX)]
+# A title as published still carries its source: "Title (Source)".
+PublishedTitle = Annotated[Line, StringConstraints(max_length=TITLE_MAX + SOURCE_NAME_MAX + 3)]
 
 
 class SourceCreate(BaseModel):
@@ -76,3 +88,46 @@ class SourcePublic(SourceRef):
     post_count: int = Field(description="Published posts from this source.")
     created_at: datetime
     updated_at: datetime
+
+
+class SourceMatchRequest(BaseModel):
+    """A post's title as published, its original URL, or both: at least one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: PublishedTitle | None = Field(
+        None, description="The title as published, e.g. 'Title (Global Times China)'."
+    )
+    url: HttpUrl | None = Field(None, description="The original article's URL.")
+
+    @model_validator(mode="after")
+    def _title_or_url(self) -> Self:
+        if not self.title and self.url is None:
+            raise ValueError("send a title, a url or both")
+        return self
+
+
+class MatchReason(StrEnum):
+    """How a source was recognised (or why none was)."""
+
+    title_suffix = "title_suffix"
+    title_trailing_name = "title_trailing_name"
+    url_domain = "url_domain"
+    new_source_from_title = "new_source_from_title"
+    none = "none"
+
+
+class SourceMatchPublic(BaseModel):
+    source: SourceRef | None = Field(description="The known source, or null.")
+    title: str | None = Field(
+        description="The title without its source; null when no title was sent."
+    )
+    reason: MatchReason = Field(
+        description="title_suffix: '(Name)' names a known source; title_trailing_name: a "
+        "trailing bare name or domain does; url_domain: the URL's host is a source's domain; "
+        "new_source_from_title: the title names a publication that is no source yet; none."
+    )
+    detail: str = Field(description="How the source was found, or why none was, for a human.")
+    suggested_name: str | None = Field(
+        description="The publication the title names, when it is no known source yet."
+    )
