@@ -1,9 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from app.auth.models import Role
 from app.core.db import Database
@@ -74,9 +74,7 @@ def test_a_common_title_gets_the_next_number_in_a_few_queries(db: Database) -> N
     first = make_post(db, editor, title="Kommentar")
     with db.session() as session:
         row = session.get_one(Post, first.id).model_dump(exclude={"id", "slug"})
-        session.execute(
-            insert(Post), [{**row, "slug": f"kommentar-{n}"} for n in range(2, 1501)]
-        )
+        session.execute(insert(Post), [{**row, "slug": f"kommentar-{n}"} for n in range(2, 1501)])
     with count_queries(db) as statements:
         slug = make_post(db, editor, title="Kommentar").slug
     assert slug == "kommentar-1501"

@@ -131,7 +131,7 @@ def _bare(word: str) -> str:
 
 
 def _spells_host(text: str, host: str | None) -> bool:
-    """"junge Welt" for jungewelt.de: the name, letters and digits only, is the host's name."""
+    """ "junge Welt" for jungewelt.de: the name, letters and digits only, is the host's name."""
     if host is None:
         return False
     squashed = "".join(char for char in text.casefold() if char.isalnum())
