@@ -28,6 +28,9 @@ class Post(SQLModel, table=True):
         Index("ix_posts_status_published_date", "status", "published_date", "published_at"),
         # Lists and archives narrowed to one source.
         Index("ix_posts_source_id_status_published_at", "source_id", "status", "published_at"),
+        # Imports recognise a post they brought in before by either of these.
+        Index("ix_posts_import_key", "import_key", unique=True),
+        Index("ix_posts_original_url", "original_url"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,6 +51,9 @@ class Post(SQLModel, table=True):
         )
     )
     original_url: str | None = Field(default=None, sa_column=Column(String(2048)))
+    # Where an import found the post (a WordPress GUID, a day page's entry), so importing the
+    # same file again finds it instead of creating it twice. Not part of the API.
+    import_key: str | None = Field(default=None, sa_column=Column(String(2048)))
     credit: str | None = Field(default=None, sa_column=Column(String(CREDIT_MAX)))
     language: str = Field(sa_column=Column(String(35), nullable=False))
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
