@@ -163,23 +163,27 @@ def _flush(session: Session, slug: str) -> None:
         raise Conflict(f"A post with the slug {slug!r} exists already.") from exc
 
 
-def create_post(
-    session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
-) -> PostPublic:
-    if data.status is PostStatus.published and not viewer.is_editor:
-        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
-    _check_source(session, data.source_id)
+def _add_post(
+    session: Session,
+    *,
+    data: PostCreate,
+    author_id: int,
+    zone: ZoneInfo,
+    language: str,
+    **stored: Any,
+) -> Post:
     post = Post(
         slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
         title=data.title,
         status=data.status.value,
         published_at=_as_aware(data.published_at, zone) if data.published_at else None,
         source_id=data.source_id,
-        author_id=viewer.user_id,
+        author_id=author_id,
         original_url=str(data.original_url) if data.original_url else None,
         credit=data.credit or None,
         language=data.language or language,
         body=data.body,
+        **stored,
     )
     _apply_publication(post, zone)
     _render(post)
@@ -187,7 +191,73 @@ def create_post(
     _flush(session, post.slug)
     assert post.id is not None
     _set_tags(session, post.id, data.tags, replace=False)
+    return post
+
+
+def create_post(
+    session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
+) -> PostPublic:
+    if data.status is PostStatus.published and not viewer.is_editor:
+        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    _check_source(session, data.source_id)
+    post = _add_post(session, data=data, author_id=viewer.user_id, zone=zone, language=language)
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
+
+
+def import_post(
+    session: Session,
+    *,
+    data: PostCreate,
+    author_id: int,
+    zone: ZoneInfo,
+    language: str,
+    import_key: str | None,
+    created_at: datetime | None,
+    modified_at: datetime | None,
+) -> Post:
+    """A post an import brings in, with the times it has where it comes from. A slug taken
+    here already gets a number instead of failing the post."""
+    created = created_at or data.published_at or utcnow()
+    return _add_post(
+        session,
+        data=data.model_copy(
+            update={
+                "slug": unique_slug(
+                    session, col(Post.slug), data.slug or data.title, fallback="beitrag"
+                )
+            }
+        ),
+        author_id=author_id,
+        zone=zone,
+        language=language,
+        import_key=import_key,
+        created_at=created,
+        updated_at=modified_at or created,
+    )
+
+
+def reimport_post(
+    session: Session,
+    *,
+    post_id: int,
+    data: PostCreate,
+    zone: ZoneInfo,
+    import_key: str | None,
+    modified_at: datetime,
+) -> None:
+    """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
+    post = session.get_one(Post, post_id)
+    post.title, post.body, post.status = data.title, data.body, data.status.value
+    post.published_at = _as_aware(data.published_at, zone) if data.published_at else None
+    post.source_id = data.source_id
+    post.original_url = str(data.original_url) if data.original_url else None
+    post.credit = data.credit or None
+    post.import_key = import_key or post.import_key
+    post.updated_at = modified_at
+    _apply_publication(post, zone)
+    _render(post)
+    _flush(session, post.slug)
+    _set_tags(session, post_id, data.tags, replace=True)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}

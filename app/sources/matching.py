@@ -238,7 +238,7 @@ def _name_pattern(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class _KnownSources:
+class KnownSources:
     """The sources that the names and hosts in question belong to, looked up beforehand."""
 
     by_name: dict[str, SourceRef]  # lower-case name → source
@@ -260,7 +260,7 @@ class _KnownSources:
         return found[1] if found is not None else None
 
 
-def _known_sources(session: Session, names: list[str], hosts: Iterable[str]) -> _KnownSources:
+def _known_sources(session: Session, names: list[str], hosts: Iterable[str]) -> KnownSources:
     """One query for the names (if any), one for every domain suffix of the hosts (if any)."""
     by_name: dict[str, SourceRef] = {}
     names = [name for name in names if len(name) <= SOURCE_NAME_MAX]
@@ -285,7 +285,21 @@ def _known_sources(session: Session, names: list[str], hosts: Iterable[str]) -> 
         )
         for row in rows:
             by_domain[row.domain] = SourceRef(id=row.id, slug=row.slug, name=row.name)
-    return _KnownSources(by_name, by_domain)
+    return KnownSources(by_name, by_domain)
+
+
+def known_sources_of_all(session: Session) -> KnownSources:
+    """Every source's name and domains, for an import that matches thousands of posts in
+    memory (and adds the sources and domains it creates as it goes)."""
+    sources = {
+        row.id: SourceRef(id=row.id, slug=row.slug, name=row.name)
+        for row in session.execute(select(col(Source.id), col(Source.slug), col(Source.name)))
+    }
+    by_domain = {
+        row.domain: sources[row.source_id]
+        for row in session.execute(select(col(SourceDomain.domain), col(SourceDomain.source_id)))
+    }
+    return KnownSources({ref.name.lower(): ref for ref in sources.values()}, by_domain)
 
 
 def match_source(session: Session, *, title: str | None, url: str | None) -> SourceMatch:
@@ -299,6 +313,12 @@ def match_source(session: Session, *, title: str | None, url: str | None) -> Sou
     title_hosts = [domain for name in names if (domain := as_domain(name))]
     host = host_of(url) if url else None
     known = _known_sources(session, names, [*title_hosts, *([host] if host else [])])
+    return decide_source(known, title=title, url=url)
+
+
+def decide_source(known: KnownSources, *, title: str | None, url: str | None) -> SourceMatch:
+    """``match_source`` on sources looked up beforehand."""
+    host = host_of(url) if url else None
     split: TitleSplit | None = None
     if title:
         split = split_title(title, is_known=lambda name: known.find(name) is not None, host=host)

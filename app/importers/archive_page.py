@@ -1,0 +1,173 @@
+"""A WordPress day-archive page saved as text: its day and its entries, in the page's order.
+
+The shape (as a browser copies such a page)::
+
+    Archive for Januar 10th, 2022        (heading; optional)
+    10. Januar 2022                      (each entry: its date line,
+    Title (Source)                        its title,
+    paragraphs of the body ...            and its body up to the next entry's date line)
+    %d Bloggern gefällt das:             (page furniture after the last entry; dropped)
+
+Dates are read in German ("10. Januar 2022") or English ("January 10, 2022").
+"""
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_month_names
+
+from app.core.errors import InvalidInput
+from app.importers.body import take_origin
+from app.importers.records import ImportedPost
+from app.posts.models import PostStatus
+
+# Widgets and navigation WordPress themes print below the posts.
+_FURNITURE = re.compile(
+    r"^(?:%d Bloggern gefällt das:?|Gefällt mir:?|Like this:?|Teilen mit:?|Share this:?|"
+    r"Gefällt mir Wird geladen …|Loading\.\.\.|Ältere Beiträge|Neuere Beiträge|Older posts|"
+    r"Newer posts)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveEntry:
+    position: int  # 1 for the page's first (newest) entry
+    title: str  # as the page shows it, source suffix included
+    paragraphs: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePage:
+    day: date
+    entries: list[ArchiveEntry]
+
+
+@cache
+def _months() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for language in ("de", "en"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=language).items():
+                names[name.lower().rstrip(".")] = number
+    return names
+
+
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.\s*([^\W\d_]+\.?)\s+(\d{4})$")
+_ENGLISH_DATE = re.compile(r"^([^\W\d_]+)\s+(\d{1,2})(?:st|nd|rd|th)?,\s*(\d{4})$")
+
+
+def parse_date_line(line: str) -> date | None:
+    """``10. Januar 2022`` or ``January 10, 2022`` as a date; None for any other line."""
+    text = line.strip()
+    if german := _GERMAN_DATE.match(text):
+        day, month_name, year = german.groups()
+    elif english := _ENGLISH_DATE.match(text):
+        month_name, day, year = english.groups()
+    else:
+        return None
+    month = _months().get(month_name.lower().rstrip("."))
+    if month is None:
+        return None
+    try:
+        return date(int(year), month, int(day))
+    except ValueError:
+        return None
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    return paragraphs
+
+
+def parse_archive_text(text: str) -> ArchivePage:
+    """The page's entries; InvalidInput when it has none or mixes days."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and (not lines[-1].strip() or _FURNITURE.match(lines[-1].strip())):
+        lines.pop()
+    # An entry starts at a date line whose next non-blank line is its title.
+    starts: list[tuple[int, date, int]] = []  # (date line, day, title line)
+    for number, line in enumerate(lines):
+        day = parse_date_line(line)
+        if day is None:
+            continue
+        title_line = next((i for i in range(number + 1, len(lines)) if lines[i].strip()), None)
+        if title_line is not None and parse_date_line(lines[title_line]) is None:
+            starts.append((number, day, title_line))
+    if not starts:
+        raise InvalidInput(
+            "The page has no entries: each needs a date line (10. Januar 2022) and a title."
+        )
+    page_day = starts[0][1]
+    entries: list[ArchiveEntry] = []
+    for position, (_, day, title_line) in enumerate(starts, start=1):
+        if day != page_day:
+            raise InvalidInput(
+                f"Entry {position} is dated {day.isoformat()}, the page's first entry "
+                f"{page_day.isoformat()}: a day archive holds one day."
+            )
+        end = starts[position][0] if position < len(starts) else len(lines)
+        entries.append(
+            ArchiveEntry(
+                position=position,
+                title=lines[title_line].strip(),
+                paragraphs=_paragraphs(lines[title_line + 1 : end]),
+            )
+        )
+    return ArchivePage(day=page_day, entries=entries)
+
+
+# The page tells the day, not the time: entries are spread back from midday (local time,
+# clear of daylight-saving changes), a minute apart, so newest-first lists keep its order.
+_FIRST_ENTRY_AT = time(12, 0)
+# Characters that would make plain text into Markdown markup.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<])")
+_MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([#>+-](?=\s)|\d+(?=[.)]\s))", re.MULTILINE)
+
+
+def plain_to_markdown(paragraph: str) -> str:
+    """A plain-text paragraph as Markdown that renders as the same text."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", paragraph)
+    # "1. " is escaped after the number ("1\. "), a marker character before itself.
+    return _MARKDOWN_BLOCK_START.sub(_escape_block_start, escaped)
+
+
+def _escape_block_start(found: re.Match[str]) -> str:
+    indent, marker = found[1], found[2]
+    return f"{indent}{marker}\\" if marker.isdigit() else f"{indent}\\{marker}"
+
+
+def entry_key(day: date, title: str) -> str:
+    """What identifies a page's entry across imports: its day and title, not its place on the
+    page (a page saved again later has newer entries above it)."""
+    digest = hashlib.sha256(" ".join(title.split()).encode()).hexdigest()[:24]
+    return f"archive:{day.isoformat()}:{digest}"
+
+
+def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
+    """The page's entries as published posts on its day, in its order."""
+    first = datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone).astimezone(UTC)
+    for entry in page.entries:
+        origin = take_origin(entry.paragraphs)
+        yield ImportedPost(
+            position=f"entry {entry.position} ({entry.title[:60]})",
+            title=entry.title,
+            body="\n\n".join(plain_to_markdown(paragraph) for paragraph in origin.paragraphs),
+            status=PostStatus.published,
+            published_at=first - timedelta(minutes=entry.position - 1),
+            import_key=entry_key(page.day, entry.title),
+            original_url=origin.original_url,
+            credit=origin.credit,
+        )

@@ -1,0 +1,344 @@
+"""Writing imported posts: sources recognised, duplicates found, a transaction per batch.
+
+Every importer hands over ``ImportedPost`` items (or ``ItemFailure`` for items it could not
+read). Each batch is one transaction, so a run killed half-way leaves whole batches behind;
+running it again skips what is there (a post is the same post when its import key or its
+original URL matches) and completes the rest. A bad item is reported and the others go on.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from app.auth.models import Role, User
+from app.core.db import Database
+from app.core.errors import DomainError
+from app.core.slugs import unique_slug
+from app.core.text import slugify
+from app.core.types import utcnow
+from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
+from app.posts import service as posts
+from app.posts.models import Post
+from app.posts.schemas import PostCreate
+from app.sources.matching import (
+    KnownSources,
+    decide_source,
+    host_of,
+    known_sources_of_all,
+    learn_domain,
+)
+from app.sources.models import Source
+from app.sources.schemas import SourceRef
+
+BATCH_SIZE = 500
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    new_sources: list[str] = field(default_factory=list)
+    failures: list[ItemFailure] = field(default_factory=list)
+    # Why items were skipped ("imported before", "an attachment, not a post"), and how often.
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+Progress = Callable[[int], None]  # given how many items were handled so far
+
+
+def _batches(
+    items: Iterable[ImportedPost | ItemFailure], size: int
+) -> Iterator[list[ImportedPost | ItemFailure]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _first_error(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "post"
+    return f"{where}: {problem['msg']}"
+
+
+@dataclass
+class _Existing:
+    post_id: int
+    updated_at: datetime
+
+
+class PostImporter:
+    """Imports items batch by batch; with ``dry_run`` everything is rolled back at the end,
+    after the summary says what would have happened."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        zone: ZoneInfo,
+        language: str,
+        default_author: ImportedAuthor,
+        dry_run: bool = False,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.database = database
+        self.zone = zone
+        self.language = language
+        self.default_author = default_author
+        self.dry_run = dry_run
+        self.batch_size = batch_size
+        self.summary = ImportSummary()
+        self._authors: dict[str, int] = {}
+        self._seen_keys: set[str] = set()
+
+    def run(
+        self, items: Iterable[ImportedPost | ItemFailure], progress: Progress | None = None
+    ) -> ImportSummary:
+        handled = 0
+        if self.dry_run:
+            # One transaction for the whole run, never committed: later batches see the
+            # sources earlier ones would have created, as a real run would.
+            with self.database.session() as session:
+                for batch in _batches(items, self.batch_size):
+                    handled += self._import_batch(session, batch)
+                    if progress:
+                        progress(handled)
+                session.rollback()
+            return self.summary
+        for batch in _batches(items, self.batch_size):
+            with self.database.session() as session:
+                handled += self._import_batch(session, batch)
+            if progress:
+                progress(handled)
+        return self.summary
+
+    def _import_batch(self, session: Session, batch: list[ImportedPost | ItemFailure]) -> int:
+        known = known_sources_of_all(session)
+        posts_in_batch = [item for item in batch if isinstance(item, ImportedPost)]
+        existing = self._existing(session, posts_in_batch)
+        for item in batch:
+            if isinstance(item, ItemFailure):
+                self._fail(item)
+                continue
+            outcome = self._import_one(session, known, existing, item)
+            if outcome is not None:
+                self.summary.count(outcome)
+        return len(batch)
+
+    def _fail(self, failure: ItemFailure) -> None:
+        self.summary.failed += 1
+        self.summary.failures.append(failure)
+
+    def _skip(self, reason: str) -> None:
+        self.summary.skipped += 1
+        self.summary.skip_reasons[reason] += 1
+
+    def _existing(
+        self, session: Session, items: list[ImportedPost]
+    ) -> tuple[dict[str, _Existing], dict[str, _Existing]]:
+        """Posts imported before, by import key and by original URL: one query per batch."""
+        keys = [item.import_key for item in items if item.import_key]
+        urls = [item.original_url for item in items if item.original_url]
+        by_key: dict[str, _Existing] = {}
+        by_url: dict[str, _Existing] = {}
+        if not keys and not urls:
+            return by_key, by_url
+        rows = session.execute(
+            select(
+                col(Post.id), col(Post.import_key), col(Post.original_url), col(Post.updated_at)
+            ).where(or_(col(Post.import_key).in_(keys), col(Post.original_url).in_(urls)))
+        )
+        for row in rows:
+            found = _Existing(row.id, row.updated_at)
+            if row.import_key:
+                by_key[row.import_key] = found
+            if row.original_url:
+                by_url.setdefault(row.original_url, found)
+        return by_key, by_url
+
+    def _import_one(
+        self,
+        session: Session,
+        known: KnownSources,
+        existing: tuple[dict[str, _Existing], dict[str, _Existing]],
+        item: ImportedPost,
+    ) -> str | None:
+        by_key, by_url = existing
+        if item.import_key and item.import_key in self._seen_keys:
+            self._skip("appears twice in the file")
+            return None
+        if item.import_key:
+            self._seen_keys.add(item.import_key)
+        before = (by_key.get(item.import_key) if item.import_key else None) or (
+            by_url.get(item.original_url) if item.original_url else None
+        )
+        match = decide_source(known, title=item.title, url=item.original_url)
+        title = match.title or item.title
+        source, category_tags = self._source_and_tags(session, known, item, match.source,
+                                                      match.suggested_name)  # fmt: skip
+        try:
+            data = PostCreate.model_validate(
+                {
+                    "title": title,
+                    "body": item.body,
+                    "slug": slugify(item.slug) or None if item.slug else None,
+                    "original_url": item.original_url,
+                    "credit": item.credit,
+                    "tags": list(dict.fromkeys([*category_tags, *item.tags])),
+                    "status": item.status,
+                    "published_at": item.published_at,
+                }
+            )
+        except ValidationError as error:
+            self._fail(ItemFailure(item.position, _first_error(error)))
+            return None
+        if before is not None:
+            if item.modified_at is None or item.modified_at <= before.updated_at:
+                self._skip("imported before")
+                return None
+            return self._update(session, before.post_id, data, source, item)
+        return self._create(session, known, data, source, item)
+
+    def _source_and_tags(
+        self,
+        session: Session,
+        known: KnownSources,
+        item: ImportedPost,
+        matched: SourceRef | None,
+        suggested: str | None,
+    ) -> tuple[SourceRef | None, list[str]]:
+        """The post's source, and the categories that are topics (tags), not publications."""
+        source = matched
+        tags: list[str] = []
+        for category in item.categories:
+            named = known.find(category)
+            if named is not None and (source is None or named.id == source.id):
+                source = named
+            elif source is None and suggested is not None and category.lower() == suggested.lower():
+                continue  # the title's publication: becomes the source below
+            else:
+                tags.append(category)
+        if source is None and suggested is not None:
+            source = self._new_source(session, known, suggested)
+        return source, tags
+
+    def _new_source(self, session: Session, known: KnownSources, name: str) -> SourceRef:
+        created = Source(
+            name=name, slug=unique_slug(session, col(Source.slug), name, fallback="quelle")
+        )
+        session.add(created)
+        session.flush()
+        assert created.id is not None
+        ref = SourceRef(id=created.id, slug=created.slug, name=created.name)
+        known.by_name[name.lower()] = ref
+        self.summary.new_sources.append(name)
+        return ref
+
+    def _author_id(self, session: Session, author: ImportedAuthor | None) -> int:
+        author = author or self.default_author
+        if author.login in self._authors:
+            return self._authors[author.login]
+        user_id = session.scalars(
+            select(col(User.id)).where(col(User.name) == author.login)
+        ).first()
+        if user_id is None:
+            # Authors of imported posts become users without tokens: their names show on
+            # their posts, and an admin can give them a token and a role later.
+            user = User(name=author.login, role=Role.author.value)
+            session.add(user)
+            session.flush()
+            user_id = user.id
+        assert user_id is not None
+        self._authors[author.login] = user_id
+        return user_id
+
+    def _create(
+        self,
+        session: Session,
+        known: KnownSources,
+        data: PostCreate,
+        source: SourceRef | None,
+        item: ImportedPost,
+    ) -> str | None:
+        try:
+            with session.begin_nested():
+                post = posts.import_post(
+                    session,
+                    data=data.model_copy(update={"source_id": source.id if source else None}),
+                    author_id=self._author_id(session, item.author),
+                    zone=self.zone,
+                    language=self.language,
+                    import_key=item.import_key,
+                    created_at=item.created_at,
+                    modified_at=item.modified_at,
+                )
+        except IntegrityError:
+            reason = "it conflicts with a post written at the same time"
+            self._fail(ItemFailure(item.position, reason))
+            return None
+        except DomainError as error:
+            self._fail(ItemFailure(item.position, error.detail))
+            return None
+        if source is not None and post.original_url:
+            self._learn(session, known, source, post.original_url)
+        return Outcome.CREATED
+
+    def _update(
+        self,
+        session: Session,
+        post_id: int,
+        data: PostCreate,
+        source: SourceRef | None,
+        item: ImportedPost,
+    ) -> str:
+        posts.reimport_post(
+            session,
+            post_id=post_id,
+            data=data.model_copy(update={"source_id": source.id if source else None}),
+            zone=self.zone,
+            import_key=item.import_key,
+            modified_at=item.modified_at or utcnow(),
+        )
+        return Outcome.UPDATED
+
+    def _learn(self, session: Session, known: KnownSources, source: SourceRef, url: str) -> None:
+        host = host_of(url)
+        if host is None or known.for_host(host) is not None:
+            return
+        if learn_domain(session, source_id=source.id, url=url):
+            known.by_domain[host] = source
+
+
+def import_posts(
+    database: Database,
+    items: Iterable[ImportedPost | ItemFailure],
+    *,
+    zone: ZoneInfo,
+    language: str,
+    default_author: ImportedAuthor,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    importer = PostImporter(
+        database, zone=zone, language=language, default_author=default_author, dry_run=dry_run
+    )
+    return importer.run(items, progress)
