@@ -26,6 +26,8 @@ _CREDIT = re.compile(
 @dataclass(frozen=True, slots=True)
 class Origin:
     paragraphs: list[str]
+    # Where ``paragraphs`` are among the non-blank paragraphs given: only ends are taken.
+    kept: slice
     original_url: str | None
     credit: str | None
 
@@ -43,24 +45,29 @@ def _trailing_read_more(paragraphs: list[str]) -> tuple[str, int] | None:
 
 def take_origin(paragraphs: list[str]) -> Origin:
     """Split the original article's link and a credit line off the ends of a body."""
-    kept = [paragraph.strip() for paragraph in paragraphs if paragraph.strip()]
+    given = [paragraph.strip() for paragraph in paragraphs if paragraph.strip()]
+    start, end = 0, len(given)
     url: str | None = None
     credit: str | None = None
-    while kept:
-        if url is None and (read_more := _trailing_read_more(kept)) is not None:
+    while start < end:
+        if url is None and (read_more := _trailing_read_more(given[start:end])) is not None:
             url, size = read_more
-            del kept[-size:]
+            end -= size
             continue
-        for index in (0, -1):
-            paragraph = kept[index]
+        for at_start in (True, False):
+            paragraph = given[start] if at_start else given[end - 1]
             if url is None and URL.match(paragraph):
                 url = paragraph
             elif credit is None and _CREDIT.match(paragraph):
                 credit = paragraph
             else:
                 continue
-            del kept[index]
+            if at_start:
+                start += 1
+            else:
+                end -= 1
             break
         else:
             break
-    return Origin(paragraphs=kept, original_url=url, credit=credit)
+    kept = slice(start, end)
+    return Origin(paragraphs=given[kept], kept=kept, original_url=url, credit=credit)
