@@ -254,21 +254,22 @@ class PostImporter:
         return ref
 
     def _author_id(self, session: Session, author: ImportedAuthor | None) -> int:
+        """The user an imported author is: by the name posts show (the display name, else
+        the login), made on first sight."""
         author = author or self.default_author
-        if author.login in self._authors:
-            return self._authors[author.login]
-        user_id = session.scalars(
-            select(col(User.id)).where(col(User.name) == author.login)
-        ).first()
+        name = author.display_name or author.login
+        if name in self._authors:
+            return self._authors[name]
+        user_id = session.scalars(select(col(User.id)).where(col(User.name) == name)).first()
         if user_id is None:
-            # Authors of imported posts become users without tokens: their names show on
-            # their posts, and an admin can give them a token and a role later.
-            user = User(name=author.login, role=Role.author.value)
+            # Imported authors become users without tokens: their names show on their posts,
+            # and an admin can give them a token and a role later.
+            user = User(name=name, role=Role.author.value)
             session.add(user)
             session.flush()
             user_id = user.id
         assert user_id is not None
-        self._authors[author.login] = user_id
+        self._authors[name] = user_id
         return user_id
 
     def _create(

@@ -1,0 +1,65 @@
+"""Importing a file as the command line names it: which reader, and one summary."""
+
+from pathlib import Path
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from app.core.db import Database
+from app.importers.archive_page import archive_posts, parse_archive_text
+from app.importers.records import ImportedAuthor
+from app.importers.service import ImportSummary, Progress, import_posts
+from app.importers.wxr import read_wxr
+
+# Posts a file names no author for are written in this user's name (made when missing).
+DEFAULT_AUTHOR = ImportedAuthor(login="import")
+
+
+def import_wxr(
+    database: Database,
+    source: Path | BinaryIO,
+    *,
+    zone: ZoneInfo,
+    language: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """A WordPress export; ``progress`` is told the bytes read so far."""
+    with read_wxr(source, site_zone=zone) as export:
+
+        def report(_items: int) -> None:
+            if progress is not None:
+                progress(export.bytes_read)
+
+        summary = import_posts(
+            database,
+            export,
+            zone=zone,
+            language=language,
+            default_author=DEFAULT_AUTHOR,
+            dry_run=dry_run,
+            progress=report,
+        )
+        summary.skipped += sum(export.skipped.values())
+        summary.skip_reasons.update(export.skipped)
+    return summary
+
+
+def import_archive_page(
+    database: Database,
+    text: str,
+    *,
+    zone: ZoneInfo,
+    language: str,
+    author: ImportedAuthor = DEFAULT_AUTHOR,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """A day-archive page saved as text."""
+    page = parse_archive_text(text)
+    return import_posts(
+        database,
+        archive_posts(page, zone),
+        zone=zone,
+        language=language,
+        default_author=author,
+        dry_run=dry_run,
+    )

@@ -1,0 +1,112 @@
+"""A WordPress export imported: what readers and editors see afterwards, on both databases."""
+
+import io
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.core.db import Database
+from app.importers.files import import_wxr
+from app.importers.service import ImportSummary
+from tests.factories import make_account
+
+BERLIN = ZoneInfo("Europe/Berlin")
+BLOG = Path(__file__).parent / "data" / "blog.wxr"
+
+
+def run_import(db: Database, data: bytes | None = None, dry_run: bool = False) -> ImportSummary:
+    source = io.BytesIO(data) if data is not None else BLOG
+    return import_wxr(db, source, zone=BERLIN, language="de", dry_run=dry_run)
+
+
+def post(client: TestClient, app: FastAPI, slug: str, headers: dict[str, str]) -> dict[str, Any]:
+    response = client.get(app.url_path_for("get_post", id_or_slug=slug), headers=headers)
+    assert response.status_code == 200, (slug, response.text)
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def test_an_export_becomes_posts_sources_tags_and_authors(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    summary = run_import(db)
+    assert (summary.created, summary.updated, summary.failed) == (5, 0, 1)
+    assert summary.failures[0].position == "item 5 (post 420)"
+    assert "is not a date" in summary.failures[0].reason
+    assert summary.skip_reasons == {
+        "an attachment, not a post": 1,
+        "a post in the trash": 1,
+        "a page, not a post": 1,
+    }
+    assert summary.new_sources == ["german-foreign-policy.com", "Global Times China", "TASS"]
+    editor = make_account(db).headers
+
+    # The umlaut slug, transliterated; the trailing domain is the source, the rest tags.
+    first = post(client, app, "fuehrung-aus-einer-hand", editor)
+    assert first["title"] == "Führung aus einer Hand: Astana ordnet seine Bahnen neu"
+    assert first["source"]["name"] == "german-foreign-policy.com"
+    assert first["original_url"] == "https://www.german-foreign-policy.com/news/detail/9001/"
+    assert sorted(first["tags"]) == ["Bahn", "Handel & Wandel", "Kasachstan"]
+    assert first["author"]["name"] == "Redaktion"
+    assert first["published_at"] == "2022-01-10T08:15:00+01:00"
+    assert "Weiterlesen" not in first["body"]
+    # Block-editor content: comments gone, the credit and the link taken off its ends; the
+    # category naming the publication is its source, the other one a tag.
+    second = post(client, app, "gueterzuege-nach-europa", editor)
+    assert second["source"]["name"] == "Global Times China"
+    assert second["credit"] == "Übersetzung Linke Zeitung"
+    assert second["author"]["name"] == "Jürgen Çelik"
+    assert second["date"] == "2022-01-10"  # 23:30 UTC is the next day in Berlin
+    assert "<!-- wp:" not in second["body"]
+    assert "Kasachstan" in second["tags"]
+    assert "Seidenstraße" in second["tags"]
+    # Drafts and private posts are drafts; a scheduled post waits for its date.
+    draft = post(client, app, "notizen-zur-energiekonferenz-in-almaty", editor)
+    assert (draft["status"], draft["published_at"]) == ("draft", None)
+    assert post(client, app, "quellenliste-zentralasien", editor)["status"] == "draft"
+    scheduled = post(client, app, "wahlen-in-usbekistan", editor)
+    assert (scheduled["status"], scheduled["source"]["name"]) == ("published", "TASS")
+    assert scheduled["published_at"].startswith("2030-02-01T07:00:00")
+    for hidden in ("notizen-zur-energiekonferenz-in-almaty", "wahlen-in-usbekistan"):
+        assert client.get(app.url_path_for("get_post", id_or_slug=hidden)).status_code == 404
+    public = client.get(app.url_path_for("list_posts")).json()
+    assert public["total"] == 2
+
+
+def test_importing_the_export_again_adds_nothing(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    run_import(db)
+    editor = make_account(db).headers
+    before = client.get(app.url_path_for("list_posts"), headers=editor).json()
+    again = run_import(db)
+    assert (again.created, again.updated, again.new_sources) == (0, 0, [])
+    assert again.skip_reasons["imported before"] == 5
+    assert client.get(app.url_path_for("list_posts"), headers=editor).json() == before
+
+
+def test_a_post_changed_since_the_last_import_is_brought_up_to_date(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    run_import(db)
+    newer = (
+        BLOG.read_bytes()
+        .replace(b"Astana ordnet seine Bahnen neu", b"Astana ordnet seine Bahnen anders")
+        .replace(b"2022-01-10 08:02:30", b"2022-02-01 08:00:00")
+    )
+    summary = run_import(db, newer)
+    assert (summary.created, summary.updated) == (0, 1)
+    editor = make_account(db).headers
+    changed = post(client, app, "fuehrung-aus-einer-hand", editor)  # its URL stays
+    assert changed["title"] == "Führung aus einer Hand: Astana ordnet seine Bahnen anders"
+
+
+def test_a_dry_run_writes_nothing(app: FastAPI, client: TestClient, db: Database) -> None:
+    summary = run_import(db, dry_run=True)
+    assert (summary.created, summary.failed) == (5, 1)
+    editor = make_account(db).headers
+    assert client.get(app.url_path_for("list_posts"), headers=editor).json()["total"] == 0
+    assert client.get(app.url_path_for("list_sources")).json()["total"] == 0
