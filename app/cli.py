@@ -3,8 +3,11 @@
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, BinaryIO
 
 import typer
 import uvicorn
@@ -15,16 +18,22 @@ from app.auth.schemas import TokenCreate, UserCreate
 from app.auth.service import Viewer
 from app.core.config import get_settings
 from app.core.db import Database, create_db_engine
-from app.core.errors import DomainError
+from app.core.errors import DomainError, InvalidInput
 from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.demo.loader import is_empty, load_demo
+from app.transfer import restorer
+from app.transfer.exporter import Export
+from app.transfer.format import summary
 
 cli = typer.Typer(help="Presseschau: a headless content API for press-review blogs.")
 users_cli = typer.Typer(help="Manage users.")
 tokens_cli = typer.Typer(help="Manage API tokens.")
+import_cli = typer.Typer(help="Bring content into the database.")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
+cli.add_typer(import_cli, name="import")
+STANDARD_STREAM = "-"
 
 
 def _database() -> Database:
@@ -157,6 +166,67 @@ def revoke_token(
     except DomainError as error:
         raise _fail(error) from error
     typer.echo(f"token {token_id} revoked")
+
+
+@cli.command("export")
+def export_document(
+    file: Annotated[str, typer.Argument(help="The file to write, or - for standard output.")],
+) -> None:
+    """Write everything the database holds to FILE as one JSON document."""
+    export = Export(_database())
+    if file == STANDARD_STREAM:
+        output = typer.get_binary_stream("stdout")
+        for chunk in export:
+            output.write(chunk)
+        output.flush()
+    else:
+        _write_atomically(Path(file), export)
+    # With the document on standard output, the summary goes to standard error.
+    typer.echo(f"exported {summary(export.counts)}", err=file == STANDARD_STREAM)
+
+
+def _write_atomically(path: Path, export: Export) -> None:
+    """Write beside the file and rename at the end: a failed export leaves no partial file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as output:
+            for chunk in export:
+                output.write(chunk)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise _fail(InvalidInput(f"cannot write {path}: {error.strerror}")) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _opened(file: str) -> Iterator[BinaryIO]:
+    """The file to read, or standard input for ``-`` (left open: it is not ours)."""
+    if file == STANDARD_STREAM:
+        yield typer.get_binary_stream("stdin")
+        return
+    with Path(file).open("rb") as document:
+        yield document
+
+
+@import_cli.command("json")
+def import_json(
+    file: Annotated[str, typer.Argument(help="An export document, or - for standard input.")],
+) -> None:
+    """Restore an export document (presseschau export) into a new, empty database."""
+    try:
+        with _opened(file) as document:
+            counts = restorer.restore(_database(), document)
+    except OSError as error:
+        raise _fail(InvalidInput(f"cannot read {file}: {error.strerror}")) from error
+    except DomainError as error:
+        raise _fail(error) from error
+    typer.echo(f"restored {summary(counts)}")
+    typer.echo(
+        "API tokens are not exported: create new ones with `presseschau tokens create USER`."
+    )
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from app.direct_reads.reader import DirectReader
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
+from app.transfer.router import router as transfer_router
 
 API_PREFIX = "/api/v1"
 
@@ -51,6 +52,10 @@ TAGS = [
     {"name": "auth", "description": "Who the current token belongs to."},
     {"name": "tokens", "description": "API tokens: created, listed, revoked."},
     {"name": "users", "description": "Users and their roles (admins)."},
+    {
+        "name": "export",
+        "description": "Everything the database holds, to restore elsewhere (admins).",
+    },
     {"name": "system", "description": "Health and readiness probes."},
 ]
 
@@ -105,7 +110,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Every API route checks a token when one is sent, so a revoked one is refused even where
     # reading is public; requests without a token never reach the database for it.
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_viewer)])
-    for router in (posts_router, sources_router, archives_router, auth_router):
+    for router in (posts_router, sources_router, archives_router, auth_router, transfer_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(system_router)

@@ -1,0 +1,291 @@
+"""The export format: one JSON document that holds everything the database holds.
+
+A document is one JSON object (UTF-8) whose members come in this order::
+
+    {
+      "format": "presseschau",
+      "version": 1,
+      "exported_at": "2026-11-25T08:30:00.123456Z",
+      "app_version": "0.1.0",
+      "users": [...],
+      "sources": [...],
+      "source_domains": [...],
+      "tags": [...],
+      "posts": [...],
+      "post_tags": [...],
+      "post_likes": [...]
+    }
+
+The order is part of the format: the restorer reads the document once, front to back, and
+writes each item as it comes, so ``format`` and ``version`` must come before anything else and
+every array after the arrays its items refer to (posts name users, sources and so on). An
+export writes one item per line; the restorer does not depend on that layout.
+
+Header members
+--------------
+``format``       always ``"presseschau"``: what kind of document this is.
+``version``      an integer, the version of this format (now 1). A restorer refuses versions it
+                 does not know. Adding an array or a field makes a new version; a restorer of
+                 version N reads every version up to N (arrays added later are then empty).
+``exported_at``  RFC 3339 time (UTC) of the snapshot the document was made from.
+``app_version``  the Presseschau version that wrote it (informational only).
+
+Arrays
+------
+One array per table, each item one row as a JSON object with exactly the fields listed (none
+missing, none extra). Items are ordered by primary key. Times are RFC 3339 in UTC with their
+microseconds (``2022-01-10T08:00:00Z``); days are ``YYYY-MM-DD``; ``null`` where a value may
+be absent. Text is taken as it is stored: no field is re-rendered or re-cleaned on restore, so
+every API response after a restore is the one from before. The limits are those of the
+database columns, not of the API, so that whatever an older version stored restores as it was.
+
+``users``: who writes. Their API tokens are not part of the document (see NOT_EXPORTED).
+    ``id`` (integer ≥ 1), ``name`` (≤ 80 characters, unique), ``role`` (``"admin"``,
+    ``"editor"`` or ``"author"``), ``is_active`` (``false`` for a locked user),
+    ``created_at``, ``updated_at`` (times).
+``sources``: the publications posts come from.
+    ``id``, ``slug`` (≤ 200, unique), ``name`` (≤ 200, unique), ``homepage_url`` (≤ 2,048 or
+    null), ``language`` (≤ 35 or null), ``description`` (text, may be empty),
+    ``created_at``, ``updated_at``.
+``source_domains``: the host names that identify a source's links.
+    ``domain`` (≤ 253, unique over all sources), ``source_id`` (a source's ``id``).
+``tags``: ``id``, ``name`` (≤ 60, as first written), ``slug`` (≤ 120, unique).
+``posts``: every post, whatever its status.
+    ``id``, ``slug`` (≤ 200, unique), ``title`` (≤ 300, without the "(Source)" suffix),
+    ``status`` (``"draft"`` or ``"published"``; a published post with a future
+    ``published_at`` is scheduled), ``published_at`` (time or null), ``published_date`` (the
+    site-local day of ``published_at`` as it was when the post was written, or null),
+    ``source_id`` (a source's ``id`` or null), ``author_id`` (a user's ``id``),
+    ``original_url`` (≤ 2,048 or null), ``import_key`` (≤ 2,048, unique, or null: where an
+    import found the post, so that importing the same file again finds it), ``credit``
+    (≤ 300 or null), ``language`` (≤ 35), ``body`` (Markdown as written), ``body_html`` (its
+    rendered, sanitised HTML), ``excerpt`` (plain text), ``likes`` (the like count shown),
+    ``created_at``, ``updated_at``.
+``post_tags``: which post has which tag. ``post_id``, ``tag_id``.
+``post_likes``: the likes counted, one per client, post and day, so that a client cannot
+    like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
+    keyed hash of the client's address, never the address), ``day`` (site-local day).
+
+``body_html`` is served to readers as it is in the document: a document is trusted as much
+as the database it restores into, and only operators with access to that database restore.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from types import GenericAlias
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import MetaData, Table
+
+from app.auth.models import USER_NAME_MAX, User
+from app.core.text import MAX_ID, CleanText
+from app.posts.models import CREDIT_MAX, TAG_MAX, TITLE_MAX, Post, PostLike, PostTag, Tag
+from app.sources.models import DOMAIN_MAX, LANGUAGE_MAX, URL_MAX, Source, SourceDomain
+
+FORMAT = "presseschau"
+VERSION = 1
+SUPPORTED_VERSIONS = frozenset({1})
+HEADER_KEYS = ("format", "version", "exported_at", "app_version")
+
+# Tables that are deliberately left out, and why. Every table of the schema is either exported
+# (EXPORTED_TABLES) or listed here; a test fails for a table that is neither, so a new
+# feature's table cannot be forgotten silently.
+NOT_EXPORTED: dict[str, str] = {
+    "api_tokens": (
+        "a token is only its secret, and only a hash of the secret is stored; a row without "
+        "that hash could never authenticate, and one with it would carry a credential in a "
+        "file that is passed around. After a restore, create tokens anew "
+        "(`presseschau tokens create USER`)."
+    ),
+    "auth_failures": "throttling state of failed authentications, not content; it expires.",
+    "content_state": (
+        "the cache version of the database it belongs to; the restore bumps the target's own "
+        "version through its triggers, so running servers see the restored content."
+    ),
+}
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Time = Annotated[AwareDatetime, Field(strict=False)]
+Day = Annotated[date, Field(strict=False)]
+Text = CleanText
+Slug = Annotated[CleanText, Field(max_length=200)]
+Language = Annotated[CleanText, Field(max_length=LANGUAGE_MAX)]
+Url = Annotated[CleanText, Field(max_length=URL_MAX)]
+
+
+class UserRecord(BaseModel):
+    """A user, without tokens."""
+
+    model_config = _STRICT
+
+    id: RowId
+    name: Annotated[CleanText, Field(max_length=USER_NAME_MAX)]
+    role: Literal["admin", "editor", "author"]
+    is_active: bool
+    created_at: Time
+    updated_at: Time
+
+
+class SourceRecord(BaseModel):
+    """A publication posts come from."""
+
+    model_config = _STRICT
+
+    id: RowId
+    slug: Slug
+    name: Annotated[CleanText, Field(max_length=200)]
+    homepage_url: Url | None
+    language: Language | None
+    description: Text
+    created_at: Time
+    updated_at: Time
+
+
+class SourceDomainRecord(BaseModel):
+    """A host name that identifies one source's links."""
+
+    model_config = _STRICT
+
+    domain: Annotated[CleanText, Field(max_length=DOMAIN_MAX)]
+    source_id: RowId
+
+
+class TagRecord(BaseModel):
+    """A tag."""
+
+    model_config = _STRICT
+
+    id: RowId
+    name: Annotated[CleanText, Field(max_length=TAG_MAX)]
+    slug: Annotated[CleanText, Field(max_length=TAG_MAX * 2)]
+
+
+class PostRecord(BaseModel):
+    """A post in any status."""
+
+    model_config = _STRICT
+
+    id: RowId
+    slug: Slug
+    title: Annotated[CleanText, Field(max_length=TITLE_MAX)]
+    status: Literal["draft", "published"]
+    published_at: Time | None
+    published_date: Day | None
+    source_id: RowId | None
+    author_id: RowId
+    original_url: Url | None
+    import_key: Url | None
+    credit: Annotated[CleanText, Field(max_length=CREDIT_MAX)] | None
+    language: Language
+    body: Text
+    body_html: Text
+    excerpt: Text
+    likes: Int32
+    created_at: Time
+    updated_at: Time
+
+
+class PostTagRecord(BaseModel):
+    """One tag of one post."""
+
+    model_config = _STRICT
+
+    post_id: RowId
+    tag_id: RowId
+
+
+class PostLikeRecord(BaseModel):
+    """One client's like of a post on one day."""
+
+    model_config = _STRICT
+
+    post_id: RowId
+    client: Annotated[CleanText, Field(max_length=64)]
+    day: Day
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """How one table appears in the document."""
+
+    table: Table
+    record: type[BaseModel]
+    label: str  # what the command line calls its rows in summaries ("3 posts")
+    # Rows read or written per statement: posts are large (body and HTML up to 200,000
+    # characters each), the rest are a few short fields.
+    batch_rows: int = 2000
+    since_version: int = 1  # the first format version that has this array
+
+    @property
+    def key(self) -> str:
+        """The array's member name: the table's name."""
+        return self.table.name
+
+    @property
+    def columns(self) -> list[str]:
+        """The item's fields, in document order."""
+        return list(self.record.model_fields)
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# In restore order: every table after the tables it refers to.
+EXPORTED_TABLES: tuple[TableFormat, ...] = (
+    TableFormat(_table(User), UserRecord, "users"),
+    TableFormat(_table(Source), SourceRecord, "sources"),
+    TableFormat(_table(SourceDomain), SourceDomainRecord, "source domains"),
+    TableFormat(_table(Tag), TagRecord, "tags"),
+    TableFormat(_table(Post), PostRecord, "posts", batch_rows=100),
+    TableFormat(_table(PostTag), PostTagRecord, "post tags"),
+    TableFormat(_table(PostLike), PostLikeRecord, "likes"),
+)
+
+
+def tables_for(version: int) -> tuple[TableFormat, ...]:
+    """The arrays a document of this format version has, in order."""
+    return tuple(table for table in EXPORTED_TABLES if table.since_version <= version)
+
+
+def unaccounted_tables(metadata: MetaData) -> set[str]:
+    """Tables of the schema that are neither exported nor listed in NOT_EXPORTED."""
+    exported = {table.key for table in EXPORTED_TABLES}
+    return set(metadata.tables) - exported - set(NOT_EXPORTED)
+
+
+def summary(counts: dict[str, int]) -> str:
+    """``3 users, 2 sources, ...`` for the tables counted, in document order."""
+    return ", ".join(
+        f"{counts[table.key]} {table.label}" for table in EXPORTED_TABLES if table.key in counts
+    )
+
+
+class DocumentHeader(BaseModel):
+    """The members before the arrays."""
+
+    model_config = _STRICT
+
+    format: Literal["presseschau"]
+    version: int
+    exported_at: Time
+    app_version: str
+
+
+# The whole document as one model: the export endpoint declares it as its response, so the
+# OpenAPI document describes the format and generated clients get its types.
+_ARRAYS: dict[str, Any] = {
+    table.key: (GenericAlias(list, (table.record,)), ...) for table in EXPORTED_TABLES
+}
+ExportDocument = create_model(
+    "ExportDocument",
+    __base__=DocumentHeader,
+    __doc__="Everything the database holds; see the export format's documentation.",
+    **_ARRAYS,
+)

@@ -1,0 +1,283 @@
+"""Restores an export document into an empty database: all of it, or nothing.
+
+The document is read as a stream and written in batches, all inside ONE transaction: a
+malformed item, a refused row, an error or a killed process leaves the database as it was.
+The restore goes only into a database at the latest migration with no content at all, so that
+every id, slug and time stamp comes back exactly as it was exported. The database's triggers
+bump its content version as the rows go in (on PostgreSQL once, at commit), so caches in
+running servers see the restored content.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, insert, literal, select, text
+from sqlalchemy.exc import DataError, IntegrityError
+
+from app.core.db import WRITE_OPTION, Database
+from app.core.errors import Conflict
+from app.core.migrations import current_revision, head_revision
+from app.transfer.format import (
+    EXPORTED_TABLES,
+    FORMAT,
+    HEADER_KEYS,
+    SUPPORTED_VERSIONS,
+    DocumentHeader,
+    TableFormat,
+    tables_for,
+)
+from app.transfer.reader import Array, DocumentReader, InvalidDocument
+
+# Characters of text gathered before a batch is written, whatever its number of rows: posts
+# may be large, and a batch of them must not be.
+MAX_BATCH_CHARS = 4_000_000
+_REFUSED_ROW = (IntegrityError, DataError)
+
+
+def restore(
+    database: Database, stream: BinaryIO, *, batch_rows: int | None = None
+) -> dict[str, int]:
+    """Restore the document read from ``stream``; returns how many rows each table got."""
+    reader = DocumentReader(stream)
+    with _write_transaction(database) as connection:
+        _check_schema(connection)
+        _lock_tables(connection)
+        _check_empty(connection)
+        counts = _restore_members(connection, reader, batch_rows)
+        _reset_sequences(connection)
+    return counts
+
+
+@contextmanager
+def _write_transaction(database: Database) -> Iterator[Connection]:
+    with database.engine.connect() as connection:
+        # On SQLite this takes the write lock up front, as every write transaction does.
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
+
+
+def _check_schema(connection: Connection) -> None:
+    revision, head = current_revision(connection), head_revision()
+    if revision != head:
+        raise Conflict(
+            f"The database schema is at {revision or 'nothing'}, not {head}: "
+            "run `presseschau migrate` on it first. Nothing was restored."
+        )
+
+
+def _lock_tables(connection: Connection) -> None:
+    """On PostgreSQL, keep other writers out until the restore commits (reads go on)."""
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(table.key for table in EXPORTED_TABLES)
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
+def _check_empty(connection: Connection) -> None:
+    filled = [
+        table.label
+        for table in EXPORTED_TABLES
+        if connection.execute(select(literal(1)).select_from(table.table).limit(1)).first()
+    ]
+    if filled:
+        raise Conflict(
+            f"The database is not empty (it has {', '.join(filled)}): a restore goes only into "
+            "a new database, made with `presseschau migrate`. Nothing was restored."
+        )
+
+
+def _restore_members(
+    connection: Connection, reader: DocumentReader, batch_rows: int | None
+) -> dict[str, int]:
+    members = reader.members()
+    header: dict[str, Any] = {}
+    expected: tuple[TableFormat, ...] | None = None
+    counts: dict[str, int] = {}
+    for key, value in members:
+        if not header and key != "format":
+            raise InvalidDocument(
+                f'This is not a Presseschau export: it must begin with "format": "{FORMAT}", '
+                f"not {key!r}."
+            )
+        if expected is None and key in HEADER_KEYS:
+            header[key] = value
+            _check_member(key, value)
+            continue
+        if expected is None:
+            expected = tables_for(_check_header(header))
+        table = _table_at(expected, len(counts), key)
+        if not isinstance(value, Array):
+            raise InvalidDocument(f"{key!r} must be an array of objects.")
+        counts[key] = _restore_table(connection, table, value.items, batch_rows)
+    if expected is None:
+        expected = tables_for(_check_header(header))
+    if len(counts) < len(expected):
+        missing = expected[len(counts)].key
+        raise InvalidDocument(f"The document has no {missing!r} array: it is incomplete.")
+    return counts
+
+
+def _check_member(key: str, value: Any) -> None:
+    """The format and version first: nothing else is read from a document that fails here."""
+    if key == "format" and value != FORMAT:
+        raise InvalidDocument(f'This is not a Presseschau export: "format" is {_shown(value)}.')
+    if key == "version":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidDocument(f'"version" must be an integer, not {_shown(value)}.')
+        if value not in SUPPORTED_VERSIONS:
+            known = ", ".join(str(number) for number in sorted(SUPPORTED_VERSIONS))
+            newer = (
+                " It comes from a newer Presseschau: upgrade this one first."
+                if value > max(SUPPORTED_VERSIONS)
+                else ""
+            )
+            raise InvalidDocument(
+                f"The document is format version {value}; this Presseschau restores version "
+                f"{known}.{newer}"
+            )
+
+
+def _shown(value: Any) -> str:
+    """A header value as the error message shows it: scalars as they are, nothing large."""
+    if isinstance(value, Array):
+        return "an array"
+    if isinstance(value, dict | list):
+        return f"a JSON {'object' if isinstance(value, dict) else 'array'}"
+    return repr(value)[:100]
+
+
+def _check_header(header: dict[str, Any]) -> int:
+    for key in HEADER_KEYS:
+        if key not in header:
+            raise InvalidDocument(f"The document has no {key!r} before its arrays.")
+    try:
+        return DocumentHeader.model_validate(header).version
+    except ValidationError as exc:
+        raise InvalidDocument(_validation_detail("the header", exc)) from exc
+
+
+def _table_at(expected: tuple[TableFormat, ...], position: int, key: str) -> TableFormat:
+    if position < len(expected) and expected[position].key == key:
+        return expected[position]
+    order = ", ".join(table.key for table in expected)
+    if any(table.key == key for table in expected[position:]):
+        raise InvalidDocument(
+            f"{key!r} comes too early: {expected[position].key!r} must come before it "
+            f"(the arrays come in the order {order})."
+        )
+    if key in HEADER_KEYS:
+        raise InvalidDocument(f"{key!r} must come before the arrays, not after them.")
+    raise InvalidDocument(
+        f"The document has an unknown member {key!r}; its arrays are {order}, in that order."
+    )
+
+
+def _restore_table(
+    connection: Connection,
+    table: TableFormat,
+    items: Iterator[tuple[int, Any]],
+    batch_rows: int | None,
+) -> int:
+    limit = batch_rows or table.batch_rows
+    batch: list[dict[str, Any]] = []
+    first = chars = count = 0
+    for index, item in items:
+        if not batch:
+            first, chars = index, 0
+        row = _validated(table, index, item)
+        batch.append(row)
+        chars += sum(len(value) for value in row.values() if isinstance(value, str))
+        count += 1
+        if len(batch) >= limit or chars >= MAX_BATCH_CHARS:
+            _insert(connection, table, batch, first)
+            batch = []
+    if batch:
+        _insert(connection, table, batch, first)
+    return count
+
+
+def _position(table: TableFormat, index: int, item: Any) -> str:
+    """``posts[17] (id 4711)``: where an item is, and which row it meant to be."""
+    row_id = item.get("id") if isinstance(item, dict) else None
+    return f"{table.key}[{index}]" + (f" (id {row_id})" if isinstance(row_id, int) else "")
+
+
+def _validation_detail(where: str, error: ValidationError) -> str:
+    errors = error.errors()
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"])
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {field}: {first['msg']}{more}."
+
+
+def _validated(table: TableFormat, index: int, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InvalidDocument(
+            f"{table.key}[{index}]: must be an object with the fields "
+            f"{', '.join(table.columns)}; found {type(item).__name__}."
+        )
+    try:
+        return table.record.model_validate(item).model_dump()
+    except ValidationError as exc:
+        raise InvalidDocument(_validation_detail(_position(table, index, item), exc)) from exc
+
+
+def _insert(
+    connection: Connection, table: TableFormat, rows: list[dict[str, Any]], first: int
+) -> None:
+    try:
+        with connection.begin_nested():
+            connection.execute(insert(table.table), rows)
+    except _REFUSED_ROW:
+        # The batch went back to its savepoint; find the row the database refused, one by one.
+        for offset, row in enumerate(rows):
+            try:
+                with connection.begin_nested():
+                    connection.execute(insert(table.table), row)
+            except _REFUSED_ROW as exc:
+                where = _position(table, first + offset, row)
+                raise InvalidDocument(f"{where}: {_refusal(connection, table, row, exc)}") from exc
+        raise
+
+
+def _refusal(
+    connection: Connection, table: TableFormat, row: dict[str, Any], error: Exception
+) -> str:
+    """Why the database refused a row, in the document's terms where possible."""
+    for foreign_key in table.table.foreign_keys:
+        value = row[foreign_key.parent.name]
+        target = foreign_key.column
+        if (
+            value is not None
+            and not connection.execute(
+                select(literal(1)).select_from(target.table).where(target == value).limit(1)
+            ).first()
+        ):
+            return (
+                f"{foreign_key.parent.name} {value!r} names no item of {target.table.name!r} "
+                "before it in the document."
+            )
+    orig = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return "; ".join(lines[:2]) or type(orig).__name__
+
+
+def _reset_sequences(connection: Connection) -> None:
+    """On PostgreSQL, let every id sequence go on after the highest id restored."""
+    if connection.dialect.name != "postgresql":
+        return  # SQLite gives a new row the highest id + 1 by itself
+    for table in EXPORTED_TABLES:
+        column = table.table.autoincrement_column
+        if column is None:
+            continue
+        connection.execute(
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table.key, column.name),
+                    func.coalesce(func.max(column), 0) + 1,
+                    False,
+                )
+            )
+        )
