@@ -22,6 +22,10 @@ from app.core.errors import DomainError, InvalidInput
 from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.demo.loader import is_empty, load_demo
+from app.importers.files import DEFAULT_AUTHOR, import_archive_page, import_wxr
+from app.importers.records import ImportedAuthor
+from app.importers.report import byte_progress, summary_lines
+from app.importers.service import ImportSummary
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from app.transfer.format import summary
@@ -227,6 +231,71 @@ def import_json(
     typer.echo(
         "API tokens are not exported: create new ones with `presseschau tokens create USER`."
     )
+
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Show what the import would do; write nothing.")
+]
+
+
+def _report(summary: ImportSummary, *, dry_run: bool) -> None:
+    for line in summary_lines(summary, dry_run=dry_run):
+        typer.echo(line)
+    for failure in summary.failures:
+        typer.secho(f"failed: {failure.position}: {failure.reason}", err=True, fg="red")
+    if summary.failed:
+        # The others are in: a script can tell "done, with exceptions" from "not done" (1).
+        raise typer.Exit(code=2)
+
+
+@import_cli.command("wxr")
+def import_wxr_command(
+    file: Annotated[Path, typer.Argument(help="A WordPress export (Tools → Export), WXR.")],
+    dry_run: DryRun = False,
+) -> None:
+    """Import a WordPress export: posts, sources, tags and authors; again adds nothing."""
+    settings = get_settings()
+    try:
+        with byte_progress(file.stat().st_size, "importing") as advance:
+            summary = import_wxr(
+                _database(),
+                file,
+                zone=settings.zone,
+                language=settings.language,
+                dry_run=dry_run,
+                progress=advance,
+            )
+    except OSError as error:
+        raise _fail(InvalidInput(f"cannot read {file}: {error.strerror}")) from error
+    except DomainError as error:
+        raise _fail(error) from error
+    _report(summary, dry_run=dry_run)
+
+
+@import_cli.command("archive")
+def import_archive_command(
+    file: Annotated[Path, typer.Argument(help="A day-archive page saved as text.")],
+    author: Annotated[
+        str, typer.Option(help="The user the posts are written by (made when missing).")
+    ] = DEFAULT_AUTHOR.login,
+    dry_run: DryRun = False,
+) -> None:
+    """Import a day-archive page: its posts on its day, in its order; again adds nothing."""
+    settings = get_settings()
+    try:
+        summary = import_archive_page(
+            _database(),
+            file.read_text(encoding="utf-8"),
+            zone=settings.zone,
+            language=settings.language,
+            author=ImportedAuthor(author),
+            dry_run=dry_run,
+        )
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(InvalidInput(f"cannot read {file} as UTF-8 text: {error}")) from error
+    except DomainError as error:
+        raise _fail(error) from error
+    _report(summary, dry_run=dry_run)
 
 
 def main() -> None:

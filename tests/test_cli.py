@@ -50,3 +50,29 @@ def test_migrate_demo_and_a_users_first_token(
             assert sources["total"] == len(SOURCES)
     finally:
         database.dispose()
+
+
+def test_imports_report_what_they_did_and_exit_by_outcome(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    assert _cli(url, "migrate").returncode == 0
+    blog = str(ROOT / "tests" / "data" / "blog.wxr")
+    dry = _cli(url, "import", "wxr", blog, "--dry-run")
+    assert dry.stdout.startswith("dry run, nothing written: would have created 5,")
+    first = _cli(url, "import", "wxr", blog)
+    # One item is bad: the rest are in, and the exit status tells a script so.
+    assert first.returncode == 2
+    assert first.stdout.startswith("created 5, updated 0, skipped 3, failed 1")
+    assert "failed: item 5 (post 420):" in first.stderr
+    again = _cli(url, "import", "wxr", blog)
+    assert "created 0, updated 0, skipped 8, failed 1" in again.stdout
+    missing = _cli(url, "import", "archive", str(ROOT / "no-such-page.txt"))
+    assert missing.returncode == 1
+    assert "cannot read" in missing.stderr
+    database = Database(create_db_engine(url))
+    try:
+        client = TestClient(create_app(Settings(database_url=url), database))
+        assert client.get("/api/v1/posts").json()["total"] == 2  # the published ones
+    finally:
+        database.dispose()

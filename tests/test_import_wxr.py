@@ -1,6 +1,7 @@
 """A WordPress export imported: what readers and editors see afterwards, on both databases."""
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,8 +10,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.db import Database
+from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.files import import_wxr
-from app.importers.service import ImportSummary
+from app.importers.records import ImportedAuthor, ImportedPost
+from app.importers.service import ImportSummary, import_posts
+from app.posts.models import PostStatus
 from tests.factories import make_account
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -110,3 +114,28 @@ def test_a_dry_run_writes_nothing(app: FastAPI, client: TestClient, db: Database
     editor = make_account(db).headers
     assert client.get(app.url_path_for("list_posts"), headers=editor).json()["total"] == 0
     assert client.get(app.url_path_for("list_sources")).json()["total"] == 0
+
+
+def test_one_article_linked_by_two_wordpress_posts_gives_two_posts(db: Database) -> None:
+    def item(key: str | None, title: str) -> ImportedPost:
+        return ImportedPost(
+            position=title,
+            title=title,
+            body="Text.",
+            status=PostStatus.published,
+            published_at=datetime(2022, 1, 10, 9, tzinfo=UTC),
+            import_key=key,
+            original_url="https://tass.ru/politika/1",
+        )
+
+    def run(*items: ImportedPost) -> ImportSummary:
+        return import_posts(
+            db, items, zone=BERLIN, language="de", default_author=ImportedAuthor("import")
+        )
+
+    assert run(item("https://blog.example/?p=1", "Erster")).created == 1
+    # Another WordPress post (its own GUID) that links the same article is a post of its own.
+    assert run(item("https://blog.example/?p=2", "Zweiter")).created == 1
+    # A post that came without a GUID (a day page, the API) is recognised by its link.
+    again = run(item(f"{ARCHIVE_KEY_PREFIX}2022-01-10:abc", "Erster"))
+    assert (again.created, again.skip_reasons["imported before"]) == (0, 1)

@@ -129,6 +129,7 @@ def parse_archive_text(text: str) -> ArchivePage:
     return ArchivePage(day=page_day, entries=entries)
 
 
+ARCHIVE_KEY_PREFIX = "archive:"
 # The page tells the day, not the time: entries are spread back from midday (local time,
 # clear of daylight-saving changes), a minute apart, so newest-first lists keep its order.
 _FIRST_ENTRY_AT = time(12, 0)
@@ -153,7 +154,7 @@ def entry_key(day: date, title: str) -> str:
     """What identifies a page's entry across imports: its day and title, not its place on the
     page (a page saved again later has newer entries above it)."""
     digest = hashlib.sha256(" ".join(title.split()).encode()).hexdigest()[:24]
-    return f"archive:{day.isoformat()}:{digest}"
+    return f"{ARCHIVE_KEY_PREFIX}{day.isoformat()}:{digest}"
 
 
 def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:

@@ -24,6 +24,7 @@ from app.core.errors import DomainError
 from app.core.slugs import unique_slug
 from app.core.text import slugify
 from app.core.types import utcnow
+from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import service as posts
 from app.posts.models import Post
@@ -84,6 +85,18 @@ def _first_error(error: ValidationError) -> str:
 class _Existing:
     post_id: int
     updated_at: datetime
+    import_key: str | None
+
+    def same_post_as(self, item: ImportedPost) -> bool:
+        """Found by the item's original URL: the same post, unless both came from WordPress
+        under different GUIDs (two posts there that link one article)."""
+        return not (
+            self.import_key
+            and item.import_key
+            and self.import_key != item.import_key
+            and not self.import_key.startswith(ARCHIVE_KEY_PREFIX)
+            and not item.import_key.startswith(ARCHIVE_KEY_PREFIX)
+        )
 
 
 class PostImporter:
@@ -168,7 +181,7 @@ class PostImporter:
             ).where(or_(col(Post.import_key).in_(keys), col(Post.original_url).in_(urls)))
         )
         for row in rows:
-            found = _Existing(row.id, row.updated_at)
+            found = _Existing(row.id, row.updated_at, row.import_key)
             if row.import_key:
                 by_key[row.import_key] = found
             if row.original_url:
@@ -188,9 +201,10 @@ class PostImporter:
             return None
         if item.import_key:
             self._seen_keys.add(item.import_key)
-        before = (by_key.get(item.import_key) if item.import_key else None) or (
-            by_url.get(item.original_url) if item.original_url else None
-        )
+        before = by_key.get(item.import_key) if item.import_key else None
+        if before is None and item.original_url:
+            found = by_url.get(item.original_url)
+            before = found if found is not None and found.same_post_as(item) else None
         match = decide_source(known, title=item.title, url=item.original_url)
         title = match.title or item.title
         source, category_tags = self._source_and_tags(session, known, item, match.source,
