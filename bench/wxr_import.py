@@ -1,0 +1,193 @@
+"""Import speed and memory: a generated WordPress export through ``presseschau import wxr``.
+
+    .venv/bin/python -m bench.wxr_import [--posts 100000] [--pg]
+
+Writes (once, cached in bench/data/ by size and seed) a WXR 1.2 file of N posts made by the
+dataset generator: German-like HTML bodies of 2–4 KB ending in "Weiterlesen" and the
+original link, titles carrying their source "(Name)", tags as categories, a few authors.
+Then imports it as a user would, into a new SQLite database (and with --pg a throwaway
+PostgreSQL one), as a separate process: wall time, posts per second and the importer's
+peak RSS. A second import of the same file is timed too (it creates nothing). Results go
+to bench/results/import-<date>.json.
+"""
+
+import argparse
+import html
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+from xml.sax.saxutils import escape
+
+from bench import results
+from bench.dataset import (
+    TAG_NAMES,
+    BodyPool,
+    Writer,
+    day_counts,
+    generate_posts,
+    make_sources,
+)
+from tests.postgres_server import PostgresServer, find_bindir
+
+DATA = results.ROOT / "bench" / "data"
+PRESSESCHAU = results.ROOT / ".venv" / "bin" / "presseschau"
+AUTHORS = ("redaktion", "juergen", "aylin")
+
+
+def _cdata(text: str) -> str:
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _header(out: TextIO) -> None:
+    out.write(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+        'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+        "<title>Benchmark-Presseschau</title><link>https://blog.example</link>\n"
+        "<language>de-DE</language><wp:wxr_version>1.2</wp:wxr_version>\n"
+        "<wp:base_site_url>https://blog.example</wp:base_site_url>\n"
+    )
+    for number, login in enumerate(AUTHORS, start=1):
+        out.write(
+            f"<wp:author><wp:author_id>{number}</wp:author_id>"
+            f"<wp:author_login>{_cdata(login)}</wp:author_login>"
+            f"<wp:author_display_name>{_cdata(login.title())}</wp:author_display_name>"
+            "</wp:author>\n"
+        )
+
+
+def write_export(path: Path, posts: int, seed: int) -> None:
+    rng = random.Random(seed)
+    specs = make_sources(rng, 20)
+    writer = Writer(rng, specs)
+    pool = BodyPool(writer)
+    numbered = list(enumerate(specs, start=1))
+    rows = generate_posts(
+        rng,
+        days=day_counts(rng, posts),
+        pool=pool,
+        writer=writer,
+        sources=numbered,
+        tag_ids=list(range(1, len(TAG_NAMES) + 1)),
+        author_id=1,
+    )
+    partial = path.with_suffix(".tmp")
+    with partial.open("w", encoding="utf-8") as out:
+        _header(out)
+        for row, tags in rows:
+            title = row["title"]
+            if row["source_id"] is not None:
+                title += f" ({specs[row['source_id'] - 1].name})"
+            content = row["body_html"]
+            if row["original_url"]:
+                url = html.escape(row["original_url"])
+                content += f'\n\n<p>Weiterlesen <a href="{url}">{url}</a></p>'
+            gmt = row["published_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            categories = "".join(
+                f'<category domain="post_tag" nicename="t{tag}">'
+                f"{_cdata(TAG_NAMES[tag - 1])}</category>"
+                for tag in tags
+            )
+            out.write(
+                f"<item><title>{_cdata(title)}</title>"
+                f"<dc:creator>{_cdata(AUTHORS[row['id'] % len(AUTHORS)])}</dc:creator>"
+                f'<guid isPermaLink="false">https://blog.example/?p={row["id"]}</guid>'
+                f"<content:encoded>{_cdata(content)}</content:encoded>"
+                f"<wp:post_id>{row['id']}</wp:post_id>"
+                f"<wp:post_date>{gmt}</wp:post_date><wp:post_date_gmt>{gmt}</wp:post_date_gmt>"
+                f"<wp:post_modified_gmt>{gmt}</wp:post_modified_gmt>"
+                f"<wp:post_name>{escape(row['slug'])}</wp:post_name>"
+                "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+                f"{categories}</item>\n"
+            )
+        out.write("</channel>\n</rss>\n")
+    partial.replace(path)
+
+
+def _import(path: Path, database_url: str) -> dict[str, Any]:
+    env = {**os.environ, "PRESSESCHAU_DATABASE_URL": database_url}
+    subprocess.run([str(PRESSESCHAU), "migrate"], env=env, check=True, capture_output=True)
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(PRESSESCHAU), "import", "wxr", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        sys.exit(f"import failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return {"seconds": round(seconds, 2), "summary": summary}
+
+
+def _run(path: Path, posts: int, backend: str, database_url: str) -> dict[str, Any]:
+    first = _import(path, database_url)
+    # The largest resident set of any child so far: the importers are the only big ones.
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    again = _import(path, database_url)
+    figures = {
+        "backend": backend,
+        "posts": posts,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "seconds": first["seconds"],
+        "posts_per_second": round(posts / first["seconds"]),
+        "peak_rss_mb": round(peak_mb, 1),
+        "summary": first["summary"],
+        "again_seconds": again["seconds"],
+        "again_summary": again["summary"],
+    }
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pg", action="store_true", help="Also import into PostgreSQL.")
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"export-{args.posts}-{args.seed}.wxr"
+    if not path.exists():
+        print(f"writing {path.name} ...", flush=True)
+        write_export(path, args.posts, args.seed)
+    machine, commit = results.machine(), results.git()
+    folder = Path(tempfile.mkdtemp(prefix="presseschau-import-"))
+    runs = [_run(path, args.posts, "sqlite", f"sqlite:///{folder}/import.sqlite3")]
+    if args.pg:
+        bindir = find_bindir()
+        if bindir is None:
+            sys.exit("PostgreSQL server binaries were not found (set PRESSESCHAU_PG_BINDIR)")
+        server = PostgresServer(bindir)
+        server.start()
+        try:
+            runs.append(_run(path, args.posts, "postgresql", server.create_database("import")))
+        finally:
+            server.stop()
+    machine["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
+    document = {
+        "kind": "import",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        **commit,
+        "runs": runs,
+    }
+    out = results.RESULTS / f"import-{datetime.now(UTC):%Y%m%d}.json"
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {out.relative_to(results.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
