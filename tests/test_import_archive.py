@@ -124,12 +124,15 @@ def test_a_bad_entry_is_reported_and_the_others_are_imported(
     app: FastAPI, client: TestClient, db: Database
 ) -> None:
     too_long = "Lang " * 80
-    page = PAGE.replace("Ein Gespräch ohne Quelle", too_long.strip())
+    page = PAGE.replace("Ein Gespräch ohne Quelle", f"{too_long.strip()} (Nirgendblatt)")
     summary = run_import(db, page)
     assert (summary.created, summary.failed) == (2, 1)
     assert summary.failures[0].position.startswith("entry 2")
     assert "title" in summary.failures[0].reason
     assert len(day_archive(client, app, date(2023, 3, 3))) == 2
+    # The publication it names is not made a source for a post that did not go in.
+    assert "Nirgendblatt" not in summary.new_sources
+    assert client.get(app.url_path_for("list_sources")).json()["total"] == 2
 
 
 def test_pages_without_entries_or_with_two_days_are_refused() -> None:

@@ -31,6 +31,7 @@ from app.posts.models import Post
 from app.posts.schemas import PostCreate
 from app.sources.matching import (
     KnownSources,
+    SourceMatch,
     decide_source,
     host_of,
     known_sources_of_all,
@@ -205,19 +206,23 @@ class PostImporter:
         if before is None and item.original_url:
             found = by_url.get(item.original_url)
             before = found if found is not None and found.same_post_as(item) else None
+        if before is not None and (
+            item.modified_at is None or item.modified_at <= before.updated_at
+        ):
+            self._skip("imported before")
+            return None
         match = decide_source(known, title=item.title, url=item.original_url)
-        title = match.title or item.title
-        source, category_tags = self._source_and_tags(session, known, item, match.source,
-                                                      match.suggested_name)  # fmt: skip
+        source, new_source, topics = self._source_and_topics(known, item, match)
+        slug = slugify(item.slug) if item.slug else ""
         try:
             data = PostCreate.model_validate(
                 {
-                    "title": title,
+                    "title": match.title or item.title,
                     "body": item.body,
-                    "slug": slugify(item.slug) or None if item.slug else None,
+                    "slug": slug or None,
                     "original_url": item.original_url,
                     "credit": item.credit,
-                    "tags": list(dict.fromkeys([*category_tags, *item.tags])),
+                    "tags": list(dict.fromkeys([*topics, *item.tags])),
                     "status": item.status,
                     "published_at": item.published_at,
                 }
@@ -225,35 +230,33 @@ class PostImporter:
         except ValidationError as error:
             self._fail(ItemFailure(item.position, _first_error(error)))
             return None
+        # Made only now, for a post that is going in: a bad item leaves no source behind.
+        if new_source is not None:
+            source = self._new_source(session, known, new_source)
         if before is not None:
-            if item.modified_at is None or item.modified_at <= before.updated_at:
-                self._skip("imported before")
-                return None
             return self._update(session, before.post_id, data, source, item)
         return self._create(session, known, data, source, item)
 
-    def _source_and_tags(
-        self,
-        session: Session,
-        known: KnownSources,
-        item: ImportedPost,
-        matched: SourceRef | None,
-        suggested: str | None,
-    ) -> tuple[SourceRef | None, list[str]]:
-        """The post's source, and the categories that are topics (tags), not publications."""
-        source = matched
-        tags: list[str] = []
+    def _source_and_topics(
+        self, known: KnownSources, item: ImportedPost, match: SourceMatch
+    ) -> tuple[SourceRef | None, str | None, list[str]]:
+        """The post's known source or the name of a new one, and the categories that are
+        topics (tags), not publications."""
+        source = match.source
+        topics: list[str] = []
         for category in item.categories:
             named = known.find(category)
             if named is not None and (source is None or named.id == source.id):
                 source = named
-            elif source is None and suggested is not None and category.lower() == suggested.lower():
-                continue  # the title's publication: becomes the source below
+            elif (
+                source is None
+                and match.suggested_name is not None
+                and category.lower() == match.suggested_name.lower()
+            ):
+                continue  # the title's publication: the new source
             else:
-                tags.append(category)
-        if source is None and suggested is not None:
-            source = self._new_source(session, known, suggested)
-        return source, tags
+                topics.append(category)
+        return source, match.suggested_name if source is None else None, topics
 
     def _new_source(self, session: Session, known: KnownSources, name: str) -> SourceRef:
         created = Source(
