@@ -48,6 +48,15 @@ def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
         assert fetched.json() == post
 
 
+def test_excerpts_are_the_first_words_as_plain_text(db: Database) -> None:
+    editor = make_account(db)
+    body = "Ein **kräftiger** Anfang mit [Verweis](https://a.example).\n\n" + "Wort " * 100
+    excerpt = make_post(db, editor, body=body).excerpt
+    assert excerpt.startswith("Ein kräftiger Anfang mit Verweis. Wort Wort")
+    assert excerpt.endswith("Wort …")
+    assert len(excerpt) <= 282
+
+
 def test_slugs_stay_unique(app: FastAPI, client: TestClient, db: Database) -> None:
     editor = make_account(db)
     slugs = [

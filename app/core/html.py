@@ -85,10 +85,16 @@ _LINK_ONLY_LINE = re.compile(
 _WHITESPACE = re.compile(r"\s+")
 
 
-def make_excerpt(body: str, *, limit: int = 280) -> str:
-    """The first words of a body as plain text, without link-only lines, cut at a word."""
-    lines = [line for line in body.splitlines() if not _LINK_ONLY_LINE.match(line)]
-    text = _WHITESPACE.sub(" ", strip_tags(render_markdown("\n".join(lines)))).strip()
+def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) -> str:
+    """The first words of a body as plain text, without link-only lines, cut at a word.
+
+    ``rendered`` is ``render_markdown(body)`` when the caller has it: a body without
+    link-only lines is not rendered a second time (rendering is most of a write's work)."""
+    lines = body.splitlines()
+    kept = [line for line in lines if not _LINK_ONLY_LINE.match(line)]
+    if rendered is None or len(kept) < len(lines):
+        rendered = render_markdown("\n".join(kept))
+    text = _WHITESPACE.sub(" ", strip_tags(rendered)).strip()
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")

@@ -153,7 +153,7 @@ def _apply_publication(post: Post, zone: ZoneInfo) -> None:
 
 def _render(post: Post) -> None:
     post.body_html = render_markdown(post.body)
-    post.excerpt = make_excerpt(post.body)
+    post.excerpt = make_excerpt(post.body, rendered=post.body_html)
 
 
 def _flush(session: Session, slug: str) -> None:
