@@ -65,7 +65,10 @@ def git() -> dict[str, Any]:
     commit = run("rev-parse", "HEAD")
     if commit.returncode != 0:
         return {"commit": None, "changes": None}
-    changes = run("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    # The results themselves are not code: a run after a run is still the commit's own.
+    changes = run(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"
+    ).stdout.strip()
     return {"commit": commit.stdout.strip(), "changes": bool(changes)}
 
 
