@@ -128,7 +128,9 @@ def _import(path: Path, database_url: str) -> dict[str, Any]:
     seconds = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"import failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    # The first line has the counts; the lines after it, why items were skipped and the new
+    # sources.
+    summary = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
     return {"seconds": round(seconds, 2), "summary": summary}
 
 
