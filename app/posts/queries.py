@@ -50,10 +50,12 @@ def sort_order(sort: PostSort, *, may_include_drafts: bool) -> list[ColumnElemen
     post_id: Mapped[object] = col(Post.id)
     if sort is PostSort.by_title:
         return [title.asc(), post_id.asc()]
+    # Drafts may have no date; NULLS LAST keeps them at the end on both databases (SQLite
+    # puts NULL first ascending, PostgreSQL last). Public lists never hold such rows, and a
+    # plain order lets PostgreSQL walk the index either way.
     if sort is PostSort.oldest:
-        return [published_at.asc(), post_id.asc()]
-    # Drafts may have no date; NULLS LAST keeps them in one place on both databases. Public
-    # lists never hold such rows, and a plain DESC lets PostgreSQL walk the index backwards.
+        oldest = published_at.asc().nulls_last() if may_include_drafts else published_at.asc()
+        return [oldest, post_id.asc()]
     newest = published_at.desc().nulls_last() if may_include_drafts else published_at.desc()
     return [newest, post_id.desc()]
 
