@@ -274,7 +274,7 @@ def import_wxr_command(
 
 @import_cli.command("archive")
 def import_archive_command(
-    file: Annotated[Path, typer.Argument(help="A day-archive page saved as text.")],
+    file: Annotated[Path, typer.Argument(help="A day-archive page saved as text or HTML.")],
     author: Annotated[
         str, typer.Option(help="The user the posts are written by (made when missing).")
     ] = DEFAULT_AUTHOR.login,

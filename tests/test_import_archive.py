@@ -1,6 +1,7 @@
 """Importing a saved day-archive page: the real one in ../shared/seeds, and pages written here."""
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,13 +11,16 @@ from fastapi.testclient import TestClient
 
 from app.core.db import Database
 from app.core.errors import InvalidInput
-from app.importers.archive_page import archive_posts, parse_archive_text
-from app.importers.records import ImportedAuthor
-from app.importers.service import ImportSummary, import_posts
+from app.importers.archive_html import parse_archive_html
+from app.importers.archive_page import parse_archive_text
+from app.importers.files import import_archive_page
+from app.importers.service import ImportSummary
 from tests.conftest import SEED_DIR
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SEED = SEED_DIR / "000_274c5883fd8f2946.txt"
+# The same page as PAGE below, saved as HTML from a common WordPress theme.
+PAGE_HTML = (Path(__file__).parent / "data" / "day-archive.html").read_text(encoding="utf-8")
 
 PAGE = """Archive for März 3rd, 2023
 
@@ -50,15 +54,7 @@ https://seeweg.example/linien
 
 
 def run_import(db: Database, text: str, *, dry_run: bool = False) -> ImportSummary:
-    page = parse_archive_text(text)
-    return import_posts(
-        db,
-        archive_posts(page, BERLIN),
-        zone=BERLIN,
-        language="de",
-        default_author=ImportedAuthor("import"),
-        dry_run=dry_run,
-    )
+    return import_archive_page(db, text, zone=BERLIN, language="de", dry_run=dry_run)
 
 
 def day_archive(client: TestClient, app: FastAPI, day: date) -> list[dict[str, Any]]:
@@ -95,6 +91,32 @@ def test_a_page_becomes_posts_on_its_day_in_its_order(
     # The new sources learnt their links' hosts: later posts from there are recognised.
     sources = client.get(app.url_path_for("get_source", id_or_slug="hafenblatt")).json()
     assert sources["domains"] == ["hafenblatt.example"]
+
+
+def test_a_page_saved_as_html_gives_the_same_posts_with_their_times(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    summary = run_import(db, PAGE_HTML)
+    assert (summary.created, summary.failed) == (3, 0)
+    assert sorted(summary.new_sources) == ["Hafenblatt", "seeweg.example"]
+    posts = day_archive(client, app, date(2023, 3, 3))
+    assert [post["title"] for post in posts] == [
+        "Häfen im Wandel",
+        "Ein Gespräch ohne Quelle",
+        "Neue Linien (2)",
+    ]
+    harbour, interview, lines = posts
+    # The page's own times where it has them; one without comes just below the one above.
+    assert harbour["published_at"] == "2023-03-03T18:40:00+01:00"
+    assert interview["published_at"] == "2023-03-03T09:05:00+01:00"
+    assert lines["published_at"] == "2023-03-03T09:04:00+01:00"
+    assert harbour["credit"] == "Übersetzung Kollektiv Zwischenzeilen"
+    assert harbour["original_url"] == "https://www.hafenblatt.example/2023/03/haefen"
+    assert "<strong>vor allem</strong>" in harbour["body_html"]
+    assert lines["original_url"] == "https://seeweg.example/linien"
+    assert lines["body"] == "<p>Kurzer Auszug über neue Fährlinien …</p>"
+    # Saved as text or as HTML, it is the same page: importing the other adds nothing.
+    assert run_import(db, PAGE).created == 0
 
 
 def test_importing_a_page_again_adds_nothing(
@@ -141,6 +163,11 @@ def test_pages_without_entries_or_with_two_days_are_refused() -> None:
     mixed = PAGE.replace("3. März 2023\n\nEin Gespräch", "4. März 2023\n\nEin Gespräch")
     with pytest.raises(InvalidInput, match="Entry 2 is dated 2023-03-04"):
         parse_archive_text(mixed)
+    with pytest.raises(InvalidInput, match="no posts"):
+        parse_archive_html("<!DOCTYPE html><html><body><p>Leer.</p></body></html>", BERLIN)
+    undated = PAGE_HTML.replace('<span class="entry-date">3. März 2023</span>', "")
+    with pytest.raises(InvalidInput, match="Entry 3 has no date"):
+        parse_archive_html(undated, BERLIN)
 
 
 def test_the_real_day_archive(app: FastAPI, client: TestClient, db: Database) -> None:

@@ -1,6 +1,8 @@
-"""A WordPress day-archive page saved as text: its day and its entries, in the page's order.
+"""A WordPress day-archive page: its day and its entries, in the page's order, as posts.
 
-The shape (as a browser copies such a page)::
+Read here when saved as text; ``archive_html`` reads it saved as HTML.
+
+Saved as text (as a browser copies the page), it has this shape::
 
     Archive for Januar 10th, 2022        (heading; optional)
     10. Januar 2022                      (each entry: its date line,
@@ -39,7 +41,11 @@ _FURNITURE = re.compile(
 class ArchiveEntry:
     position: int  # 1 for the page's first (newest) entry
     title: str  # as the page shows it, source suffix included
-    paragraphs: list[str]
+    body: str  # Markdown (a page saved as text) or HTML, without the link and credit below
+    original_url: str | None
+    credit: str | None
+    # When the page tells the time (an HTML page's <time datetime>); aware.
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +125,23 @@ def parse_archive_text(text: str) -> ArchivePage:
                 f"{page_day.isoformat()}: a day archive holds one day."
             )
         end = starts[position][0] if position < len(starts) else len(lines)
+        origin = take_origin(_paragraphs(lines[title_line + 1 : end]))
         entries.append(
             ArchiveEntry(
                 position=position,
                 title=lines[title_line].strip(),
-                paragraphs=_paragraphs(lines[title_line + 1 : end]),
+                body="\n\n".join(plain_to_markdown(text) for text in origin.paragraphs),
+                original_url=origin.original_url,
+                credit=origin.credit,
             )
         )
     return ArchivePage(day=page_day, entries=entries)
 
 
 ARCHIVE_KEY_PREFIX = "archive:"
-# The page tells the day, not the time: entries are spread back from midday (local time,
-# clear of daylight-saving changes), a minute apart, so newest-first lists keep its order.
+# A page saved as text tells the day, not the time: entries are spread back from midday
+# (local time, clear of daylight-saving changes), a minute apart, so newest-first lists keep
+# the page's order.
 _FIRST_ENTRY_AT = time(12, 0)
 # Characters that would make plain text into Markdown markup.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<])")
@@ -159,16 +169,22 @@ def entry_key(day: date, title: str) -> str:
 
 def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
     """The page's entries as published posts on its day, in its order."""
-    first = datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone).astimezone(UTC)
+    previous: datetime | None = None
     for entry in page.entries:
-        origin = take_origin(entry.paragraphs)
+        # An entry without a time goes a minute before the one above it (or at midday).
+        moment = entry.published_at or (
+            previous - timedelta(minutes=1)
+            if previous is not None
+            else datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone)
+        )
+        previous = moment
         yield ImportedPost(
             position=f"entry {entry.position} ({entry.title[:60]})",
             title=entry.title,
-            body="\n\n".join(plain_to_markdown(paragraph) for paragraph in origin.paragraphs),
+            body=entry.body,
             status=PostStatus.published,
-            published_at=first - timedelta(minutes=entry.position - 1),
+            published_at=moment.astimezone(UTC),
             import_key=entry_key(page.day, entry.title),
-            original_url=origin.original_url,
-            credit=origin.credit,
+            original_url=entry.original_url,
+            credit=entry.credit,
         )

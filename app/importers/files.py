@@ -5,6 +5,7 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from app.core.db import Database
+from app.importers.archive_html import looks_like_html, parse_archive_html
 from app.importers.archive_page import archive_posts, parse_archive_text
 from app.importers.records import ImportedAuthor
 from app.importers.service import ImportSummary, Progress, import_posts
@@ -53,8 +54,8 @@ def import_archive_page(
     author: ImportedAuthor = DEFAULT_AUTHOR,
     dry_run: bool = False,
 ) -> ImportSummary:
-    """A day-archive page saved as text."""
-    page = parse_archive_text(text)
+    """A day-archive page saved as text or as HTML."""
+    page = parse_archive_html(text, zone) if looks_like_html(text) else parse_archive_text(text)
     return import_posts(
         database,
         archive_posts(page, zone),
