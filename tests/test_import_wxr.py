@@ -57,6 +57,7 @@ def test_an_export_becomes_posts_sources_tags_and_authors(
     assert first["author"]["name"] == "Redaktion"
     assert first["published_at"] == "2022-01-10T08:15:00+01:00"
     assert "Weiterlesen" not in first["body"]
+    assert first["excerpt"] == "Kasachstan bündelt seine Bahnen."  # written in WordPress
     # Block-editor content: comments gone, the credit and the link taken off its ends; the
     # category naming the publication is its source, the other one a tag.
     second = post(client, app, "gueterzuege-nach-europa", editor)
@@ -65,6 +66,7 @@ def test_an_export_becomes_posts_sources_tags_and_authors(
     assert second["author"]["name"] == "Jürgen Çelik"
     assert second["date"] == "2022-01-10"  # 23:30 UTC is the next day in Berlin
     assert "<!-- wp:" not in second["body"]
+    assert second["excerpt"].startswith("Nach zwei Wochen Stillstand")  # none written: derived
     assert "Kasachstan" in second["tags"]
     assert "Seidenstraße" in second["tags"]
     # Drafts and private posts are drafts; a scheduled post waits for its date.

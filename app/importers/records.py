@@ -39,6 +39,8 @@ class ImportedPost:
     # When the post was last changed where it comes from; a newer one updates an import.
     modified_at: datetime | None = None
     created_at: datetime | None = None
+    # A summary written by hand where the file has one (plain text); else derived as usual.
+    excerpt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

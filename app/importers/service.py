@@ -308,6 +308,7 @@ class PostImporter:
                     import_key=item.import_key,
                     created_at=item.created_at,
                     modified_at=item.modified_at,
+                    excerpt=item.excerpt,
                 )
         except IntegrityError:
             reason = "it conflicts with a post written at the same time"
@@ -335,6 +336,7 @@ class PostImporter:
             zone=self.zone,
             import_key=item.import_key,
             modified_at=item.modified_at or utcnow(),
+            excerpt=item.excerpt,
         )
         return Outcome.UPDATED
 

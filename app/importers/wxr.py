@@ -6,8 +6,7 @@ an ``ImportedPost``, so an export of any size is read in the memory of about one
 skipped. An item that cannot be read becomes an ``ItemFailure`` and reading goes on; a file
 that is not well-formed XML ends the reading with ``InvalidInput`` naming line and column.
 
-Not read: excerpts (the app derives its own), comments, custom fields, and the terms and
-pages around the posts.
+Not read: comments, custom fields, and the terms and pages around the posts.
 
 Expat 2.4.1 and newer refuses entity-expansion bombs and ElementTree never fetches external
 entities, so the standard library parser is safe for uploaded files.
@@ -35,6 +34,10 @@ _PREFIXES = {
     **{f"http://wordpress.org/export/{version}/": "wp" for version in ("1.0", "1.1", "1.2")},
     "http://purl.org/rss/1.0/modules/content/": "content",
     "http://purl.org/dc/elements/1.1/": "dc",
+    **{
+        f"http://wordpress.org/export/{version}/excerpt/": "excerpt"
+        for version in ("1.0", "1.1", "1.2")
+    },
 }
 _CHUNK_BYTES = 64 * 1024
 # XML forbids these control characters, yet exports carry them (pasted from word processors)
@@ -281,6 +284,7 @@ class WxrExport:
             modified_at=_moment(item, "wp:post_modified_gmt", UTC)
             or _moment(item, "wp:post_modified", self._zone),
             created_at=created_at,
+            excerpt=" ".join(strip_tags(item.value("excerpt:encoded")).split()) or None,
         )
 
     def _dates(self, item: _Item, wp_status: str) -> tuple[datetime | None, datetime | None]:

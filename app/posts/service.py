@@ -214,11 +214,13 @@ def import_post(
     import_key: str | None,
     created_at: datetime | None,
     modified_at: datetime | None,
+    excerpt: str | None = None,
 ) -> Post:
-    """A post an import brings in, with the times it has where it comes from. A slug taken
-    here already gets a number instead of failing the post."""
+    """A post an import brings in, with the times it has where it comes from and its
+    hand-written excerpt if it has one (an edit of the body derives it again later). A slug
+    taken here already gets a number instead of failing the post."""
     created = created_at or data.published_at or utcnow()
-    return _add_post(
+    post = _add_post(
         session,
         data=data.model_copy(
             update={
@@ -234,6 +236,9 @@ def import_post(
         created_at=created,
         updated_at=modified_at or created,
     )
+    if excerpt:
+        post.excerpt = excerpt
+    return post
 
 
 def reimport_post(
@@ -244,6 +249,7 @@ def reimport_post(
     zone: ZoneInfo,
     import_key: str | None,
     modified_at: datetime,
+    excerpt: str | None = None,
 ) -> None:
     """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
     post = session.get_one(Post, post_id)
@@ -256,6 +262,7 @@ def reimport_post(
     post.updated_at = modified_at
     _apply_publication(post, zone)
     _render(post)
+    post.excerpt = excerpt or post.excerpt
     _flush(session, post.slug)
     _set_tags(session, post_id, data.tags, replace=True)
 
