@@ -13,11 +13,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.caching.per_engine import PerEngine
 from app.caching.state import (
     Freshness,
     next_publication,
@@ -84,8 +84,7 @@ class AggregateMemo:
         return value
 
 
-_memos: WeakKeyDictionary[Engine, AggregateMemo] = WeakKeyDictionary()
-_memos_lock = threading.Lock()
+memo_for_engine = PerEngine(AggregateMemo)
 
 
 def memo_for(session: Session) -> AggregateMemo:
@@ -93,11 +92,3 @@ def memo_for(session: Session) -> AggregateMemo:
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     return memo_for_engine(engine)
-
-
-def memo_for_engine(engine: Engine) -> AggregateMemo:
-    with _memos_lock:
-        memo = _memos.get(engine)
-        if memo is None:
-            memo = _memos[engine] = AggregateMemo()
-        return memo

@@ -7,19 +7,18 @@ cheaper than any thread hand-off); on PostgreSQL it takes one round trip on a re
 """
 
 import math
-import threading
 import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlmodel import col
 
 from app.caching.models import ContentState
+from app.caching.per_engine import PerEngine
 from app.core.driver import DRIVER_ERRORS, DriverConnection
 from app.core.prepared import Prepared
 from app.core.types import UTCDateTime
@@ -94,19 +93,8 @@ class FreshnessTracker:
         self._last = None
 
 
-_trackers: WeakKeyDictionary[Engine, FreshnessTracker] = WeakKeyDictionary()
-
-
-_trackers_lock = threading.Lock()
-
-
-def tracker_for(engine: Engine) -> FreshnessTracker:
-    """One tracker per database and process, so the next publication is asked for once."""
-    with _trackers_lock:
-        tracker = _trackers.get(engine)
-        if tracker is None:
-            tracker = _trackers[engine] = FreshnessTracker()
-        return tracker
+# One per database and process, so the next publication is asked for once.
+tracker_for = PerEngine(FreshnessTracker)
 
 
 class ContentVersionProbe:
