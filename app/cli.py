@@ -22,10 +22,10 @@ from app.core.errors import DomainError, InvalidInput
 from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.demo.loader import is_empty, load_demo
-from app.importers.files import DEFAULT_AUTHOR, import_archive_page, import_wxr
+from app.importers.files import import_archive_page, import_wxr
 from app.importers.records import ImportedAuthor
 from app.importers.report import byte_progress, summary_lines
-from app.importers.service import ImportSummary
+from app.importers.service import DEFAULT_AUTHOR, ImportSummary
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from app.transfer.format import summary

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from app.core.db import Database
 from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.files import import_wxr
-from app.importers.records import ImportedAuthor, ImportedPost
-from app.importers.service import ImportSummary, import_posts
+from app.importers.records import ImportedPost
+from app.importers.service import ImportSummary, PostImporter
 from app.posts.models import PostStatus
 from tests.factories import make_account
 
@@ -118,26 +118,45 @@ def test_a_dry_run_writes_nothing(app: FastAPI, client: TestClient, db: Database
     assert client.get(app.url_path_for("list_sources")).json()["total"] == 0
 
 
+def item(key: str | None, title: str, **fields: Any) -> ImportedPost:
+    values: dict[str, Any] = {
+        "position": title,
+        "title": title,
+        "body": "Text.",
+        "status": PostStatus.published,
+        "published_at": datetime(2022, 1, 10, 9, tzinfo=UTC),
+        "import_key": key,
+        "original_url": "https://tass.ru/politika/1",
+    }
+    return ImportedPost(**values | fields)
+
+
+def run_items(db: Database, *items: ImportedPost) -> ImportSummary:
+    return PostImporter(db, zone=BERLIN, language="de").run(items)
+
+
 def test_one_article_linked_by_two_wordpress_posts_gives_two_posts(db: Database) -> None:
-    def item(key: str | None, title: str) -> ImportedPost:
-        return ImportedPost(
-            position=title,
-            title=title,
-            body="Text.",
-            status=PostStatus.published,
-            published_at=datetime(2022, 1, 10, 9, tzinfo=UTC),
-            import_key=key,
-            original_url="https://tass.ru/politika/1",
-        )
-
-    def run(*items: ImportedPost) -> ImportSummary:
-        return import_posts(
-            db, items, zone=BERLIN, language="de", default_author=ImportedAuthor("import")
-        )
-
-    assert run(item("https://blog.example/?p=1", "Erster")).created == 1
+    assert run_items(db, item("https://blog.example/?p=1", "Erster")).created == 1
     # Another WordPress post (its own GUID) that links the same article is a post of its own.
-    assert run(item("https://blog.example/?p=2", "Zweiter")).created == 1
+    assert run_items(db, item("https://blog.example/?p=2", "Zweiter")).created == 1
     # A post that came without a GUID (a day page, the API) is recognised by its link.
-    again = run(item(f"{ARCHIVE_KEY_PREFIX}2022-01-10:abc", "Erster"))
+    again = run_items(db, item(f"{ARCHIVE_KEY_PREFIX}2022-01-10:abc", "Erster"))
     assert (again.created, again.skip_reasons["imported before"]) == (0, 1)
+
+
+def test_a_files_slug_never_fails_its_post(app: FastAPI, client: TestClient, db: Database) -> None:
+    # WordPress allows slugs an editor here may not choose: all digits, or one taken here.
+    summary = run_items(
+        db,
+        item("https://blog.example/?p=1", "Jahresrückblick", slug="2022", original_url=None),
+        item("https://blog.example/?p=2", "Noch einer", slug="2022", original_url=None),
+    )
+    assert (summary.created, summary.failed) == (2, 0)
+    slugs = [post["slug"] for post in client.get(app.url_path_for("list_posts")).json()["items"]]
+    assert sorted(slugs) == ["beitrag-2022", "beitrag-2022-2"]
+
+
+def test_an_item_twice_in_a_file_is_imported_once(db: Database) -> None:
+    twice = item("https://blog.example/?p=7", "Zweimal")
+    summary = run_items(db, twice, twice)
+    assert (summary.created, summary.skip_reasons["appears twice in the file"]) == (1, 1)

@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -94,6 +95,14 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+def first_error(errors: Sequence[Mapping[str, Any]]) -> str:
+    """Pydantic's errors in one line: where and what the first is, and how many follow."""
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', '')}{more}" if where else f"{first.get('msg', '')}{more}"
+
+
 def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     errors = []
     for error in exc.errors():
@@ -101,10 +110,7 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
         errors.append({"loc": loc, "msg": str(error.get("msg", "")), "type": error.get("type", "")})
     if not errors:
         return "The request is not valid.", errors
-    first = errors[0]
-    where = ".".join(str(part) for part in first["loc"])
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first['msg']}{more}", errors
+    return first_error(errors), errors
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,6 +1,6 @@
 """Column types shared by every table."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -33,3 +33,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_aware(value: datetime, zone: tzinfo) -> datetime:
+    """A naive time is the site's local time, as an editor types it or a file gives it."""
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value

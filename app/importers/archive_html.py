@@ -12,6 +12,7 @@ from datetime import date, datetime, tzinfo
 from bs4 import BeautifulSoup, Tag
 
 from app.core.errors import InvalidInput
+from app.core.types import as_aware
 from app.importers.archive_page import ArchiveEntry, ArchivePage, parse_date_line
 from app.importers.html_body import body_and_origin
 
@@ -35,7 +36,7 @@ def _moment(post: Tag, zone: tzinfo) -> tuple[date | None, datetime | None]:
         except ValueError:
             moment = None
         if moment is not None:
-            aware = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+            aware = as_aware(moment, zone)
             return aware.astimezone(zone).date(), aware
     shown = post.select_one(_DATE_TEXT)
     return (parse_date_line(shown.get_text(" ", strip=True)) if shown else None), None

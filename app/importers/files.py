@@ -8,11 +8,8 @@ from app.core.db import Database
 from app.importers.archive_html import looks_like_html, parse_archive_html
 from app.importers.archive_page import archive_posts, parse_archive_text
 from app.importers.records import ImportedAuthor
-from app.importers.service import ImportSummary, Progress, import_posts
+from app.importers.service import DEFAULT_AUTHOR, ImportSummary, PostImporter, Progress
 from app.importers.wxr import read_wxr
-
-# Posts a file names no author for are written in this user's name (made when missing).
-DEFAULT_AUTHOR = ImportedAuthor(login="import")
 
 
 def import_wxr(
@@ -25,22 +22,15 @@ def import_wxr(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """A WordPress export; ``progress`` is told the bytes read so far."""
+    importer = PostImporter(database, zone=zone, language=language, dry_run=dry_run)
     with read_wxr(source, site_zone=zone) as export:
 
         def report(_items: int) -> None:
             if progress is not None:
                 progress(export.bytes_read)
 
-        summary = import_posts(
-            database,
-            export,
-            zone=zone,
-            language=language,
-            default_author=DEFAULT_AUTHOR,
-            dry_run=dry_run,
-            progress=report,
-        )
-        summary.skipped += sum(export.skipped.values())
+        summary = importer.run(export, report)
+        # Pages, attachments, trash: the reader leaves them out, the summary counts them.
         summary.skip_reasons.update(export.skipped)
     return summary
 
@@ -56,11 +46,7 @@ def import_archive_page(
 ) -> ImportSummary:
     """A day-archive page saved as text or as HTML."""
     page = parse_archive_html(text, zone) if looks_like_html(text) else parse_archive_text(text)
-    return import_posts(
-        database,
-        archive_posts(page, zone),
-        zone=zone,
-        language=language,
-        default_author=author,
-        dry_run=dry_run,
+    importer = PostImporter(
+        database, zone=zone, language=language, default_author=author, dry_run=dry_run
     )
+    return importer.run(archive_posts(page, zone))

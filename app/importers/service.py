@@ -20,10 +20,8 @@ from sqlmodel import Session, col
 
 from app.auth.models import Role, User
 from app.core.db import Database
-from app.core.errors import DomainError
+from app.core.errors import DomainError, first_error
 from app.core.slugs import unique_slug
-from app.core.text import slugify
-from app.core.types import utcnow
 from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import service as posts
@@ -43,26 +41,26 @@ from app.sources.schemas import SourceRef
 BATCH_SIZE = 500
 
 
-class Outcome:
-    CREATED = "created"
-    UPDATED = "updated"
-    SKIPPED = "skipped"
-    FAILED = "failed"
+# Posts a file names no author for are written in this user's name (made when missing).
+DEFAULT_AUTHOR = ImportedAuthor(login="import")
 
 
 @dataclass
 class ImportSummary:
     created: int = 0
     updated: int = 0
-    skipped: int = 0
-    failed: int = 0
     new_sources: list[str] = field(default_factory=list)
     failures: list[ItemFailure] = field(default_factory=list)
     # Why items were skipped ("imported before", "an attachment, not a post"), and how often.
     skip_reasons: Counter[str] = field(default_factory=Counter)
 
-    def count(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
+    @property
+    def skipped(self) -> int:
+        return sum(self.skip_reasons.values())
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
 
 Progress = Callable[[int], None]  # given how many items were handled so far
@@ -74,12 +72,6 @@ def _batches(
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _first_error(error: ValidationError) -> str:
-    problem = error.errors()[0]
-    where = ".".join(str(part) for part in problem["loc"]) or "post"
-    return f"{where}: {problem['msg']}"
 
 
 @dataclass
@@ -110,16 +102,14 @@ class PostImporter:
         *,
         zone: ZoneInfo,
         language: str,
-        default_author: ImportedAuthor,
+        default_author: ImportedAuthor = DEFAULT_AUTHOR,
         dry_run: bool = False,
-        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.database = database
         self.zone = zone
         self.language = language
         self.default_author = default_author
         self.dry_run = dry_run
-        self.batch_size = batch_size
         self.summary = ImportSummary()
         self._authors: dict[str, int] = {}
         self._seen_keys: set[str] = set()
@@ -132,13 +122,13 @@ class PostImporter:
             # One transaction for the whole run, never committed: later batches see the
             # sources earlier ones would have created, as a real run would.
             with self.database.session() as session:
-                for batch in _batches(items, self.batch_size):
+                for batch in _batches(items, BATCH_SIZE):
                     handled += self._import_batch(session, batch)
                     if progress:
                         progress(handled)
                 session.rollback()
             return self.summary
-        for batch in _batches(items, self.batch_size):
+        for batch in _batches(items, BATCH_SIZE):
             with self.database.session() as session:
                 handled += self._import_batch(session, batch)
             if progress:
@@ -146,24 +136,21 @@ class PostImporter:
         return self.summary
 
     def _import_batch(self, session: Session, batch: list[ImportedPost | ItemFailure]) -> int:
+        # Read in each batch's transaction: sources other writers add meanwhile count too.
         known = known_sources_of_all(session)
         posts_in_batch = [item for item in batch if isinstance(item, ImportedPost)]
         existing = self._existing(session, posts_in_batch)
         for item in batch:
             if isinstance(item, ItemFailure):
-                self._fail(item)
-                continue
-            outcome = self._import_one(session, known, existing, item)
-            if outcome is not None:
-                self.summary.count(outcome)
+                self.summary.failures.append(item)
+            else:
+                self._import_one(session, known, existing, item)
         return len(batch)
 
-    def _fail(self, failure: ItemFailure) -> None:
-        self.summary.failed += 1
-        self.summary.failures.append(failure)
+    def _fail(self, item: ImportedPost, reason: str) -> None:
+        self.summary.failures.append(ItemFailure(item.position, reason))
 
     def _skip(self, reason: str) -> None:
-        self.summary.skipped += 1
         self.summary.skip_reasons[reason] += 1
 
     def _existing(
@@ -195,11 +182,11 @@ class PostImporter:
         known: KnownSources,
         existing: tuple[dict[str, _Existing], dict[str, _Existing]],
         item: ImportedPost,
-    ) -> str | None:
+    ) -> None:
         by_key, by_url = existing
         if item.import_key and item.import_key in self._seen_keys:
             self._skip("appears twice in the file")
-            return None
+            return
         if item.import_key:
             self._seen_keys.add(item.import_key)
         before = by_key.get(item.import_key) if item.import_key else None
@@ -210,16 +197,16 @@ class PostImporter:
             item.modified_at is None or item.modified_at <= before.updated_at
         ):
             self._skip("imported before")
-            return None
+            return
         match = decide_source(known, title=item.title, url=item.original_url)
         source, new_source, topics = self._source_and_topics(known, item, match)
-        slug = slugify(item.slug) if item.slug else ""
         try:
+            # The file's slug is not validated as an editor's would be: the post gets one
+            # from it in any case (see posts.import_post).
             data = PostCreate.model_validate(
                 {
                     "title": match.title or item.title,
                     "body": item.body,
-                    "slug": slug or None,
                     "original_url": item.original_url,
                     "credit": item.credit,
                     "tags": list(dict.fromkeys([*topics, *item.tags])),
@@ -228,14 +215,16 @@ class PostImporter:
                 }
             )
         except ValidationError as error:
-            self._fail(ItemFailure(item.position, _first_error(error)))
-            return None
+            self._fail(item, first_error(error.errors()))
+            return
         # Made only now, for a post that is going in: a bad item leaves no source behind.
         if new_source is not None:
             source = self._new_source(session, known, new_source)
+        data.source_id = source.id if source else None
         if before is not None:
-            return self._update(session, before.post_id, data, source, item)
-        return self._create(session, known, data, source, item)
+            self._update(session, before.post_id, data, item)
+        else:
+            self._create(session, known, data, source, item)
 
     def _source_and_topics(
         self, known: KnownSources, item: ImportedPost, match: SourceMatch
@@ -296,12 +285,13 @@ class PostImporter:
         data: PostCreate,
         source: SourceRef | None,
         item: ImportedPost,
-    ) -> str | None:
+    ) -> None:
         try:
             with session.begin_nested():
                 post = posts.import_post(
                     session,
-                    data=data.model_copy(update={"source_id": source.id if source else None}),
+                    data=data,
+                    slug_hint=item.slug,
                     author_id=self._author_id(session, item.author),
                     zone=self.zone,
                     language=self.language,
@@ -311,34 +301,27 @@ class PostImporter:
                     excerpt=item.excerpt,
                 )
         except IntegrityError:
-            reason = "it conflicts with a post written at the same time"
-            self._fail(ItemFailure(item.position, reason))
-            return None
+            self._fail(item, "it conflicts with a post written at the same time")
+            return
         except DomainError as error:
-            self._fail(ItemFailure(item.position, error.detail))
-            return None
+            self._fail(item, error.detail)
+            return
+        self.summary.created += 1
         if source is not None and post.original_url:
             self._learn(session, known, source, post.original_url)
-        return Outcome.CREATED
 
-    def _update(
-        self,
-        session: Session,
-        post_id: int,
-        data: PostCreate,
-        source: SourceRef | None,
-        item: ImportedPost,
-    ) -> str:
+    def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
+        assert item.modified_at is not None  # only a newer item updates a post
         posts.reimport_post(
             session,
             post_id=post_id,
-            data=data.model_copy(update={"source_id": source.id if source else None}),
+            data=data,
             zone=self.zone,
             import_key=item.import_key,
-            modified_at=item.modified_at or utcnow(),
+            modified_at=item.modified_at,
             excerpt=item.excerpt,
         )
-        return Outcome.UPDATED
+        self.summary.updated += 1
 
     def _learn(self, session: Session, known: KnownSources, source: SourceRef, url: str) -> None:
         host = host_of(url)
@@ -346,19 +329,3 @@ class PostImporter:
             return
         if learn_domain(session, source_id=source.id, url=url):
             known.by_domain[host] = source
-
-
-def import_posts(
-    database: Database,
-    items: Iterable[ImportedPost | ItemFailure],
-    *,
-    zone: ZoneInfo,
-    language: str,
-    default_author: ImportedAuthor,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportSummary:
-    importer = PostImporter(
-        database, zone=zone, language=language, default_author=default_author, dry_run=dry_run
-    )
-    return importer.run(items, progress)

@@ -26,6 +26,7 @@ from xml.parsers.expat import errors as expat_errors
 
 from app.core.errors import InvalidInput
 from app.core.html import strip_tags
+from app.core.types import as_aware
 from app.importers.html_body import body_and_origin
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts.models import PostStatus
@@ -376,6 +377,6 @@ def _moment(item: _Item, name: str, zone: tzinfo) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+        return as_aware(moment, zone).astimezone(UTC)
     except (ValueError, OverflowError):  # overflow: year 1 or 9999 moved across midnight
         raise _BadItem(f"its {name} {text[:40]!r} is not a date") from None

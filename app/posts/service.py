@@ -16,17 +16,12 @@ from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
 from app.core.text import parse_id, slugify
-from app.core.types import utcnow
+from app.core.types import as_aware, utcnow
 from app.posts import queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import is_publicly_visible, publicly_visible
 from app.sources.models import Source
-
-
-def _as_aware(value: datetime, zone: ZoneInfo) -> datetime:
-    """Naive times are the site's local time, as an editor would type them."""
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
 def list_posts(
@@ -46,8 +41,8 @@ def list_posts(
         where.append(queries.has_tag(filters.tag))
     if filters.date:
         where.append(col(Post.published_date) == filters.date)
-    after = _as_aware(filters.after, zone) if filters.after else None
-    before = _as_aware(filters.before, zone) if filters.before else None
+    after = as_aware(filters.after, zone) if filters.after else None
+    before = as_aware(filters.before, zone) if filters.before else None
     if after:
         where.append(col(Post.published_at) > after)
     if before:
@@ -151,9 +146,23 @@ def _apply_publication(post: Post, zone: ZoneInfo) -> None:
     post.published_date = post.published_at.astimezone(zone).date() if post.published_at else None
 
 
-def _render(post: Post) -> None:
+def _render(post: Post, *, excerpt: str | None = None) -> None:
+    """HTML and excerpt from the body; ``excerpt``: one written by hand instead."""
     post.body_html = render_markdown(post.body)
-    post.excerpt = make_excerpt(post.body, rendered=post.body_html)
+    post.excerpt = excerpt or make_excerpt(post.body, rendered=post.body_html)
+
+
+def _written(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
+    """The columns a post's content sets, as they are stored."""
+    return {
+        "title": data.title,
+        "body": data.body,
+        "status": data.status.value,
+        "published_at": as_aware(data.published_at, zone) if data.published_at else None,
+        "source_id": data.source_id,
+        "original_url": str(data.original_url) if data.original_url else None,
+        "credit": data.credit or None,
+    }
 
 
 def _flush(session: Session, slug: str) -> None:
@@ -170,23 +179,21 @@ def _add_post(
     author_id: int,
     zone: ZoneInfo,
     language: str,
+    slug: str | None = None,
+    excerpt: str | None = None,
     **stored: Any,
 ) -> Post:
     post = Post(
-        slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
-        title=data.title,
-        status=data.status.value,
-        published_at=_as_aware(data.published_at, zone) if data.published_at else None,
-        source_id=data.source_id,
+        slug=slug
+        or data.slug
+        or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
         author_id=author_id,
-        original_url=str(data.original_url) if data.original_url else None,
-        credit=data.credit or None,
         language=data.language or language,
-        body=data.body,
+        **_written(data, zone),
         **stored,
     )
     _apply_publication(post, zone)
-    _render(post)
+    _render(post, excerpt=excerpt)
     session.add(post)
     _flush(session, post.slug)
     assert post.id is not None
@@ -208,37 +215,32 @@ def import_post(
     session: Session,
     *,
     data: PostCreate,
+    slug_hint: str | None,
     author_id: int,
     zone: ZoneInfo,
     language: str,
     import_key: str | None,
     created_at: datetime | None,
     modified_at: datetime | None,
-    excerpt: str | None = None,
+    excerpt: str | None,
 ) -> Post:
     """A post an import brings in, with the times it has where it comes from and its
-    hand-written excerpt if it has one (an edit of the body derives it again later). A slug
-    taken here already gets a number instead of failing the post."""
+    hand-written excerpt if it has one (an edit of the body derives it again later). Its slug
+    comes from ``slug_hint`` (the file's) or the title, numbered when taken here already,
+    with a word in front when all digits: a file's slug never fails the post."""
     created = created_at or data.published_at or utcnow()
-    post = _add_post(
+    return _add_post(
         session,
-        data=data.model_copy(
-            update={
-                "slug": unique_slug(
-                    session, col(Post.slug), data.slug or data.title, fallback="beitrag"
-                )
-            }
-        ),
+        data=data,
+        slug=unique_slug(session, col(Post.slug), slug_hint or data.title, fallback="beitrag"),
         author_id=author_id,
         zone=zone,
         language=language,
+        excerpt=excerpt,
         import_key=import_key,
         created_at=created,
         updated_at=modified_at or created,
     )
-    if excerpt:
-        post.excerpt = excerpt
-    return post
 
 
 def reimport_post(
@@ -249,20 +251,16 @@ def reimport_post(
     zone: ZoneInfo,
     import_key: str | None,
     modified_at: datetime,
-    excerpt: str | None = None,
+    excerpt: str | None,
 ) -> None:
     """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
     post = session.get_one(Post, post_id)
-    post.title, post.body, post.status = data.title, data.body, data.status.value
-    post.published_at = _as_aware(data.published_at, zone) if data.published_at else None
-    post.source_id = data.source_id
-    post.original_url = str(data.original_url) if data.original_url else None
-    post.credit = data.credit or None
+    for column, value in _written(data, zone).items():
+        setattr(post, column, value)
     post.import_key = import_key or post.import_key
     post.updated_at = modified_at
     _apply_publication(post, zone)
-    _render(post)
-    post.excerpt = excerpt or post.excerpt
+    _render(post, excerpt=excerpt)
     _flush(session, post.slug)
     _set_tags(session, post_id, data.tags, replace=True)
 
@@ -287,7 +285,7 @@ def update_post(
         if field == "status":
             value = value.value
         elif field == "published_at" and value is not None:
-            value = _as_aware(value, zone)
+            value = as_aware(value, zone)
         elif field == "original_url" and value is not None:
             value = str(value)
         setattr(post, field, value)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, literal, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.db import WRITE_OPTION, Database
-from app.core.errors import Conflict
+from app.core.errors import Conflict, first_error
 from app.core.migrations import current_revision, head_revision
 from app.transfer.format import (
     EXPORTED_TABLES,
@@ -205,11 +205,7 @@ def _position(table: TableFormat, index: int, item: Any) -> str:
 
 
 def _validation_detail(where: str, error: ValidationError) -> str:
-    errors = error.errors()
-    first = errors[0]
-    field = ".".join(str(part) for part in first["loc"])
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {field}: {first['msg']}{more}."
+    return f"{where}: {first_error(error.errors())}."
 
 
 def _validated(table: TableFormat, index: int, item: Any) -> dict[str, Any]:
