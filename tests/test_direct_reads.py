@@ -7,6 +7,7 @@ leave to the framework (odd parameters, unknown rows, invalid values).
 """
 
 import random
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,3 +212,28 @@ def test_their_json_is_the_frameworks_json_for_any_text_and_time() -> None:
             "list": [text, {"nested": text}],
         }
         assert encode_json(document) == to_json(document)
+
+
+@pytest.mark.parametrize(
+    ("error", "logged"),
+    [(sqlite3.OperationalError("database is locked"), False),
+     (sqlite3.ProgrammingError("Incorrect number of bindings"), True)],
+)  # fmt: skip
+def test_a_failed_direct_read_leaves_the_answer_to_the_framework(
+    client: TestClient,
+    framework: TestClient,
+    content: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+    logged: bool,
+) -> None:
+    def failing(*_args: Any, **_kwargs: Any) -> None:
+        raise error
+
+    monkeypatch.setattr(DirectReader, "_answer", failing)
+    url = f"{API}/posts/{content['posts'][0].id}"
+    _same(client, framework, url)
+    # A busy database is the framework's to report; any other failure is a bug to see.
+    failures = [r for r in caplog.records if r.getMessage().startswith("a direct read of")]
+    assert bool(failures) is logged

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from app.caching.models import ContentState
 from app.caching.per_engine import PerEngine
-from app.core.driver import DRIVER_ERRORS, DriverConnection
+from app.core.driver import DriverConnection
 from app.core.prepared import Prepared
 from app.core.types import UTCDateTime
 from app.posts.models import Post, PostStatus
@@ -111,7 +112,7 @@ class ContentVersionProbe:
         """The content version now, or None when it cannot be told (then nothing is cached)."""
         try:
             return await self._driver.run(self._read, short=True, snapshot=False)
-        except DRIVER_ERRORS:
+        except SQLAlchemyError:
             self._tracker.forget()
             return None
 

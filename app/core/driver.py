@@ -14,15 +14,13 @@ from typing import Any, TypeVar
 import anyio.to_thread
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from app.core.db import Database
 
 T = TypeVar("T")
 Work = Callable[[Any], T]  # given a driver cursor
-# Whatever a driver or the pool may raise when the database is busy, gone or broken.
-DRIVER_ERRORS = (sqlite3.Error, psycopg.Error, SQLAlchemyError)
 
 
 class DriverConnection:
@@ -38,12 +36,21 @@ class DriverConnection:
 
     async def run(self, work: Work[T], *, short: bool, snapshot: bool = True) -> T:
         """``work``, inline when ``short`` and the database allows. With ``snapshot`` its
-        statements see one snapshot (a transaction); a single statement needs none."""
-        if self._sqlite and short:
-            return self._run_inline(work, snapshot)
-        return await anyio.to_thread.run_sync(
-            partial(self._run_pooled, work, snapshot), limiter=self._database.limiter(write=False)
-        )
+        statements see one snapshot (a transaction); a single statement needs none.
+
+        A driver's error is raised as SQLAlchemy raises it on every other path (e.g.
+        ``sqlalchemy.exc.OperationalError`` for a busy or unreachable database), so one set
+        of handlers serves both."""
+        try:
+            if self._sqlite and short:
+                return self._run_inline(work, snapshot)
+            return await anyio.to_thread.run_sync(
+                partial(self._run_pooled, work, snapshot),
+                limiter=self._database.limiter(write=False),
+            )
+        except (sqlite3.Error, psycopg.Error) as error:
+            driver = sqlite3.Error if isinstance(error, sqlite3.Error) else psycopg.Error
+            raise DBAPIError.instance(None, None, error, driver) from error
 
     def _run_inline(self, work: Work[T], snapshot: bool) -> T:
         if self._kept is None:

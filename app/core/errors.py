@@ -1,12 +1,10 @@
 """Domain errors and their one mapping to RFC 9457 ``application/problem+json`` bodies."""
 
 import logging
-import sqlite3
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -16,6 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+# What a busy, unreachable or exhausted database raises: a 503, to be retried.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 logger = logging.getLogger("presseschau")
 
 
@@ -155,14 +155,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    # The driver's own errors too: token checks and direct reads run on a driver cursor.
-    for unavailable in (
-        OperationalError,
-        InterfaceError,
-        PoolTimeout,
-        sqlite3.OperationalError,
-        psycopg.OperationalError,
-    ):
+    for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(IntegrityError, _integrity_error)
 

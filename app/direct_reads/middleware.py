@@ -6,16 +6,20 @@ read the database could not answer, goes on to the framework, which gives the sa
 would, so metrics and the access log name the operation either way.
 """
 
+import logging
 from collections.abc import Mapping
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import URL
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.caching.state import request_freshness
-from app.core.driver import DRIVER_ERRORS
+from app.core.errors import DATABASE_UNAVAILABLE
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import parse
+
+logger = logging.getLogger(__name__)
 
 
 class DirectReads:
@@ -41,7 +45,11 @@ class DirectReads:
             return
         try:
             answer = await self.reader.answer(read, URL(scope=scope), request_freshness.get())
-        except DRIVER_ERRORS:  # the framework path then answers, and reports it
+        except DATABASE_UNAVAILABLE:  # the framework path then answers: a 503
+            answer = None
+        except SQLAlchemyError:
+            # The framework path may well answer; a direct read that cannot is a bug to see.
+            logger.exception("a direct read of %s failed", scope["path"])
             answer = None
         if answer is None:
             await self.app(scope, receive, send)
