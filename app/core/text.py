@@ -36,7 +36,8 @@ def _plain_text(value: str) -> str:
     return strip_tags(_check_text(value)).strip()
 
 
-def _plain_line(value: str) -> str:
+def plain_line(value: str) -> str:
+    """Text without markup, its white space folded to single spaces: one line."""
     return " ".join(_plain_text(value).split())
 
 
@@ -63,7 +64,7 @@ CleanText = Annotated[str, AfterValidator(_check_text)]
 PlainText = Annotated[str, AfterValidator(_plain_text)]
 """Text without markup: tags are removed on write (stored XSS stops here)."""
 
-Line = Annotated[str, AfterValidator(_plain_line)]
+Line = Annotated[str, AfterValidator(plain_line)]
 """One line of plain text: no markup, white space runs folded to one space."""
 
 SlugRef = Annotated[

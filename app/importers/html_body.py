@@ -8,7 +8,6 @@ article's link, by the rules of ``take_origin``.
 import html
 import re
 
-from app.core.html import strip_tags
 from app.importers.body import take_origin
 
 _EDITOR_COMMENT = re.compile(r"<!--\s*(?:/?wp:|more\b|nextpage\b|noteaser\b).*?-->", re.DOTALL)
@@ -32,8 +31,8 @@ def body_and_origin(content: str) -> tuple[str, str | None, str | None]:
     origin = take_origin(forms)
     body = "\n\n".join(paragraphs[origin.kept])
     # The app's own rule for plain text: no markup, not even markup hidden in entities.
-    credit = " ".join(strip_tags(origin.credit).split()) if origin.credit else None
-    return body, origin.original_url, credit
+    # The paragraphs take_origin read were plain text already (see _origin_form).
+    return body, origin.original_url, origin.credit
 
 
 def _paragraphs(content: str) -> list[str]:

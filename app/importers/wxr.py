@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from xml.parsers.expat import errors as expat_errors
 
 from app.core.errors import InvalidInput
-from app.core.html import strip_tags
+from app.core.text import plain_line
 from app.core.types import as_aware
 from app.importers.html_body import body_and_origin
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
@@ -45,9 +45,8 @@ _CHUNK_BYTES = 64 * 1024
 # and one would end the whole import. In UTF-8 such a byte is never part of another character.
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _NO_DATE = "0000-00-00 00:00:00"
-_CHANNEL_FIELDS = frozenset(
-    {"title", "link", "language", "wp:wxr_version", "wp:base_site_url", "wp:base_blog_url"}
-)
+# The version tells an export from a feed; the addresses make keys for items without a GUID.
+_CHANNEL_FIELDS = frozenset({"link", "wp:wxr_version", "wp:base_site_url", "wp:base_blog_url"})
 _STATUSES = {
     "publish": PostStatus.published,
     "future": PostStatus.published,  # scheduled: published_at lies ahead
@@ -77,16 +76,6 @@ class _BadItem(Exception):
     """An item this reader cannot turn into a post; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class WxrSite:
-    """What an export says before its items: the blog and its authors."""
-
-    title: str | None
-    url: str | None  # the blog's address, e.g. https://blog.example
-    language: str | None  # as the export has it, e.g. "de-DE"
-    authors: tuple[ImportedAuthor, ...]
-
-
 @dataclass(slots=True)
 class _Item:
     values: dict[str, str] = field(default_factory=dict)  # first child of each name
@@ -108,10 +97,9 @@ def _name(tag: str) -> str:
 
 
 class WxrExport:
-    """One pass over an export: ``site()``, then iterate for posts and failures in file order.
+    """One pass over an export: iterate for posts and failures in file order.
 
-    ``bytes_read`` of ``total_bytes`` (None when the source cannot tell) is how far reading
-    has got, for a progress bar. ``skipped`` counts the items that are not posts by reason
+    ``bytes_read`` is how far reading has got, for a progress bar. ``skipped`` counts the items that are not posts by reason
     ("an attachment, not a post": 12), for the summary.
     """
 
@@ -120,7 +108,6 @@ class WxrExport:
         self._owns_stream = owns_stream
         self._zone = site_zone
         self.bytes_read = 0
-        self.total_bytes = _remaining_size(stream)
         self.skipped: Counter[str] = Counter()
         self._channel: dict[str, str] = {}
         self._authors: dict[str, ImportedAuthor] = {}
@@ -130,21 +117,8 @@ class WxrExport:
         self._header_read = False
         self._entries = self._read()
 
-    def site(self) -> WxrSite:
-        """The blog and its authors; reads on to the first item if iteration has not."""
-        if not self._header_read:
-            next(self._entries, None)  # stops at the marker the first item's start yields
-        return WxrSite(
-            title=self._channel.get("title") or None,
-            url=self._site_url(),
-            language=self._channel.get("language") or None,
-            authors=tuple(self._authors.values()),
-        )
-
     def __iter__(self) -> Iterator[ImportedPost | ItemFailure]:
-        for entry in self._entries:
-            if entry is not None:
-                yield entry
+        return self._entries
 
     def close(self) -> None:
         self._entries.close()
@@ -157,9 +131,7 @@ class WxrExport:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    # Reading. The generator yields None once, where the channel's header ends.
-
-    def _read(self) -> Generator[ImportedPost | ItemFailure | None, None, None]:
+    def _read(self) -> Generator[ImportedPost | ItemFailure, None, None]:
         parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
         try:
             for chunk in self._chunks():
@@ -189,7 +161,7 @@ class WxrExport:
 
     def _take_events(
         self, parser: "XMLPullParser[Element]"
-    ) -> Iterator[ImportedPost | ItemFailure | None]:
+    ) -> Iterator[ImportedPost | ItemFailure]:
         # Only start and end events were asked for: each comes with its element.
         events = cast("Iterator[tuple[str, Element]]", parser.read_events())
         for event, element in events:
@@ -204,7 +176,6 @@ class WxrExport:
                     self._parent = element
                 elif self._depth == 3 and element.tag == "item" and not self._header_read:
                     self._end_header()
-                    yield None
                 continue
             if self._depth == 3 and self._parent is not None:
                 entry = self._channel_child(element) if self._parent.tag == "channel" else None
@@ -212,9 +183,8 @@ class WxrExport:
                 del self._parent[:]
                 if entry is not None:
                     yield entry
-            elif self._depth == 2 and not self._header_read:
+            elif self._depth == 2 and not self._header_read:  # a channel without items
                 self._end_header()
-                yield None
             self._depth -= 1
 
     def _end_header(self) -> None:
@@ -264,7 +234,7 @@ class WxrExport:
             raise _BadItem(f"its wp:post_id {post_id[:40]!r} is not a number")
         status = _status(wp_status, password=item.value("wp:post_password"))
         published_at, created_at = self._dates(item, wp_status)
-        title = " ".join(strip_tags(item.value("title")).split())
+        title = plain_line(item.value("title"))
         body, original_url, credit = body_and_origin(item.value("content:encoded"))
         if not title and not body:
             raise _BadItem("it has neither a title nor a text")
@@ -285,7 +255,7 @@ class WxrExport:
             modified_at=_moment(item, "wp:post_modified_gmt", UTC)
             or _moment(item, "wp:post_modified", self._zone),
             created_at=created_at,
-            excerpt=" ".join(strip_tags(item.value("excerpt:encoded")).split()) or None,
+            excerpt=plain_line(item.value("excerpt:encoded")) or None,
         )
 
     def _dates(self, item: _Item, wp_status: str) -> tuple[datetime | None, datetime | None]:
@@ -319,16 +289,6 @@ def read_wxr(source: str | os.PathLike[str] | BinaryIO, *, site_zone: tzinfo) ->
     if isinstance(source, str | os.PathLike):
         return WxrExport(open(source, "rb"), site_zone=site_zone, owns_stream=True)
     return WxrExport(source, site_zone=site_zone, owns_stream=False)
-
-
-def _remaining_size(stream: BinaryIO) -> int | None:
-    try:
-        here = stream.tell()
-        end = stream.seek(0, os.SEEK_END)
-        stream.seek(here)
-    except (OSError, ValueError, AttributeError):
-        return None  # a pipe or socket: no size to show
-    return end - here
 
 
 def _item_values(element: Element) -> _Item:

@@ -190,38 +190,39 @@ def split_title(
     White space runs (non-breaking spaces too) are folded to single spaces first.
     """
     title = _fold(title)
+    suffix = _suffix(title)
+    if suffix is None:
+        return TitleSplit(title, None, None, known=False, why="The title names no source.")
+    before, name, shape = suffix
+    shown = f"({name})" if shape is SuffixShape.PARENTHESES else name
+    if is_known(name):
+        why = f"The title ends in {shown}, a known source."
+        return TitleSplit(before, name, shape, known=True, why=why)
+    if shape is SuffixShape.PARENTHESES:
+        reason, looks_like = not_a_publication(name, host=host), "a publication's name"
+    else:
+        reason, looks_like = (None if as_domain(name) else "it names no source"), "a domain name"
+    if reason is None:
+        why = f"The title ends in {shown}, which looks like {looks_like}."
+        return TitleSplit(before, name, shape, known=False, why=why)
+    why = f"{shown} belongs to the title: {reason}."
+    return TitleSplit(title, None, None, known=False, why=why)
+
+
+def _suffix(title: str) -> tuple[str, str, SuffixShape] | None:
+    """What the end of a (folded) title might name, and the title before it: a last
+    parenthesised group, else the last word."""
     parenthesised = _parenthesised_suffix(title)
     if parenthesised is not None:
-        before, name = parenthesised
-        if is_known(name):
-            why = f"The title ends in ({name}), a known source."
-            return TitleSplit(before, name, SuffixShape.PARENTHESES, known=True, why=why)
-        reason = not_a_publication(name, host=host)
-        if reason is None:
-            why = f"The title ends in ({name}), which looks like a publication's name."
-            return TitleSplit(before, name, SuffixShape.PARENTHESES, known=False, why=why)
-        why = f"({name}) belongs to the title: {reason}."
-        return TitleSplit(title, None, None, known=False, why=why)
+        return (*parenthesised, SuffixShape.PARENTHESES)
     trailing = _trailing_word(title)
-    if trailing is not None:
-        before, word = trailing
-        if is_known(word):
-            why = f"The title ends in {word}, a known source."
-            return TitleSplit(before, word, SuffixShape.TRAILING, known=True, why=why)
-        if as_domain(word):
-            why = f"The title ends in {word}, which looks like a domain name."
-            return TitleSplit(before, word, SuffixShape.TRAILING, known=False, why=why)
-    return TitleSplit(title, None, None, known=False, why="The title names no source.")
+    return (*trailing, SuffixShape.TRAILING) if trailing is not None else None
 
 
 def _title_candidates(title: str) -> list[str]:
-    """What the end of a title might name: the names ``split_title`` will ask about."""
-    title = _fold(title)
-    parenthesised = _parenthesised_suffix(title)
-    if parenthesised is not None:
-        return [parenthesised[1]]
-    trailing = _trailing_word(title)
-    return [trailing[1]] if trailing is not None else []
+    """The name the end of a title might be, which ``split_title`` will ask about."""
+    suffix = _suffix(_fold(title))
+    return [suffix[1]] if suffix is not None else []
 
 
 def _name_pattern(name: str) -> str:
