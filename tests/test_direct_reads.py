@@ -21,7 +21,8 @@ from starlette.datastructures import URL
 from app.caching.state import Freshness
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
-from app.direct_reads.reader import Answer, DirectReader, encode_json
+from app.core.encoding import encode_json
+from app.direct_reads.reader import Answer, DirectReader
 from app.direct_reads.routing import Read
 from app.main import create_app
 from tests.factories import make_account, make_post, make_source

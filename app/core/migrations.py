@@ -30,6 +30,17 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def schema_lag(connection: Connection) -> str | None:
+    """What is wrong with the schema, for a message, or None when it is at the latest
+    migration."""
+    revision, head = current_revision(connection), head_revision()
+    if revision == head:
+        return None
+    return (
+        f"The database schema is at {revision or 'nothing'}, not {head}: run `presseschau migrate`"
+    )
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 

@@ -13,13 +13,13 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from starlette.datastructures import URL
 
 from app.archives.service import day_count_key, day_label
 from app.caching.memo import memo_for_engine
 from app.caching.state import Freshness
 from app.core.driver import DriverConnection
+from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
 from app.core.prepared import Prepared
 from app.core.types import utcnow
@@ -31,12 +31,6 @@ from app.posts.service import public_list_key
 
 # Pages that start further in than this walk too far to run on the event loop.
 INLINE_OFFSET_MAX = 2_000
-
-
-def encode_json(document: object) -> bytes:
-    """The bytes pydantic would write for the same values (UTC as "Z"), about four times
-    faster; the tests compare the two."""
-    return orjson.dumps(document, option=orjson.OPT_UTC_Z)
 
 
 @dataclass(frozen=True, slots=True)

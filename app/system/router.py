@@ -7,7 +7,7 @@ from app.core.db import Database
 from app.core.deps import DatabaseDep
 from app.core.errors import DomainError, error_responses
 from app.core.metrics import exposition
-from app.core.migrations import current_revision, head_revision
+from app.core.migrations import current_revision, schema_lag
 
 router = APIRouter(tags=["system"])
 
@@ -36,13 +36,11 @@ def _check(database: Database) -> Readiness:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
+            lag = schema_lag(connection)
     except Exception as exc:
         raise NotReady(f"The database is not reachable: {type(exc).__name__}.") from exc
-    if revision != head_revision():
-        raise NotReady(
-            f"The database schema is at {revision or 'nothing'}, not {head_revision()}: "
-            "run `presseschau migrate`."
-        )
+    if lag is not None:
+        raise NotReady(f"{lag}.")
     return Readiness(status="ok", database=database.engine.dialect.name, migration=revision)
 
 

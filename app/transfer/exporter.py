@@ -14,17 +14,16 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import orjson
 from sqlalchemy import Connection, Row, select, tuple_
 
 from app.core.db import Database
+from app.core.encoding import encode_json
 from app.core.types import utcnow
 from app.transfer.format import EXPORTED_TABLES, FORMAT, VERSION, TableFormat
 
 # Bytes gathered before a chunk is handed on: large enough for few writes and thread hops,
 # small enough not to matter for memory.
 CHUNK_BYTES = 256 * 1024
-_DUMP = orjson.OPT_UTC_Z
 
 
 @contextmanager
@@ -91,7 +90,7 @@ class Export:
                 for rows in _batches(connection, table, self.batch_rows or table.batch_rows):
                     for row in rows:
                         buffer += b",\n" if count else b"\n"
-                        buffer += orjson.dumps(dict(zip(names, row, strict=True)), option=_DUMP)
+                        buffer += encode_json(dict(zip(names, row, strict=True)))
                         count += 1
                         if len(buffer) >= CHUNK_BYTES:
                             yield bytes(buffer)
@@ -102,14 +101,13 @@ class Export:
             yield bytes(buffer)
 
     def _header(self) -> bytes:
-        header = orjson.dumps(
+        header = encode_json(
             {
                 "format": FORMAT,
                 "version": VERSION,
                 "exported_at": self.exported_at,
                 "app_version": version("presseschau"),
-            },
-            option=_DUMP,
+            }
         )
         return header[:-1]  # without the closing brace: the arrays follow
 

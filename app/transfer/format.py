@@ -85,8 +85,6 @@ from app.sources.models import DOMAIN_MAX, LANGUAGE_MAX, URL_MAX, Source, Source
 
 FORMAT = "presseschau"
 VERSION = 1
-SUPPORTED_VERSIONS = frozenset({1})
-HEADER_KEYS = ("format", "version", "exported_at", "app_version")
 
 # Tables that are deliberately left out, and why. Every table of the schema is either exported
 # (EXPORTED_TABLES) or listed here; a test fails for a table that is neither, so a new
@@ -218,7 +216,6 @@ class TableFormat:
     # Rows read or written per statement: posts are large (body and HTML up to 200,000
     # characters each), the rest are a few short fields.
     batch_rows: int = 2000
-    since_version: int = 1  # the first format version that has this array
 
     @property
     def key(self) -> str:
@@ -243,15 +240,11 @@ EXPORTED_TABLES: tuple[TableFormat, ...] = (
     TableFormat(_table(Source), SourceRecord, "sources"),
     TableFormat(_table(SourceDomain), SourceDomainRecord, "source domains"),
     TableFormat(_table(Tag), TagRecord, "tags"),
-    TableFormat(_table(Post), PostRecord, "posts", batch_rows=100),
+    # At most 20 × 2 × 200,000 characters of body and HTML in memory at once.
+    TableFormat(_table(Post), PostRecord, "posts", batch_rows=20),
     TableFormat(_table(PostTag), PostTagRecord, "post tags"),
     TableFormat(_table(PostLike), PostLikeRecord, "likes"),
 )
-
-
-def tables_for(version: int) -> tuple[TableFormat, ...]:
-    """The arrays a document of this format version has, in order."""
-    return tuple(table for table in EXPORTED_TABLES if table.since_version <= version)
 
 
 def unaccounted_tables(metadata: MetaData) -> set[str]:
@@ -276,6 +269,10 @@ class DocumentHeader(BaseModel):
     version: int
     exported_at: Time
     app_version: str
+
+
+# The members before the arrays, in document order.
+HEADER_KEYS = tuple(DocumentHeader.model_fields)
 
 
 # The whole document as one model: the export endpoint declares it as its response, so the

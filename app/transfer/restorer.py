@@ -18,21 +18,17 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.db import WRITE_OPTION, Database
 from app.core.errors import Conflict, first_error
-from app.core.migrations import current_revision, head_revision
+from app.core.migrations import schema_lag
 from app.transfer.format import (
     EXPORTED_TABLES,
     FORMAT,
     HEADER_KEYS,
-    SUPPORTED_VERSIONS,
+    VERSION,
     DocumentHeader,
     TableFormat,
-    tables_for,
 )
 from app.transfer.reader import Array, DocumentReader, InvalidDocument
 
-# Characters of text gathered before a batch is written, whatever its number of rows: posts
-# may be large, and a batch of them must not be.
-MAX_BATCH_CHARS = 4_000_000
 _REFUSED_ROW = (IntegrityError, DataError)
 
 
@@ -60,12 +56,8 @@ def _write_transaction(database: Database) -> Iterator[Connection]:
 
 
 def _check_schema(connection: Connection) -> None:
-    revision, head = current_revision(connection), head_revision()
-    if revision != head:
-        raise Conflict(
-            f"The database schema is at {revision or 'nothing'}, not {head}: "
-            "run `presseschau migrate` on it first. Nothing was restored."
-        )
+    if (lag := schema_lag(connection)) is not None:
+        raise Conflict(f"{lag} on it first. Nothing was restored.")
 
 
 def _lock_tables(connection: Connection) -> None:
@@ -93,7 +85,7 @@ def _restore_members(
 ) -> dict[str, int]:
     members = reader.members()
     header: dict[str, Any] = {}
-    expected: tuple[TableFormat, ...] | None = None
+    header_done = False
     counts: dict[str, int] = {}
     for key, value in members:
         if not header and key != "format":
@@ -101,20 +93,21 @@ def _restore_members(
                 f'This is not a Presseschau export: it must begin with "format": "{FORMAT}", '
                 f"not {key!r}."
             )
-        if expected is None and key in HEADER_KEYS:
+        if not header_done and key in HEADER_KEYS:
             header[key] = value
             _check_member(key, value)
             continue
-        if expected is None:
-            expected = tables_for(_check_header(header))
-        table = _table_at(expected, len(counts), key)
+        if not header_done:
+            _check_header(header)
+            header_done = True
+        table = _table_at(len(counts), key)
         if not isinstance(value, Array):
             raise InvalidDocument(f"{key!r} must be an array of objects.")
         counts[key] = _restore_table(connection, table, value.items, batch_rows)
-    if expected is None:
-        expected = tables_for(_check_header(header))
-    if len(counts) < len(expected):
-        missing = expected[len(counts)].key
+    if not header_done:
+        _check_header(header)
+    if len(counts) < len(EXPORTED_TABLES):
+        missing = EXPORTED_TABLES[len(counts)].key
         raise InvalidDocument(f"The document has no {missing!r} array: it is incomplete.")
     return counts
 
@@ -126,16 +119,11 @@ def _check_member(key: str, value: Any) -> None:
     if key == "version":
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidDocument(f'"version" must be an integer, not {_shown(value)}.')
-        if value not in SUPPORTED_VERSIONS:
-            known = ", ".join(str(number) for number in sorted(SUPPORTED_VERSIONS))
-            newer = (
-                " It comes from a newer Presseschau: upgrade this one first."
-                if value > max(SUPPORTED_VERSIONS)
-                else ""
-            )
+        if value != VERSION:
+            newer = " It comes from a newer Presseschau: upgrade this one first."
             raise InvalidDocument(
                 f"The document is format version {value}; this Presseschau restores version "
-                f"{known}.{newer}"
+                f"{VERSION}.{newer if value > VERSION else ''}"
             )
 
 
@@ -148,17 +136,18 @@ def _shown(value: Any) -> str:
     return repr(value)[:100]
 
 
-def _check_header(header: dict[str, Any]) -> int:
+def _check_header(header: dict[str, Any]) -> None:
     for key in HEADER_KEYS:
         if key not in header:
             raise InvalidDocument(f"The document has no {key!r} before its arrays.")
     try:
-        return DocumentHeader.model_validate(header).version
+        DocumentHeader.model_validate(header)
     except ValidationError as exc:
         raise InvalidDocument(_validation_detail("the header", exc)) from exc
 
 
-def _table_at(expected: tuple[TableFormat, ...], position: int, key: str) -> TableFormat:
+def _table_at(position: int, key: str) -> TableFormat:
+    expected = EXPORTED_TABLES
     if position < len(expected) and expected[position].key == key:
         return expected[position]
     order = ", ".join(table.key for table in expected)
@@ -182,15 +171,13 @@ def _restore_table(
 ) -> int:
     limit = batch_rows or table.batch_rows
     batch: list[dict[str, Any]] = []
-    first = chars = count = 0
+    first = count = 0
     for index, item in items:
         if not batch:
-            first, chars = index, 0
-        row = _validated(table, index, item)
-        batch.append(row)
-        chars += sum(len(value) for value in row.values() if isinstance(value, str))
+            first = index
+        batch.append(_validated(table, index, item))
         count += 1
-        if len(batch) >= limit or chars >= MAX_BATCH_CHARS:
+        if len(batch) >= limit:
             _insert(connection, table, batch, first)
             batch = []
     if batch:
