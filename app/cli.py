@@ -21,6 +21,7 @@ from app.core.db import Database, create_db_engine
 from app.core.errors import DomainError, InvalidInput
 from app.core.logging import log_config
 from app.core.migrations import upgrade
+from app.core.serving import SERVE_OPTIONS
 from app.demo.loader import is_empty, load_demo
 from app.importers.files import import_archive_page, import_wxr
 from app.importers.records import ImportedAuthor
@@ -71,16 +72,12 @@ def serve(
     try:
         uvicorn.run(
             "app.main:create_app",
-            factory=True,
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
-            server_header=False,
             log_config=log_config(),
-            # Presseschau logs each request itself, with its id; uvicorn would repeat it.
-            access_log=False,
             timeout_graceful_shutdown=30,
+            **SERVE_OPTIONS,
         )
     finally:
         if metrics_dir is not None:

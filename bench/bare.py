@@ -20,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from app.core.serving import SERVE_OPTIONS
 from bench.kinds import kind_of
 
 ENV = "BENCH_BARE_RESPONSES"
@@ -86,16 +87,13 @@ def main() -> None:
     # they are installed; here they are named, so a missing one fails instead of falling back.
     uvicorn.run(
         "bench.bare:create_app",
-        factory=True,
         host=args.host,
         port=args.port,
         workers=1,
         loop="uvloop",
         http="httptools",
-        proxy_headers=True,
-        server_header=False,
-        access_log=False,
         log_level="warning",
+        **SERVE_OPTIONS,
     )
 
 

@@ -9,7 +9,6 @@ Prints one line per 2,000 requests and writes bench/results/heap-<date>.json.
 """
 
 import argparse
-import json
 import os
 import random
 import tempfile
@@ -60,16 +59,13 @@ def main() -> None:
                 samples.append(sample)
                 print(sample, flush=True)
     database.dispose()
-    results.RESULTS.mkdir(exist_ok=True)
-    out = results.RESULTS / f"heap-{datetime.now(UTC):%Y%m%d}.json"
     summary = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": results.machine(),
         "git": results.git(),
         "samples": samples,
     }
-    out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"written to {out}")
+    print(f"written to {results.save('heap', summary)}")
 
 
 if __name__ == "__main__":

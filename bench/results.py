@@ -128,15 +128,20 @@ def document(
     }
 
 
-def write(doc: dict[str, Any]) -> Path:
-    """bench/results/bench-<mode>-<YYYYMMDD>.json; a later run of the same mode and day wins."""
+def save(stem: str, doc: dict[str, Any]) -> Path:
+    """bench/results/<stem>-<YYYYMMDD>.json, written whole or not at all; a later run of the
+    same kind and day replaces it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    day = datetime.fromisoformat(doc["date"]).astimezone(UTC)
-    path = RESULTS / f"bench-{doc['mode']}-{day:%Y%m%d}.json"
+    path = RESULTS / f"{stem}-{datetime.now(UTC):%Y%m%d}.json"
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     partial.replace(path)
     return path
+
+
+def write(doc: dict[str, Any]) -> Path:
+    """bench/results/bench-<mode>-<YYYYMMDD>.json."""
+    return save(f"bench-{doc['mode']}", doc)
 
 
 def newest() -> dict[str, Any]:

@@ -146,10 +146,8 @@ def main() -> None:
         "lost_writes": len(set(acknowledged) - stored),
         "rss_mb_over_time": memory,
     }
-    results.RESULTS.mkdir(parents=True, exist_ok=True)
     mix = f"w{round(args.write_share * 100)}"
-    out = results.RESULTS / f"soak-{summary['database']}-{mix}-{datetime.now(UTC):%Y%m%d}.json"
-    out.write_text(json.dumps(summary, indent=2) + "\n")
+    out = results.save(f"soak-{summary['database']}-{mix}", summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "rss_mb_over_time"}, indent=2))
     print(f"written to {out.relative_to(results.ROOT)}")
     if errors or unexpected or server_exited or not requests or summary["lost_writes"]:

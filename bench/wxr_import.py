@@ -16,7 +16,6 @@ import html
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -115,29 +114,33 @@ def write_export(path: Path, posts: int, seed: int) -> None:
 
 
 def _import(path: Path, database_url: str) -> dict[str, Any]:
+    """One import as its own process: its time, its summary line and its own peak RSS."""
     env = {**os.environ, "PRESSESCHAU_DATABASE_URL": database_url}
     subprocess.run([str(PRESSESCHAU), "migrate"], env=env, check=True, capture_output=True)
-    started = time.monotonic()
-    done = subprocess.run(
-        [str(PRESSESCHAU), "import", "wxr", str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        sys.exit(f"import failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
-    # The first line has the counts; the lines after it, why items were skipped and the new
-    # sources.
-    summary = done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
-    return {"seconds": round(seconds, 2), "summary": summary}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [str(PRESSESCHAU), "import", "wxr", str(path)], env=env, stdout=out, stderr=err
+        )
+        # wait4 reports this child's own resource use, not the most of all children so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"import failed ({status}): {err.read().strip()[-2000:]}")
+        # The first line has the counts; the lines after it, why items were skipped and the
+        # new sources.
+        lines = out.read().strip().splitlines()
+    return {
+        "seconds": round(seconds, 2),
+        "summary": lines[0] if lines else "",
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def _run(path: Path, posts: int, backend: str, database_url: str) -> dict[str, Any]:
     first = _import(path, database_url)
-    # The largest resident set of any child so far: the importers are the only big ones.
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     again = _import(path, database_url)
     figures = {
         "backend": backend,
@@ -145,7 +148,7 @@ def _run(path: Path, posts: int, backend: str, database_url: str) -> dict[str, A
         "file_mb": round(path.stat().st_size / 1e6, 1),
         "seconds": first["seconds"],
         "posts_per_second": round(posts / first["seconds"]),
-        "peak_rss_mb": round(peak_mb, 1),
+        "peak_rss_mb": first["peak_rss_mb"],
         "summary": first["summary"],
         "again_seconds": again["seconds"],
         "again_summary": again["summary"],
@@ -183,12 +186,10 @@ def main() -> None:
         "kind": "import",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
-        **commit,
+        "git": commit,
         "runs": runs,
     }
-    out = results.RESULTS / f"import-{datetime.now(UTC):%Y%m%d}.json"
-    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {out.relative_to(results.ROOT)}")
+    print(f"wrote {results.save('import', document).relative_to(results.ROOT)}")
 
 
 if __name__ == "__main__":
