@@ -32,8 +32,7 @@ MAX_ENTRIES = 4096
 
 
 class AggregateMemo:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
+    def __init__(self) -> None:
         self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -79,7 +78,7 @@ class AggregateMemo:
         with self._lock:
             self._entries[key] = (freshness.version, freshness.until, value)
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
+            while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
         return value
 

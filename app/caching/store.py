@@ -41,14 +41,14 @@ class ResponseStore:
     def put(self, key: CacheKey, entry: CachedResponse) -> None:
         if entry.size > self.max_bytes:
             return
-        self.discard(key)
+        self._discard(key)
         self._entries[key] = entry
         self.bytes += entry.size
         while self.bytes > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)
             self.bytes -= evicted.size
 
-    def discard(self, key: CacheKey) -> None:
+    def _discard(self, key: CacheKey) -> None:
         old = self._entries.pop(key, None)
         if old is not None:
             self.bytes -= old.size

@@ -1,7 +1,6 @@
 """The statements of the direct reads, built from the same pieces as the framework path
 (visibility rule, row columns, sort orders, neighbour days) and compiled once per shape."""
 
-import threading
 from collections.abc import Callable, Hashable
 
 from sqlalchemy import ColumnElement, Date, Dialect, Integer, String, bindparam, select
@@ -49,14 +48,12 @@ class Statements:
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
         self._compiled: dict[Hashable, Prepared] = {}
-        self._lock = threading.Lock()
 
     def _get(self, key: Hashable, build: Callable[[], AnySelect]) -> Prepared:
         found = self._compiled.get(key)
         if found is None:
-            found = Prepared(build(), self._dialect)
-            with self._lock:
-                self._compiled[key] = found
+            # Two threads may both compile a shape the first time: the same result, no harm.
+            found = self._compiled[key] = Prepared(build(), self._dialect)
         return found
 
     def post(self, *, by_slug: bool) -> Prepared:
