@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.caching.models import CONTENT_TABLES
+from app.caching.state import Freshness
 from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
@@ -250,8 +251,7 @@ def test_the_response_store_keeps_to_its_byte_budget() -> None:
 
     def entry(size: int) -> CachedResponse:
         return CachedResponse(
-            version=1,
-            until=float("inf"),
+            freshness=Freshness(version=1, changed_at=0.0, until=float("inf")),
             etag=b'"x"',
             last_modified=0.0,
             headers=[],

@@ -8,7 +8,6 @@ version newer than the data it was computed from.
 """
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import partial
@@ -33,7 +32,7 @@ MAX_ENTRIES = 4096
 
 class AggregateMemo:
     def __init__(self) -> None:
-        self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Freshness, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
@@ -71,12 +70,13 @@ class AggregateMemo:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
-        if entry is not None and entry[0] == freshness.version and time.time() < entry[1]:
-            value: T = entry[2]
+        # The tracker gives an equal Freshness for as long as it is current.
+        if entry is not None and entry[0] == freshness:
+            value: T = entry[1]
             return value
         value = compute()
         with self._lock:
-            self._entries[key] = (freshness.version, freshness.until, value)
+            self._entries[key] = (freshness, value)
             self._entries.move_to_end(key)
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)

@@ -62,7 +62,7 @@ class HttpCache:
         kept = None
         if freshness is not None and self.store is not None:
             kept = self.store.get(key)
-            if kept is not None and kept.version == freshness.version and time.time() < kept.until:
+            if kept is not None and kept.freshness == freshness:
                 scope["route"] = kept.route
                 await _send_entry(send, kept, conditions)
                 return
@@ -116,8 +116,7 @@ class HttpCache:
             if previous is not None and previous.etag == etag:
                 changed_at = previous.last_modified
             entry = CachedResponse(
-                version=freshness.version,
-                until=freshness.until,
+                freshness=freshness,
                 etag=etag,
                 last_modified=changed_at,
                 headers=base,

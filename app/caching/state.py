@@ -72,7 +72,9 @@ def read_version(connection: Connection) -> tuple[int, float] | None:
 
 class FreshnessTracker:
     """Turns content versions into Freshness; asks for the next scheduled publication only
-    when the version changes or the last one it knew of has passed."""
+    when the version changes or the last one it knew of has passed. While its version is
+    current and its time has not passed, a Freshness is given again as it is: what was
+    made at it is current exactly while the tracker gives an equal one."""
 
     def __init__(self) -> None:
         self._last: Freshness | None = None

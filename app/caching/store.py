@@ -3,14 +3,16 @@
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from app.caching.state import Freshness
+
 Headers = list[tuple[bytes, bytes]]
 CacheKey = tuple[str, bytes, str, bytes]
 
 
 @dataclass(slots=True)
 class CachedResponse:
-    version: int
-    until: float
+    # Made at this; current while the tracker still gives the same (see FreshnessTracker).
+    freshness: Freshness
     etag: bytes
     last_modified: float
     headers: Headers
