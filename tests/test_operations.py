@@ -1,6 +1,7 @@
 import json
 import logging
 import re
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import FastAPI
@@ -30,22 +31,33 @@ def test_every_response_has_a_request_id_and_security_headers(client: TestClient
 
 
 def test_log_lines_are_json_with_the_request_id_and_no_token(
-    app: FastAPI, client: TestClient, db: Database, caplog: pytest.LogCaptureFixture
+    app: FastAPI,
+    client: TestClient,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     editor = make_account(db)
-    caplog.set_level(logging.INFO, logger="presseschau.access")
     response = client.get(app.url_path_for("me"), headers=editor.headers)
     formatter = JsonFormatter()
-    lines = [json.loads(formatter.format(record)) for record in caplog.records]
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    lines += [json.loads(formatter.format(record)) for record in caplog.records]
     access = [line for line in lines if line["logger"] == "presseschau.access"]
     assert access[-1]["request_id"] == response.headers["x-request-id"]
     assert access[-1]["status"] == 200
     assert access[-1]["path"] == "/api/v1/me"
+    assert access[-1]["method"] == "GET"
+    assert access[-1]["level"] == "info"
+    stamp = datetime.fromisoformat(access[-1]["time"])
+    assert abs((datetime.now(UTC) - stamp).total_seconds()) < 60
     assert all(editor.token not in json.dumps(line) for line in lines)
 
 
 def test_access_log_can_be_switched_off_without_losing_error_logs(
-    settings: Settings, db: Database, caplog: pytest.LogCaptureFixture
+    settings: Settings,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     app = create_app(settings.model_copy(update={"access_log": False}), db)
 
@@ -57,7 +69,7 @@ def test_access_log_can_be_switched_off_without_losing_error_logs(
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/api/v1/posts").status_code == 200
         assert client.get("/boom").status_code == 500
-    assert not [record for record in caplog.records if record.name == "presseschau.access"]
+    assert "presseschau.access" not in capsys.readouterr().err
     assert any("unhandled error on GET /boom" in record.getMessage() for record in caplog.records)
 
 

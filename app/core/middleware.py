@@ -8,10 +8,9 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
-from app.core.logging import request_id
+from app.core.logging import request_id, write_access_line
 from app.core.metrics import observe_request, operation_of
 
-access_log = logging.getLogger("presseschau.access")
 error_log = logging.getLogger("presseschau")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -86,13 +85,10 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             observe_request(scope["method"], operation_of(scope.get("route")), status, elapsed)
             if self.access_log:
-                access_log.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
+                write_access_line(
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
                 )
             request_id.reset(token)
