@@ -2,8 +2,9 @@
 
 A cached response is served only while the version it was made at is still the current one,
 so once a write has committed, no process serves what it replaced. On SQLite the question is
-a single-row read on a connection kept for it, on the event loop itself (a few microseconds,
-cheaper than any thread hand-off); on PostgreSQL it takes one round trip on a reading thread.
+a single-row read on a connection kept for it, on the event loop itself, and is asked only
+when something has committed since it was last asked (``app.core.wal_index``); on
+PostgreSQL it takes one round trip on a reading thread.
 """
 
 import math
@@ -109,14 +110,26 @@ class ContentVersionProbe:
         self._tracker = tracker_for(driver.engine)
         self._version = Prepared(_VERSION, driver.engine.dialect)
         self._next_publication = Prepared(_NEXT_PUBLICATION, driver.engine.dialect)
+        # The last answer, and the last commit seen before it was asked for.
+        self._last: tuple[bytes, Freshness] | None = None
 
     async def current(self) -> Freshness | None:
-        """The content version now, or None when it cannot be told (then nothing is cached)."""
+        """The content version now, or None when it cannot be told (then nothing is cached).
+
+        While nothing has committed since the last answer and no scheduled post has gone
+        public, that answer stands without a query."""
+        commit = self._driver.last_commit()
+        last = self._last
+        if last is not None and commit == last[0] and time.time() < last[1].until:
+            return last[1]
         try:
-            return await self._driver.run(self._read, short=True, snapshot=False)
+            fresh = await self._driver.run(self._read, short=True, snapshot=False)
         except SQLAlchemyError:
             self._tracker.forget()
-            return None
+            fresh = None
+        # Seen before the query: a commit in between only makes the next request ask again.
+        self._last = None if commit is None or fresh is None else (commit, fresh)
+        return fresh
 
     def _read(self, cursor: Any) -> Freshness | None:
         rows = self._version.rows(cursor)

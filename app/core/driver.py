@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 import anyio.to_thread
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from app.core.db import Database
+from app.core.wal_index import WalIndex
 
 T = TypeVar("T")
 Work = Callable[[Any], T]  # given a driver cursor
@@ -29,6 +30,8 @@ class DriverConnection:
         self._sqlite = database.engine.dialect.name == "sqlite"
         # Held out of the pool for as long as this lives: only the event loop uses it.
         self._kept: PoolProxiedConnection | None = None
+        # Read while the kept connection holds it open.
+        self._wal_index: WalIndex | None = None
 
     @property
     def engine(self) -> Engine:
@@ -52,11 +55,35 @@ class DriverConnection:
             driver = sqlite3.Error if isinstance(error, sqlite3.Error) else psycopg.Error
             raise DBAPIError.instance(None, None, error, driver) from error
 
-    def _run_inline(self, work: Work[T], snapshot: bool) -> T:
-        if self._kept is None:
-            self._kept = self.engine.raw_connection()
+    def last_commit(self) -> bytes | None:
+        """What identifies the last commit to the database by any process, as far as the
+        kept connection can tell without a query (SQLite in WAL mode); None when unknown.
+        Equal values mean nothing has committed in between."""
+        if not self._sqlite:
+            return None
         try:
-            return _on_sqlite(self._kept, work, snapshot)
+            self._kept_connection()
+        except (sqlite3.Error, SQLAlchemyError):
+            return None
+        return self._wal_index.header() if self._wal_index is not None else None
+
+    def _kept_connection(self) -> PoolProxiedConnection:
+        if self._kept is None:
+            kept = self.engine.raw_connection()
+            try:
+                driver = kept.driver_connection
+                assert isinstance(driver, sqlite3.Connection)
+                self._wal_index = WalIndex.of(driver)
+            except BaseException:
+                kept.close()
+                raise
+            self._kept = kept
+        return self._kept
+
+    def _run_inline(self, work: Work[T], snapshot: bool) -> T:
+        kept = self._kept_connection()
+        try:
+            return _on_sqlite(kept, work, snapshot)
         except BaseException:
             self.close()
             raise
@@ -72,6 +99,7 @@ class DriverConnection:
             connection.close()
 
     def close(self) -> None:
+        self._wal_index = None
         if self._kept is not None:
             self._kept.close()
             self._kept = None
