@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from pydantic_core import to_json
+from sqlalchemy import String, cast, literal, null, select
 from starlette.datastructures import URL
 
 from app.caching.state import Freshness
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.encoding import encode_json
+from app.core.json_sql import json_text
 from app.direct_reads.reader import Answer, DirectReader
 from app.direct_reads.routing import Read
 from app.main import create_app
@@ -213,6 +215,21 @@ def test_their_json_is_the_frameworks_json_for_any_text_and_time() -> None:
             "list": [text, {"nested": text}],
         }
         assert encode_json(document) == to_json(document)
+
+
+def test_the_databases_json_strings_are_the_frameworks_for_any_text(db: Database) -> None:
+    # Everything a stored text may hold (no NUL: the API refuses it, PostgreSQL cannot store it).
+    rng = random.Random(11)
+    alphabet = [chr(code) for code in range(1, 0x20)] + list('"\\/ aÄß€\u2028\u2029\x7f😀')
+    texts = [
+        "",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 40))) for _ in range(200)),
+    ]
+    with db.engine.connect() as connection:
+        for text in texts:
+            (fragment,) = connection.execute(select(json_text(literal(text, String())))).one()
+            assert encode_json({"t": fragment}) == to_json({"t": text}), repr(text)
+        assert encode_json(connection.scalar(select(json_text(cast(null(), String()))))) == b"null"
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,9 @@ class Statements:
 
         def build() -> AnySelect:
             lookup = col(Post.slug) == REF_SLUG if by_slug else col(Post.id) == REF_ID
-            return queries.rows_statement([lookup, publicly_visible(NOW)], [], limit=1)
+            return queries.rows_statement(
+                [lookup, publicly_visible(NOW)], [], limit=1, long_text_as_json=True
+            )
 
         return self._get(("post", by_slug), build)
 
@@ -85,7 +87,9 @@ class Statements:
         def build() -> AnySelect:
             where = _public(source=source, tag=tag, day=day)
             order = queries.sort_order(sort, may_include_drafts=False)
-            return queries.rows_statement(where, order, limit=LIMIT, offset=OFFSET)
+            return queries.rows_statement(
+                where, order, limit=LIMIT, offset=OFFSET, long_text_as_json=True
+            )
 
         return self._get(("page", sort, source, tag, day), build)
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.caching.memo import memo_for
+from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
 from app.posts.models import Post, PostStatus, PostTag, Tag
 from app.posts.schemas import AuthorRef, PostPublic, PostSort
@@ -65,34 +66,45 @@ SOURCES = Post.metadata.tables["sources"]
 USERS = Post.metadata.tables["users"]
 TAGS = Post.metadata.tables["tags"]
 POST_TAGS = Post.metadata.tables["post_tags"]
+_LONG_TEXT = ("body", "body_html", "excerpt")
+
+
+def _rows(*, long_text_as_json: bool) -> Select[Any]:
+    def text(name: str) -> ColumnElement[Any]:
+        column = POSTS.c[name]
+        return json_text(column).label(name) if long_text_as_json else column
+
+    return select(
+        POSTS.c.id,
+        POSTS.c.slug,
+        POSTS.c.title,
+        POSTS.c.status,
+        POSTS.c.published_at,
+        POSTS.c.published_date,
+        POSTS.c.original_url,
+        POSTS.c.credit,
+        POSTS.c.language,
+        *(text(name) for name in _LONG_TEXT),
+        POSTS.c.likes,
+        POSTS.c.author_id,
+        POSTS.c.created_at,
+        POSTS.c.updated_at,
+        SOURCES.c.id,
+        SOURCES.c.slug,
+        SOURCES.c.name,
+        USERS.c.name,
+    ).select_from(
+        POSTS.outerjoin(SOURCES, SOURCES.c.id == POSTS.c.source_id).join(
+            USERS, USERS.c.id == POSTS.c.author_id
+        )
+    )
+
+
 # Plain table columns, not ORM entities: rows come back as tuples and go straight into the
 # response models, which is several times cheaper than loading Post objects first.
-_ROWS = select(
-    POSTS.c.id,
-    POSTS.c.slug,
-    POSTS.c.title,
-    POSTS.c.status,
-    POSTS.c.published_at,
-    POSTS.c.published_date,
-    POSTS.c.original_url,
-    POSTS.c.credit,
-    POSTS.c.language,
-    POSTS.c.body,
-    POSTS.c.body_html,
-    POSTS.c.excerpt,
-    POSTS.c.likes,
-    POSTS.c.author_id,
-    POSTS.c.created_at,
-    POSTS.c.updated_at,
-    SOURCES.c.id,
-    SOURCES.c.slug,
-    SOURCES.c.name,
-    USERS.c.name,
-).select_from(
-    POSTS.outerjoin(SOURCES, SOURCES.c.id == POSTS.c.source_id).join(
-        USERS, USERS.c.id == POSTS.c.author_id
-    )
-)
+_ROWS = _rows(long_text_as_json=False)
+# For JSON made without the models: the long texts come as JSON the database wrote.
+_JSON_ROWS = _rows(long_text_as_json=True)
 _TAGS = (
     select(POST_TAGS.c.post_id, TAGS.c.name)
     .join(TAGS, TAGS.c.id == POST_TAGS.c.tag_id)
@@ -166,15 +178,18 @@ def rows_statement(
     *,
     limit: int | ColumnElement[int] | None = None,
     offset: int | ColumnElement[int] = 0,
+    long_text_as_json: bool = False,
 ) -> Select[Any]:
-    """The posts (with source and author) that ``where`` selects, in ``order``.
+    """The posts (with source and author) that ``where`` selects, in ``order``; with
+    ``long_text_as_json``, body, HTML and excerpt come as ``orjson.Fragment``.
 
     The page is found on the ids alone, which the indexes cover, so rows skipped by OFFSET
     are never read in full; then only its own rows are joined and loaded."""
     page = select(col(Post.id)).where(*where).order_by(*order).offset(offset)
     if limit is not None:
         page = page.limit(limit)
-    return _ROWS.where(POSTS.c.id.in_(page.scalar_subquery())).order_by(*order)
+    rows = _JSON_ROWS if long_text_as_json else _ROWS
+    return rows.where(POSTS.c.id.in_(page.scalar_subquery())).order_by(*order)
 
 
 def count_statement(where: Sequence[ColumnElement[bool]]) -> Select[int]:
