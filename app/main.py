@@ -20,6 +20,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
+from app.core.front import FrontedFastAPI
 from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if owns_database:
             database.dispose()
 
-    app = FastAPI(
+    app = FrontedFastAPI(
         title="Presseschau",
         version=version("presseschau"),
         summary="Headless content API for press-review blogs.",
@@ -126,7 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if isinstance(route, APIRoute)
         }
         app.add_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
-    app.add_middleware(
+    app.add_front_middleware(
         HttpCache,
         prefix=API_PREFIX + "/",
         public_cache_control=settings.public_cache_control,
@@ -134,7 +135,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         store=ResponseStore(cache_bytes) if cache_bytes else None,
     )
     if settings.cors_origins:
-        app.add_middleware(
+        app.add_front_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
@@ -144,8 +145,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     # An oversized body is refused before anything else looks at the request; the request
     # context wraps even that refusal, so it too has an id, a log line and safe headers.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(
+    app.add_front_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_front_middleware(
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )
     return app

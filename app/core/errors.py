@@ -146,6 +146,16 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
+def unexpected_error_response() -> JSONResponse:
+    """The answer to an error nothing expected: nothing of the internals in it."""
+    return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+async def _unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
+    # Starlette answers with this and raises the error again, for the request context to log.
+    return unexpected_error_response()
+
+
 async def _integrity_error(_request: Request, _exc: Exception) -> JSONResponse:
     # Services turn the conflicts they expect into clear messages; this catches races.
     return problem_response(409, "The change conflicts with data written at the same time; retry.")
@@ -158,6 +168,7 @@ def install_error_handlers(app: FastAPI) -> None:
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected_error)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -7,7 +7,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import problem_response
+from app.core.errors import unexpected_error_response
 from app.core.logging import request_id, write_access_line
 from app.core.metrics import observe_request, operation_of
 
@@ -77,10 +77,7 @@ class RequestContext:
             # with a problem body that shows nothing of the internals.
             error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not started_response:
-                response = problem_response(
-                    500, "An unexpected error occurred; it has been logged."
-                )
-                await response(scope, receive, send_with_headers)
+                await unexpected_error_response()(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
             observe_request(scope["method"], operation_of(scope.get("route")), status, elapsed)
