@@ -6,14 +6,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
 
 from app.core.db import Database
 from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.files import import_wxr
 from app.importers.records import ImportedPost
 from app.importers.service import ImportSummary, PostImporter
+from app.posts import service as posts_service
 from app.posts.models import PostStatus
 from tests.factories import make_account
 
@@ -160,3 +164,50 @@ def test_an_item_twice_in_a_file_is_imported_once(db: Database) -> None:
     twice = item("https://blog.example/?p=7", "Zweimal")
     summary = run_items(db, twice, twice)
     assert (summary.created, summary.skip_reasons["appears twice in the file"]) == (1, 1)
+
+
+def test_posts_added_together_never_share_a_slug(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    run_items(db, item("https://blog.example/?p=1", "Lagebericht", original_url=None))
+    summary = run_items(
+        db,
+        *(
+            item(f"https://blog.example/?p={number}", title, original_url=None)
+            for number, title in enumerate(["Lagebericht", "Lagebericht 2", "Lagebericht"], 2)
+        ),
+    )
+    assert (summary.created, summary.failed) == (3, 0)
+    listed = client.get(app.url_path_for("list_posts"), params={"sort": "title"}).json()
+    slugs = sorted(post["slug"] for post in listed["items"])
+    assert slugs == ["lagebericht", "lagebericht-2", "lagebericht-2-2", "lagebericht-3"]
+
+
+def test_a_batch_that_cannot_go_in_whole_goes_in_post_by_post(
+    app: FastAPI, client: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when another writer takes one post's slug between the batch's read and its insert.
+    import_posts = posts_service.import_posts
+
+    def conflicting(session: Session, entries: Any, **options: Any) -> Any:
+        added = import_posts(session, entries, **options)
+        if any(entry.data.title == "Umstritten" for entry in entries):
+            session.execute(text("INSERT INTO post_tags VALUES (-1, -1)"))  # any conflict
+        return added
+
+    monkeypatch.setattr(posts_service, "import_posts", conflicting)
+    summary = run_items(
+        db,
+        *(
+            item(f"https://blog.example/?p={number}", title, original_url=None, tags=["Lage"])
+            for number, title in enumerate(["Erste", "Umstritten", "Dritte"])
+        ),
+    )
+    assert (summary.created, summary.failed) == (2, 1)
+    assert summary.failures[0].position == "Umstritten"
+    assert "conflicts with a post written at the same time" in summary.failures[0].reason
+    listed = client.get(app.url_path_for("list_posts"), params={"sort": "title"}).json()
+    assert [(post["title"], post["tags"]) for post in listed["items"]] == [
+        ("Dritte", ["Lage"]),
+        ("Erste", ["Lage"]),
+    ]

@@ -1,5 +1,8 @@
 """Unique, readable slugs for any table with a ``slug`` column."""
 
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
@@ -16,26 +19,60 @@ def _suffixed(base: str, number: int) -> str:
     return base if number == 1 else f"{base}-{number}"
 
 
-def _first_free(session: Session, column: Mapped[str], base: str, numbers: list[int]) -> int | None:
-    """The first of ``numbers`` whose suffixed slug no row has, in one query: each candidate is
-    one probe of the unique index, where a prefix match (LIKE 'base%') would read every slug."""
+def _first_free(
+    session: Session,
+    column: Mapped[str],
+    base: str,
+    numbers: list[int],
+    reserved: AbstractSet[str] = frozenset(),
+) -> int | None:
+    """The first of ``numbers`` whose suffixed slug no row has and is not ``reserved``, in one
+    query: each candidate is one probe of the unique index, where a prefix match
+    (LIKE 'base%') would read every slug."""
     names = {_suffixed(base, number): number for number in numbers}
-    taken = set(session.scalars(select(column).where(column.in_(names))))
+    taken = set(session.scalars(select(column).where(column.in_(names)))) | reserved
     return next((number for name, number in names.items() if name not in taken), None)
 
 
-def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: str) -> str:
-    """A slug for ``text`` that no row has yet: "strasse", then "strasse-2", "strasse-3" ...
-
-    All-digit slugs get the fallback word in front, because a number in a URL means an id.
-    """
+def _base(text: str, fallback: str) -> str:
+    # All-digit slugs get the fallback word in front, because a number in a URL means an id.
     base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
-    if base.isdigit():
-        base = slugify(f"{fallback} {base}", max_length=_BASE_MAX_LENGTH)
+    return slugify(f"{fallback} {base}", max_length=_BASE_MAX_LENGTH) if base.isdigit() else base
+
+
+def unique_slugs(
+    session: Session, column: Mapped[str], texts: Sequence[str], *, fallback: str
+) -> list[str]:
+    """``unique_slug`` for rows about to be added together: no two get the same slug, and
+    the new titles among them (most) cost one query between them."""
+    bases = [_base(text, fallback) for text in texts]
+    taken = set(session.scalars(select(column).where(column.in_(set(bases)))))
+    slugs: list[str] = []
+    given: set[str] = set()
+    for text, base in zip(texts, bases, strict=True):
+        slug = base
+        if base in taken or base in given:
+            slug = unique_slug(session, column, text, fallback=fallback, reserved=given)
+        slugs.append(slug)
+        given.add(slug)
+    return slugs
+
+
+def unique_slug(
+    session: Session,
+    column: Mapped[str],
+    text: str,
+    *,
+    fallback: str,
+    reserved: AbstractSet[str] = frozenset(),
+) -> str:
+    """A slug for ``text`` that no row has yet and is not ``reserved``: "strasse", then
+    "strasse-2", "strasse-3" ... (all digits get ``fallback`` in front)."""
+    base = _base(text, fallback)
     # Most titles are new: one equality lookup, before a batch of numbered candidates.
-    if session.scalar(select(column).where(column == base)) is None:
+    if base not in reserved and session.scalar(select(column).where(column == base)) is None:
         return base
-    free = _first_free(session, column, base, list(range(2, _BATCH + 2)))
+    free = _first_free(session, column, base, list(range(2, _BATCH + 2)), reserved)
     if free is not None:
         return _suffixed(base, free)
     # A common title: numbers are handed out in order, so the taken ones are (nearly) a run
@@ -43,14 +80,14 @@ def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: s
     # a batch of probes at a time: a handful of queries however often the title was used,
     # where counting up would take one per twenty posts with this title.
     taken = _BATCH + 1
-    free = _first_free(session, column, base, [taken << shift for shift in range(1, 19)])
+    free = _first_free(session, column, base, [taken << shift for shift in range(1, 19)], reserved)
     if free is None:  # millions of rows with this title: the suffix would outgrow its room
         raise Conflict(f"Too many entries are called {text!r}; give this one a slug.")
     while free - taken > 1:
         # Each step is below the gap, so the probes are never empty and the gap shrinks.
         step = -(-(free - taken) // (_BATCH + 1))
         probes = list(range(taken + step, free, step))
-        found = _first_free(session, column, base, probes)
+        found = _first_free(session, column, base, probes, reserved)
         if found is None:
             taken = probes[-1]
         else:

@@ -92,6 +92,15 @@ class _Existing:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _New:
+    """An item that becomes a new post, once its batch is read."""
+
+    item: ImportedPost
+    entry: posts.PostImport
+    source: SourceRef | None
+
+
 class PostImporter:
     """Imports items batch by batch; with ``dry_run`` everything is rolled back at the end,
     after the summary says what would have happened."""
@@ -140,11 +149,13 @@ class PostImporter:
         known = known_sources_of_all(session)
         posts_in_batch = [item for item in batch if isinstance(item, ImportedPost)]
         existing = self._existing(session, posts_in_batch)
+        new: list[_New] = []
         for item in batch:
             if isinstance(item, ItemFailure):
                 self.summary.failures.append(item)
             else:
-                self._import_one(session, known, existing, item)
+                self._import_one(session, known, existing, item, new)
+        self._create(session, known, new)
         return len(batch)
 
     def _fail(self, item: ImportedPost, reason: str) -> None:
@@ -182,7 +193,10 @@ class PostImporter:
         known: KnownSources,
         existing: tuple[dict[str, _Existing], dict[str, _Existing]],
         item: ImportedPost,
+        new: list[_New],
     ) -> None:
+        """Update a post imported before, or add the item to ``new``, the batch's posts to
+        create; or skip it, or report it as failed."""
         by_key, by_url = existing
         if item.import_key and item.import_key in self._seen_keys:
             self._skip("appears twice in the file")
@@ -202,7 +216,7 @@ class PostImporter:
         source, new_source, topics = self._source_and_topics(known, item, match)
         try:
             # The file's slug is not validated as an editor's would be: the post gets one
-            # from it in any case (see posts.import_post).
+            # from it in any case (see posts.import_posts).
             data = PostCreate.model_validate(
                 {
                     "title": match.title or item.title,
@@ -223,8 +237,17 @@ class PostImporter:
         data.source_id = source.id if source else None
         if before is not None:
             self._update(session, before.post_id, data, item)
-        else:
-            self._create(session, known, data, source, item)
+            return
+        entry = posts.PostImport(
+            data=data,
+            author_id=self._author_id(session, item.author),
+            slug_hint=item.slug,
+            import_key=item.import_key,
+            created_at=item.created_at,
+            modified_at=item.modified_at,
+            excerpt=item.excerpt,
+        )
+        new.append(_New(item, entry, source))
 
     def _source_and_topics(
         self, known: KnownSources, item: ImportedPost, match: SourceMatch
@@ -278,37 +301,34 @@ class PostImporter:
         self._authors[name] = user_id
         return user_id
 
-    def _create(
-        self,
-        session: Session,
-        known: KnownSources,
-        data: PostCreate,
-        source: SourceRef | None,
-        item: ImportedPost,
-    ) -> None:
+    def _create(self, session: Session, known: KnownSources, new: list[_New]) -> None:
+        """The batch's new posts together; when that fails (a slug or key taken by a post
+        written meanwhile, a title out of numbers), one by one, so only the post concerned
+        fails."""
+        if not new:
+            return
         try:
             with session.begin_nested():
-                post = posts.import_post(
-                    session,
-                    data=data,
-                    slug_hint=item.slug,
-                    author_id=self._author_id(session, item.author),
-                    zone=self.zone,
-                    language=self.language,
-                    import_key=item.import_key,
-                    created_at=item.created_at,
-                    modified_at=item.modified_at,
-                    excerpt=item.excerpt,
-                )
-        except IntegrityError:
-            self._fail(item, "it conflicts with a post written at the same time")
-            return
-        except DomainError as error:
-            self._fail(item, error.detail)
-            return
-        self.summary.created += 1
-        if source is not None and post.original_url:
-            self._learn(session, known, source, post.original_url)
+                created = self._add(session, new)
+        except (IntegrityError, DomainError):
+            created = []
+            for one in new:
+                try:
+                    with session.begin_nested():
+                        created += self._add(session, [one])
+                except IntegrityError:
+                    self._fail(one.item, "it conflicts with a post written at the same time")
+                except DomainError as error:
+                    self._fail(one.item, error.detail)
+        self.summary.created += len(created)
+        for one, post in created:
+            if one.source is not None and post.original_url:
+                self._learn(session, known, one.source, post.original_url)
+
+    def _add(self, session: Session, new: list[_New]) -> list[tuple[_New, Post]]:
+        entries = [one.entry for one in new]
+        added = posts.import_posts(session, entries, zone=self.zone, language=self.language)
+        return list(zip(new, added, strict=True))
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
         assert item.modified_at is not None  # only a newer item updates a post

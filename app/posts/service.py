@@ -1,11 +1,12 @@
 """Posts: listing, reading, writing and liking."""
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -14,7 +15,7 @@ from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
-from app.core.slugs import unique_slug
+from app.core.slugs import unique_slug, unique_slugs
 from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
 from app.posts import queries
@@ -122,22 +123,36 @@ def _set_tags(session: Session, post_id: int, names: list[str], *, replace: bool
     """Give the post these tags (``replace``: instead of those it has)."""
     if replace:
         session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
-    if not names:
+    _add_tags(session, {post_id: names})
+
+
+def _add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
+    """Give new posts their tags, making the tags that do not exist yet: a query, an insert
+    of the new tags and one of the links, however many posts."""
+    wanted: dict[int, dict[str, str]] = {}  # post id → tag slug → name
+    for post_id, names in names_by_post.items():
+        by_slug = wanted[post_id] = {}
+        for name in names:
+            by_slug.setdefault(slugify(name, max_length=120) or name.lower(), name)
+    all_slugs = {slug: name for by_slug in wanted.values() for slug, name in by_slug.items()}
+    if not all_slugs:
         return
-    by_slug: dict[str, str] = {}
-    for name in names:
-        slug = slugify(name, max_length=120) or name.lower()
-        by_slug.setdefault(slug, name)
     existing = dict(
-        session.execute(select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(by_slug))).all()
+        session.execute(
+            select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(all_slugs))
+        ).all()
     )
-    for slug, name in by_slug.items():
-        if slug not in existing:
-            tag = Tag(name=name, slug=slug)
-            session.add(tag)
-            session.flush()
-            existing[slug] = tag.id
-    session.add_all(PostTag(post_id=post_id, tag_id=existing[slug]) for slug in by_slug)
+    new = [Tag(name=name, slug=slug) for slug, name in all_slugs.items() if slug not in existing]
+    if new:
+        session.add_all(new)
+        session.flush()
+        existing |= {tag.slug: tag.id for tag in new}
+    links = [
+        {"post_id": post_id, "tag_id": existing[slug]}
+        for post_id, by_slug in wanted.items()
+        for slug in by_slug
+    ]
+    session.execute(insert(PostTag), links)
 
 
 def _apply_publication(post: Post, zone: ZoneInfo) -> None:
@@ -211,36 +226,57 @@ def create_post(
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
-def import_post(
-    session: Session,
-    *,
-    data: PostCreate,
-    slug_hint: str | None,
-    author_id: int,
-    zone: ZoneInfo,
-    language: str,
-    import_key: str | None,
-    created_at: datetime | None,
-    modified_at: datetime | None,
-    excerpt: str | None,
-) -> Post:
+@dataclass(frozen=True, slots=True)
+class PostImport:
     """A post an import brings in, with the times it has where it comes from and its
-    hand-written excerpt if it has one (an edit of the body derives it again later). Its slug
-    comes from ``slug_hint`` (the file's) or the title, numbered when taken here already,
-    with a word in front when all digits: a file's slug never fails the post."""
-    created = created_at or data.published_at or utcnow()
-    return _add_post(
+    hand-written excerpt if it has one (an edit of the body derives it again later)."""
+
+    data: PostCreate
+    author_id: int
+    slug_hint: str | None = None
+    import_key: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    excerpt: str | None = None
+
+
+def import_posts(
+    session: Session, entries: Sequence[PostImport], *, zone: ZoneInfo, language: str
+) -> list[Post]:
+    """Add the posts of one import batch together: one query for their slugs, one insert
+    for the posts and a few for their tags. Each slug comes from its ``slug_hint`` (the
+    file's) or the title, numbered when taken, with a word in front when all digits: a
+    file's slug never fails the post. A conflict with a post written meanwhile raises
+    IntegrityError, and the caller's transaction is to be rolled back."""
+    slugs = unique_slugs(
         session,
-        data=data,
-        slug=unique_slug(session, col(Post.slug), slug_hint or data.title, fallback="beitrag"),
-        author_id=author_id,
-        zone=zone,
-        language=language,
-        excerpt=excerpt,
-        import_key=import_key,
-        created_at=created,
-        updated_at=modified_at or created,
+        col(Post.slug),
+        [entry.slug_hint or entry.data.title for entry in entries],
+        fallback="beitrag",
     )
+    added = []
+    for entry, slug in zip(entries, slugs, strict=True):
+        created = entry.created_at or entry.data.published_at or utcnow()
+        post = Post(
+            slug=slug,
+            author_id=entry.author_id,
+            language=entry.data.language or language,
+            **_written(entry.data, zone),
+            import_key=entry.import_key,
+            created_at=created,
+            updated_at=entry.modified_at or created,
+        )
+        _apply_publication(post, zone)
+        _render(post, excerpt=entry.excerpt)
+        added.append(post)
+    session.add_all(added)
+    session.flush()
+    tags: dict[int, list[str]] = {}
+    for post, entry in zip(added, entries, strict=True):
+        assert post.id is not None
+        tags[post.id] = entry.data.tags
+    _add_tags(session, tags)
+    return added
 
 
 def reimport_post(
