@@ -89,13 +89,54 @@ def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) ->
     """The first words of a body as plain text, without link-only lines, cut at a word.
 
     ``rendered`` is ``render_markdown(body)`` when the caller has it: a body without
-    link-only lines is not rendered a second time (rendering is most of a write's work)."""
+    link-only lines is not rendered a second time (rendering is most of a write's work).
+    Otherwise only its first paragraphs are rendered, as long as they give enough text."""
     lines = body.splitlines()
     kept = [line for line in lines if not _LINK_ONLY_LINE.match(line)]
-    if rendered is None or len(kept) < len(lines):
-        rendered = render_markdown("\n".join(kept))
-    text = _WHITESPACE.sub(" ", strip_tags(rendered)).strip()
+    if rendered is not None and len(kept) == len(lines):
+        return _first_words(_plain(rendered), limit)
+    leading = _leading(kept, enough=4 * limit)
+    if leading is not None:
+        text = _plain(render_markdown("\n".join(leading)))
+        if len(text) > limit:
+            return _first_words(text, limit)
+    return _first_words(_plain(render_markdown("\n".join(kept))), limit)
+
+
+def _plain(rendered: str) -> str:
+    return _WHITESPACE.sub(" ", strip_tags(rendered)).strip()
+
+
+def _first_words(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")
     return f"{cut} …"
+
+
+# A link reference definition, which text before it may use.
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:")
+# Blocks that go on over blank lines: code fences, and raw HTML that ends only at its closing
+# tag (CommonMark's HTML blocks 1 to 5).
+_SPANS_BLANK_LINES = re.compile(
+    r"^ {0,3}(?:```|~~~|<(?:pre|script|style|textarea)\b|<!--|<\?|<![A-Za-z]|<!\[CDATA\[)",
+    re.IGNORECASE,
+)
+
+
+def _leading(lines: list[str], *, enough: int) -> list[str] | None:
+    """The first blocks of ``lines`` (cut at a blank line after ``enough`` characters), with
+    every link reference definition after them; None when that would be all of them, or
+    when a block before the cut may go on over blank lines.
+
+    Blocks render the same without the ones after them, except for references to links
+    defined later, which is why the definitions come along."""
+    size = 0
+    for index, line in enumerate(lines):
+        if _SPANS_BLANK_LINES.match(line):
+            return None
+        size += len(line) + 1
+        if size >= enough and not line.strip():
+            later = [line for line in lines[index:] if _REFERENCE.match(line)]
+            return [*lines[:index], "", *later]
+    return None

@@ -1,0 +1,44 @@
+"""Excerpts made from a body's first blocks are the excerpts of the whole body."""
+
+import random
+import re
+
+from app.core.html import make_excerpt, render_markdown, strip_tags
+
+BLOCKS = [
+    "Ein Absatz mit *Betonung* und einem [Verweis][quelle] auf die Quelle.",
+    "Noch ein Absatz, lang genug: " + "Wort für Wort geht es weiter, " * 12,
+    "- erster Punkt\n- zweiter Punkt\n\n- dritter Punkt nach Leerzeile",
+    "> Ein Zitat, das über\n> zwei Zeilen geht.",
+    "```\nCode mit Leerzeile\n\nund weiter\n```",
+    "## Zwischentitel",
+    "Weiterlesen",
+    "https://zeitung.example/artikel/1",
+    "<div>\nRohes HTML\n\nüber einen Absatz hinaus\n</div>",
+    "[quelle]: https://quelle.example/text",
+    "Kurz.",
+    "    eingerückter Code\n\n    nach Leerzeile",
+    "1. Punkt\n\n   eingerückt fortgesetzt",
+    "<!-- Kommentar\n\nüber eine Leerzeile -->",
+    "Titel in Setext\n===",
+    "Zahlen &amp; Zeichen: 1 < 2, „Anführung“ — Gedankenstrich.",
+]
+LINK_ONLY = re.compile(r"^\s*(?:Weiterlesen|VIDEO|(?:VIDEO\s*)?https?://\S+)\s*$", re.I)
+
+
+def _whole_body_excerpt(body: str, limit: int = 280) -> str:
+    """The excerpt as the definition says: the whole body rendered, without link-only lines."""
+    kept = "\n".join(line for line in body.splitlines() if not LINK_ONLY.match(line))
+    text = re.sub(r"\s+", " ", strip_tags(render_markdown(kept))).strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-") + " …"
+
+
+def test_an_excerpt_is_the_whole_bodys_excerpt_for_any_body() -> None:
+    rng = random.Random(5)
+    for _ in range(600):
+        body = "\n\n".join(rng.choice(BLOCKS) for _ in range(rng.randrange(1, 25)))
+        expected = _whole_body_excerpt(body)
+        assert make_excerpt(body) == expected, body
+        assert make_excerpt(body, rendered=render_markdown(body)) == expected, body
