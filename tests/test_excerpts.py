@@ -42,3 +42,8 @@ def test_an_excerpt_is_the_whole_bodys_excerpt_for_any_body() -> None:
         expected = _whole_body_excerpt(body)
         assert make_excerpt(body) == expected, body
         assert make_excerpt(body, rendered=render_markdown(body)) == expected, body
+        without_links = "\n\n".join(
+            block for block in body.split("\n\n") if not LINK_ONLY.match(block)
+        )
+        rendered = render_markdown(without_links)
+        assert make_excerpt(without_links, rendered=rendered) == _whole_body_excerpt(without_links)

@@ -94,6 +94,11 @@ def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) ->
     lines = body.splitlines()
     kept = [line for line in lines if not _LINK_ONLY_LINE.match(line)]
     if rendered is not None and len(kept) == len(lines):
+        start = _leading_html(rendered, enough=4 * limit)
+        if start is not None:
+            text = _plain(start)
+            if len(text) > limit:
+                return _first_words(text, limit)
         return _first_words(_plain(rendered), limit)
     leading = _leading(kept, enough=4 * limit)
     if leading is not None:
@@ -112,6 +117,17 @@ def _first_words(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")
     return f"{cut} …"
+
+
+# The end of a block in rendered HTML: what comes after it adds text only after its text.
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|ul|ol|blockquote|pre|figure)>\n")
+
+
+def _leading_html(rendered: str, *, enough: int) -> str | None:
+    """The rendered blocks up to the first to end after ``enough`` characters, or None when
+    that is all of them."""
+    end = _BLOCK_END.search(rendered, enough)
+    return rendered[: end.end()] if end is not None and end.end() < len(rendered) else None
 
 
 # A link reference definition, which text before it may use.
