@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
@@ -19,6 +20,13 @@ def _suffixed(base: str, number: int) -> str:
     return base if number == 1 else f"{base}-{number}"
 
 
+@cache
+def _taken_of(column: Mapped[str]) -> Select[str]:
+    """Which of the slugs ``names`` rows have: built once per column, because building a
+    statement costs more than the indexed lookup it makes."""
+    return select(column).where(column.in_(bindparam("names", expanding=True)))
+
+
 def _first_free(
     session: Session,
     column: Mapped[str],
@@ -30,7 +38,7 @@ def _first_free(
     query: each candidate is one probe of the unique index, where a prefix match
     (LIKE 'base%') would read every slug."""
     names = {_suffixed(base, number): number for number in numbers}
-    taken = set(session.scalars(select(column).where(column.in_(names)))) | reserved
+    taken = set(session.scalars(_taken_of(column), {"names": list(names)})) | reserved
     return next((number for name, number in names.items() if name not in taken), None)
 
 
@@ -46,7 +54,7 @@ def unique_slugs(
     """``unique_slug`` for rows about to be added together: no two get the same slug, and
     the new titles among them (most) cost one query between them."""
     bases = [_base(text, fallback) for text in texts]
-    taken = set(session.scalars(select(column).where(column.in_(set(bases)))))
+    taken = set(session.scalars(_taken_of(column), {"names": list(set(bases))}))
     slugs: list[str] = []
     given: set[str] = set()
     for text, base in zip(texts, bases, strict=True):
@@ -70,7 +78,7 @@ def unique_slug(
     "strasse-2", "strasse-3" ... (all digits get ``fallback`` in front)."""
     base = _base(text, fallback)
     # Most titles are new: one equality lookup, before a batch of numbered candidates.
-    if base not in reserved and session.scalar(select(column).where(column == base)) is None:
+    if base not in reserved and session.scalar(_taken_of(column), {"names": [base]}) is None:
         return base
     free = _first_free(session, column, base, list(range(2, _BATCH + 2)), reserved)
     if free is not None:
