@@ -38,14 +38,20 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
 def _post_counts(
     session: Session, ids: Sequence[int | None] | None = None
 ) -> dict[int | None, int]:
-    """Public posts per source: of these sources, or of all of them in one pass."""
-    narrowed = col(Post.source_id).is_not(None) if ids is None else col(Post.source_id).in_(ids)
-    rows = session.execute(
-        select(col(Post.source_id), func.count())
-        .where(narrowed, publicly_visible(utcnow()))
-        .group_by(col(Post.source_id))
+    """Public posts per source: of these sources, or of all of them.
+
+    Counted source by source, each in its range of the (source, status, time) index, which
+    holds all a count needs; one pass grouped by source would read every post's row."""
+    public = (
+        select(func.count())
+        .select_from(Post)
+        .where(col(Post.source_id) == col(Source.id), publicly_visible(utcnow()))
+        .scalar_subquery()
     )
-    return {source_id: count for source_id, count in rows}  # noqa: C416 (rows, not pairs)
+    query = select(col(Source.id), public)
+    if ids is not None:
+        query = query.where(col(Source.id).in_(ids))
+    return {source_id: count for source_id, count in session.execute(query)}  # noqa: C416
 
 
 def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic]:
