@@ -187,21 +187,19 @@ def _flush(session: Session, slug: str) -> None:
         raise Conflict(f"A post with the slug {slug!r} exists already.") from exc
 
 
-def _add_post(
-    session: Session,
-    *,
+def _new_post(
     data: PostCreate,
+    *,
+    slug: str,
     author_id: int,
     zone: ZoneInfo,
     language: str,
-    slug: str | None = None,
     excerpt: str | None = None,
     **stored: Any,
 ) -> Post:
+    """A post as it is stored, rendered and dated, not yet added to the session."""
     post = Post(
-        slug=slug
-        or data.slug
-        or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
+        slug=slug,
         author_id=author_id,
         language=data.language or language,
         **_written(data, zone),
@@ -209,10 +207,6 @@ def _add_post(
     )
     _apply_publication(post, zone)
     _render(post, excerpt=excerpt)
-    session.add(post)
-    _flush(session, post.slug)
-    assert post.id is not None
-    _set_tags(session, post.id, data.tags, replace=False)
     return post
 
 
@@ -222,7 +216,17 @@ def create_post(
     if data.status is PostStatus.published and not viewer.is_editor:
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
     _check_source(session, data.source_id)
-    post = _add_post(session, data=data, author_id=viewer.user_id, zone=zone, language=language)
+    post = _new_post(
+        data,
+        slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
+        author_id=viewer.user_id,
+        zone=zone,
+        language=language,
+    )
+    session.add(post)
+    _flush(session, post.slug)
+    assert post.id is not None
+    _set_tags(session, post.id, data.tags, replace=False)
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
@@ -257,18 +261,19 @@ def import_posts(
     added = []
     for entry, slug in zip(entries, slugs, strict=True):
         created = entry.created_at or entry.data.published_at or utcnow()
-        post = Post(
-            slug=slug,
-            author_id=entry.author_id,
-            language=entry.data.language or language,
-            **_written(entry.data, zone),
-            import_key=entry.import_key,
-            created_at=created,
-            updated_at=entry.modified_at or created,
+        added.append(
+            _new_post(
+                entry.data,
+                slug=slug,
+                author_id=entry.author_id,
+                zone=zone,
+                language=language,
+                excerpt=entry.excerpt,
+                import_key=entry.import_key,
+                created_at=created,
+                updated_at=entry.modified_at or created,
+            )
         )
-        _apply_publication(post, zone)
-        _render(post, excerpt=entry.excerpt)
-        added.append(post)
     session.add_all(added)
     session.flush()
     tags: dict[int, list[str]] = {}
