@@ -4,7 +4,8 @@ A cached response is served only while the version it was made at is still the c
 so once a write has committed, no process serves what it replaced. On SQLite the question is
 a single-row read on a connection kept for it, on the event loop itself, and is asked only
 when something has committed since it was last asked (``app.core.wal_index``); on
-PostgreSQL it takes one round trip on a reading thread.
+PostgreSQL it takes one round trip on a reading thread, shared by the requests that ask
+while the one before is running (``shared_call``).
 """
 
 import math
@@ -21,6 +22,7 @@ from sqlmodel import col
 
 from app.caching.models import ContentState
 from app.caching.per_engine import PerEngine
+from app.caching.shared_call import NextCallShared
 from app.core.driver import DriverConnection
 from app.core.prepared import Prepared
 from app.core.types import UTCDateTime
@@ -112,6 +114,8 @@ class ContentVersionProbe:
         self._next_publication = Prepared(_NEXT_PUBLICATION, driver.engine.dialect)
         # The last answer, and the last commit seen before it was asked for.
         self._last: tuple[bytes, Freshness] | None = None
+        # Over the network, requests that ask at the same time share one round trip.
+        self._shared_ask = NextCallShared(self._ask)
 
     async def current(self) -> Freshness | None:
         """The content version now, or None when it cannot be told (then nothing is cached).
@@ -122,14 +126,17 @@ class ContentVersionProbe:
         last = self._last
         if last is not None and commit == last[0] and time.time() < last[1].until:
             return last[1]
-        try:
-            fresh = await self._driver.run(self._read, short=True, snapshot=False)
-        except SQLAlchemyError:
-            self._tracker.forget()
-            fresh = None
+        fresh = await (self._ask() if self._driver.reads_inline else self._shared_ask())
         # Seen before the query: a commit in between only makes the next request ask again.
         self._last = None if commit is None or fresh is None else (commit, fresh)
         return fresh
+
+    async def _ask(self) -> Freshness | None:
+        try:
+            return await self._driver.run(self._read, short=True, snapshot=False)
+        except SQLAlchemyError:
+            self._tracker.forget()
+            return None
 
     def _read(self, cursor: Any) -> Freshness | None:
         rows = self._version.rows(cursor)

@@ -37,6 +37,11 @@ class DriverConnection:
     def engine(self) -> Engine:
         return self._database.engine
 
+    @property
+    def reads_inline(self) -> bool:
+        """Short reads run on the event loop (SQLite), not on a worker thread."""
+        return self._sqlite
+
     async def run(self, work: Work[T], *, short: bool, snapshot: bool = True) -> T:
         """``work``, inline when ``short`` and the database allows. With ``snapshot`` its
         statements see one snapshot (a transaction); a single statement needs none.
@@ -45,7 +50,7 @@ class DriverConnection:
         ``sqlalchemy.exc.OperationalError`` for a busy or unreachable database), so one set
         of handlers serves both."""
         try:
-            if self._sqlite and short:
+            if self.reads_inline and short:
                 return self._run_inline(work, snapshot)
             return await anyio.to_thread.run_sync(
                 partial(self._run_pooled, work, snapshot),
