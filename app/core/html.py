@@ -2,6 +2,7 @@
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import nh3
@@ -11,9 +12,9 @@ from markdown_it import MarkdownIt
 # Raw HTML in Markdown is allowed through the renderer (imported WordPress posts carry it);
 # everything the renderer produces then goes through the nh3 allow-list below.
 # Whatever LinkifyIt finds (with its default options: schemes, bare host names, e-mail
-# addresses; no bare IP addresses) has a dot before a top-level domain's letters, an @, a
-# "//" or a scheme in it.
-_MAY_HOLD_A_LINK = re.compile(r"\.[^\W\d_]{2}|@|//|(?:https?|ftp|mailto):", re.IGNORECASE)
+# addresses; no bare IP addresses) has a dot before a top-level domain's letters, a "//" or a
+# scheme in it.
+_MAY_HOLD_A_LINK = re.compile(r"\.[^\W\d_]{2}|//|(?:https?|ftp|mailto):", re.IGNORECASE)
 
 
 class _QuickLinkify(LinkifyIt):  # type: ignore[misc]
@@ -111,25 +112,23 @@ def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) ->
     lines = body.splitlines()
     kept = [line for line in lines if not _LINK_ONLY_LINE.match(line)]
     if rendered is not None and len(kept) == len(lines):
-        start = _leading_html(rendered, enough=4 * limit)
-        if start is not None:
-            text = _plain(start)
-            if len(text) > limit:
-                return _first_words(text, limit)
-        return _first_words(_plain(rendered), limit)
+        whole = rendered
+        return _first_words(_leading_html(rendered, enough=4 * limit), lambda: whole, limit)
     leading = _leading(kept, enough=4 * limit)
-    if leading is not None:
-        text = _plain(render_markdown("\n".join(leading)))
-        if len(text) > limit:
-            return _first_words(text, limit)
-    return _first_words(_plain(render_markdown("\n".join(kept))), limit)
+    start = None if leading is None else render_markdown("\n".join(leading))
+    return _first_words(start, lambda: render_markdown("\n".join(kept)), limit)
 
 
 def _plain(rendered: str) -> str:
     return _WHITESPACE.sub(" ", strip_tags(rendered)).strip()
 
 
-def _first_words(text: str, limit: int) -> str:
+def _first_words(start: str | None, whole: Callable[[], str], limit: int) -> str:
+    """The first words of the rendered ``start`` when its text is longer than ``limit``, or
+    else of the ``whole`` rendered body."""
+    text = "" if start is None else _plain(start)
+    if len(text) <= limit:
+        text = _plain(whole())
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")
