@@ -129,10 +129,11 @@ def document(
 
 
 def save(stem: str, doc: dict[str, Any]) -> Path:
-    """bench/results/<stem>-<YYYYMMDD>.json, written whole or not at all; a later run of the
-    same kind and day replaces it."""
+    """bench/results/<stem>-<YYYYMMDD>.json, dated by the document's own "date" (when the run
+    started), written whole or not at all; a later run of the same kind and day replaces it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{stem}-{datetime.now(UTC):%Y%m%d}.json"
+    day = datetime.fromisoformat(doc["date"]).astimezone(UTC)
+    path = RESULTS / f"{stem}-{day:%Y%m%d}.json"
     partial = path.with_suffix(".tmp")
     partial.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     partial.replace(path)

@@ -30,10 +30,10 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def schema_lag(connection: Connection) -> str | None:
-    """What is wrong with the schema, for a message, or None when it is at the latest
-    migration."""
-    revision, head = current_revision(connection), head_revision()
+def schema_lag(revision: str | None) -> str | None:
+    """What is wrong with a schema at ``revision`` (``current_revision``), for a message, or
+    None when it is the latest migration."""
+    head = head_revision()
     if revision == head:
         return None
     return (

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.db import WRITE_OPTION, Database
 from app.core.errors import Conflict, first_error
-from app.core.migrations import schema_lag
+from app.core.migrations import current_revision, schema_lag
 from app.transfer.format import (
     EXPORTED_TABLES,
     FORMAT,
@@ -56,7 +56,7 @@ def _write_transaction(database: Database) -> Iterator[Connection]:
 
 
 def _check_schema(connection: Connection) -> None:
-    if (lag := schema_lag(connection)) is not None:
+    if (lag := schema_lag(current_revision(connection))) is not None:
         raise Conflict(f"{lag} on it first. Nothing was restored.")
 
 
