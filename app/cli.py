@@ -23,9 +23,7 @@ from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.core.serving import SERVE_OPTIONS
 from app.demo.loader import is_empty, load_demo
-from app.importers.files import import_archive_page, import_wxr
 from app.importers.records import ImportedAuthor
-from app.importers.report import byte_progress, summary_lines
 from app.importers.service import DEFAULT_AUTHOR, ImportSummary
 from app.transfer import restorer
 from app.transfer.exporter import Export
@@ -235,7 +233,13 @@ DryRun = Annotated[
 ]
 
 
+# The import commands load their file readers (BeautifulSoup) and progress bar (rich) when they
+# run: every other command, `serve` above all, would otherwise carry them in memory.
+
+
 def _report(summary: ImportSummary, *, dry_run: bool) -> None:
+    from app.importers.report import summary_lines
+
     for line in summary_lines(summary, dry_run=dry_run):
         typer.echo(line)
     for failure in summary.failures:
@@ -251,6 +255,9 @@ def import_wxr_command(
     dry_run: DryRun = False,
 ) -> None:
     """Import a WordPress export: posts, sources, tags and authors; again adds nothing."""
+    from app.importers.files import import_wxr
+    from app.importers.report import byte_progress
+
     settings = get_settings()
     try:
         with byte_progress(file.stat().st_size, "importing") as advance:
@@ -278,6 +285,8 @@ def import_archive_command(
     dry_run: DryRun = False,
 ) -> None:
     """Import a day-archive page: its posts on its day, in its order; again adds nothing."""
+    from app.importers.files import import_archive_page
+
     settings = get_settings()
     try:
         summary = import_archive_page(
