@@ -58,28 +58,27 @@ def unique_slugs(
     slugs: list[str] = []
     given: set[str] = set()
     for text, base in zip(texts, bases, strict=True):
-        slug = base
-        if base in taken or base in given:
-            slug = unique_slug(session, column, text, fallback=fallback, reserved=given)
+        taken_already = base in taken or base in given
+        slug = _numbered(session, column, base, text, given) if taken_already else base
         slugs.append(slug)
         given.add(slug)
     return slugs
 
 
-def unique_slug(
-    session: Session,
-    column: Mapped[str],
-    text: str,
-    *,
-    fallback: str,
-    reserved: AbstractSet[str] = frozenset(),
-) -> str:
-    """A slug for ``text`` that no row has yet and is not ``reserved``: "strasse", then
-    "strasse-2", "strasse-3" ... (all digits get ``fallback`` in front)."""
+def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: str) -> str:
+    """A slug for ``text`` that no row has yet: "strasse", then "strasse-2", "strasse-3" ...
+    (all digits get ``fallback`` in front)."""
     base = _base(text, fallback)
     # Most titles are new: one equality lookup, before a batch of numbered candidates.
-    if base not in reserved and session.scalar(_taken_of(column), {"names": [base]}) is None:
+    if session.scalar(_taken_of(column), {"names": [base]}) is None:
         return base
+    return _numbered(session, column, base, text, frozenset())
+
+
+def _numbered(
+    session: Session, column: Mapped[str], base: str, text: str, reserved: AbstractSet[str]
+) -> str:
+    """The first free "base-N" (N ≥ 2) that is not ``reserved`` either, ``base`` being taken."""
     free = _first_free(session, column, base, list(range(2, _BATCH + 2)), reserved)
     if free is not None:
         return _suffixed(base, free)
