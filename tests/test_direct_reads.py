@@ -246,12 +246,16 @@ def test_a_failed_direct_read_leaves_the_answer_to_the_framework(
     error: Exception,
     logged: bool,
 ) -> None:
+    calls: list[str] = []
+
     def failing(*_args: Any, **_kwargs: Any) -> None:
+        calls.append("answer")
         raise error
 
     monkeypatch.setattr(DirectReader, "_answer", failing)
     url = f"{API}/posts/{content['posts'][0].id}"
     _same(client, framework, url)
+    assert calls == ["answer"]  # the direct read was tried, and failed
     # A busy database is the framework's to report; any other failure is a bug to see.
     failures = [r for r in caplog.records if r.getMessage().startswith("a direct read of")]
     assert bool(failures) is logged

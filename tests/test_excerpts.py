@@ -3,6 +3,7 @@
 import random
 import re
 
+from app.core import html
 from app.core.html import make_excerpt, render_markdown, strip_tags
 
 BLOCKS = [
@@ -37,8 +38,12 @@ def _whole_body_excerpt(body: str, limit: int = 280) -> str:
 
 def test_an_excerpt_is_the_whole_bodys_excerpt_for_any_body() -> None:
     rng = random.Random(5)
+    cut = {"source": 0, "html": 0}  # bodies where the shortcuts were taken, not the whole
     for _ in range(600):
         body = "\n\n".join(rng.choice(BLOCKS) for _ in range(rng.randrange(1, 25)))
+        lines = [line for line in body.splitlines() if not LINK_ONLY.match(line)]
+        cut["source"] += html._leading(lines, enough=4 * 280) is not None
+        cut["html"] += html._leading_html(render_markdown(body), enough=4 * 280) is not None
         expected = _whole_body_excerpt(body)
         assert make_excerpt(body) == expected, body
         assert make_excerpt(body, rendered=render_markdown(body)) == expected, body
@@ -47,3 +52,4 @@ def test_an_excerpt_is_the_whole_bodys_excerpt_for_any_body() -> None:
         )
         rendered = render_markdown(without_links)
         assert make_excerpt(without_links, rendered=rendered) == _whole_body_excerpt(without_links)
+    assert min(cut.values()) >= 10, cut

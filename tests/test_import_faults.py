@@ -73,12 +73,15 @@ def test_a_killed_import_leaves_whole_batches_and_a_second_run_completes_it(
             if time.monotonic() > deadline:
                 pytest.fail("the import wrote nothing in two minutes")
             time.sleep(0.05)
+        assert process.poll() is None, "the import ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
+        assert process.returncode == -signal.SIGKILL
         posts, keys = _count(database)
         if posts == POSTS:
             pytest.fail("the import finished before it could be killed; make the file larger")
         # Only whole batches: each was one transaction.
+        assert 0 < posts < POSTS
         assert posts % BATCH_SIZE == 0
         assert posts == keys
         again = _import(url, export)

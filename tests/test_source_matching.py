@@ -305,7 +305,11 @@ def test_match_endpoint_needs_a_title_or_a_url(
         assert response.status_code == 422, body
         assert response.headers["content-type"] == "application/problem+json"
         assert "title" in response.json()["detail"], body
-    for body in ({"title": "x" * 504}, {"url": "javascript:alert(1)"}, {"name": "TASS"}):
+    for body in (
+        {"title": "x" * 504},
+        {"url": "javascript:alert(1)"},
+        {"title": "Etwas (TASS)", "name": "TASS"},
+    ):
         assert client.post(url, headers=editor.headers, json=body).status_code == 422, body
 
 

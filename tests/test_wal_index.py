@@ -30,6 +30,8 @@ def test_the_header_changes_with_every_commit_and_only_then(tmp_path: Path) -> N
         assert changed != seen
         seen = changed
         writer.execute("INSERT INTO notes VALUES (?)", (text,))
+    assert index.header() != seen
+    seen = index.header()
     # A checkpoint that empties the log, then a commit that starts it again from the top.
     writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     emptied = index.header()
