@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.core.db import Database
 from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.files import import_wxr
-from app.importers.records import ImportedPost
+from app.importers.records import ImportedAuthor, ImportedPost
 from app.importers.service import ImportSummary, PostImporter
 from app.posts import service as posts_service
 from app.posts.models import PostStatus
@@ -211,3 +211,31 @@ def test_a_batch_that_cannot_go_in_whole_goes_in_post_by_post(
         ("Dritte", ["Lage"]),
         ("Erste", ["Lage"]),
     ]
+
+
+def test_authors_and_sources_get_names_an_editor_could_give(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    summary = run_items(
+        db,
+        item(
+            "https://blog.example/?p=1",
+            "Eine Meldung (Hafener <b>Zeitung</b>)",
+            author=ImportedAuthor("anna", display_name="Redaktion/Anna"),
+        ),
+        item(
+            "https://blog.example/?p=2",
+            "Noch eine",
+            original_url=None,
+            author=ImportedAuthor("<i>bert</i>", display_name=None),
+        ),
+    )
+    assert (summary.created, summary.failed) == (2, 0), summary.failures
+    listed = client.get(app.url_path_for("list_posts"), params={"sort": "title"}).json()
+    by_title = {post["title"]: post for post in listed["items"]}
+    # A display name with "/" cannot be a user name: the login is.
+    assert by_title["Eine Meldung"]["author"]["name"] == "anna"
+    assert by_title["Noch eine"]["author"]["name"] == "bert"
+    # The title's publication is a source named as an editor would write it: no markup.
+    assert summary.new_sources == ["Hafener Zeitung"]
+    assert by_title["Eine Meldung"]["source"]["name"] == "Hafener Zeitung"

@@ -48,6 +48,17 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(col(User.id))))
 
 
+def user_named(session: Session, name: str, *, role: Role) -> User:
+    """The user called ``name`` (a valid ``UserName``), made with ``role`` and no token when
+    there is none: for content that comes with an author's name (demo content, imports)."""
+    user = session.scalars(select(User).where(col(User.name) == name)).first()
+    if user is None:
+        user = User(name=name, role=role.value)
+        session.add(user)
+        session.flush()
+    return user
+
+
 def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
     """Create a user with its first token; returns the user and the token's secret."""
     user = User(name=data.name, role=data.role.value)

@@ -4,10 +4,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from app.auth.models import Role, User
-from app.auth.service import Viewer
+from app.auth.models import Role
+from app.auth.service import Viewer, user_named
 from app.demo.content import POSTS, SOURCES
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus
@@ -27,11 +27,7 @@ def is_empty(session: Session) -> bool:
 
 def load_demo(session: Session, *, zone: ZoneInfo, language: str) -> tuple[int, int]:
     """Create the demo sources and posts; returns how many of each."""
-    user = session.scalars(select(User).where(col(User.name) == DEMO_USER)).one_or_none()
-    if user is None:
-        user = User(name=DEMO_USER, role=Role.editor.value)
-        session.add(user)
-        session.flush()
+    user = user_named(session, DEMO_USER, role=Role.editor)
     assert user.id is not None
     editor = Viewer(user_id=user.id, name=user.name, role=Role.editor, token_id=0)
     source_ids: dict[str, int] = {}

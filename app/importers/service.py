@@ -13,15 +13,16 @@ from datetime import datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.auth.models import Role, User
+from app.auth.models import Role
+from app.auth.schemas import UserName
+from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, first_error
-from app.core.slugs import unique_slug
 from app.importers.archive_page import ARCHIVE_KEY_PREFIX
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import service as posts
@@ -35,8 +36,8 @@ from app.sources.matching import (
     known_sources_of_all,
     learn_domain,
 )
-from app.sources.models import Source
-from app.sources.schemas import SourceRef
+from app.sources.schemas import SourceCreate, SourceRef
+from app.sources.service import create_source
 
 BATCH_SIZE = 500
 
@@ -99,6 +100,17 @@ class _New:
     item: ImportedPost
     entry: posts.PostImport
     source: SourceRef | None
+
+
+_USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
+
+
+def _user_name(text: str | None) -> str | None:
+    """``text`` as a user name (markup and spaces folded), or None when it cannot be one."""
+    try:
+        return _USER_NAME.validate_python(text) if text else None
+    except ValidationError:
+        return None
 
 
 class PostImporter:
@@ -233,7 +245,14 @@ class PostImporter:
             return
         # Made only now, for a post that is going in: a bad item leaves no source behind.
         if new_source is not None:
-            source = self._new_source(session, known, new_source)
+            try:
+                source = self._new_source(session, known, new_source)
+            except ValidationError as error:
+                self._fail(item, f"its source's name: {first_error(error.errors())}")
+                return
+            except DomainError as error:
+                self._fail(item, error.detail)
+                return
         data.source_id = source.id if source else None
         if before is not None:
             self._update(session, before.post_id, data, item)
@@ -271,35 +290,27 @@ class PostImporter:
         return source, match.suggested_name if source is None else None, topics
 
     def _new_source(self, session: Session, known: KnownSources, name: str) -> SourceRef:
-        created = Source(
-            name=name, slug=unique_slug(session, col(Source.slug), name, fallback="quelle")
-        )
-        session.add(created)
-        session.flush()
-        assert created.id is not None
+        """A source made as an editor would make it (``ValidationError`` for a name that is
+        not one, e.g. too long)."""
+        created = create_source(session, data=SourceCreate(name=name))
         ref = SourceRef(id=created.id, slug=created.slug, name=created.name)
-        known.by_name[name.lower()] = ref
-        self.summary.new_sources.append(name)
+        known.by_name[created.name.lower()] = ref
+        self.summary.new_sources.append(created.name)
         return ref
 
     def _author_id(self, session: Session, author: ImportedAuthor | None) -> int:
         """The user an imported author is: by the name posts show (the display name, else
-        the login), made on first sight."""
+        the login, whichever is a valid user name first), made on first sight."""
         author = author or self.default_author
-        name = author.display_name or author.login
-        if name in self._authors:
-            return self._authors[name]
-        user_id = session.scalars(select(col(User.id)).where(col(User.name) == name)).first()
-        if user_id is None:
+        name = _user_name(author.display_name) or _user_name(author.login)
+        name = name or self.default_author.login
+        if name not in self._authors:
             # Imported authors become users without tokens: their names show on their posts,
             # and an admin can give them a token and a role later.
-            user = User(name=name, role=Role.author.value)
-            session.add(user)
-            session.flush()
-            user_id = user.id
-        assert user_id is not None
-        self._authors[name] = user_id
-        return user_id
+            user = user_named(session, name, role=Role.author)
+            assert user.id is not None
+            self._authors[name] = user.id
+        return self._authors[name]
 
     def _create(self, session: Session, known: KnownSources, new: list[_New]) -> None:
         """The batch's new posts together; when that fails (a slug or key taken by a post
