@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, AuthFailure, User
 from app.caching.models import ContentState
-from app.posts.models import Post, PostLike, PostTag, Tag
+from app.posts.models import Post, PostLike, PostTag, PublishedCount, Tag
 from app.sources.models import Source, SourceDomain
 
 metadata = SQLModel.metadata
@@ -16,6 +16,7 @@ __all__ = [
     "Post",
     "PostLike",
     "PostTag",
+    "PublishedCount",
     "Source",
     "SourceDomain",
     "Tag",

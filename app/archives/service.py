@@ -34,7 +34,7 @@ DAY = col(Post.published_date)
 def _scope(session: Session, source: str | None) -> list[ColumnElement[bool]]:
     where = [publicly_visible(utcnow())]
     if source:
-        where.append(queries.in_sources(session, [source]))
+        where.append(queries.in_sources(queries.source_ids(session, [source])))
     return where
 
 

@@ -40,23 +40,18 @@ class AggregateMemo:
         session: Session,
         key: Hashable,
         compute: Callable[[], T],
-        *,
-        uncached: Callable[[], T] | None = None,
     ) -> T:
-        """The value kept for ``key`` at the current version, else ``compute()`` kept.
-
-        ``uncached``, when given, is used instead where nothing can be kept, and may compute
-        less (say, only the rows a write returns)."""
+        """The value kept for ``key`` at the current version, else ``compute()`` kept."""
         connection = session.connection()
         if connection.get_execution_options().get(WRITE_OPTION, False):
             # A write transaction sees its own uncommitted rows (and, on SQLite, its own
             # uncommitted version): nothing it computes may be filed for others.
-            return (uncached or compute)()
+            return compute()
         freshness = request_freshness.get() or tracker_for(connection.engine).of(
             read_version(connection), partial(next_publication, connection)
         )
         if freshness is None:
-            return (uncached or compute)()
+            return compute()
         return self.kept(freshness, key, compute)
 
     def kept(self, freshness: Freshness | None, key: Hashable, compute: Callable[[], T]) -> T:

@@ -12,7 +12,7 @@ from app.core.types import UTCDateTime
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import public_total, publicly_visible
 from app.sources.models import Source
 
 NOW = bindparam("now", type_=UTCDateTime())
@@ -94,10 +94,12 @@ class Statements:
         return self._get(("page", sort, source, tag, day), build)
 
     def count(self, *, source: bool, tag: bool, day: bool) -> Prepared:
-        return self._get(
-            ("count", source, tag, day),
-            lambda: queries.count_statement(_public(source=source, tag=tag, day=day)),
-        )
+        def build() -> AnySelect:
+            if not (tag or day):
+                return public_total(NOW, [SOURCE_ID] if source else None)
+            return queries.count_statement(_public(source=source, tag=tag, day=day))
+
+        return self._get(("count", source, tag, day), build)
 
     def neighbour(self, *, source: bool, later: bool) -> Prepared:
         """The nearest earlier (or later) day than ``day`` with public posts, and its count."""

@@ -64,6 +64,24 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+# The key of posts without a source in published_counts (source ids start at 1).
+NO_SOURCE_KEY = 0
+
+
+class PublishedCount(SQLModel, table=True):
+    """How many posts of one source are published with a publication time.
+
+    Kept by triggers on posts (see the migration that creates it), whoever writes, so a
+    public total costs a few rows here and the short index range of posts scheduled for later,
+    not a count of every public post after each write."""
+
+    __tablename__ = "published_counts"
+
+    # The source's id, or NO_SOURCE_KEY.
+    source_key: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    posts: int = Field(sa_column=Column(Integer, nullable=False))
+
+
 class PostLike(SQLModel, table=True):
     """One client's like of a post on one day; a second like that day does not count."""
 

@@ -222,12 +222,15 @@ def page_of_posts(
     paging: PageParams,
     zone: ZoneInfo,
     public_key: Hashable | None = None,
+    total_statement: Select[tuple[int]] | None = None,
 ) -> Page[PostPublic]:
     """One page and the total. Give ``public_key`` (what identifies ``where``) only when
-    ``where`` selects public posts alone: their total is then kept per content version."""
+    ``where`` selects public posts alone: their total is then kept per content version.
+    ``total_statement``, when given, counts the same posts faster than counting ``where``."""
 
     def count() -> int:
-        return session.scalar(count_statement(where)) or 0
+        statement = count_statement(where) if total_statement is None else total_statement
+        return session.scalar(statement) or 0
 
     total = count() if public_key is None else memo_for(session).get(session, public_key, count)
     items: list[PostPublic] = []
@@ -243,13 +246,17 @@ def page_of_posts(
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
-def in_sources(session: Session, slugs: Sequence[str]) -> ColumnElement[bool]:
-    """Posts of these sources (unknown slugs match nothing).
+def source_ids(session: Session, slugs: Sequence[str]) -> list[int]:
+    """The ids of the sources with these slugs (unknown slugs have none)."""
+    return list(session.scalars(select(col(Source.id)).where(col(Source.slug).in_(slugs))))
 
-    The ids are looked up first: given literal ids, both databases walk the
-    (source_id, status, published_at) index in order, where a subquery left SQLite reading
-    every newer post in full to test its source."""
-    ids = session.scalars(select(col(Source.id)).where(col(Source.slug).in_(slugs))).all()
+
+def in_sources(ids: Sequence[int]) -> ColumnElement[bool]:
+    """Posts of these sources (no ids match nothing).
+
+    Ids, not slugs: given literal ids, both databases walk the (source_id, status,
+    published_at) index in order, where a subquery left SQLite reading every newer post in
+    full to test its source."""
     return col(Post.source_id).in_(ids) if ids else false()
 
 

@@ -21,7 +21,7 @@ from app.core.types import as_aware, utcnow
 from app.posts import queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
-from app.posts.visibility import is_publicly_visible, publicly_visible
+from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
 from app.sources.models import Source
 
 
@@ -35,9 +35,11 @@ def list_posts(
 ) -> Page[PostPublic]:
     if filters.status is PostStatus.draft and viewer is None:
         raise Unauthorized("Listing drafts needs an API token.")
-    where: list[ColumnElement[bool]] = [queries.listed_for(viewer, filters.status, utcnow())]
-    if filters.source:
-        where.append(queries.in_sources(session, filters.source))
+    now = utcnow()
+    where: list[ColumnElement[bool]] = [queries.listed_for(viewer, filters.status, now)]
+    sources = queries.source_ids(session, filters.source) if filters.source else None
+    if sources is not None:
+        where.append(queries.in_sources(sources))
     if filters.tag:
         where.append(queries.has_tag(filters.tag))
     if filters.date:
@@ -56,15 +58,18 @@ def list_posts(
             col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
         )
     order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
-    public_key = None
+    public_key = total_statement = None
     if viewer is None:
         public_key = public_list_key(
             sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
             q=filters.q,
         )  # fmt: skip
+        if not (filters.tag or filters.date or after or before or filters.q):
+            total_statement = public_total(now, sources)
     return queries.page_of_posts(
-        session, where=where, order=order, paging=paging, zone=zone, public_key=public_key
-    )
+        session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
+        total_statement=total_statement,
+    )  # fmt: skip
 
 
 def public_list_key(

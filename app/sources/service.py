@@ -15,8 +15,8 @@ from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
-from app.posts.models import Post
-from app.posts.visibility import publicly_visible
+from app.posts.models import Post, PublishedCount
+from app.posts.visibility import scheduled
 from app.sources.models import Source, SourceDomain
 from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
 
@@ -35,23 +35,17 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
-def _post_counts(
-    session: Session, ids: Sequence[int | None] | None = None
-) -> dict[int | None, int]:
-    """Public posts per source: of these sources, or of all of them.
-
-    Counted source by source, each in its range of the (source, status, time) index, which
-    holds all a count needs; one pass grouped by source would read every post's row."""
-    public = (
+def _post_counts(session: Session) -> dict[int | None, int]:
+    """Public posts per source: the published posts the triggers count, less those scheduled
+    for later (a short range of the source's index)."""
+    later = (
         select(func.count())
         .select_from(Post)
-        .where(col(Post.source_id) == col(Source.id), publicly_visible(utcnow()))
+        .where(col(Post.source_id) == col(PublishedCount.source_key), scheduled(utcnow()))
         .scalar_subquery()
     )
-    query = select(col(Source.id), public)
-    if ids is not None:
-        query = query.where(col(Source.id).in_(ids))
-    return {source_id: count for source_id, count in session.execute(query)}  # noqa: C416
+    query = select(col(PublishedCount.source_key), col(PublishedCount.posts) - later)
+    return {source_key: count for source_key, count in session.execute(query)}  # noqa: C416
 
 
 def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic]:
@@ -63,13 +57,8 @@ def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic
         .order_by(col(SourceDomain.domain))
     ):
         domains[row.source_id].append(row.domain)
-    # Reads share every source's counts, kept per content version; a write counts its own.
-    counts = memo_for(session).get(
-        session,
-        "source_post_counts",
-        partial(_post_counts, session),
-        uncached=partial(_post_counts, session, ids),
-    )
+    # Reads share every source's counts, kept per content version.
+    counts = memo_for(session).get(session, "source_post_counts", partial(_post_counts, session))
     return [
         SourcePublic(
             id=source.id,

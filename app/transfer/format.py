@@ -101,6 +101,9 @@ NOT_EXPORTED: dict[str, str] = {
         "the cache version of the database it belongs to; the restore bumps the target's own "
         "version through its triggers, so running servers see the restored content."
     ),
+    "published_counts": (
+        "counts of the posts table, kept by its triggers; the restore's posts make them anew."
+    ),
 }
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
