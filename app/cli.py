@@ -173,13 +173,16 @@ def export_document(
 ) -> None:
     """Write everything the database holds to FILE as one JSON document."""
     export = Export(_database())
-    if file == STANDARD_STREAM:
-        output = typer.get_binary_stream("stdout")
-        for chunk in export:
-            output.write(chunk)
-        output.flush()
-    else:
-        _write_atomically(Path(file), export)
+    try:
+        if file == STANDARD_STREAM:
+            output = typer.get_binary_stream("stdout")
+            for chunk in export:
+                output.write(chunk)
+            output.flush()
+        else:
+            _write_atomically(Path(file), export)
+    except DomainError as error:
+        raise _fail(error) from error
     # With the document on standard output, the summary goes to standard error.
     typer.echo(f"exported {summary(export.counts)}", err=file == STANDARD_STREAM)
 

@@ -41,7 +41,7 @@ from app.cli import cli
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import Conflict, InvalidInput
-from app.core.migrations import upgrade
+from app.core.migrations import downgrade, upgrade
 from app.main import create_app
 from app.models import metadata
 from app.posts import service as posts
@@ -784,6 +784,46 @@ def test_the_command_line_exports_and_imports(
     assert again.stderr.startswith("error: The database is not empty")
     assert len(again.stderr.strip().splitlines()) == 1
     target.dispose()
+
+
+def test_a_schema_behind_the_latest_migration_is_neither_exported_nor_restored(
+    db: Database,
+    backend: str,
+    fresh_database_url: FreshDatabase,
+    settings: Settings,
+    command_line: Callable[..., Any],
+    tmp_path: Path,
+) -> None:
+    build_dataset(db)
+    document = export_bytes(db)
+    url, behind = new_database(fresh_database_url, backend)
+    admin = make_account(behind, Role.admin)
+    try:
+        downgrade(url, "-1")
+        counts = row_counts(behind)
+        with pytest.raises(Conflict, match=r"run `presseschau migrate` on it first\. Nothing was"):
+            export_bytes(behind)
+        with pytest.raises(Conflict, match=r"presseschau migrate.*Nothing was restored"):
+            restore_bytes(behind, document)
+        assert row_counts(behind) == counts
+
+        path = tmp_path / "export.json"
+        exported = command_line(url, "export", str(path))
+        assert exported.exit_code == 1
+        assert exported.stderr.startswith("error: The database schema is at ")
+        assert len(exported.stderr.strip().splitlines()) == 1  # a message, no traceback
+        assert list(tmp_path.iterdir()) == []
+
+        app = create_app(
+            settings=settings.model_copy(update={"database_url": url}), database=behind
+        )
+        with TestClient(app) as client:
+            response = client.get(app.url_path_for("export_database"), headers=admin.headers)
+        assert response.status_code == 409
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "presseschau migrate" in response.json()["detail"]
+    finally:
+        behind.dispose()
 
 
 def test_the_command_line_refuses_bad_input_in_one_line(

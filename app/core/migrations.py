@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from alembic import command
+from app.core.errors import Conflict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,6 +40,13 @@ def schema_lag(revision: str | None) -> str | None:
     return (
         f"The database schema is at {revision or 'nothing'}, not {head}: run `presseschau migrate`"
     )
+
+
+def require_latest_schema(connection: Connection, *, nothing_done: str) -> None:
+    """Refuse to read or write a schema other than the latest migration's: its tables and
+    columns are not the ones this code knows."""
+    if (lag := schema_lag(current_revision(connection))) is not None:
+        raise Conflict(f"{lag} on it first. {nothing_done}")
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row, select, tuple_
 
 from app.core.db import Database
 from app.core.encoding import encode_json
+from app.core.migrations import require_latest_schema
 from app.core.types import utcnow
 from app.transfer.format import EXPORTED_TABLES, FORMAT, VERSION, TableFormat
 
@@ -81,6 +82,7 @@ class Export:
 
     def _chunks(self) -> Generator[bytes, None, None]:
         with snapshot(self.database) as connection:
+            require_latest_schema(connection, nothing_done="Nothing was exported.")
             self.exported_at = utcnow()
             buffer = bytearray(self._header())
             for table in EXPORTED_TABLES:

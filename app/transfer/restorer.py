@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.db import WRITE_OPTION, Database
 from app.core.errors import Conflict, first_error
-from app.core.migrations import current_revision, schema_lag
+from app.core.migrations import require_latest_schema
 from app.transfer.format import (
     EXPORTED_TABLES,
     FORMAT,
@@ -38,7 +38,7 @@ def restore(
     """Restore the document read from ``stream``; returns how many rows each table got."""
     reader = DocumentReader(stream)
     with _write_transaction(database) as connection:
-        _check_schema(connection)
+        require_latest_schema(connection, nothing_done="Nothing was restored.")
         _lock_tables(connection)
         _check_empty(connection)
         counts = _restore_members(connection, reader, batch_rows)
@@ -53,11 +53,6 @@ def _write_transaction(database: Database) -> Iterator[Connection]:
         connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
             yield connection
-
-
-def _check_schema(connection: Connection) -> None:
-    if (lag := schema_lag(current_revision(connection))) is not None:
-        raise Conflict(f"{lag} on it first. Nothing was restored.")
 
 
 def _lock_tables(connection: Connection) -> None:
