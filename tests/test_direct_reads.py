@@ -10,18 +10,21 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from pydantic_core import to_json
-from sqlalchemy import String, cast, literal, null, select
+from sqlalchemy import String, cast, literal, null, select, text
 from starlette.datastructures import URL
 
 from app.caching.state import Freshness
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
+from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.json_sql import json_text
 from app.direct_reads.reader import Answer, DirectReader
@@ -259,3 +262,31 @@ def test_a_failed_direct_read_leaves_the_answer_to_the_framework(
     # A busy database is the framework's to report; any other failure is a bug to see.
     failures = [r for r in caplog.records if r.getMessage().startswith("a direct read of")]
     assert bool(failures) is logged
+
+
+def test_connections_the_server_dropped_are_replaced_without_a_failure(
+    db: Database, backend: str
+) -> None:
+    """PostgreSQL may drop idle connections (a restart, a failover, an idle timeout): the
+    next read on a kept connection finds it broken and runs again on a new one."""
+    if backend == "sqlite":
+        pytest.skip("SQLite has no server that could drop a connection")
+    driver = DriverConnection(db)
+
+    def backend_pid(cursor: Any) -> int:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+    def read() -> int:
+        return anyio.run(partial(driver.run, backend_pid, short=True))
+
+    try:
+        first = read()
+        assert read() == first  # kept, not a new one
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        replaced = read()
+        assert replaced != first
+        assert read() == replaced
+    finally:
+        driver.close()

@@ -35,7 +35,8 @@ WRITE_OPTION = "presseschau_write"
 READ_THREADS = {"sqlite": 4, "postgresql": 8}
 WRITE_THREADS = {"sqlite": 2, "postgresql": 4}
 # The connections those threads hold, plus a few: the one the version checks and direct reads
-# keep on SQLite, readiness probes, the command line.
+# keep on SQLite, readiness probes, the command line. On PostgreSQL the direct reads keep up
+# to READ_THREADS connections of their own besides (see app.core.driver).
 SPARE_CONNECTIONS = 4
 P = ParamSpec("P")
 T = TypeVar("T")

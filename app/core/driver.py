@@ -2,11 +2,18 @@
 
 On SQLite a short read runs inline on the event loop, on a connection kept for it: an indexed
 query takes less time than handing it to a worker thread and back. A read that may walk far
-(a deep page) and every read on PostgreSQL, which waits on the network, take a worker thread
-and a pooled connection, within the same cap on reading threads as ``Database.read``.
+(a deep page) and every read on PostgreSQL, which waits on the network, take a worker thread,
+within the same cap on reading threads as ``Database.read``.
+
+On PostgreSQL those threads share a few connections kept for them in autocommit mode: a
+pooled connection costs a ping on checkout, a BEGIN before the first query and a ROLLBACK on
+return, three round trips around reads of one or two. Autocommit gives each statement its
+own snapshot, as READ COMMITTED gives them inside a transaction. A kept connection that fails
+is closed, and the framework path (with its pinging pool) answers that request.
 """
 
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -32,6 +39,8 @@ class DriverConnection:
         self._kept: PoolProxiedConnection | None = None
         # Read while the kept connection holds it open.
         self._wal_index: WalIndex | None = None
+        # PostgreSQL: idle connections of the reading threads (append and pop are atomic).
+        self._idle: deque[PoolProxiedConnection] = deque()
 
     @property
     def engine(self) -> Engine:
@@ -94,20 +103,59 @@ class DriverConnection:
             raise
 
     def _run_pooled(self, work: Work[T], snapshot: bool) -> T:
+        if not self._sqlite:
+            return self._on_postgres(work)
         connection = self.engine.raw_connection()
         try:
-            if self._sqlite:
-                return _on_sqlite(connection, work, snapshot)
-            # psycopg opens the transaction itself; the pool rolls it back on return.
-            return work(connection.cursor())
+            return _on_sqlite(connection, work, snapshot)
         finally:
             connection.close()
+
+    def _on_postgres(self, work: Work[T]) -> T:
+        try:
+            idle = self._idle.pop()
+        except IndexError:
+            return self._use(self._new_postgres_connection(), work)
+        driver = idle.dbapi_connection  # a detached connection has no driver_connection
+        try:
+            return self._use(idle, work)
+        except psycopg.OperationalError:
+            if not (isinstance(driver, psycopg.Connection) and driver.broken):
+                raise
+        # The server dropped it while it was idle (a restart, a failover, an idle timeout),
+        # as the pool's ping on checkout would have found: a read may simply run again.
+        return self._use(self._new_postgres_connection(), work)
+
+    def _use(self, connection: PoolProxiedConnection, work: Work[T]) -> T:
+        try:
+            result = work(connection.cursor())
+        except BaseException:
+            connection.close()  # it may be broken, or stopped mid-statement
+            raise
+        self._idle.append(connection)
+        return result
+
+    def _new_postgres_connection(self) -> PoolProxiedConnection:
+        connection = self.engine.raw_connection()
+        # Detached, it no longer counts against the pool, and close() really closes it.
+        connection.detach()
+        driver = connection.dbapi_connection
+        try:
+            assert isinstance(driver, psycopg.Connection)
+            driver.rollback()  # whatever the checkout's ping began
+            driver.autocommit = True
+        except BaseException:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         self._wal_index = None
         if self._kept is not None:
             self._kept.close()
             self._kept = None
+        while self._idle:
+            self._idle.pop().close()
 
 
 def _on_sqlite(connection: PoolProxiedConnection, work: Work[T], snapshot: bool) -> T:
