@@ -2,12 +2,19 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
-from app.core.migrations import downgrade, head_revision, upgrade
+from app.core.migrations import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from app.main import create_app
 from app.models import metadata
 from tests.conftest import FreshDatabase
@@ -55,3 +62,27 @@ def test_readiness_fails_until_the_schema_is_migrated(
             assert ready.json()["migration"] == head_revision()
     finally:
         database.dispose()
+
+
+def test_the_revisions_read_without_alembic_are_alembics(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    url = fresh_database_url(backend)
+    engine = create_db_engine(url)
+
+    def both() -> tuple[str | None, str | None]:
+        with engine.connect() as connection:
+            alembics = MigrationContext.configure(connection).get_current_revision()
+            return current_revision(connection), alembics
+
+    try:
+        assert both() == (None, None)
+        upgrade(url)
+        downgrade(url, "-1")
+        behind, alembics = both()
+        assert behind == alembics != head_revision()
+        upgrade(url)
+        assert both() == (head_revision(), head_revision())
+    finally:
+        engine.dispose()

@@ -1,20 +1,31 @@
-"""Alembic, driven from code: the CLI, readiness and the tests all use these."""
+"""Alembic, driven from code: the CLI, readiness and the tests all use these.
 
+A server only needs to know whether its database is at the latest migration. Loading Alembic
+for that (its script directory pulls in every dialect's DDL support) would cost about 15 MB in
+every server process, so the latest revision is read from the migration files themselves,
+the current one with a query, and Alembic is imported only to migrate.
+"""
+
+import ast
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
 
-from alembic import command
 from app.core.errors import Conflict
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+VERSIONS = PROJECT_ROOT / "alembic" / "versions"
+VERSION_TABLE = "alembic_version"
 
 
-def alembic_config(database_url: str | None = None) -> Config:
+def alembic_config(database_url: str | None = None) -> "Config":
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     if database_url is not None:
@@ -22,13 +33,52 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
+def _assignment(node: ast.stmt) -> tuple[str, ast.expr] | None:
+    """``name`` and value of ``name = value`` or ``name: type = value``."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+        return node.target.id, node.value
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        return (target.id, node.value) if isinstance(target, ast.Name) else None
+    return None
+
+
+def _revisions() -> dict[str, tuple[str, ...]]:
+    """Each migration's revision and the revisions it follows, from its module's own
+    ``revision`` and ``down_revision`` assignments."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in VERSIONS.glob("*.py"):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            assigned = _assignment(node)
+            if assigned is not None and assigned[0] in ("revision", "down_revision"):
+                values[assigned[0]] = ast.literal_eval(assigned[1])
+        revision, follows = values.get("revision"), values.get("down_revision")
+        if not isinstance(revision, str):
+            continue  # not a migration
+        if isinstance(follows, str):
+            found[revision] = (follows,)
+        else:
+            found[revision] = tuple(follows) if isinstance(follows, tuple | list) else ()
+    return found
+
+
 @lru_cache
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The latest migration's revision (None before the first)."""
+    revisions = _revisions()
+    heads = set(revisions) - {parent for parents in revisions.values() for parent in parents}
+    if len(heads) > 1:
+        raise RuntimeError(f"the migrations have several heads {sorted(heads)}: merge them")
+    return next(iter(heads), None)
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision the database is at (None before the first migration)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    revision = connection.scalar(text(f"SELECT version_num FROM {VERSION_TABLE}"))  # noqa: S608
+    return str(revision) if revision is not None else None
 
 
 def schema_lag(revision: str | None) -> str | None:
@@ -50,8 +100,12 @@ def require_latest_schema(connection: Connection, *, nothing_done: str) -> None:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(database_url), revision)
