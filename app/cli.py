@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 import uvicorn
+from typer.core import TyperGroup
 
 from app.auth import service as auth
 from app.auth.models import Role
@@ -18,7 +19,7 @@ from app.auth.schemas import TokenCreate, UserCreate
 from app.auth.service import Viewer
 from app.core.config import get_settings
 from app.core.db import Database, create_db_engine
-from app.core.errors import DomainError, InvalidInput
+from app.core.errors import DomainError, InvalidInput, NotFound
 from app.core.logging import log_config
 from app.core.migrations import upgrade
 from app.core.serving import SERVE_OPTIONS
@@ -29,7 +30,21 @@ from app.transfer import restorer
 from app.transfer.exporter import Export
 from app.transfer.format import summary
 
-cli = typer.Typer(help="Presseschau: a headless content API for press-review blogs.")
+
+class _Commands(TyperGroup):
+    """Ends every command the same way when it is refused (a ``DomainError``, including a
+    file it cannot read or write): its one-line message on standard error and exit status 1,
+    never a traceback. Nested command groups run inside this one's ``invoke``."""
+
+    def invoke(self, ctx: Any) -> Any:  # the Context of the click that typer bundles
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            typer.secho(f"error: {error.detail}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(code=1) from error
+
+
+cli = typer.Typer(cls=_Commands, help="Presseschau: a headless content API for press-review blogs.")
 users_cli = typer.Typer(help="Manage users.")
 tokens_cli = typer.Typer(help="Manage API tokens.")
 import_cli = typer.Typer(help="Bring content into the database.")
@@ -41,11 +56,6 @@ STANDARD_STREAM = "-"
 
 def _database() -> Database:
     return Database(create_db_engine(get_settings().database_url))
-
-
-def _fail(error: DomainError) -> typer.Exit:
-    typer.secho(f"error: {error.detail}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=1)
 
 
 @cli.command()
@@ -101,10 +111,7 @@ def create_user(
     role: Annotated[Role, typer.Option(help="admin, editor or author.")] = Role.author,
 ) -> None:
     """Create a user; its first API token is printed as the last line."""
-    try:
-        user, secret = _database().call(auth.create_user, data=UserCreate(name=name, role=role))
-    except DomainError as error:
-        raise _fail(error) from error
+    user, secret = _database().call(auth.create_user, data=UserCreate(name=name, role=role))
     typer.echo(f"created user {user.name} (id {user.id}, role {user.role}); its API token:")
     typer.echo(secret)
 
@@ -122,8 +129,7 @@ def _viewer_for(name: str) -> Viewer:
         if user.name == name:
             assert user.id is not None
             return Viewer(user_id=user.id, name=user.name, role=Role(user.role), token_id=0)
-    typer.secho(f"error: there is no user named {name!r}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=1)
+    raise NotFound(f"there is no user named {name!r}")
 
 
 @tokens_cli.command("create")
@@ -134,14 +140,11 @@ def create_token(
 ) -> None:
     """Create a token for a user; the token is printed as the last line."""
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    try:
-        token, secret = _database().call(
-            auth.create_token,
-            viewer=_viewer_for(user),
-            data=TokenCreate(name=name, expires_at=expires_at),
-        )
-    except DomainError as error:
-        raise _fail(error) from error
+    token, secret = _database().call(
+        auth.create_token,
+        viewer=_viewer_for(user),
+        data=TokenCreate(name=name, expires_at=expires_at),
+    )
     typer.echo(f"created token {token.id} ({token.prefix}...) for {user}:")
     typer.echo(secret)
 
@@ -160,10 +163,7 @@ def revoke_token(
     token_id: Annotated[int, typer.Argument(help="The token's id.")],
 ) -> None:
     """Revoke one of a user's tokens."""
-    try:
-        _database().call(auth.revoke_token, viewer=_viewer_for(user), token_id=token_id)
-    except DomainError as error:
-        raise _fail(error) from error
+    _database().call(auth.revoke_token, viewer=_viewer_for(user), token_id=token_id)
     typer.echo(f"token {token_id} revoked")
 
 
@@ -173,16 +173,13 @@ def export_document(
 ) -> None:
     """Write everything the database holds to FILE as one JSON document."""
     export = Export(_database())
-    try:
-        if file == STANDARD_STREAM:
-            output = typer.get_binary_stream("stdout")
-            for chunk in export:
-                output.write(chunk)
-            output.flush()
-        else:
-            _write_atomically(Path(file), export)
-    except DomainError as error:
-        raise _fail(error) from error
+    if file == STANDARD_STREAM:
+        output = typer.get_binary_stream("stdout")
+        for chunk in export:
+            output.write(chunk)
+        output.flush()
+    else:
+        _write_atomically(Path(file), export)
     # With the document on standard output, the summary goes to standard error.
     typer.echo(f"exported {summary(export.counts)}", err=file == STANDARD_STREAM)
 
@@ -197,7 +194,7 @@ def _write_atomically(path: Path, export: Export) -> None:
         partial.replace(path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise _fail(InvalidInput(f"cannot write {path}: {error.strerror}")) from error
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from error
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -222,9 +219,7 @@ def import_json(
         with _opened(file) as document:
             counts = restorer.restore(_database(), document)
     except OSError as error:
-        raise _fail(InvalidInput(f"cannot read {file}: {error.strerror}")) from error
-    except DomainError as error:
-        raise _fail(error) from error
+        raise InvalidInput(f"cannot read {file}: {error.strerror}") from error
     typer.echo(f"restored {summary(counts)}")
     typer.echo(
         "API tokens are not exported: create new ones with `presseschau tokens create USER`."
@@ -273,9 +268,7 @@ def import_wxr_command(
                 progress=advance,
             )
     except OSError as error:
-        raise _fail(InvalidInput(f"cannot read {file}: {error.strerror}")) from error
-    except DomainError as error:
-        raise _fail(error) from error
+        raise InvalidInput(f"cannot read {file}: {error.strerror}") from error
     _report(summary, dry_run=dry_run)
 
 
@@ -301,9 +294,7 @@ def import_archive_command(
             dry_run=dry_run,
         )
     except (OSError, UnicodeDecodeError) as error:
-        raise _fail(InvalidInput(f"cannot read {file} as UTF-8 text: {error}")) from error
-    except DomainError as error:
-        raise _fail(error) from error
+        raise InvalidInput(f"cannot read {file} as UTF-8 text: {error}") from error
     _report(summary, dry_run=dry_run)
 
 
