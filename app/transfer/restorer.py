@@ -10,6 +10,7 @@ running servers see the restored content.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
@@ -80,27 +81,27 @@ def _restore_members(
 ) -> dict[str, int]:
     members = reader.members()
     header: dict[str, Any] = {}
-    header_done = False
-    counts: dict[str, int] = {}
+    first_array: tuple[str, Any] | None = None
     for key, value in members:
         if not header and key != "format":
             raise InvalidDocument(
                 f'This is not a Presseschau export: it must begin with "format": "{FORMAT}", '
                 f"not {key!r}."
             )
-        if not header_done and key in HEADER_KEYS:
-            header[key] = value
-            _check_member(key, value)
-            continue
-        if not header_done:
-            _check_header(header)
-            header_done = True
+        if key not in HEADER_KEYS:
+            first_array = (key, value)
+            break
+        header[key] = value
+        _check_member(key, value)
+    _check_header(header)
+    counts: dict[str, int] = {}
+    # The members are read as a stream: the rest follow the first array from where it ended.
+    arrays = members if first_array is None else chain([first_array], members)
+    for key, value in arrays:
         table = _table_at(len(counts), key)
         if not isinstance(value, Array):
             raise InvalidDocument(f"{key!r} must be an array of objects.")
         counts[key] = _restore_table(connection, table, value.items, batch_rows)
-    if not header_done:
-        _check_header(header)
     if len(counts) < len(EXPORTED_TABLES):
         missing = EXPORTED_TABLES[len(counts)].key
         raise InvalidDocument(f"The document has no {missing!r} array: it is incomplete.")
