@@ -4,6 +4,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
+from app.core.text import SLUG_MAX_LENGTH
 from app.core.types import UTCDateTime, utcnow
 
 TITLE_MAX = 300
@@ -11,6 +12,8 @@ CREDIT_MAX = 300
 BODY_MAX = 200_000
 TAG_MAX = 60
 TAGS_PER_POST_MAX = 30
+# A like's client is the SHA-256 hex digest of an address (app.core.clients.client_key).
+LIKE_CLIENT_MAX = 64
 
 
 class PostStatus(StrEnum):
@@ -34,7 +37,7 @@ class Post(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    slug: str = Field(sa_column=Column(String(SLUG_MAX_LENGTH), nullable=False, unique=True))
     title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -90,7 +93,7 @@ class PostLike(SQLModel, table=True):
     post_id: int = Field(
         sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     )
-    client: str = Field(sa_column=Column(String(64), primary_key=True))
+    client: str = Field(sa_column=Column(String(LIKE_CLIENT_MAX), primary_key=True))
     day: date = Field(sa_column=Column(Date, primary_key=True))
 
 

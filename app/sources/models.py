@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
+from app.core.text import SLUG_MAX_LENGTH
 from app.core.types import UTCDateTime, utcnow
 
 SOURCE_NAME_MAX = 200
@@ -16,7 +17,7 @@ class Source(SQLModel, table=True):
     __tablename__ = "sources"
 
     id: int | None = Field(default=None, primary_key=True)
-    slug: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    slug: str = Field(sa_column=Column(String(SLUG_MAX_LENGTH), nullable=False, unique=True))
     name: str = Field(sa_column=Column(String(SOURCE_NAME_MAX), nullable=False, unique=True))
     homepage_url: str | None = Field(default=None, sa_column=Column(String(URL_MAX)))
     language: str | None = Field(default=None, sa_column=Column(String(LANGUAGE_MAX)))

@@ -79,9 +79,25 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import MetaData, Table
 
 from app.auth.models import USER_NAME_MAX, User
-from app.core.text import MAX_ID, CleanText
-from app.posts.models import CREDIT_MAX, TAG_MAX, TITLE_MAX, Post, PostLike, PostTag, Tag
-from app.sources.models import DOMAIN_MAX, LANGUAGE_MAX, URL_MAX, Source, SourceDomain
+from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
+from app.posts.models import (
+    CREDIT_MAX,
+    LIKE_CLIENT_MAX,
+    TAG_MAX,
+    TITLE_MAX,
+    Post,
+    PostLike,
+    PostTag,
+    Tag,
+)
+from app.sources.models import (
+    DOMAIN_MAX,
+    LANGUAGE_MAX,
+    SOURCE_NAME_MAX,
+    URL_MAX,
+    Source,
+    SourceDomain,
+)
 
 FORMAT = "presseschau"
 VERSION = 1
@@ -113,7 +129,7 @@ Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Time = Annotated[AwareDatetime, Field(strict=False)]
 Day = Annotated[date, Field(strict=False)]
 Text = CleanText
-Slug = Annotated[CleanText, Field(max_length=200)]
+Slug = Annotated[CleanText, Field(max_length=SLUG_MAX_LENGTH)]
 Language = Annotated[CleanText, Field(max_length=LANGUAGE_MAX)]
 Url = Annotated[CleanText, Field(max_length=URL_MAX)]
 
@@ -138,7 +154,7 @@ class SourceRecord(BaseModel):
 
     id: RowId
     slug: Slug
-    name: Annotated[CleanText, Field(max_length=200)]
+    name: Annotated[CleanText, Field(max_length=SOURCE_NAME_MAX)]
     homepage_url: Url | None
     language: Language | None
     description: Text
@@ -205,7 +221,7 @@ class PostLikeRecord(BaseModel):
     model_config = _STRICT
 
     post_id: RowId
-    client: Annotated[CleanText, Field(max_length=64)]
+    client: Annotated[CleanText, Field(max_length=LIKE_CLIENT_MAX)]
     day: Day
 
 
