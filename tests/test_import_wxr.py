@@ -1,7 +1,7 @@
 """A WordPress export imported: what readers and editors see afterwards, on both databases."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.db import Database
-from app.importers.archive_page import ARCHIVE_KEY_PREFIX
+from app.importers.archive_page import entry_key
 from app.importers.files import import_wxr
 from app.importers.records import ImportedAuthor, ImportedPost
 from app.importers.service import ImportSummary, PostImporter
@@ -144,7 +144,7 @@ def test_one_article_linked_by_two_wordpress_posts_gives_two_posts(db: Database)
     # Another WordPress post (its own GUID) that links the same article is a post of its own.
     assert run_items(db, item("https://blog.example/?p=2", "Zweiter")).created == 1
     # A post that came without a GUID (a day page, the API) is recognised by its link.
-    again = run_items(db, item(f"{ARCHIVE_KEY_PREFIX}2022-01-10:abc", "Erster"))
+    again = run_items(db, item(entry_key(date(2022, 1, 10), "Erster"), "Erster"))
     assert (again.created, again.skip_reasons["imported before"]) == (0, 1)
 
 

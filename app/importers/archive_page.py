@@ -167,6 +167,12 @@ def entry_key(day: date, title: str) -> str:
     return f"{ARCHIVE_KEY_PREFIX}{day.isoformat()}:{digest}"
 
 
+def is_archive_key(key: str) -> bool:
+    """Whether an import key is a day page entry's (``entry_key``): made from a day and a
+    title, it does not tell two posts apart as a WordPress GUID does."""
+    return key.startswith(ARCHIVE_KEY_PREFIX)
+
+
 def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
     """The page's entries as published posts on its day, in its order."""
     previous: datetime | None = None

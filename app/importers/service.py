@@ -23,7 +23,7 @@ from app.auth.schemas import UserName
 from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, first_error
-from app.importers.archive_page import ARCHIVE_KEY_PREFIX
+from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import service as posts
 from app.posts.models import Post
@@ -88,8 +88,8 @@ class _Existing:
             self.import_key
             and item.import_key
             and self.import_key != item.import_key
-            and not self.import_key.startswith(ARCHIVE_KEY_PREFIX)
-            and not item.import_key.startswith(ARCHIVE_KEY_PREFIX)
+            and not is_archive_key(self.import_key)
+            and not is_archive_key(item.import_key)
         )
 
 
@@ -134,6 +134,9 @@ class PostImporter:
         self.summary = ImportSummary()
         self._authors: dict[str, int] = {}
         self._seen_keys: set[str] = set()
+        # (source id, host) a source did not learn (it is at its limit of domains): learning
+        # is best effort, and asking again for every post that links there costs two queries.
+        self._not_learnt: set[tuple[int, str]] = set()
 
     def run(
         self, items: Iterable[ImportedPost | ItemFailure], progress: Progress | None = None
@@ -356,7 +359,13 @@ class PostImporter:
 
     def _learn(self, session: Session, known: KnownSources, source: SourceRef, url: str) -> None:
         host = host_of(url)
-        if host is None or known.for_host(host) is not None:
+        if (
+            host is None
+            or known.for_host(host) is not None
+            or (source.id, host) in self._not_learnt
+        ):
             return
         if learn_domain(session, source_id=source.id, url=url):
             known.by_domain[host] = source
+        else:
+            self._not_learnt.add((source.id, host))
