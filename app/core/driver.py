@@ -8,8 +8,9 @@ within the same cap on reading threads as ``Database.read``.
 On PostgreSQL those threads share a few connections kept for them in autocommit mode: a
 pooled connection costs a ping on checkout, a BEGIN before the first query and a ROLLBACK on
 return, three round trips around reads of one or two. Autocommit gives each statement its
-own snapshot, as READ COMMITTED gives them inside a transaction. A kept connection that fails
-is closed, and the framework path (with its pinging pool) answers that request.
+own snapshot, as READ COMMITTED gives them inside a transaction. A kept connection the server
+dropped is found broken on use, and the read runs again on a new one; one that fails
+otherwise is closed, and the framework path answers that request.
 """
 
 import sqlite3

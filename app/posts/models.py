@@ -67,10 +67,6 @@ class Post(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-# The key of posts without a source in published_counts (source ids start at 1).
-NO_SOURCE_KEY = 0
-
-
 class PublishedCount(SQLModel, table=True):
     """How many posts of one source are published with a publication time.
 
@@ -80,7 +76,7 @@ class PublishedCount(SQLModel, table=True):
 
     __tablename__ = "published_counts"
 
-    # The source's id, or NO_SOURCE_KEY.
+    # The source's id, or 0 for posts without a source (ids start at 1).
     source_key: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     posts: int = Field(sa_column=Column(Integer, nullable=False))
 
