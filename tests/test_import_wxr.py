@@ -1,6 +1,7 @@
 """A WordPress export imported: what readers and editors see afterwards, on both databases."""
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.db import Database
+from app.core.errors import Conflict
 from app.importers.archive_page import entry_key
 from app.importers.files import import_wxr
 from app.importers.records import ImportedAuthor, ImportedPost
@@ -146,6 +148,35 @@ def test_one_article_linked_by_two_wordpress_posts_gives_two_posts(db: Database)
     # A post that came without a GUID (a day page, the API) is recognised by its link.
     again = run_items(db, item(entry_key(date(2022, 1, 10), "Erster"), "Erster"))
     assert (again.created, again.skip_reasons["imported before"]) == (0, 1)
+
+
+def test_an_update_refused_by_a_concurrent_change_fails_alone_and_changes_nothing(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = datetime(2022, 1, 10, 9, tzinfo=UTC)
+    older = [
+        item("https://blog.example/?p=1", "Erster", modified_at=first),
+        item("https://blog.example/?p=2", "Zweiter", modified_at=first,
+             original_url="https://tass.ru/politika/2"),
+    ]  # fmt: skip
+    assert run_items(db, *older).created == 2
+    reimport = posts_service.reimport_post
+
+    def refused_for_the_first(session: Session, **fields: Any) -> None:
+        reimport(session, **fields)  # its changes are made, then refused
+        if fields["data"].title == "Erster, neu":
+            raise Conflict("Another writer took this post's import key meanwhile.")
+
+    monkeypatch.setattr(posts_service, "reimport_post", refused_for_the_first)
+    later = datetime(2022, 2, 1, 9, tzinfo=UTC)
+    newer = [replace(one, title=f"{one.title}, neu", modified_at=later) for one in older]
+    summary = run_items(db, *newer)
+    assert (summary.updated, summary.failed) == (1, 1)
+    assert summary.failures[0].position == "Erster"
+    assert "import key meanwhile" in summary.failures[0].reason
+    with db.engine.connect() as connection:
+        titles = connection.execute(text("SELECT title FROM posts ORDER BY title")).scalars()
+        assert list(titles) == ["Erster", "Zweiter, neu"]
 
 
 def test_a_files_slug_never_fails_its_post(app: FastAPI, client: TestClient, db: Database) -> None:

@@ -346,15 +346,22 @@ class PostImporter:
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
         assert item.modified_at is not None  # only a newer item updates a post
-        posts.reimport_post(
-            session,
-            post_id=post_id,
-            data=data,
-            zone=self.zone,
-            import_key=item.import_key,
-            modified_at=item.modified_at,
-            excerpt=item.excerpt,
-        )
+        try:
+            # A savepoint: an update another writer's change refuses (say, its import key
+            # taken meanwhile) fails alone, and leaves the post as it was.
+            with session.begin_nested():
+                posts.reimport_post(
+                    session,
+                    post_id=post_id,
+                    data=data,
+                    zone=self.zone,
+                    import_key=item.import_key,
+                    modified_at=item.modified_at,
+                    excerpt=item.excerpt,
+                )
+        except DomainError as error:
+            self._fail(item, error.detail)
+            return
         self.summary.updated += 1
 
     def _learn(self, session: Session, known: KnownSources, source: SourceRef, url: str) -> None:
