@@ -185,6 +185,26 @@ def _written(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _store_changed(
+    session: Session,
+    post: Post,
+    zone: ZoneInfo,
+    *,
+    body_changed: bool,
+    excerpt: str | None = None,
+    tags: list[str] | None,
+) -> None:
+    """What follows a change to a stored post's columns: its local day, its HTML and excerpt
+    (when the body may have changed), the row itself, and its tags (when given)."""
+    _apply_publication(post, zone)
+    if body_changed:
+        _render(post, excerpt=excerpt)
+    _flush(session, post.slug)
+    if tags is not None:
+        assert post.id is not None
+        _set_tags(session, post.id, tags, replace=True)
+
+
 def _flush(session: Session, slug: str) -> None:
     try:
         session.flush()
@@ -305,10 +325,7 @@ def reimport_post(
         setattr(post, column, value)
     post.import_key = import_key or post.import_key
     post.updated_at = modified_at
-    _apply_publication(post, zone)
-    _render(post, excerpt=excerpt)
-    _flush(session, post.slug)
-    _set_tags(session, post_id, data.tags, replace=True)
+    _store_changed(session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
@@ -335,13 +352,8 @@ def update_post(
         elif field == "original_url" and value is not None:
             value = str(value)
         setattr(post, field, value)
-    _apply_publication(post, zone)
-    if "body" in changes:
-        _render(post)
     post.updated_at = utcnow()
-    _flush(session, post.slug)
-    if tags is not None:
-        _set_tags(session, post_id, tags, replace=True)
+    _store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
     return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
 
 
