@@ -36,27 +36,31 @@ def list_posts(
     if filters.status is PostStatus.draft and viewer is None:
         raise Unauthorized("Listing drafts needs an API token.")
     now = utcnow()
-    where: list[ColumnElement[bool]] = [queries.listed_for(viewer, filters.status, now)]
     sources = queries.source_ids(session, filters.source) if filters.source else None
-    if sources is not None:
-        where.append(queries.in_sources(sources))
+    # Whatever narrows the list beyond visibility and sources: a public total of the kept
+    # per-source counts holds only without any of it.
+    narrowing: list[ColumnElement[bool]] = []
     if filters.tag:
-        where.append(queries.has_tag(filters.tag))
+        narrowing.append(queries.has_tag(filters.tag))
     if filters.date:
-        where.append(col(Post.published_date) == filters.date)
+        narrowing.append(col(Post.published_date) == filters.date)
     after = as_aware(filters.after, zone) if filters.after else None
     before = as_aware(filters.before, zone) if filters.before else None
     if after:
-        where.append(col(Post.published_at) > after)
+        narrowing.append(col(Post.published_at) > after)
     if before:
-        where.append(col(Post.published_at) < before)
+        narrowing.append(col(Post.published_at) < before)
     if filters.q:
         pattern = (
             "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
-        where.append(
+        narrowing.append(
             col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
         )
+    where = [queries.listed_for(viewer, filters.status, now)]
+    if sources is not None:
+        where.append(queries.in_sources(sources))
+    where += narrowing
     order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
     public_key = total_statement = None
     if viewer is None:
@@ -64,7 +68,7 @@ def list_posts(
             sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
             q=filters.q,
         )  # fmt: skip
-        if not (filters.tag or filters.date or after or before or filters.q):
+        if not narrowing:
             total_statement = public_total(now, sources)
     return queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
