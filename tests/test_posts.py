@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from fastapi import FastAPI
@@ -46,6 +47,50 @@ def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
         fetched = client.get(app.url_path_for("get_post", id_or_slug=key))
         assert fetched.status_code == 200
         assert fetched.json() == post
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {
+            "status": "published",
+            "published_at": "2022-03-01T08:15:30.123456+05:00",
+            "tags": ["zeitung", "china", "Ägypten", "Kasachstan", "ZEITUNG"],
+            "credit": "Übersetzung der Redaktion",
+            "original_url": "https://www.example.org/artikel/1",
+            "language": "en",
+            "with_source": True,
+        },
+        {"status": "published", "tags": ["China"]},
+        {"status": "published", "published_at": "2099-01-01T10:00:00"},
+        {"status": "draft", "body": "", "with_source": True},
+    ],
+    ids=["everything", "published-now", "scheduled", "draft"],
+)
+def test_a_created_post_is_answered_with_what_reading_it_gives(
+    app: FastAPI, client: TestClient, db: Database, shape: dict[str, object]
+) -> None:
+    """The 201 is built from the written row, not read back: it must still be the same
+    bytes a read of the post gives, tags spelled and ordered as stored."""
+    editor = make_account(db)
+    make_post(db, editor, tags=["China", "Zeitung"])  # existing tags keep their spelling
+    shape = dict(shape)
+    if shape.pop("with_source", False):
+        shape["source_id"] = make_source(db, name="Al-Ahram Weekly").id
+    created = client.post(
+        app.url_path_for("create_post"),
+        headers=editor.headers,
+        json={"title": "Neue Lage am Nil", "body": "Ein *Absatz* mit https://a.example.", **shape},
+    )
+    assert created.status_code == 201, created.text
+    fetched = client.get(
+        app.url_path_for("get_post", id_or_slug=str(created.json()["id"])), headers=editor.headers
+    )
+    assert fetched.status_code == 200
+    assert created.content == fetched.content
+    stored_spelling = {"china": "China", "zeitung": "Zeitung"}
+    sent = cast(list[str], shape.get("tags", []))
+    assert set(created.json()["tags"]) == {stored_spelling.get(t.lower(), t) for t in sent}
 
 
 def test_excerpts_are_the_first_words_as_plain_text(db: Database) -> None:

@@ -67,28 +67,21 @@ USERS = Post.metadata.tables["users"]
 TAGS = Post.metadata.tables["tags"]
 POST_TAGS = Post.metadata.tables["post_tags"]
 _LONG_TEXT = ("body", "body_html", "excerpt")
+# The post's own columns in a row of ``rows_statement``; its source and author follow.
+_POST_COLUMNS = (
+    "id", "slug", "title", "status", "published_at", "published_date", "original_url", "credit",
+    "language", *_LONG_TEXT, "likes", "author_id", "created_at", "updated_at",
+)  # fmt: skip
 
 
 def _rows(*, long_text_as_json: bool) -> Select[Any]:
-    def text(name: str) -> ColumnElement[Any]:
-        column = POSTS.c[name]
-        return json_text(column).label(name) if long_text_as_json else column
+    def column(name: str) -> ColumnElement[Any]:
+        if long_text_as_json and name in _LONG_TEXT:
+            return json_text(POSTS.c[name]).label(name)
+        return POSTS.c[name]
 
     return select(
-        POSTS.c.id,
-        POSTS.c.slug,
-        POSTS.c.title,
-        POSTS.c.status,
-        POSTS.c.published_at,
-        POSTS.c.published_date,
-        POSTS.c.original_url,
-        POSTS.c.credit,
-        POSTS.c.language,
-        *(text(name) for name in _LONG_TEXT),
-        POSTS.c.likes,
-        POSTS.c.author_id,
-        POSTS.c.created_at,
-        POSTS.c.updated_at,
+        *(column(name) for name in _POST_COLUMNS),
         SOURCES.c.id,
         SOURCES.c.slug,
         SOURCES.c.name,
@@ -117,7 +110,7 @@ def tags_statement(post_ids: Sequence[int | ColumnElement[int]]) -> Select[int, 
     return _TAGS.where(POST_TAGS.c.post_id.in_(post_ids))
 
 
-def _tags_by_post(session: Session, post_ids: Sequence[int]) -> dict[int, list[str]]:
+def tags_by_post(session: Session, post_ids: Sequence[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = defaultdict(list)
     if not post_ids:
         return tags
@@ -172,6 +165,19 @@ def _to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPubli
     )
 
 
+def written_post(
+    post: Post, *, source: Source | None, author_name: str, tags: list[str], zone: ZoneInfo
+) -> PostPublic:
+    """A post just flushed, as ``fetch_posts`` would read it back, without reading it: every
+    column it has came from this write, and its source and author are those it was given."""
+    row = (
+        *(getattr(post, name) for name in _POST_COLUMNS),
+        *((source.id, source.slug, source.name) if source else (None, None, None)),
+        author_name,
+    )
+    return _to_public(row, tags, zone)
+
+
 def rows_statement(
     where: Sequence[ColumnElement[bool]],
     order: Sequence[ColumnElement[object]],
@@ -210,7 +216,7 @@ def fetch_posts(
     session.flush()
     query = rows_statement(where, order, limit=limit, offset=offset)
     rows = session.connection().execute(query).all()
-    tags = _tags_by_post(session, [row[0] for row in rows])
+    tags = tags_by_post(session, [row[0] for row in rows])
     return [_to_public(row, tags.get(row[0], []), zone) for row in rows]
 
 

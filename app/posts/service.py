@@ -123,9 +123,13 @@ def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
     return post
 
 
-def _check_source(session: Session, source_id: int | None) -> None:
-    if source_id is not None and session.get(Source, source_id) is None:
+def _check_source(session: Session, source_id: int | None) -> Source | None:
+    if source_id is None:
+        return None
+    source = session.get(Source, source_id)
+    if source is None:
         raise InvalidInput(f"source_id: there is no source {source_id}.")
+    return source
 
 
 def _set_tags(session: Session, post_id: int, names: list[str], *, replace: bool) -> None:
@@ -244,7 +248,7 @@ def create_post(
 ) -> PostPublic:
     if data.status is PostStatus.published and not viewer.is_editor:
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
-    _check_source(session, data.source_id)
+    source = _check_source(session, data.source_id)
     post = _new_post(
         data,
         slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
@@ -256,7 +260,10 @@ def create_post(
     _flush(session, post.slug)
     assert post.id is not None
     _set_tags(session, post.id, data.tags, replace=False)
-    return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
+    # The tags are read back: an existing tag keeps its own spelling, and their order is the
+    # database's collation, as every read gives it.
+    tags = queries.tags_by_post(session, [post.id])[post.id] if data.tags else []
+    return queries.written_post(post, source=source, author_name=viewer.name, tags=tags, zone=zone)
 
 
 @dataclass(frozen=True, slots=True)
