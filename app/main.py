@@ -119,14 +119,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     install_openapi(app, api_prefix=API_PREFIX)
     if reader is not None:
-        # Added first, so it runs last: inside the response cache, which keeps its answers.
+        # Added first, so it runs last: inside the response cache, which keeps its answers, and
+        # in front of the framework's stack, which a direct read does not need.
         routes = {
             route.name: route
             for router in (posts_router, archives_router)
             for route in router.routes
             if isinstance(route, APIRoute)
         }
-        app.add_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
+        app.add_front_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
     app.add_front_middleware(
         HttpCache,
         prefix=API_PREFIX + "/",

@@ -1,4 +1,5 @@
-"""The direct reads as a pure ASGI middleware, inside the response cache.
+"""The direct reads as a pure ASGI middleware, inside the response cache and in front of the
+framework's stack (any error it lets through becomes the request context's 500 problem).
 
 A GET without a token that ``routing`` recognises is answered here; everything else, and any
 read the database could not answer, goes on to the framework, which gives the same response
