@@ -7,7 +7,6 @@ leave to the framework (odd parameters, unknown rows, invalid values).
 """
 
 import random
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -236,24 +235,27 @@ def test_the_databases_json_strings_are_the_frameworks_for_any_text(db: Database
 
 
 @pytest.mark.parametrize(
-    ("error", "logged"),
-    [(sqlite3.OperationalError("database is locked"), False),
-     (sqlite3.ProgrammingError("Incorrect number of bindings"), True)],
+    ("error", "message", "logged"),
+    [("OperationalError", "database is locked", False),
+     ("ProgrammingError", "Incorrect number of bindings", True)],
 )  # fmt: skip
 def test_a_failed_direct_read_leaves_the_answer_to_the_framework(
+    db: Database,
     client: TestClient,
     framework: TestClient,
     content: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-    error: Exception,
+    error: str,
+    message: str,
     logged: bool,
 ) -> None:
     calls: list[str] = []
+    driver_error = getattr(db.engine.dialect.loaded_dbapi, error)  # sqlite3's or psycopg's
 
     def failing(*_args: Any, **_kwargs: Any) -> None:
         calls.append("answer")
-        raise error
+        raise driver_error(message)
 
     monkeypatch.setattr(DirectReader, "_answer", failing)
     url = f"{API}/posts/{content['posts'][0].id}"

@@ -1,6 +1,10 @@
 import json
 import logging
+import os
+import pathlib
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -117,3 +121,27 @@ def test_metrics_count_requests_by_route_template(app: FastAPI, client: TestClie
     assert "presseschau_db_connections_in_use" in text
     # Ids and slugs never become label values: one series per operation.
     assert "eins" not in text
+
+
+def test_a_sqlite_server_loads_neither_the_postgresql_driver_nor_alembic(
+    tmp_path: pathlib.Path,
+) -> None:
+    """Every module a server imports stays in its memory: psycopg (about 7 MB) is for
+    PostgreSQL only, and Alembic (about 15 MB) only migrates."""
+    env = {**os.environ, "PRESSESCHAU_DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"], env=env, check=True, capture_output=True
+    )
+    script = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from app.main import create_app\n"
+        "with TestClient(create_app()) as client:\n"
+        "    statuses = [client.get(path).status_code for path in ('/readyz', '/api/v1/posts')]\n"
+        "loaded = sorted({name.split('.')[0] for name in sys.modules} & {'psycopg', 'alembic'})\n"
+        "print(statuses, loaded)\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+    )
+    assert served.stdout.strip() == "[200, 200] []"

@@ -20,7 +20,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -42,6 +41,9 @@ class DriverConnection:
         self._wal_index: WalIndex | None = None
         # PostgreSQL: idle connections of the reading threads (append and pop are atomic).
         self._idle: deque[PoolProxiedConnection] = deque()
+        # The driver module the engine loaded: psycopg is imported only to serve PostgreSQL
+        # (it takes about 7 MB of every process).
+        self._driver_error: type[Exception] = database.engine.dialect.loaded_dbapi.Error
 
     @property
     def engine(self) -> Engine:
@@ -66,9 +68,8 @@ class DriverConnection:
                 partial(self._run_pooled, work, snapshot),
                 limiter=self._database.limiter(write=False),
             )
-        except (sqlite3.Error, psycopg.Error) as error:
-            driver = sqlite3.Error if isinstance(error, sqlite3.Error) else psycopg.Error
-            raise DBAPIError.instance(None, None, error, driver) from error
+        except self._driver_error as error:
+            raise DBAPIError.instance(None, None, error, self._driver_error) from error
 
     def last_commit(self) -> bytes | None:
         """What identifies the last commit to the database by any process, as far as the
@@ -113,6 +114,8 @@ class DriverConnection:
             connection.close()
 
     def _on_postgres(self, work: Work[T]) -> T:
+        import psycopg  # loaded already by the engine, which serves PostgreSQL
+
         try:
             idle = self._idle.pop()
         except IndexError:
@@ -137,6 +140,8 @@ class DriverConnection:
         return result
 
     def _new_postgres_connection(self) -> PoolProxiedConnection:
+        import psycopg  # loaded already by the engine, which serves PostgreSQL
+
         connection = self.engine.raw_connection()
         # Detached, it no longer counts against the pool, and close() really closes it.
         connection.detach()
