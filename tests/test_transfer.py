@@ -62,10 +62,29 @@ TAGS = metadata.tables["tags"]
 # -- helpers --------------------------------------------------------------------------------
 
 
-def new_database(fresh_database_url: FreshDatabase, backend: str) -> tuple[str, Database]:
+def migrated_database(fresh_database_url: FreshDatabase, backend: str) -> tuple[str, Database]:
     url = fresh_database_url(backend)
     upgrade(url)
     return url, Database(create_db_engine(url))
+
+
+NewDatabase = Callable[[str], tuple[str, Database]]
+
+
+@pytest.fixture
+def new_database(fresh_database_url: FreshDatabase) -> Iterator[NewDatabase]:
+    """Makes migrated databases (URL and Database) for one test, and disposes of every one
+    of them when it ends, passed or failed: a PostgreSQL database stays in use until then."""
+    made: list[Database] = []
+
+    def make(backend: str) -> tuple[str, Database]:
+        url, database = migrated_database(fresh_database_url, backend)
+        made.append(database)
+        return url, database
+
+    yield make
+    for database in made:
+        database.dispose()
 
 
 def export_bytes(database: Database, **options: Any) -> bytes:
@@ -295,7 +314,7 @@ def test_a_restore_answers_every_request_as_before(
     db: Database,
     database_url: str,
     backend: str,
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     open_site: Callable[[str, Database], Site],
 ) -> None:
     dataset = build_dataset(db)
@@ -303,7 +322,7 @@ def test_a_restore_answers_every_request_as_before(
     document = export_bytes(db, batch_rows=3)
     before = open_site(database_url, db).answers(dataset, db)
 
-    target_url, target = new_database(fresh_database_url, backend)
+    target_url, target = new_database(backend)
     site = open_site(target_url, target)
     # A running server has the empty database in its caches...
     assert site.client.get(site.app.url_path_for("list_posts")).json()["total"] == 0
@@ -317,18 +336,17 @@ def test_a_restore_answers_every_request_as_before(
     compare_sites(before, site.answers(dataset, target))
     # Nothing was lost on the way: the restored database exports the same document.
     assert without_export_time(export_bytes(target)) == without_export_time(document)
-    target.dispose()
 
 
 def test_new_rows_after_a_restore_get_new_ids(
     db: Database,
     backend: str,
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     open_site: Callable[[str, Database], Site],
 ) -> None:
     dataset = build_dataset(db)
     document = export_bytes(db)
-    target_url, target = new_database(fresh_database_url, backend)
+    target_url, target = new_database(backend)
     restore_bytes(target, document)
     site = open_site(target_url, target)
     editor = token_headers(target, dataset.editor)
@@ -358,7 +376,6 @@ def test_new_rows_after_a_restore_get_new_ids(
     assert user.status_code == 201, user.text
     assert user.json()["id"] > highest["users"]
     assert highest_id(target, TAGS) == highest["tags"] + 1  # the post's new tag
-    target.dispose()
 
 
 @pytest.mark.parametrize(
@@ -367,16 +384,16 @@ def test_new_rows_after_a_restore_get_new_ids(
 def test_a_site_moves_between_databases(
     origin: str,
     destination: str,
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     open_site: Callable[[str, Database], Site],
 ) -> None:
     """SQLite to PostgreSQL is the way to production; the way back works as well."""
-    origin_url, source_db = new_database(fresh_database_url, origin)
+    origin_url, source_db = new_database(origin)
     dataset = build_dataset(source_db)
     document = export_bytes(source_db)
     before = open_site(origin_url, source_db).answers(dataset, source_db)
 
-    target_url, target = new_database(fresh_database_url, destination)
+    target_url, target = new_database(destination)
     restore_bytes(target, document)
     site = open_site(target_url, target)
     compare_sites(before, site.answers(dataset, target))
@@ -387,8 +404,6 @@ def test_a_site_moves_between_databases(
         json={"title": "Umgezogen"},
     )
     assert created.status_code == 201, created.text
-    source_db.dispose()
-    target.dispose()
 
 
 def test_an_export_is_one_snapshot_while_writes_go_on(
@@ -420,7 +435,7 @@ def test_an_export_is_one_snapshot_while_writes_go_on(
 @pytest.fixture(scope="module")
 def empty_target(backend: str, fresh_database_url: FreshDatabase) -> Iterator[Database]:
     """One migrated, empty database per backend, for restores that must be refused."""
-    _url, database = new_database(fresh_database_url, backend)
+    _url, database = migrated_database(fresh_database_url, backend)
     yield database
     database.dispose()
 
@@ -607,7 +622,7 @@ def traced_peak(work: Callable[[], object]) -> int:
 
 
 def test_export_and_restore_memory_stays_flat_as_the_database_grows(
-    db: Database, backend: str, fresh_database_url: FreshDatabase, tmp_path: Path
+    db: Database, backend: str, new_database: NewDatabase, tmp_path: Path
 ) -> None:
     editor = make_account(db)
     peaks: dict[int, tuple[int, int, int]] = {}
@@ -623,7 +638,7 @@ def test_export_and_restore_memory_stays_flat_as_the_database_grows(
                     output.write(chunk)
 
         export_peak = traced_peak(export_to_file)
-        _url, target = new_database(fresh_database_url, backend)
+        _url, target = new_database(backend)
 
         def restore_from_file(path: Path = path, target: Database = target) -> None:
             with path.open("rb") as document:
@@ -631,7 +646,6 @@ def test_export_and_restore_memory_stays_flat_as_the_database_grows(
 
         restore_peak = traced_peak(restore_from_file)
         assert row_counts(target)["posts"] == total
-        target.dispose()
         peaks[total] = (path.stat().st_size, export_peak, restore_peak)
 
     (_small, small_export, small_restore), (size, export_peak, restore_peak) = peaks.values()
@@ -668,12 +682,12 @@ def _restore_in_progress(url: str, backend: str) -> bool:
 
 
 def test_a_killed_restore_leaves_the_database_empty(
-    db: Database, backend: str, fresh_database_url: FreshDatabase
+    db: Database, backend: str, new_database: NewDatabase
 ) -> None:
     add_large_posts(db, make_account(db), range(300))
     document = export_bytes(db)
     posts, post_tags = document.index(b'"posts"'), document.index(b'"post_tags"')
-    url, target = new_database(fresh_database_url, backend)
+    url, target = new_database(backend)
     version = content_version(target)
     env = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
     process = subprocess.Popen(
@@ -698,7 +712,6 @@ def test_a_killed_restore_leaves_the_database_empty(
     assert_untouched(target, dict.fromkeys(row_counts(target), 0), version)
     # The database is usable as it was: the whole document restores.
     assert restore_bytes(target, document)["posts"] == 300
-    target.dispose()
 
 
 # -- the endpoint and the command line ------------------------------------------------------
@@ -755,7 +768,7 @@ def test_the_command_line_exports_and_imports(
     db: Database,
     database_url: str,
     backend: str,
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     command_line: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
@@ -772,7 +785,7 @@ def test_the_command_line_exports_and_imports(
     assert without_export_time(to_stdout.stdout_bytes) == without_export_time(path.read_bytes())
     assert to_stdout.stderr.strip() == f"exported {summary}"
 
-    target_url, target = new_database(fresh_database_url, backend)
+    target_url, target = new_database(backend)
     imported = command_line(target_url, "import", "json", str(path))
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.splitlines()[0] == f"restored {summary}"
@@ -783,56 +796,50 @@ def test_the_command_line_exports_and_imports(
     assert again.exit_code == 1
     assert again.stderr.startswith("error: The database is not empty")
     assert len(again.stderr.strip().splitlines()) == 1
-    target.dispose()
 
 
 def test_a_schema_behind_the_latest_migration_is_neither_exported_nor_restored(
     db: Database,
     backend: str,
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     settings: Settings,
     command_line: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
     build_dataset(db)
     document = export_bytes(db)
-    url, behind = new_database(fresh_database_url, backend)
+    url, behind = new_database(backend)
     admin = make_account(behind, Role.admin)
-    try:
-        downgrade(url, "-1")
-        counts = row_counts(behind)
-        with pytest.raises(Conflict, match=r"run `presseschau migrate` on it first\. Nothing was"):
-            export_bytes(behind)
-        with pytest.raises(Conflict, match=r"presseschau migrate.*Nothing was restored"):
-            restore_bytes(behind, document)
-        assert row_counts(behind) == counts
+    downgrade(url, "-1")
+    counts = row_counts(behind)
+    with pytest.raises(Conflict, match=r"run `presseschau migrate` on it first\. Nothing was"):
+        export_bytes(behind)
+    with pytest.raises(Conflict, match=r"presseschau migrate.*Nothing was restored"):
+        restore_bytes(behind, document)
+    assert row_counts(behind) == counts
 
-        path = tmp_path / "export.json"
-        exported = command_line(url, "export", str(path))
-        assert exported.exit_code == 1
-        assert exported.stderr.startswith("error: The database schema is at ")
-        assert len(exported.stderr.strip().splitlines()) == 1  # a message, no traceback
-        assert list(tmp_path.iterdir()) == []
+    path = tmp_path / "export.json"
+    exported = command_line(url, "export", str(path))
+    assert exported.exit_code == 1
+    assert exported.stderr.startswith("error: The database schema is at ")
+    assert len(exported.stderr.strip().splitlines()) == 1  # a message, no traceback
+    assert list(tmp_path.iterdir()) == []
 
-        app = create_app(
-            settings=settings.model_copy(update={"database_url": url}), database=behind
-        )
-        with TestClient(app) as client:
-            response = client.get(app.url_path_for("export_database"), headers=admin.headers)
-        assert response.status_code == 409
-        assert response.headers["content-type"] == "application/problem+json"
-        assert "presseschau migrate" in response.json()["detail"]
-    finally:
-        behind.dispose()
+    app = create_app(settings=settings.model_copy(update={"database_url": url}), database=behind)
+    with TestClient(app) as client:
+        response = client.get(app.url_path_for("export_database"), headers=admin.headers)
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "presseschau migrate" in response.json()["detail"]
 
 
 def test_the_command_line_refuses_bad_input_in_one_line(
-    fresh_database_url: FreshDatabase,
+    new_database: NewDatabase,
     backend: str,
     command_line: Callable[..., Any],
     tmp_path: Path,
 ) -> None:
-    url, database = new_database(fresh_database_url, backend)
+    url, database = new_database(backend)
     newer = b'{"format":"presseschau","version":2,"exported_at":"2030-01-01T00:00:00Z"}'
     cases = {
         ("import", "json", str(tmp_path / "fehlt.json")): "cannot read",
@@ -845,4 +852,3 @@ def test_the_command_line_refuses_bad_input_in_one_line(
         assert message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert sum(row_counts(database).values()) == 0
-    database.dispose()
