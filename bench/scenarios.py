@@ -2,7 +2,8 @@
 
 Every scenario runs with the same script and URL list against the API and against the bare
 app, so the ratio between the two is the cost of the API's work for exactly those requests.
-The cold scenarios also run against `serve --workers 2`, compared with one worker. Reads run
+The cold scenarios also run against a server without its response cache, compared with the
+bare app, and against `serve --workers 2`, compared with one worker. Reads run
 before writes, so the front page's ETag is still current for the 304 scenario and the lists
 are the dataset's; each server gets a short untimed warm-up with the cold URL mix first.
 """
@@ -16,6 +17,7 @@ from bench import loadgen, responses, servers
 from bench.cache import DATA, Dataset
 from bench.loadgen import Load, Measurement
 from bench.responses import Representatives
+from bench.results import UNCACHED
 from bench.urls import collect
 
 
@@ -158,12 +160,19 @@ def run_suite(
         one = _measure(api, "API", SCENARIOS, files, reps, token, settings)
     with servers.bare(reps.responses, log) as bare:
         baseline = _measure(bare, "bare", SCENARIOS, files, reps, token, settings)
+    with servers.api(database_url, 1, log, folder, response_cache=False) as api:
+        uncached = _measure(api, "no cache", COLD, files, reps, token, settings)
     with servers.api(database_url, 2, log, folder) as api:
         two = _measure(api, "2 workers", COLD, files, reps, token, settings)
     scenarios = [
         _entry(scenario, scenario.name, "API, 1 worker", "bare app")
         | compare(one[scenario.name], baseline[scenario.name])
         for scenario in SCENARIOS
+    ]
+    scenarios += [
+        _entry(scenario, f"{scenario.name}{UNCACHED}", "API, 1 worker, no cache", "bare app")
+        | compare(uncached[scenario.name], baseline[scenario.name])
+        for scenario in COLD
     ]
     scenarios += [
         _entry(scenario, f"{scenario.name}, 2 workers", "API, 2 workers", "API, 1 worker")

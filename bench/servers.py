@@ -141,19 +141,25 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def api(database_url: str, workers: int, log: Path, scratch: Path) -> Server:
-    """`presseschau serve` on the database, with the settings' defaults otherwise.
+def api(
+    database_url: str, workers: int, log: Path, scratch: Path, *, response_cache: bool = True
+) -> Server:
+    """`presseschau serve` on the database, with the settings' defaults otherwise (but for
+    the response cache, when it is to be off).
 
     Several workers share their metrics through files; `serve` would make a folder for them
     in /tmp and leave it there, so it gets one in `scratch`, which the caller removes.
     """
     command = [str(PRESSESCHAU), "serve", "--workers", str(workers)]
     env = {"PRESSESCHAU_DATABASE_URL": database_url}
+    if not response_cache:
+        env["PRESSESCHAU_RESPONSE_CACHE_MB"] = "0"
     if workers > 1:
         metrics = scratch / f"metrics-{workers}"
         metrics.mkdir(exist_ok=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
-    return Server(f"API ({workers} worker{'s' * (workers > 1)})", command, env, "/readyz", log)
+    name = f"API ({workers} worker{'s' * (workers > 1)}{'' if response_cache else ', no cache'})"
+    return Server(name, command, env, "/readyz", log)
 
 
 def bare(responses: Path, log: Path) -> Server:
