@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # in front of the framework's stack, which a direct read does not need.
         routes = {
             route.name: route
-            for router in (posts_router, archives_router)
+            for router in (posts_router, archives_router, sources_router)
             for route in router.routes
             if isinstance(route, APIRoute)
         }

@@ -29,6 +29,8 @@ from app.core.json_sql import json_text
 from app.direct_reads.reader import Answer, DirectReader
 from app.direct_reads.routing import Read
 from app.main import create_app
+from app.sources import service as sources
+from app.sources.schemas import SourceUpdate
 from tests.factories import make_account, make_post, make_source
 
 API = "/api/v1"
@@ -67,8 +69,13 @@ def content(db: Database) -> dict[str, Any]:
     """Posts in several sources, tags, days (one just after local midnight), a draft, a
     scheduled post, a post without source, and text well beyond ASCII."""
     editor = make_account(db, name="Jürgen Çelik")
-    junge = make_source(db, name="junge Welt")
+    junge = make_source(
+        db, name="junge Welt", domains=["www.jungewelt.de", "jungewelt.de"],
+        homepage_url="https://www.jungewelt.de/", language="de",
+        description="Tageszeitung „für“ Berlin – mit \"Zitaten\" und Ümlauten.",
+    )  # fmt: skip
     tass = make_source(db, name="TASS")
+    make_source(db, name="Ägyptische Zeitung", domains=[])  # no posts, no domains
     posts = [
         make_post(
             db, editor, source_id=junge.id, tags=["Außenpolitik", "Ökonomie"],
@@ -116,6 +123,12 @@ def _plain_urls(content: dict[str, Any]) -> list[str]:
         f"{API}/archives/2022/01/11",
         f"{API}/archives/2021/12/31",
         f"{API}/archives/2022/01/12?source={junge}",
+        f"{API}/sources",
+        f"{API}/sources?page=2&per_page=1",
+        f"{API}/sources?page=9",
+        f"{API}/sources/{junge}",
+        f"{API}/sources/{content['sources'][1].id}",
+        f"{API}/sources/aegyptische-zeitung",
     ]
 
 
@@ -143,6 +156,13 @@ def _left_to_the_framework(content: dict[str, Any]) -> list[str]:
         f"{API}/archives/2022/1/10",
         f"{API}/archives/2022/02/30",
         f"{API}/archives/2022/01/10?source=unbekannt",
+        f"{API}/sources/unbekannt",
+        f"{API}/sources/99999999999",
+        f"{API}/sources/0",
+        f"{API}/sources/match",
+        f"{API}/sources/",
+        f"{API}/sources?per_page=0",
+        f"{API}/sources?sort=name",
     ]
 
 
@@ -180,6 +200,14 @@ def test_direct_reads_follow_writes(
         client.get(url)
     make_post(db, editor, source_id=content["sources"][0].id, tags=["Ökonomie"],
               published_at="2022-01-10T10:00:00Z")  # fmt: skip
+    db.call(
+        sources.update_source,
+        id_or_slug=content["sources"][1].slug,
+        data=SourceUpdate(description="Neu beschrieben", domains=["tass.example"]),
+    )
+    answered_directly.clear()
+    tass = client.get(f"{API}/sources/{content['sources'][1].slug}").json()
+    assert (tass["description"], tass["domains"]) == ("Neu beschrieben", ["tass.example"])
     answered_directly.clear()
     new_total = client.get(f"{API}/posts?date=2022-01-10")
     assert new_total.headers["x-total-count"] == "4"

@@ -23,11 +23,19 @@ from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
 from app.core.prepared import Prepared
 from app.core.types import utcnow
-from app.direct_reads.routing import DayRead, ListRead, PostRead, Read
-from app.direct_reads.statements import Statements, tag_parameters
+from app.direct_reads.routing import (
+    DayRead,
+    ListRead,
+    PostRead,
+    Read,
+    SourceRead,
+    SourcesRead,
+)
+from app.direct_reads.statements import Statements, domain_parameters, tag_parameters
 from app.posts.queries import post_document
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
+from app.sources import queries as sources
 
 # Pages that start further in than this walk too far to run on the event loop.
 INLINE_OFFSET_MAX = 2_000
@@ -50,7 +58,7 @@ class DirectReader:
 
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
-        short = isinstance(read, PostRead) or read.paging.offset <= INLINE_OFFSET_MAX
+        short = isinstance(read, PostRead | SourceRead) or read.paging.offset <= INLINE_OFFSET_MAX
         work = partial(self._answer, read=read, url=url, freshness=freshness, now=utcnow())
         return await self._connection.run(work, short=short)
 
@@ -61,7 +69,11 @@ class DirectReader:
             return self._post(cursor, read, now)
         if isinstance(read, ListRead):
             return self._list(cursor, read, url, freshness, now)
-        return self._day(cursor, read, url, freshness, now)
+        if isinstance(read, DayRead):
+            return self._day(cursor, read, url, freshness, now)
+        if isinstance(read, SourceRead):
+            return self._source(cursor, read, freshness, now)
+        return self._sources(cursor, read, url, freshness, now)
 
     def _post(self, cursor: Any, read: PostRead, now: datetime) -> Answer | None:
         if read.slug is not None:
@@ -130,6 +142,48 @@ class DirectReader:
             "next": self._neighbour(cursor, scope, source=source, later=True),
         }
         return Answer("day_archive", encode_json(body), self._headers(url, total, read.paging))
+
+    def _source(
+        self, cursor: Any, read: SourceRead, freshness: Freshness | None, now: datetime
+    ) -> Answer | None:
+        if read.slug is not None:
+            rows = self._statements.source(by_slug=True).rows(cursor, slug=read.slug)
+        else:
+            rows = self._statements.source(by_slug=False).rows(cursor, id=read.source_id)
+        if not rows:
+            return None
+        (source,) = self._source_documents(cursor, rows, freshness, now)
+        return Answer("get_source", encode_json(source), {})
+
+    def _sources(
+        self, cursor: Any, read: SourcesRead, url: URL, freshness: Freshness | None, now: datetime
+    ) -> Answer:
+        total = int(self._statements.source_count().rows(cursor)[0][0])
+        paging = read.paging
+        rows = self._statements.sources().rows(cursor, limit=paging.per_page, offset=paging.offset)
+        body = {
+            "items": self._source_documents(cursor, rows, freshness, now),
+            "total": total,
+            "page": paging.page,
+            "per_page": paging.per_page,
+        }
+        return Answer("list_sources", encode_json(body), self._headers(url, total, paging))
+
+    def _source_documents(
+        self, cursor: Any, rows: list[tuple[Any, ...]], freshness: Freshness | None, now: datetime
+    ) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        domains = sources.domains_by_source(
+            self._statements.domains(len(ids)).rows(cursor, **domain_parameters(ids))
+        )
+        counts = self._memo.kept(
+            freshness,
+            sources.POST_COUNTS_KEY,
+            lambda: sources.post_counts(self._statements.post_counts().rows(cursor, now=now)),
+        )
+        return [sources.source_document(row, domains, counts) for row in rows]
 
     def _source_id(self, cursor: Any, slug: str) -> int | None:
         rows = self._statements.source_id().rows(cursor, slug=slug)

@@ -20,9 +20,11 @@ _NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _POST = re.compile(r"/posts/([^/]+)")
 _DAY = re.compile(r"/archives/([0-9]{4})/([0-9]{2})/([0-9]{2})")
+_SOURCE = re.compile(r"/sources/([^/]+)")
 _SORTS = {sort.value: sort for sort in PostSort}
 _LIST_PARAMETERS = frozenset(("page", "per_page", "source", "tag", "date", "sort", "status"))
 _DAY_PARAMETERS = frozenset(("page", "per_page", "source"))
+_PAGE_PARAMETERS = frozenset(("page", "per_page"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,22 @@ class DayRead:
     source: str | None
 
 
-Read = PostRead | ListRead | DayRead
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """GET /sources/{id_or_slug}: ``source_id`` for an id, else ``slug``."""
+
+    source_id: int | None
+    slug: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesRead:
+    """GET /sources."""
+
+    paging: PageParams
+
+
+Read = PostRead | ListRead | DayRead | SourceRead | SourcesRead
 
 
 class _Unusual(Exception):
@@ -70,17 +87,28 @@ def parse(path: str, query: bytes) -> Read | None:
         if matched := _DAY.fullmatch(path):
             year, month, day = matched.groups()
             return _day(_date(f"{year}-{month}-{day}"), _parameters(query, _DAY_PARAMETERS))
+        if path == "/sources":
+            return SourcesRead(paging=_paging(_parameters(query, _PAGE_PARAMETERS)))
+        if matched := _SOURCE.fullmatch(path):
+            source_id, slug = _reference(matched.group(1))
+            return SourceRead(source_id=source_id, slug=slug)
     except _Unusual:
         pass
     return None
 
 
 def _post(ref: str) -> PostRead:
+    post_id, slug = _reference(ref)
+    return PostRead(post_id=post_id, slug=slug)
+
+
+def _reference(ref: str) -> tuple[int | None, str | None]:
+    """An id, or else a slug, from a path's ``{id_or_slug}``."""
     slug = _slug(ref)
-    post_id = parse_id(slug)
-    if post_id == 0:  # digits that can name no post
+    found = parse_id(slug)
+    if found == 0:  # digits that can name nothing
         raise _Unusual
-    return PostRead(post_id=post_id, slug=None if post_id else slug)
+    return (found, None) if found else (None, slug)
 
 
 def _list(params: dict[str, str]) -> ListRead:

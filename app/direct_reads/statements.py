@@ -13,6 +13,7 @@ from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
 from app.posts.visibility import public_total, publicly_visible
+from app.sources import queries as sources
 from app.sources.models import Source
 
 NOW = bindparam("now", type_=UTCDateTime())
@@ -28,6 +29,11 @@ OFFSET = bindparam("offset", type_=Integer())
 def tag_parameters(post_ids: list[int]) -> dict[str, int]:
     """The values of ``Statements.tags(len(post_ids))``."""
     return {f"post_{number}": post_id for number, post_id in enumerate(post_ids)}
+
+
+def domain_parameters(source_ids: list[int]) -> dict[str, int]:
+    """The values of ``Statements.domains(len(source_ids))``."""
+    return {f"source_{number}": source_id for number, source_id in enumerate(source_ids)}
 
 
 def _public(*, source: bool, tag: bool = False, day: bool = False) -> list[ColumnElement[bool]]:
@@ -107,3 +113,31 @@ class Statements:
             ("neighbour", source, later),
             lambda: neighbour_statement(_public(source=source), DAY, later=later),
         )
+
+    def source(self, *, by_slug: bool) -> Prepared:
+        """One source by id (``id``) or slug (``slug``)."""
+
+        def build() -> AnySelect:
+            lookup = col(Source.slug) == REF_SLUG if by_slug else col(Source.id) == REF_ID
+            return sources.rows_statement([lookup])
+
+        return self._get(("source", by_slug), build)
+
+    def sources(self) -> Prepared:
+        """A page of sources (``limit``, ``offset``), by name."""
+        return self._get("sources", lambda: sources.rows_statement(limit=LIMIT, offset=OFFSET))
+
+    def source_count(self) -> Prepared:
+        return self._get("source_count", sources.count_statement)
+
+    def domains(self, count: int) -> Prepared:
+        """The domains of ``count`` sources (see ``domain_parameters``)."""
+
+        def build() -> AnySelect:
+            ids = [bindparam(f"source_{number}", type_=Integer()) for number in range(count)]
+            return sources.domains_statement(ids)
+
+        return self._get(("domains", count), build)
+
+    def post_counts(self) -> Prepared:
+        return self._get("post_counts", lambda: sources.post_counts_statement(NOW))

@@ -1,8 +1,6 @@
 """Sources: the outside publications posts come from."""
 
-from collections import defaultdict
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -15,8 +13,8 @@ from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
-from app.posts.models import Post, PublishedCount
-from app.posts.visibility import scheduled
+from app.posts.models import Post
+from app.sources import queries
 from app.sources.models import Source, SourceDomain
 from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
 
@@ -35,62 +33,49 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
-def _post_counts(session: Session) -> dict[int | None, int]:
-    """Public posts per source: the published posts the triggers count, less those scheduled
-    for later (a short range of the source's index)."""
-    later = (
-        select(func.count())
-        .select_from(Post)
-        .where(col(Post.source_id) == col(PublishedCount.source_key), scheduled(utcnow()))
-        .scalar_subquery()
+def _to_public(session: Session, rows: Sequence[Sequence[Any]]) -> list[SourcePublic]:
+    connection = session.connection()
+    ids = [row[0] for row in rows]
+    domains = queries.domains_by_source(
+        connection.execute(queries.domains_statement(ids)).all() if ids else []
     )
-    query = select(col(PublishedCount.source_key), col(PublishedCount.posts) - later)
-    return {source_key: count for source_key, count in session.execute(query)}  # noqa: C416
-
-
-def _to_public(session: Session, sources: Sequence[Source]) -> list[SourcePublic]:
-    ids = [source.id for source in sources]
-    domains: dict[int | None, list[str]] = defaultdict(list)
-    for row in session.execute(
-        select(col(SourceDomain.source_id), col(SourceDomain.domain))
-        .where(col(SourceDomain.source_id).in_(ids))
-        .order_by(col(SourceDomain.domain))
-    ):
-        domains[row.source_id].append(row.domain)
     # Reads share every source's counts, kept per content version.
-    counts = memo_for(session).get(session, "source_post_counts", partial(_post_counts, session))
+    counts = memo_for(session).get(
+        session,
+        queries.POST_COUNTS_KEY,
+        lambda: queries.post_counts(
+            connection.execute(queries.post_counts_statement(utcnow())).all()
+        ),
+    )
+    # Built without validation: every value comes from a row the write path validated.
     return [
-        SourcePublic(
-            id=source.id,
-            slug=source.slug,
-            name=source.name,
-            homepage_url=source.homepage_url,
-            domains=domains.get(source.id, []),
-            language=source.language,
-            description=source.description,
-            post_count=counts.get(source.id, 0),
-            created_at=source.created_at,
-            updated_at=source.updated_at,
-        )
-        for source in sources
+        SourcePublic.model_construct(**queries.source_document(row, domains, counts))
+        for row in rows
     ]
 
 
 def list_sources(session: Session, *, paging: PageParams) -> Page[SourcePublic]:
-    total = session.scalar(select(func.count()).select_from(Source)) or 0
-    sources = session.scalars(
-        select(Source)
-        .order_by(col(Source.name), col(Source.id))
-        .offset(paging.offset)
-        .limit(paging.per_page)
-    ).all()
+    total = session.scalar(queries.count_statement()) or 0
+    rows = session.connection().execute(
+        queries.rows_statement(limit=paging.per_page, offset=paging.offset)
+    )
     return Page(
-        items=_to_public(session, sources), total=total, page=paging.page, per_page=paging.per_page
+        items=_to_public(session, rows.all()),
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
     )
 
 
 def get_source(session: Session, *, id_or_slug: str) -> SourcePublic:
-    return _to_public(session, [get_source_model(session, id_or_slug)])[0]
+    # Statements on the connection skip the ORM's autoflush: a write that reads back what it
+    # has just changed needs its pending rows in the database first.
+    session.flush()
+    rows = session.connection().execute(queries.rows_statement([_lookup_clause(id_or_slug)]))
+    found = _to_public(session, rows.all())
+    if not found:
+        raise NotFound(f"There is no source {id_or_slug!r}.")
+    return found[0]
 
 
 def _set_domains(session: Session, source: Source, domains: list[str]) -> None:

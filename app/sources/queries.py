@@ -1,0 +1,99 @@
+"""Reading sources: the statements and the document both read paths make a source from.
+
+The framework path runs them on a session, the direct reads compile them once (with bound
+parameters where values go) and run them on a driver cursor; both build each source with
+``source_document``, so the two give the same JSON by construction."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlmodel import col
+
+from app.core.prepared import AnySelect
+from app.posts.models import Post, PublishedCount
+from app.posts.visibility import scheduled
+from app.sources.models import Source, SourceDomain
+
+_ROWS = select(
+    col(Source.id),
+    col(Source.slug),
+    col(Source.name),
+    col(Source.homepage_url),
+    col(Source.language),
+    col(Source.description),
+    col(Source.created_at),
+    col(Source.updated_at),
+)
+
+
+def rows_statement(
+    where: Sequence[ColumnElement[bool]] = (),
+    *,
+    limit: int | ColumnElement[int] | None = None,
+    offset: int | ColumnElement[int] = 0,
+) -> AnySelect:
+    """The sources ``where`` selects, by name."""
+    statement = _ROWS.where(*where).order_by(col(Source.name), col(Source.id)).offset(offset)
+    return statement if limit is None else statement.limit(limit)
+
+
+def count_statement() -> Select[int]:
+    return select(func.count()).select_from(Source)
+
+
+def domains_statement(source_ids: Sequence[int | ColumnElement[int]]) -> Select[int, str]:
+    """The domains of these sources, by source and domain."""
+    return (
+        select(col(SourceDomain.source_id), col(SourceDomain.domain))
+        .where(col(SourceDomain.source_id).in_(source_ids))
+        .order_by(col(SourceDomain.source_id), col(SourceDomain.domain))
+    )
+
+
+def post_counts_statement(now: datetime | ColumnElement[datetime]) -> Select[int, int]:
+    """Public posts per source key (see PublishedCount): the published posts the triggers
+    count, less those scheduled for later (a short range of the source's index)."""
+    later = (
+        select(func.count())
+        .select_from(Post)
+        .where(col(Post.source_id) == col(PublishedCount.source_key), scheduled(now))
+        .scalar_subquery()
+    )
+    return select(col(PublishedCount.source_key), col(PublishedCount.posts) - later)
+
+
+# Under this key the memo keeps ``post_counts`` per content version, for both read paths.
+POST_COUNTS_KEY = "source_post_counts"
+
+
+def post_counts(rows: Sequence[Sequence[Any]]) -> dict[int, int]:
+    return {int(source_key): int(count) for source_key, count in rows}
+
+
+def domains_by_source(rows: Sequence[Sequence[Any]]) -> dict[int, list[str]]:
+    domains: dict[int, list[str]] = defaultdict(list)
+    for source_id, domain in rows:
+        domains[source_id].append(domain)
+    return domains
+
+
+def source_document(
+    row: Sequence[Any], domains: dict[int, list[str]], counts: dict[int, int]
+) -> dict[str, Any]:
+    """A row of ``rows_statement`` as SourcePublic's fields, in their order."""
+    source_id, slug, name, homepage_url, language, description, created_at, updated_at = row
+    return {
+        "id": source_id,
+        "slug": slug,
+        "name": name,
+        "homepage_url": homepage_url,
+        "domains": domains.get(source_id, []),
+        "language": language,
+        "description": description,
+        "post_count": counts.get(source_id, 0),
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
