@@ -126,8 +126,8 @@ def test_metrics_count_requests_by_route_template(app: FastAPI, client: TestClie
 def test_a_sqlite_server_loads_neither_the_postgresql_driver_nor_alembic(
     tmp_path: pathlib.Path,
 ) -> None:
-    """Every module a server imports stays in its memory: psycopg (about 7 MB) is for
-    PostgreSQL only, and Alembic (about 15 MB) only migrates."""
+    """Every module a server imports stays in its memory: psycopg and its libraries are
+    for PostgreSQL only, and Alembic only migrates."""
     env = {**os.environ, "PRESSESCHAU_DATABASE_URL": f"sqlite:///{tmp_path}/site.sqlite3"}
     subprocess.run(
         [sys.executable, "-m", "app", "migrate"], env=env, check=True, capture_output=True
