@@ -41,8 +41,8 @@ class DriverConnection:
         self._wal_index: WalIndex | None = None
         # PostgreSQL: idle connections of the reading threads (append and pop are atomic).
         self._idle: deque[PoolProxiedConnection] = deque()
-        # The driver module the engine loaded: psycopg is imported only to serve PostgreSQL
-        # (it takes about 7 MB of every process).
+        # The driver module the engine loaded: psycopg, with its libraries, is imported only
+        # to serve PostgreSQL, not by every process.
         self._driver_error: type[Exception] = database.engine.dialect.loaded_dbapi.Error
 
     @property

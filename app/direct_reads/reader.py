@@ -31,7 +31,7 @@ from app.direct_reads.routing import (
     SourceRead,
     SourcesRead,
 )
-from app.direct_reads.statements import Statements, domain_parameters, tag_parameters
+from app.direct_reads.statements import Statements, in_list_parameters
 from app.posts.queries import post_document
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
@@ -176,7 +176,7 @@ class DirectReader:
             return []
         ids = [row[0] for row in rows]
         domains = sources.domains_by_source(
-            self._statements.domains(len(ids)).rows(cursor, **domain_parameters(ids))
+            self._statements.domains(len(ids)).rows(cursor, **in_list_parameters(ids))
         )
         counts = self._memo.kept(
             freshness,
@@ -212,7 +212,9 @@ class DirectReader:
             return []
         ids = [row[0] for row in rows]
         tags: defaultdict[int, list[str]] = defaultdict(list)
-        for post_id, name in self._statements.tags(len(ids)).rows(cursor, **tag_parameters(ids)):
+        for post_id, name in self._statements.tags(len(ids)).rows(
+            cursor, **in_list_parameters(ids)
+        ):
             tags[post_id].append(name)
         return [post_document(row, tags.get(row[0], []), self._zone) for row in rows]
 

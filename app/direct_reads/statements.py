@@ -3,7 +3,16 @@
 
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import ColumnElement, Date, Dialect, Integer, String, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Dialect,
+    Integer,
+    String,
+    bindparam,
+    select,
+)
 from sqlmodel import col
 
 from app.archives.service import neighbour_statement
@@ -26,14 +35,15 @@ LIMIT = bindparam("limit", type_=Integer())
 OFFSET = bindparam("offset", type_=Integer())
 
 
-def tag_parameters(post_ids: list[int]) -> dict[str, int]:
-    """The values of ``Statements.tags(len(post_ids))``."""
-    return {f"post_{number}": post_id for number, post_id in enumerate(post_ids)}
+def _in_list(count: int) -> list[BindParameter[int]]:
+    """``count`` bound ids for an IN list: a statement compiled once per length, since a
+    compiled statement cannot expand a list (see Prepared)."""
+    return [bindparam(f"in_{number}", type_=Integer()) for number in range(count)]
 
 
-def domain_parameters(source_ids: list[int]) -> dict[str, int]:
-    """The values of ``Statements.domains(len(source_ids))``."""
-    return {f"source_{number}": source_id for number, source_id in enumerate(source_ids)}
+def in_list_parameters(ids: list[int]) -> dict[str, int]:
+    """The values of a statement made with ``_in_list(len(ids))``."""
+    return {f"in_{number}": value for number, value in enumerate(ids)}
 
 
 def _public(*, source: bool, tag: bool = False, day: bool = False) -> list[ColumnElement[bool]]:
@@ -74,13 +84,8 @@ class Statements:
         return self._get(("post", by_slug), build)
 
     def tags(self, count: int) -> Prepared:
-        """The tags of ``count`` posts (see ``tag_parameters``)."""
-
-        def build() -> AnySelect:
-            ids = [bindparam(f"post_{number}", type_=Integer()) for number in range(count)]
-            return queries.tags_statement(ids)
-
-        return self._get(("tags", count), build)
+        """The tags of ``count`` posts (see ``in_list_parameters``)."""
+        return self._get(("tags", count), lambda: queries.tags_statement(_in_list(count)))
 
     def source_id(self) -> Prepared:
         return self._get(
@@ -131,13 +136,8 @@ class Statements:
         return self._get("source_count", sources.count_statement)
 
     def domains(self, count: int) -> Prepared:
-        """The domains of ``count`` sources (see ``domain_parameters``)."""
-
-        def build() -> AnySelect:
-            ids = [bindparam(f"source_{number}", type_=Integer()) for number in range(count)]
-            return sources.domains_statement(ids)
-
-        return self._get(("domains", count), build)
+        """The domains of ``count`` sources (see ``in_list_parameters``)."""
+        return self._get(("domains", count), lambda: sources.domains_statement(_in_list(count)))
 
     def post_counts(self) -> Prepared:
         return self._get("post_counts", lambda: sources.post_counts_statement(NOW))
