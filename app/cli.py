@@ -26,6 +26,7 @@ from app.core.serving import SERVE_OPTIONS
 from app.demo.loader import is_empty, load_demo
 from app.importers.records import ImportedAuthor
 from app.importers.service import DEFAULT_AUTHOR, ImportSummary
+from app.posts.documents import keep_documents, store_missing
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from app.transfer.format import summary
@@ -55,14 +56,29 @@ STANDARD_STREAM = "-"
 
 
 def _database() -> Database:
-    return Database(create_db_engine(get_settings().database_url))
+    database = Database(create_db_engine(get_settings().database_url))
+    keep_documents(database, get_settings().zone)
+    return database
 
 
 @cli.command()
 def migrate() -> None:
-    """Bring the database schema to the latest migration."""
-    upgrade(get_settings().database_url)
+    """Bring the database schema to the latest migration, and store the JSON documents of
+    posts that have none in the site's time zone (after an upgrade or a change of zone)."""
+    settings = get_settings()
+    upgrade(settings.database_url)
     typer.echo("database schema is up to date")
+    database = _database()
+    try:
+        stored = store_missing(
+            database,
+            settings.zone,
+            lambda done: typer.echo(f"  stored {done:,} post documents", err=True),
+        )
+    finally:
+        database.dispose()
+    if stored:
+        typer.echo(f"stored the documents of {stored:,} posts")
 
 
 @cli.command()

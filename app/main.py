@@ -27,6 +27,7 @@ from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
+from app.posts.documents import keep_documents
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if database is None:
         database = Database(create_db_engine(settings.database_url))
         instrument_engine(database.engine)
+    keep_documents(database, settings.zone)
 
     # One driver connection for token checks, the cache's version checks and the direct reads
     # that follow them in the same request.

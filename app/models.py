@@ -4,7 +4,15 @@ from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, AuthFailure, User
 from app.caching.models import ContentState
-from app.posts.models import Post, PostLike, PostTag, PublishedCount, Tag
+from app.posts.models import (
+    Post,
+    PostDocument,
+    PostDocumentQueue,
+    PostLike,
+    PostTag,
+    PublishedCount,
+    Tag,
+)
 from app.sources.models import Source, SourceDomain
 
 metadata = SQLModel.metadata
@@ -14,6 +22,8 @@ __all__ = [
     "AuthFailure",
     "ContentState",
     "Post",
+    "PostDocument",
+    "PostDocumentQueue",
     "PostLike",
     "PostTag",
     "PublishedCount",

@@ -6,8 +6,9 @@ takes minutes. Next to it, `<key>.json` holds the editor's token that bench.data
 it is written last, so a dataset without it (an interrupted generation) is made anew.
 
 Every run works on a throwaway copy (`working_copy`), because the write scenarios add posts
-and the cached dataset must stay as generated; the copy is migrated to the latest schema, so
-a dataset cached before a new migration still serves (the API is not ready otherwise).
+and the cached dataset must stay as generated; the copy is migrated to the latest schema, and
+given the stored post documents it lacks, so a dataset cached before a new migration still
+serves as a new one would (the API is not ready otherwise).
 SQLite datasets are database files; PostgreSQL datasets are a stopped server's data
 directory, copied into a fresh server for each run (tests/postgres_server.py, with its
 fsync=off settings). Copying also leaves the database in
@@ -26,7 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.posts.documents import store_missing
+from bench.dataset import ZONE
 from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +125,18 @@ def ensure(backend: str, posts: int, seed: int) -> Dataset:
     return Dataset(backend=backend, posts=posts, seed=seed, token=token)
 
 
+def _bring_up_to_date(url: str) -> None:
+    """What `presseschau migrate` does: the latest schema, and the documents of posts that
+    have none (all of them in a dataset generated before documents were stored)."""
+    upgrade(url)
+    database = Database(create_db_engine(url))
+    try:
+        if stored := store_missing(database, ZONE):
+            print(f"  stored the documents of {stored:,} posts in the working copy", flush=True)
+    finally:
+        database.dispose()
+
+
 def _copy(source: Path, target: Path) -> None:
     """cp -a keeps the PostgreSQL files' owner and modes; --reflink makes it cheap where it can."""
     subprocess.run(["cp", "-a", "--reflink=auto", str(source), str(target)], check=True)
@@ -134,7 +150,7 @@ def working_copy(dataset: Dataset) -> Iterator[str]:
         try:
             _copy(DATA / f"{dataset.key}.sqlite3", folder / "bench.sqlite3")
             url = f"sqlite:///{folder / 'bench.sqlite3'}"
-            upgrade(url)
+            _bring_up_to_date(url)
             yield url
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -145,7 +161,7 @@ def working_copy(dataset: Dataset) -> Iterator[str]:
             shutil.chown(server.root, user="postgres", group="postgres")
         _copy(DATA / dataset.key / "data", server.data)
         server.resume()
-        upgrade(server.url(PG_DATABASE))
+        _bring_up_to_date(server.url(PG_DATABASE))
         yield server.url(PG_DATABASE)
     finally:
         with suppress(subprocess.CalledProcessError):

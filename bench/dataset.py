@@ -40,6 +40,7 @@ from app.core.html import make_excerpt, render_markdown
 from app.core.migrations import upgrade
 from app.core.text import SLUG_MAX_LENGTH, slugify
 from app.models import metadata
+from app.posts.documents import keep_documents
 
 ZONE = ZoneInfo("Europe/Berlin")
 # Exclusive: the newest posts are on 31 October 2026, so none is scheduled in the future.
@@ -515,6 +516,7 @@ def main() -> None:
 
     upgrade(args.database_url)
     database = Database(create_db_engine(args.database_url))
+    keep_documents(database, ZONE)
     try:
         with database.session(write=False) as session:
             posts, sources = _count(session, POSTS), _count(session, SOURCES)

@@ -19,7 +19,8 @@ from tests.factories import make_account, make_source
 
 
 def match(db: Database, title: str | None = None, url: str | None = None) -> SourceMatch:
-    return db.call(matching.match_source, title=title, url=url)
+    with db.session(write=False) as session:
+        return matching.match_source(session, title=title, url=url)
 
 
 def source_id(found: SourceMatch) -> int | None:

@@ -45,7 +45,9 @@ from app.core.migrations import downgrade, upgrade
 from app.main import create_app
 from app.models import metadata
 from app.posts import service as posts
+from app.posts.documents import QUEUE
 from app.posts.models import Post
+from app.posts.queries import DOCUMENTS
 from app.posts.schemas import PostUpdate
 from app.sources import service as sources
 from app.sources.schemas import SourceUpdate
@@ -333,6 +335,11 @@ def test_a_restore_answers_every_request_as_before(
     assert counts["post_likes"] == 6
     # ...and sees the restored content at once: the restore bumped the content version.
     assert content_version(target) > version
+    # Its posts are read from documents it stored, as any write stores them.
+    with target.engine.connect() as connection:
+        documents = connection.scalar(select(func.count()).select_from(DOCUMENTS))
+        queued = connection.scalar(select(func.count()).select_from(QUEUE))
+    assert (documents, queued) == (counts["posts"], 0)
     compare_sites(before, site.answers(dataset, target))
     # Nothing was lost on the way: the restored database exports the same document.
     assert without_export_time(export_bytes(target)) == without_export_time(document)

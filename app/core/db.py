@@ -126,6 +126,15 @@ class Database:
             class_=Session,
             expire_on_commit=False,
         )
+        # Run on each write transaction's connection just before it commits: by the write
+        # sessions themselves, and by code that writes on a connection of its own.
+        self.before_write_commit: Callable[[Connection], None] | None = None
+        event.listen(self._writers, "before_commit", self._before_session_commit)
+
+    def _before_session_commit(self, session: Session) -> None:
+        if self.before_write_commit is not None:
+            session.flush()  # pending ORM changes first
+            self.before_write_commit(session.connection())
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:

@@ -1,7 +1,17 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlmodel import Field, SQLModel
 
 from app.core.text import SLUG_MAX_LENGTH
@@ -111,3 +121,30 @@ class PostTag(SQLModel, table=True):
     tag_id: int = Field(
         sa_column=Column(Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     )
+
+
+class PostDocument(SQLModel, table=True):
+    """A post's JSON as anonymous reads give it, kept so a page of posts is a page of stored
+    bytes rather than rows to join, quote and encode (see app.posts.documents).
+
+    Triggers queue a post whenever something its JSON shows changes (the post, its tags, a
+    tag's, source's or author's name), and the writing transaction stores the post's document
+    again before it commits. ``zone`` is the time zone its ``published_at`` is given in: a
+    document made in another zone than the site's is not used."""
+
+    __tablename__ = "post_documents"
+
+    post_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    )
+    zone: str = Field(sa_column=Column(String(64), nullable=False))
+    document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class PostDocumentQueue(SQLModel, table=True):
+    """Posts whose document is to be stored again before their transaction commits: filled by
+    triggers, emptied by app.posts.documents.store_queued."""
+
+    __tablename__ = "post_document_queue"
+
+    post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))

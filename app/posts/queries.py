@@ -66,6 +66,7 @@ SOURCES = Post.metadata.tables["sources"]
 USERS = Post.metadata.tables["users"]
 TAGS = Post.metadata.tables["tags"]
 POST_TAGS = Post.metadata.tables["post_tags"]
+DOCUMENTS = Post.metadata.tables["post_documents"]
 _LONG_TEXT = ("body", "body_html", "excerpt")
 # The post's own columns in a row of ``rows_statement``; its source and author follow.
 _POST_COLUMNS = (
@@ -151,7 +152,8 @@ def post_document(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> dict[s
     }
 
 
-def _to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic:
+def to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic:
+    """A row of ``rows_statement`` as the response model."""
     fields = post_document(row, tags, zone)
     source = fields["source"]
     # Built without validation: every value comes from a row the write path validated.
@@ -165,17 +167,15 @@ def _to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPubli
     )
 
 
-def written_post(
-    post: Post, *, source: Source | None, author_name: str, tags: list[str], zone: ZoneInfo
-) -> PostPublic:
-    """A post just flushed, as ``fetch_posts`` would read it back, without reading it: every
-    column it has came from this write, and its source and author are those it was given."""
-    row = (
+def written_row(post: Post, *, source: Source | None, author_name: str) -> tuple[Any, ...]:
+    """A post just flushed as the row ``rows_statement`` would read, without reading it:
+    every column it has came from this write, and its source and author are those it was
+    given."""
+    return (
         *(getattr(post, name) for name in _POST_COLUMNS),
         *((source.id, source.slug, source.name) if source else (None, None, None)),
         author_name,
     )
-    return _to_public(row, tags, zone)
 
 
 def rows_statement(
@@ -191,11 +191,39 @@ def rows_statement(
 
     The page is found on the ids alone, which the indexes cover, so rows skipped by OFFSET
     are never read in full; then only its own rows are joined and loaded."""
+    rows = _JSON_ROWS if long_text_as_json else _ROWS
+    return rows.where(_in_page(where, order, limit, offset)).order_by(*order)
+
+
+def documents_statement(
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[object]],
+    *,
+    zone: str | ColumnElement[str],
+    limit: int | ColumnElement[int] | None = None,
+    offset: int | ColumnElement[int] = 0,
+) -> Select[int, bytes | None]:
+    """The ids of the posts ``rows_statement`` gives, in its order, each with its stored
+    document in ``zone`` (None when it has no current one: see app.posts.documents)."""
+    current = and_(DOCUMENTS.c.post_id == POSTS.c.id, DOCUMENTS.c.zone == zone)
+    return (
+        select(POSTS.c.id, DOCUMENTS.c.document)
+        .select_from(POSTS.outerjoin(DOCUMENTS, current))
+        .where(_in_page(where, order, limit, offset))
+        .order_by(*order)
+    )
+
+
+def _in_page(
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[object]],
+    limit: int | ColumnElement[int] | None,
+    offset: int | ColumnElement[int],
+) -> ColumnElement[bool]:
     page = select(col(Post.id)).where(*where).order_by(*order).offset(offset)
     if limit is not None:
         page = page.limit(limit)
-    rows = _JSON_ROWS if long_text_as_json else _ROWS
-    return rows.where(POSTS.c.id.in_(page.scalar_subquery())).order_by(*order)
+    return POSTS.c.id.in_(page.scalar_subquery())
 
 
 def count_statement(where: Sequence[ColumnElement[bool]]) -> Select[int]:
@@ -217,7 +245,7 @@ def fetch_posts(
     query = rows_statement(where, order, limit=limit, offset=offset)
     rows = session.connection().execute(query).all()
     tags = tags_by_post(session, [row[0] for row in rows])
-    return [_to_public(row, tags.get(row[0], []), zone) for row in rows]
+    return [to_public(row, tags.get(row[0], []), zone) for row in rows]
 
 
 def page_of_posts(

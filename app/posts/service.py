@@ -18,7 +18,7 @@ from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug, unique_slugs
 from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
-from app.posts import queries
+from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
@@ -263,7 +263,10 @@ def create_post(
     # The tags are read back: an existing tag keeps its own spelling, and their order is the
     # database's collation, as every read gives it.
     tags = queries.tags_by_post(session, [post.id])[post.id] if data.tags else []
-    return queries.written_post(post, source=source, author_name=viewer.name, tags=tags, zone=zone)
+    row = queries.written_row(post, source=source, author_name=viewer.name)
+    # Its document, from the same values, so the commit need not read the post back for it.
+    documents.put(session.connection(), row, tags, zone)
+    return queries.to_public(row, tags, zone)
 
 
 @dataclass(frozen=True, slots=True)

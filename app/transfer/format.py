@@ -117,6 +117,11 @@ NOT_EXPORTED: dict[str, str] = {
         "the cache version of the database it belongs to; the restore bumps the target's own "
         "version through its triggers, so running servers see the restored content."
     ),
+    "post_documents": (
+        "each post's JSON, made from the exported rows; the restore stores them anew, as "
+        "every write does."
+    ),
+    "post_document_queue": "posts whose documents a transaction has yet to store; empty.",
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
     ),

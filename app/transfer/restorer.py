@@ -54,6 +54,8 @@ def _write_transaction(database: Database) -> Iterator[Connection]:
         connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
             yield connection
+            if database.before_write_commit is not None:
+                database.before_write_commit(connection)
 
 
 def _lock_tables(connection: Connection) -> None:
