@@ -17,7 +17,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 from pydantic_core import to_json
-from sqlalchemy import String, cast, literal, null, select, text
+from sqlalchemy import String, cast, delete, func, literal, null, select, text
 from starlette.datastructures import URL
 
 from app.caching.state import Freshness
@@ -29,6 +29,7 @@ from app.core.json_sql import json_text
 from app.direct_reads.reader import Answer, DirectReader
 from app.direct_reads.routing import Read
 from app.main import create_app
+from app.posts.queries import DOCUMENTS
 from app.sources import service as sources
 from app.sources.schemas import SourceUpdate
 from tests.factories import make_account, make_post, make_source
@@ -183,6 +184,23 @@ def test_direct_reads_answer_exactly_as_the_framework_does(
         _same(client, framework, url)
     assert len(answered_directly) == len(_plain_urls(content))
     for url in _left_to_the_framework(content):
+        _same(client, framework, url)
+    assert len(answered_directly) == len(_plain_urls(content))
+
+
+def test_posts_without_a_stored_document_are_read_the_same(
+    client: TestClient,
+    framework: TestClient,
+    content: dict[str, Any],
+    db: Database,
+    answered_directly: list[str],
+) -> None:
+    """The first test reads the documents the writes stored; these posts have none (a writer
+    that does not store them, a database not yet given them), so they are made from rows."""
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(DOCUMENTS)) == 7
+        session.execute(delete(DOCUMENTS).where(DOCUMENTS.c.post_id % 2 == 0))
+    for url in _plain_urls(content):
         _same(client, framework, url)
     assert len(answered_directly) == len(_plain_urls(content))
 

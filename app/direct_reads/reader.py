@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from starlette.datastructures import URL
 
 from app.archives.service import day_count_key, day_label
@@ -76,14 +77,15 @@ class DirectReader:
         return self._sources(cursor, read, url, freshness, now)
 
     def _post(self, cursor: Any, read: PostRead, now: datetime) -> Answer | None:
-        if read.slug is not None:
-            rows = self._statements.post(by_slug=True).rows(cursor, slug=read.slug, now=now)
-        else:
-            rows = self._statements.post(by_slug=False).rows(cursor, id=read.post_id, now=now)
-        if not rows:
+        lookup: dict[str, str | int | None] = (
+            {"slug": read.slug} if read.slug is not None else {"id": read.post_id}
+        )
+        statement = self._statements.post(by_slug=read.slug is not None)
+        rows = statement.rows(cursor, now=now, zone=self._zone.key, **lookup)
+        posts = self._documents(cursor, rows)
+        if not posts:
             return None
-        (post,) = self._documents(cursor, rows)
-        return Answer("get_post", encode_json(post), {})
+        return Answer("get_post", encode_json(posts[0]), {})
 
     def _list(
         self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, now: datetime
@@ -201,22 +203,34 @@ class DirectReader:
 
     def _page(
         self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    ) -> list[Any]:
         if paging.offset >= total:
             return []
-        rows = page.rows(cursor, limit=paging.per_page, offset=paging.offset, **values)
+        rows = page.rows(
+            cursor, limit=paging.per_page, offset=paging.offset, zone=self._zone.key, **values
+        )
         return self._documents(cursor, rows)
 
-    def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
+    def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """The posts of ``rows`` (id, stored document or None) in their order: stored
+        documents as they are, the others made from their rows."""
+        missing = [post_id for post_id, document in rows if document is None]
+        made = self._made(cursor, missing) if missing else {}
+        posts: list[Any] = []
+        for post_id, document in rows:
+            if document is not None:
+                posts.append(orjson.Fragment(document))
+            elif post_id in made:  # not deleted in between (each statement its own snapshot)
+                posts.append(made[post_id])
+        return posts
+
+    def _made(self, cursor: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
+        parameters = in_list_parameters(ids)
+        rows = self._statements.rows(len(ids)).rows(cursor, **parameters)
         tags: defaultdict[int, list[str]] = defaultdict(list)
-        for post_id, name in self._statements.tags(len(ids)).rows(
-            cursor, **in_list_parameters(ids)
-        ):
+        for post_id, name in self._statements.tags(len(ids)).rows(cursor, **parameters):
             tags[post_id].append(name)
-        return [post_document(row, tags.get(row[0], []), self._zone) for row in rows]
+        return {row[0]: post_document(row, tags.get(row[0], []), self._zone) for row in rows}
 
     def _neighbour(
         self, cursor: Any, scope: dict[str, Any], *, source: bool, later: bool

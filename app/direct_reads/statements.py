@@ -33,6 +33,7 @@ TAG = bindparam("tag", type_=String())
 DAY = bindparam("day", type_=Date())
 LIMIT = bindparam("limit", type_=Integer())
 OFFSET = bindparam("offset", type_=Integer())
+ZONE = bindparam("zone", type_=String())
 
 
 def _in_list(count: int) -> list[BindParameter[int]]:
@@ -73,15 +74,26 @@ class Statements:
         return found
 
     def post(self, *, by_slug: bool) -> Prepared:
-        """One public post by id (``id``) or slug (``slug``)."""
+        """One public post by id (``id``) or slug (``slug``): its id and stored document
+        in ``zone``, if it has one."""
 
         def build() -> AnySelect:
             lookup = col(Post.slug) == REF_SLUG if by_slug else col(Post.id) == REF_ID
-            return queries.rows_statement(
-                [lookup, publicly_visible(NOW)], [], limit=1, long_text_as_json=True
+            return queries.documents_statement(
+                [lookup, publicly_visible(NOW)], [], zone=ZONE, limit=1
             )
 
         return self._get(("post", by_slug), build)
+
+    def rows(self, count: int) -> Prepared:
+        """The rows of ``count`` posts (see ``in_list_parameters``), for those without a
+        stored document."""
+
+        def build() -> AnySelect:
+            where = [col(Post.id).in_(_in_list(count))]
+            return queries.rows_statement(where, [], long_text_as_json=True)
+
+        return self._get(("rows", count), build)
 
     def tags(self, count: int) -> Prepared:
         """The tags of ``count`` posts (see ``in_list_parameters``)."""
@@ -93,14 +105,13 @@ class Statements:
         )
 
     def page(self, sort: PostSort, *, source: bool, tag: bool, day: bool) -> Prepared:
-        """A page of public posts (``limit``, ``offset``) in ``sort`` order."""
+        """A page of public posts (``limit``, ``offset``) in ``sort`` order: their ids and
+        stored documents in ``zone``."""
 
         def build() -> AnySelect:
             where = _public(source=source, tag=tag, day=day)
             order = queries.sort_order(sort, may_include_drafts=False)
-            return queries.rows_statement(
-                where, order, limit=LIMIT, offset=OFFSET, long_text_as_json=True
-            )
+            return queries.documents_statement(where, order, zone=ZONE, limit=LIMIT, offset=OFFSET)
 
         return self._get(("page", sort, source, tag, day), build)
 
