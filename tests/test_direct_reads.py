@@ -218,6 +218,8 @@ def test_direct_reads_follow_writes(
         client.get(url)
     make_post(db, editor, source_id=content["sources"][0].id, tags=["Ökonomie"],
               published_at="2022-01-10T10:00:00Z")  # fmt: skip
+    # A day between two days with posts: their neighbours change.
+    make_post(db, editor, published_at="2022-01-11T10:00:00Z")
     db.call(
         sources.update_source,
         id_or_slug=content["sources"][1].slug,

@@ -140,8 +140,14 @@ class DirectReader:
             "items": self._page(cursor, page, read.paging, total, scope),
             "page": read.paging.page,
             "per_page": read.paging.per_page,
-            "previous": self._neighbour(cursor, scope, source=source, later=False),
-            "next": self._neighbour(cursor, scope, source=source, later=True),
+            **self._memo.kept(
+                freshness,
+                ("day_neighbours", read.source, read.day),
+                lambda: {
+                    "previous": self._neighbour(cursor, scope, source=source, later=False),
+                    "next": self._neighbour(cursor, scope, source=source, later=True),
+                },
+            ),
         }
         return Answer("day_archive", encode_json(body), self._headers(url, total, read.paging))
 
