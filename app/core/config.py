@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     cache_stale_while_revalidate: int = Field(
         300, ge=0, description="stale-while-revalidate of public responses, seconds (0: none)."
     )
+    # Sized so a worker stays within 150 MB: evicting many small responses for large ones
+    # fragments the heap, and a process briefly grows by up to this budget again.
     response_cache_mb: int = Field(
-        32, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
+        16, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
     )
 
     access_log: bool = Field(
