@@ -15,9 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, inspect, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, LargeBinary, bindparam, delete, inspect, select, text
 
 from app.core.db import Database
 from app.core.encoding import encode_json
@@ -28,6 +26,14 @@ from app.posts.queries import DOCUMENTS
 QUEUE = PostDocumentQueue.metadata.tables["post_document_queue"]
 # Posts rendered per statement: few enough for any database's limit on bound values.
 BATCH = 500
+# Plain SQL both databases read alike: a write's own document costs its execution alone,
+# not the building of an INSERT ... ON CONFLICT construct.
+_UPSERT = text(
+    "INSERT INTO post_documents (post_id, zone, document) VALUES (:post_id, :zone, :document) "
+    "ON CONFLICT (post_id) DO UPDATE SET zone = excluded.zone, document = excluded.document"
+).bindparams(bindparam("document", type_=LargeBinary()))
+_UNQUEUE = text("DELETE FROM post_document_queue WHERE post_id = :post_id")
+_QUEUED = text("SELECT post_id FROM post_document_queue")
 
 
 def documents(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -> dict[int, bytes]:
@@ -57,18 +63,12 @@ def put(connection: Connection, row: Sequence[Any], tags: list[str], zone: ZoneI
     take it off the queue: for a write that has its post's values at hand."""
     post_id = row[0]
     _upsert(connection, {post_id: encode_json(queries.post_document(row, tags, zone))}, zone)
-    connection.execute(delete(QUEUE).where(QUEUE.c.post_id == post_id))
+    connection.execute(_UNQUEUE, {"post_id": post_id})
 
 
 def _upsert(connection: Connection, made: dict[int, bytes], zone: ZoneInfo) -> None:
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(DOCUMENTS)
-    upsert = statement.on_conflict_do_update(
-        index_elements=[DOCUMENTS.c.post_id],
-        set_={"zone": statement.excluded.zone, "document": statement.excluded.document},
-    )
     connection.execute(
-        upsert,
+        _UPSERT,
         [
             {"post_id": post_id, "zone": zone.key, "document": document}
             for post_id, document in made.items()
@@ -78,7 +78,7 @@ def _upsert(connection: Connection, made: dict[int, bytes], zone: ZoneInfo) -> N
 
 def store_queued(connection: Connection, zone: ZoneInfo) -> None:
     """Store the documents of the posts this transaction's changes queued."""
-    queued = list(connection.execute(select(QUEUE.c.post_id)).scalars())
+    queued = list(connection.execute(_QUEUED).scalars())
     for start in range(0, len(queued), BATCH):
         chunk = queued[start : start + BATCH]
         store(connection, chunk, zone)
