@@ -110,4 +110,15 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def framework(settings: Settings, db: Database) -> Iterator[TestClient]:
+    """An app on the same database without direct reads: what the framework path answers
+    (its own engine, kept counts and response cache)."""
+    other = Database(create_db_engine(settings.database_url))
+    app = create_app(settings=settings.model_copy(update={"direct_reads": False}), database=other)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+    other.dispose()
+
+
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"

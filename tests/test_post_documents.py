@@ -6,7 +6,6 @@ from the rows (an app without direct reads). A document left stale by any write 
 by every anonymous page that holds its post.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,21 +15,11 @@ from sqlalchemy import delete, select, text, update
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
-from app.main import create_app
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
 from tests.factories import Account, make_account, make_post, make_source
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def framework(settings: Settings, db: Database) -> Iterator[TestClient]:
-    other = Database(create_db_engine(settings.database_url))
-    app = create_app(settings=settings.model_copy(update={"direct_reads": False}), database=other)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-    other.dispose()
 
 
 @pytest.fixture
