@@ -132,7 +132,9 @@ class DriverConnection:
 
     def _use(self, connection: PoolProxiedConnection, work: Work[T]) -> T:
         try:
-            result = work(connection.cursor())
+            # Binary results: a page's documents come as their bytes, where the text format
+            # sends each bytea as hex, twice its size, for psycopg to decode.
+            result = work(connection.cursor(binary=True))
         except BaseException:
             connection.close()  # it may be broken, or stopped mid-statement
             raise
