@@ -10,7 +10,6 @@ made in another time zone) is read from its row instead, so a document is never 
 only faster.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,9 +41,7 @@ def documents(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -
         [queries.POSTS.c.id.in_(post_ids)], [], long_text_as_json=True
     )
     rows = connection.execute(statement).all()
-    tags: defaultdict[int, list[str]] = defaultdict(list)
-    for post_id, name in connection.execute(queries.tags_statement([row[0] for row in rows])):
-        tags[post_id].append(name)
+    tags = queries.tags_by_post(connection, [row[0] for row in rows])
     return {
         row[0]: encode_json(queries.post_document(row, tags.get(row[0], []), zone)) for row in rows
     }

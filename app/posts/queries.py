@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
@@ -111,11 +111,11 @@ def tags_statement(post_ids: Sequence[int | ColumnElement[int]]) -> Select[int, 
     return _TAGS.where(POST_TAGS.c.post_id.in_(post_ids))
 
 
-def tags_by_post(session: Session, post_ids: Sequence[int]) -> dict[int, list[str]]:
+def tags_by_post(connection: Connection, post_ids: Sequence[int]) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = defaultdict(list)
     if not post_ids:
         return tags
-    for post_id, name in session.connection().execute(tags_statement(post_ids)):
+    for post_id, name in connection.execute(tags_statement(post_ids)):
         tags[post_id].append(name)
     return tags
 
@@ -244,7 +244,7 @@ def fetch_posts(
     session.flush()
     query = rows_statement(where, order, limit=limit, offset=offset)
     rows = session.connection().execute(query).all()
-    tags = tags_by_post(session, [row[0] for row in rows])
+    tags = tags_by_post(session.connection(), [row[0] for row in rows])
     return [to_public(row, tags.get(row[0], []), zone) for row in rows]
 
 

@@ -262,7 +262,7 @@ def create_post(
     _set_tags(session, post.id, data.tags, replace=False)
     # The tags are read back: an existing tag keeps its own spelling, and their order is the
     # database's collation, as every read gives it.
-    tags = queries.tags_by_post(session, [post.id])[post.id] if data.tags else []
+    tags = queries.tags_by_post(session.connection(), [post.id])[post.id] if data.tags else []
     row = queries.written_row(post, source=source, author_name=viewer.name)
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
