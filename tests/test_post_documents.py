@@ -6,7 +6,9 @@ from the rows (an app without direct reads). A document left stale by any write 
 by every anonymous page that holds its post.
 """
 
+import random
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,8 +17,10 @@ from sqlalchemy import delete, select, text, update
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
+from app.core.migrations import upgrade
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
+from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post, make_source
 
 API = "/api/v1"
@@ -154,3 +158,43 @@ def test_a_failed_write_leaves_the_documents_as_they_were(
     )
     assert taken.status_code == 409
     assert _stored(db) == before
+
+
+def _toasted(database: Database) -> int:
+    """How many chunks of PostgreSQL's out-of-line storage (TOAST) the documents take."""
+    with database.engine.connect() as connection:
+        toast = connection.scalar(
+            text(
+                "SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'post_documents'"
+            )
+        )
+        return int(connection.scalar(text(f"SELECT count(*) FROM {toast}")))  # noqa: S608
+
+
+def test_documents_come_through_their_storage_migration_unchanged(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    """On PostgreSQL the migration writes every stored document again, compressed in its row:
+    reading one from out-of-line storage was most of a page query's time."""
+    url = fresh_database_url(backend)
+    upgrade(url, "9d4f6b2e8c17")  # the revision that made documents
+    database = Database(create_db_engine(url))
+    try:
+        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
+        editor = make_account(database)
+        rng = random.Random(4)
+        words = ["Stadtrat", "Haushalt", "Kritik", "Energie", "Wahl", "Bahn", "Schule", "Nord"]
+        # A body of the usual size, of words that do not compress to nothing.
+        body = " ".join(f"{rng.choice(words)}{rng.randrange(10_000)}" for _ in range(400))
+        for text_of_post in (body, "Ein kurzer Beitrag."):
+            make_post(database, editor, body=text_of_post)
+        before = _stored(database)
+        assert len(before) == 2
+        toasted_before = _toasted(database) if backend == "postgresql" else 0
+        upgrade(url)
+        assert _stored(database) == before
+        if backend == "postgresql":
+            assert toasted_before > 0
+            assert _toasted(database) == 0
+    finally:
+        database.dispose()
