@@ -5,32 +5,16 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import cmarkgfm
 import nh3
-from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
+from cmarkgfm.cmark import Options
 
-# Raw HTML in Markdown is allowed through the renderer (imported WordPress posts carry it);
-# everything the renderer produces then goes through the nh3 allow-list below.
-# Whatever LinkifyIt finds (with its default options: schemes, bare host names, e-mail
-# addresses; no bare IP addresses) has a dot before a top-level domain's letters, a "//" or a
-# scheme in it.
-_MAY_HOLD_A_LINK = re.compile(r"\.[^\W\d_]{2}|//|(?:https?|ftp|mailto):", re.IGNORECASE)
-
-
-class _QuickLinkify(LinkifyIt):  # type: ignore[misc]
-    """LinkifyIt with a cheap first look: its own pre-test, a regular expression of every
-    host name form, costs most of a render, and most text has no link at all."""
-
-    def pretest(self, text: str) -> bool:
-        return _MAY_HOLD_A_LINK.search(text) is not None and bool(super().pretest(text))
-
-    def test(self, text: str) -> bool:
-        return _MAY_HOLD_A_LINK.search(text) is not None and bool(super().test(text))
-
-
-_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True, "typographer": False})
-_markdown.linkify = _QuickLinkify()
-_markdown.enable(["linkify"])
+# CommonMark by cmark-gfm (C), with GitHub's autolinks: addresses with a scheme or "www." and
+# e-mail addresses become links, as WordPress and GitHub make them; a bare host name
+# ("zeitung.de") stays text. Raw HTML goes through the renderer (imported WordPress posts
+# carry it); everything it produces then passes the nh3 allow-list below.
+_RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE
+_EXTENSIONS = ["autolink"]
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h1", "h2",
@@ -79,7 +63,10 @@ def sanitize_html(fragment: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Markdown (with any inline HTML) to HTML that is safe to insert into a page as it is."""
-    return sanitize_html(_markdown.render(text))
+    rendered = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=_RENDER_OPTIONS, extensions=_EXTENSIONS
+    )
+    return sanitize_html(rendered)
 
 
 def strip_tags(text: str) -> str:
