@@ -1,5 +1,7 @@
 """A body's Markdown as readers see it: CommonMark, with the links WordPress would make."""
 
+import os
+
 import pytest
 
 from app.core.html import render_markdown
@@ -56,3 +58,25 @@ def test_commonmark_blocks_and_raw_html_render_and_stay_within_the_allow_list() 
         # Only CommonMark: a GitHub table is text, as it was before tables were asked for.
         "<p>| keine | Tabelle |\n|---|---|</p>\n"
     )
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux's /proc")
+def test_rendering_gives_back_its_memory() -> None:
+    """A server renders every post it is sent: memory the renderer keeps would add up."""
+    body = "\n\n".join(
+        f"Absatz {number} mit *Betonung*, einem [Verweis](https://zeitung.example/{number}) "
+        f"und www.zeitung.example/{number} im Text, dazu leser@zeitung.example. " * 4
+        for number in range(8)
+    )
+    render_markdown(body)
+    before = _resident_mb()
+    for _ in range(3000):
+        render_markdown(body)
+    # A renderer that kept its document tree and HTML (as cmarkgfm's own wrapper does) holds
+    # on to hundreds of megabytes here.
+    assert _resident_mb() - before < 10

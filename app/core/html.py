@@ -5,16 +5,9 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
 
-# CommonMark by cmark-gfm (C), with GitHub's autolinks: addresses with a scheme or "www." and
-# e-mail addresses become links, as WordPress and GitHub make them; a bare host name
-# ("zeitung.de") stays text. Raw HTML goes through the renderer (imported WordPress posts
-# carry it); everything it produces then passes the nh3 allow-list below.
-_RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE
-_EXTENSIONS = ["autolink"]
+from app.core.markdown import markdown_to_html
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h1", "h2",
@@ -63,10 +56,7 @@ def sanitize_html(fragment: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Markdown (with any inline HTML) to HTML that is safe to insert into a page as it is."""
-    rendered = cmarkgfm.markdown_to_html_with_extensions(
-        text, options=_RENDER_OPTIONS, extensions=_EXTENSIONS
-    )
-    return sanitize_html(rendered)
+    return sanitize_html(markdown_to_html(text))
 
 
 def strip_tags(text: str) -> str:
