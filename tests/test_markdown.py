@@ -1,6 +1,7 @@
 """A body's Markdown as readers see it: CommonMark, with the links WordPress would make."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -80,3 +81,17 @@ def test_rendering_gives_back_its_memory() -> None:
     # A renderer that kept its document tree and HTML (as cmarkgfm's own wrapper does) holds
     # on to hundreds of megabytes here.
     assert _resident_mb() - before < 10
+
+
+def test_renders_in_several_threads_at_once_are_the_renders_made_one_by_one() -> None:
+    """Writes run in a thread pool: two posts saved at once must both get their links."""
+    bodies = [
+        f"Bericht {number}: https://zeitung.example/{number} und www.blatt.example/{number}, "
+        f"*betont* und leser{number}@zeitung.example.\n\nZweiter Absatz {number}."
+        for number in range(1500)
+    ]
+    one_by_one = [render_markdown(body) for body in bodies]
+    assert all(html.count("<a href") == 3 for html in one_by_one)
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(3):
+            assert list(pool.map(render_markdown, bodies)) == one_by_one

@@ -8,8 +8,13 @@ render needs are called here directly, and everything they allocate is freed.
 Autolinks: addresses with a scheme or "www." and e-mail addresses become links, as WordPress
 and GitHub make them; a bare host name ("zeitung.de") stays text. Raw HTML is passed through
 (imported WordPress posts carry it): the caller sanitises the result.
+
+One render at a time: attaching an extension to a parser, and freeing the parser, change
+cmark-gfm's table of characters that start inline syntax, which all parsers share. Renders
+in several threads at once left out some autolinks.
 """
 
+from threading import Lock
 from typing import Any
 
 import cffi
@@ -46,11 +51,17 @@ _cmark.cmark_gfm_core_extensions_ensure_registered()
 _AUTOLINK = _cmark.cmark_find_syntax_extension(b"autolink")
 if _AUTOLINK == _ffi.NULL:
     raise ImportError("cmark-gfm has no autolink extension")
+_ONE_AT_A_TIME = Lock()
 
 
 def markdown_to_html(text: str) -> str:
     """``text`` rendered as CommonMark with autolinks; raw HTML kept (not yet sanitised)."""
     source = text.encode()
+    with _ONE_AT_A_TIME:
+        return _render(source)
+
+
+def _render(source: bytes) -> str:
     parser = _cmark.cmark_parser_new(_UNSAFE)
     try:
         _cmark.cmark_parser_attach_syntax_extension(parser, _AUTOLINK)
