@@ -1,14 +1,18 @@
 """Stored XSS: markup in any field is sanitised on write, whatever route it comes through."""
 
+import html
+import random
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import nh3
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.db import Database
+from app.core.html import strip_tags
 from tests.factories import make_account
 
 ATTACKS = [
@@ -128,3 +132,27 @@ def test_plain_text_keeps_its_ampersands_and_comparisons(
         json={"title": "AT&T meldet: 3 < 5 – „Zitat“"},
     )
     assert response.json()["title"] == "AT&T meldet: 3 < 5 – „Zitat“"
+
+
+def _stripped_until_nothing_changes(text: str) -> str:
+    for _ in range(10):
+        stripped = html.unescape(
+            nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+        )
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def test_tags_are_stripped_as_repeating_until_nothing_changes_would() -> None:
+    """strip_tags stops as soon as a further round could change nothing: never earlier."""
+    pieces = [
+        "Text", " ", "\n", "\r\n", "\r", "\x00", "\xa0", "&", "&amp;", "&amp;lt;b&amp;gt;",
+        "&lt;", "&gt;", "&#13;", "&#0;", "&nbsp;", "<b>", "</b>", "<script>x</script>", "<",
+        ">", "3 < 5", "AT&T", '"', "'", "<!-- c -->", "&lt;i&gt;", "ä", "<p>", "&bogus;",
+    ]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 10)))
+        assert strip_tags(text) == _stripped_until_nothing_changes(text), repr(text)

@@ -68,10 +68,15 @@ def strip_tags(text: str) -> str:
         stripped = html.unescape(
             nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
         )
-        if stripped == text:
-            break
+        if stripped == text or _NOTHING_TO_CLEAN.search(stripped) is None:
+            return stripped
         text = stripped
     return text
+
+
+# Text without these comes out of nh3 as it went in (once decoded): a further round would
+# change nothing. (Carriage returns and NULs are what the HTML parser itself rewrites.)
+_NOTHING_TO_CLEAN = re.compile(r"[<&\r\x00]")
 
 
 _LINK_ONLY_LINE = re.compile(
