@@ -126,15 +126,21 @@ class Database:
             class_=Session,
             expire_on_commit=False,
         )
-        # Run on each write transaction's connection just before it commits: by the write
-        # sessions themselves, and by code that writes on a connection of its own.
+        # Run on each write transaction's connection just before it commits: for the write
+        # sessions by their commit, for code that writes on a connection of its own by
+        # ``prepare_commit``.
         self.before_write_commit: Callable[[Connection], None] | None = None
         event.listen(self._writers, "before_commit", self._before_session_commit)
+
+    def prepare_commit(self, connection: Connection) -> None:
+        """What every write transaction does last, for one that does not use a session."""
+        if self.before_write_commit is not None:
+            self.before_write_commit(connection)
 
     def _before_session_commit(self, session: Session) -> None:
         if self.before_write_commit is not None:
             session.flush()  # pending ORM changes first
-            self.before_write_commit(session.connection())
+            self.prepare_commit(session.connection())
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:

@@ -1,4 +1,5 @@
-"""Markdown to safe HTML, and markup out of plain text: the only places HTML is made."""
+"""Markdown to safe HTML, and markup out of plain text: with app.core.markdown, which this
+sanitises, the only places HTML is made."""
 
 import html
 import re
@@ -59,10 +60,16 @@ def render_markdown(text: str) -> str:
     return sanitize_html(markdown_to_html(text))
 
 
+# Text without these comes out of nh3 as it went in (once decoded): a further round would
+# change nothing. (Carriage returns and NULs are what the HTML parser itself rewrites.)
+_NOTHING_TO_CLEAN = re.compile(r"[<&\r\x00]")
+
+
 def strip_tags(text: str) -> str:
     """Plain text with every tag removed, also tags hidden behind entities (``&lt;b&gt;``).
 
-    Repeats until nothing changes, so decoding the result never yields markup again.
+    Repeats until a further round could change nothing, so decoding the result never yields
+    markup again.
     """
     for _ in range(10):
         stripped = html.unescape(
@@ -72,11 +79,6 @@ def strip_tags(text: str) -> str:
             return stripped
         text = stripped
     return text
-
-
-# Text without these comes out of nh3 as it went in (once decoded): a further round would
-# change nothing. (Carriage returns and NULs are what the HTML parser itself rewrites.)
-_NOTHING_TO_CLEAN = re.compile(r"[<&\r\x00]")
 
 
 _LINK_ONLY_LINE = re.compile(

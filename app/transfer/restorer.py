@@ -54,8 +54,7 @@ def _write_transaction(database: Database) -> Iterator[Connection]:
         connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
             yield connection
-            if database.before_write_commit is not None:
-                database.before_write_commit(connection)
+            database.prepare_commit(connection)
 
 
 def _lock_tables(connection: Connection) -> None:
