@@ -23,6 +23,13 @@ BLOCKS = [
     "<!-- Kommentar\n\nüber eine Leerzeile -->",
     "Titel in Setext\n===",
     "Zahlen &amp; Zeichen: 1 < 2, „Anführung“ — Gedankenstrich.",
+    # Text the excerpt takes out of tags without a parser: ">" in attribute values, markup
+    # written as entities, an iframe's raw text.
+    '[Verweis](https://quelle.example/a "Titel > mit <b>Zeichen</b>") und Text danach.',
+    '<img src="https://bild.example/a.png" alt="a > b" title=\'c "> d\'> Bildtext',
+    "Ein Satz mit &lt;b&gt;Markup als Entität&lt;/b&gt; und `<i>Code</i>` darin.",
+    '<iframe src="https://www.youtube.com/embed/x">Video &lt;i&gt;hier&lt;/i&gt;</iframe>',
+    "<pre>\nvorformatiert\n</pre>",
 ]
 LINK_ONLY = re.compile(r"^\s*(?:Weiterlesen|VIDEO|(?:VIDEO\s*)?https?://\S+)\s*$", re.I)
 

@@ -71,6 +71,8 @@ def strip_tags(text: str) -> str:
     Repeats until a further round could change nothing, so decoding the result never yields
     markup again.
     """
+    if _NOTHING_TO_CLEAN.search(text) is None:
+        return text  # most titles and names: nothing nh3 would change
     for _ in range(10):
         stripped = html.unescape(
             nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
@@ -84,7 +86,9 @@ def strip_tags(text: str) -> str:
 _LINK_ONLY_LINE = re.compile(
     r"^\s*(?:Weiterlesen|VIDEO|(?:VIDEO\s*)?https?://\S+)\s*$", re.IGNORECASE
 )
-_WHITESPACE = re.compile(r"\s+")
+# nh3 escapes "<" and ">" in text and in attribute values alike, and keeps no comments: in
+# its output, every "<" opens a tag and the next ">" ends it.
+_SANITIZED_TAG = re.compile(r"<[^>]*>")
 
 
 def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) -> str:
@@ -104,7 +108,12 @@ def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) ->
 
 
 def _plain(rendered: str) -> str:
-    return _WHITESPACE.sub(" ", strip_tags(rendered)).strip()
+    """The text of sanitised HTML, its white space folded: what ``strip_tags`` makes of it,
+    without parsing the HTML again where its tags can simply be cut out."""
+    text = html.unescape(_SANITIZED_TAG.sub("", rendered))
+    if _NOTHING_TO_CLEAN.search(text) is not None:
+        text = strip_tags(text)  # markup written as entities, or an iframe's raw text
+    return " ".join(text.split())
 
 
 def _first_words(start: str | None, whole: Callable[[], str], limit: int) -> str:
