@@ -16,7 +16,8 @@ _BLOCK_AFTER_BLOCK = re.compile(rf"(</{_BLOCK}>)[ \t]*\n?[ \t]*(?=<{_BLOCK}\b)",
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CONTENT_BLOCK = re.compile(r"^<(?:h[1-6]|ul|ol|blockquote|figure|pre|table|div)\b", re.IGNORECASE)
 _ANCHOR = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(["'])(.*?)\1[^>]*>(.*?)</a\s*>""", re.I | re.S)
-_TAG = re.compile(r"<(br\b)?[^>]*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 _URL_LABEL = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
@@ -56,9 +57,10 @@ def _origin_form(paragraph: str) -> str:
             return anchor[2]
         return f"{anchor[3]} {anchor[2]}" if label == whole else anchor[3]
 
-    return _plain(_ANCHOR.sub(link, paragraph))
+    linked, links = _ANCHOR.subn(link, paragraph)
+    return _plain(linked) if links else whole
 
 
 def _plain(fragment: str) -> str:
-    text = _TAG.sub(lambda tag: " " if tag[1] else "", fragment)
+    text = _TAG.sub("", _LINE_BREAK.sub(" ", fragment))
     return " ".join(html.unescape(text).split())
