@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.db import Database
-from app.core.errors import Conflict
+from app.core.errors import Conflict, InvalidInput
 from app.importers.archive_page import entry_key
 from app.importers.files import import_wxr
 from app.importers.records import ImportedAuthor, ImportedPost
@@ -114,6 +114,26 @@ def test_a_post_changed_since_the_last_import_is_brought_up_to_date(
     editor = make_account(db).headers
     changed = post(client, app, "fuehrung-aus-einer-hand", editor)  # its URL stays
     assert changed["title"] == "Führung aus einer Hand: Astana ordnet seine Bahnen anders"
+
+
+def test_a_damaged_export_imports_the_posts_before_the_damage(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    header_and_four_items = BLOG.read_bytes().split(b"<item>")[:5]
+    broken = b"<item>".join([*header_and_four_items, b"<title>Abgebro"])
+    with pytest.raises(InvalidInput, match="not well-formed XML"):
+        run_import(db, broken)
+    # An attachment, two posts and a draft came before: running again after mending the
+    # file adds the rest.
+    editor = make_account(db).headers
+
+    def slugs(**params: str) -> list[str]:
+        listed = client.get(app.url_path_for("list_posts"), headers=editor, params=params)
+        return sorted(post["slug"] for post in listed.json()["items"])
+
+    assert slugs() == ["fuehrung-aus-einer-hand", "gueterzuege-nach-europa"]
+    assert slugs(status="draft") == ["notizen-zur-energiekonferenz-in-almaty"]
+    assert run_import(db).created == 2
 
 
 def test_a_dry_run_writes_nothing(app: FastAPI, client: TestClient, db: Database) -> None:
@@ -220,11 +240,10 @@ def test_a_batch_that_cannot_go_in_whole_goes_in_post_by_post(
     # As when another writer takes one post's slug between the batch's read and its insert.
     import_posts = posts_service.import_posts
 
-    def conflicting(session: Session, entries: Any, **options: Any) -> Any:
-        added = import_posts(session, entries, **options)
+    def conflicting(session: Session, entries: Any, **options: Any) -> None:
+        import_posts(session, entries, **options)
         if any(entry.data.title == "Umstritten" for entry in entries):
             session.execute(text("INSERT INTO post_tags VALUES (-1, -1)"))  # any conflict
-        return added
 
     monkeypatch.setattr(posts_service, "import_posts", conflicting)
     summary = run_items(

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
@@ -22,7 +21,7 @@ from app.auth.models import Role
 from app.auth.schemas import UserName
 from app.auth.service import user_named
 from app.core.db import Database
-from app.core.errors import DomainError, first_error
+from app.core.errors import DomainError, InvalidInput, first_error
 from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import service as posts
@@ -70,8 +69,20 @@ Progress = Callable[[int], None]  # given how many items were handled so far
 def _batches(
     items: Iterable[ImportedPost | ItemFailure], size: int
 ) -> Iterator[list[ImportedPost | ItemFailure]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    """The items in lists of ``size``. A file damaged part-way ends them with the items
+    read before the damage, then its error."""
+    batch: list[ImportedPost | ItemFailure] = []
+    try:
+        for item in items:
+            batch.append(item)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    except InvalidInput:
+        if batch:
+            yield batch
+        raise
+    if batch:
         yield batch
 
 
