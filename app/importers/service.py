@@ -346,14 +346,15 @@ class PostImporter:
                 except DomainError as error:
                     self._fail(one.item, error.detail)
         self.summary.created += len(created)
-        for one, post in created:
-            if one.source is not None and post.original_url:
-                self._learn(session, known, one.source, post.original_url)
+        for one in created:
+            url = one.entry.data.original_url
+            if one.source is not None and url is not None:
+                self._learn(session, known, one.source, str(url))
 
-    def _add(self, session: Session, new: list[_New]) -> list[tuple[_New, Post]]:
+    def _add(self, session: Session, new: list[_New]) -> list[_New]:
         entries = [one.entry for one in new]
-        added = posts.import_posts(session, entries, zone=self.zone, language=self.language)
-        return list(zip(new, added, strict=True))
+        posts.import_posts(session, entries, zone=self.zone, language=self.language)
+        return new
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
         assert item.modified_at is not None  # only a newer item updates a post
