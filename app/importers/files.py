@@ -5,11 +5,16 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from app.core.db import Database
+from app.importers.ahead import WxrReadAhead
 from app.importers.archive_html import looks_like_html, parse_archive_html
 from app.importers.archive_page import archive_posts, parse_archive_text
 from app.importers.records import ImportedAuthor
 from app.importers.service import DEFAULT_AUTHOR, ImportSummary, PostImporter, Progress
-from app.importers.wxr import read_wxr
+from app.importers.wxr import WxrExport, read_wxr
+
+# From this size on, a second process reads the export ahead of the writing. A smaller one is
+# imported in about as long as that process takes to start.
+READ_AHEAD_BYTES = 4_000_000
 
 
 def import_wxr(
@@ -23,7 +28,7 @@ def import_wxr(
 ) -> ImportSummary:
     """A WordPress export; ``progress`` is told the bytes read so far."""
     importer = PostImporter(database, zone=zone, language=language, dry_run=dry_run)
-    with read_wxr(source, site_zone=zone) as export:
+    with _export(source, zone) as export:
 
         def report(_items: int) -> None:
             if progress is not None:
@@ -33,6 +38,12 @@ def import_wxr(
         # Pages, attachments, trash: the reader leaves them out, the summary counts them.
         summary.skip_reasons.update(export.skipped)
     return summary
+
+
+def _export(source: Path | BinaryIO, zone: ZoneInfo) -> WxrExport | WxrReadAhead:
+    if isinstance(source, Path) and source.stat().st_size >= READ_AHEAD_BYTES:
+        return WxrReadAhead(source, site_zone=zone)
+    return read_wxr(source, site_zone=zone)
 
 
 def import_archive_page(

@@ -41,6 +41,8 @@ class ImportedPost:
     created_at: datetime | None = None
     # A summary written by hand where the file has one (plain text); else derived as usual.
     excerpt: str | None = None
+    # The body rendered ahead, by a reader in a second process (app.importers.ahead).
+    body_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

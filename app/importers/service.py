@@ -279,6 +279,8 @@ class PostImporter:
             created_at=item.created_at,
             modified_at=item.modified_at,
             excerpt=item.excerpt,
+            # Validation keeps a body as it is or refuses it; this checks that it did.
+            body_html=item.body_html if data.body == item.body else None,
         )
         new.append(_New(item, entry, source))
 

@@ -183,9 +183,10 @@ def _apply_publication(post: Post, zone: ZoneInfo) -> None:
     post.published_at, post.published_date = _publication(post.status, post.published_at, zone)
 
 
-def _rendered(body: str, excerpt: str | None) -> tuple[str, str]:
-    """A body's HTML and its excerpt; ``excerpt``: one written by hand instead."""
-    body_html = render_markdown(body)
+def _rendered(body: str, excerpt: str | None, body_html: str | None = None) -> tuple[str, str]:
+    """A body's HTML and its excerpt; ``excerpt``: one written by hand instead;
+    ``body_html``: ``render_markdown(body)``, when it was rendered ahead."""
+    body_html = render_markdown(body) if body_html is None else body_html
     return body_html, excerpt or make_excerpt(body, rendered=body_html)
 
 
@@ -241,9 +242,11 @@ def _new_columns(
     zone: ZoneInfo,
     language: str,
     excerpt: str | None = None,
+    body_html: str | None = None,
     **stored: Any,
 ) -> dict[str, Any]:
-    """A new post's columns as they are stored, rendered and dated."""
+    """A new post's columns as they are stored, rendered and dated (``body_html``: the body
+    rendered ahead)."""
     columns = {
         "slug": slug,
         "author_id": author_id,
@@ -254,7 +257,7 @@ def _new_columns(
     columns["published_at"], columns["published_date"] = _publication(
         columns["status"], columns["published_at"], zone
     )
-    columns["body_html"], columns["excerpt"] = _rendered(data.body, excerpt)
+    columns["body_html"], columns["excerpt"] = _rendered(data.body, excerpt, body_html)
     return columns
 
 
@@ -298,6 +301,7 @@ class PostImport:
     created_at: datetime | None = None
     modified_at: datetime | None = None
     excerpt: str | None = None
+    body_html: str | None = None  # render_markdown(data.body), when rendered ahead
 
 
 def import_posts(
@@ -325,6 +329,7 @@ def import_posts(
                 zone=zone,
                 language=language,
                 excerpt=entry.excerpt,
+                body_html=entry.body_html,
                 import_key=entry.import_key,
                 created_at=created,
                 updated_at=entry.modified_at or created,
