@@ -6,9 +6,10 @@ Writes (once, cached in bench/data/ by size and seed) a WXR 1.2 file of N posts 
 dataset generator: German-like HTML bodies of 2–4 KB ending in "Weiterlesen" and the
 original link, titles carrying their source "(Name)", tags as categories, a few authors.
 Then imports it as a user would, into a new SQLite database (and with --pg a throwaway
-PostgreSQL one), as a separate process: wall time, posts per second and the importer's
-peak RSS. A second import of the same file is timed too (it creates nothing). Results go
-to bench/results/import-<date>.json.
+PostgreSQL one), as a separate process: wall time, posts per second and peak RSS (the
+importer's own, and with the reader process a large export gets, both together). A second
+import of the same file is timed too (it creates nothing). Results go to
+bench/results/import-<date>.json.
 """
 
 import argparse
@@ -34,6 +35,7 @@ from bench.dataset import (
     generate_posts,
     make_sources,
 )
+from bench.loadgen import MemorySampler
 from tests.postgres_server import PostgresServer, find_bindir
 
 DATA = results.ROOT / "bench" / "data"
@@ -122,8 +124,10 @@ def _import(path: Path, database_url: str) -> dict[str, Any]:
         process = subprocess.Popen(
             [str(PRESSESCHAU), "import", "wxr", str(path)], env=env, stdout=out, stderr=err
         )
-        # wait4 reports this child's own resource use, not the most of all children so far.
-        _, status, usage = os.wait4(process.pid, 0)
+        # Sampled: a large export is read by a second process, whose memory counts too.
+        with MemorySampler(process.pid) as memory:
+            # wait4 reports this child's own resource use, not the most of all children so far.
+            _, status, usage = os.wait4(process.pid, 0)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
@@ -136,6 +140,9 @@ def _import(path: Path, database_url: str) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "summary": lines[0] if lines else "",
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        # Both processes together at their largest (sampled every 0.1 s), and each's peak.
+        "peak_rss_sum_mb": round(memory.sum_peak, 1),
+        "peak_rss_per_process_mb": [round(peak, 1) for peak in memory.peaks.values()],
     }
 
 
@@ -149,6 +156,8 @@ def _run(path: Path, posts: int, backend: str, database_url: str) -> dict[str, A
         "seconds": first["seconds"],
         "posts_per_second": round(posts / first["seconds"]),
         "peak_rss_mb": first["peak_rss_mb"],
+        "peak_rss_sum_mb": first["peak_rss_sum_mb"],
+        "peak_rss_per_process_mb": first["peak_rss_per_process_mb"],
         "summary": first["summary"],
         "again_seconds": again["seconds"],
         "again_summary": again["summary"],
