@@ -11,6 +11,7 @@ from sqlalchemy import text
 from app.core.db import Database
 from app.core.errors import InvalidInput
 from app.importers import files
+from app.importers.ahead import WxrReadAhead
 from app.importers.service import ImportSummary
 from tests.conftest import empty_all_tables
 
@@ -89,3 +90,12 @@ def test_an_export_that_cannot_be_read_ahead_says_why(
     monkeypatch.setattr(files, "READ_AHEAD_BYTES", 0)
     with pytest.raises(InvalidInput, match="not a WordPress export"):
         files.import_wxr(db, export, zone=BERLIN, language="de")
+
+
+def test_an_import_whose_reader_dies_ends_with_an_error(tmp_path: Path) -> None:
+    export = tmp_path / "export.wxr"
+    export.write_bytes(BLOG.read_bytes())
+    with WxrReadAhead(export, site_zone=BERLIN) as reading:
+        reading._reader.kill()  # as the kernel does when memory runs out: no word sent
+        with pytest.raises(RuntimeError, match="reader stopped"):
+            list(reading)

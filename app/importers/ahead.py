@@ -69,10 +69,12 @@ class WxrReadAhead:
 
     def _next_message(self) -> tuple[Any, ...]:
         while True:
+            # Asked before waiting: a reader that had ended by then had sent all it would.
+            ended = not self._reader.is_alive()
             try:
                 return self._queue.get(timeout=_WAIT_SECONDS)
             except queue.Empty:
-                if not self._reader.is_alive():
+                if ended:
                     raise RuntimeError(
                         f"The export's reader stopped (exit code {self._reader.exitcode})."
                     ) from None
