@@ -1,5 +1,7 @@
 """A large export is read ahead in a second process: the import it makes is the same."""
 
+import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,3 +101,15 @@ def test_an_import_whose_reader_dies_ends_with_an_error(tmp_path: Path) -> None:
         reading._reader.kill()  # as the kernel does when memory runs out: no word sent
         with pytest.raises(RuntimeError, match="reader stopped"):
             list(reading)
+
+
+def test_ctrl_c_is_left_to_the_import_not_its_reader(tmp_path: Path) -> None:
+    header, first, post, *rest = BLOG.read_bytes().split(b"<item>")
+    export = tmp_path / "export.wxr"
+    # Enough items that the reader is still at work (or waiting to send) after the first.
+    export.write_bytes(b"<item>".join([header, first, *[post] * 1000, *rest]))
+    with WxrReadAhead(export, site_zone=BERLIN) as reading:
+        items = iter(reading)
+        next(items)
+        os.kill(reading._reader.pid or 0, signal.SIGINT)
+        assert len(list(items)) > 1000

@@ -12,6 +12,7 @@ ends the items at the same point as reading in this process would, with the same
 
 import multiprocessing
 import queue
+import signal
 import traceback
 from collections import Counter
 from collections.abc import Iterator
@@ -94,6 +95,9 @@ class WxrReadAhead:
 
 def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None:
     """The reader process: every item in chunks, then the end (or what went wrong)."""
+    # Ctrl-C reaches the whole process group: the import stops this process itself, and
+    # a traceback from here would only bury its message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     chunk: list[ImportedPost | ItemFailure] = []
     try:
         with read_wxr(path, site_zone=site_zone) as export:
