@@ -7,14 +7,16 @@ figures as one JSON line; here they become a `Measurement` with the statuses che
 """
 
 import json
+import resource
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.servers import process_tree, rss_mb
+from bench.servers import CLOCK_TICKS, cpu_seconds, process_tree, rss_mb
 
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
 CONNECTIONS = 16  # wrk -t1 -c16: one client thread, 16 connections
@@ -47,6 +49,12 @@ class Measurement:
     rss_sum_peak_mb: float  # the tree's total at its largest
     rss_per_process_mb: list[float]  # the server process first, then its workers
     errors: list[str]
+    # Where the two cores went during the run, in cores (CPU seconds ÷ wall seconds): the
+    # server's process tree, wrk, and nobody (idle). They tell a server limited by its own
+    # code from one limited by the machine.
+    cpu_server_cores: float = 0.0
+    cpu_wrk_cores: float = 0.0
+    cpu_idle_cores: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +91,41 @@ class MemorySampler:
         self._sample()
 
 
+def _idle_seconds() -> float:
+    """Idle time of all cores together since boot (idle and iowait of /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return (int(fields[4]) + int(fields[5])) / CLOCK_TICKS
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU use while a wrk run lasts, in cores: the server's tree (its processes at the start),
+    wrk (the one child of this process that ends meanwhile) and the machine's idle time."""
+
+    def __init__(self, pid: int) -> None:
+        self._tree = process_tree(pid)
+        self.server = self.wrk = self.idle = 0.0
+
+    def _now(self) -> tuple[float, float, float, float]:
+        server = sum(cpu_seconds(pid) for pid in self._tree)
+        return time.monotonic(), server, _children_seconds(), _idle_seconds()
+
+    def __enter__(self) -> "CpuMeter":
+        self._start = self._now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = self._now()
+        wall = end[0] - self._start[0]
+        self.server, self.wrk, self.idle = (
+            round((end[index] - self._start[index]) / wall, 2) for index in (1, 2, 3)
+        )
+
+
 def check_wrk() -> str:
     found = shutil.which("wrk")
     if found is None:
@@ -111,7 +154,7 @@ def run(base: str, load: Load, server_pid: int) -> Measurement:
         "--timeout", f"{TIMEOUT_SECONDS}s", "-s", str(SCRIPT), base, "--",
         *(f"{key}={value}" for key, value in load.args.items()),
     ]  # fmt: skip
-    with MemorySampler(server_pid) as memory:
+    with MemorySampler(server_pid) as memory, CpuMeter(server_pid) as cpu:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
     if done.returncode != 0 or not lines:
@@ -132,4 +175,7 @@ def run(base: str, load: Load, server_pid: int) -> Measurement:
         rss_sum_peak_mb=round(memory.sum_peak, 1),
         rss_per_process_mb=[round(peak, 1) for peak in memory.peaks.values()],
         errors=_errors(figures, load.expected),
+        cpu_server_cores=cpu.server,
+        cpu_wrk_cores=cpu.wrk,
+        cpu_idle_cores=cpu.idle,
     )

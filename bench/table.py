@@ -50,6 +50,34 @@ def _sizes(run: dict[str, Any]) -> str:
     return "Response bodies: " + ", ".join(parts) + "."
 
 
+def _cores(run: dict[str, Any]) -> list[str]:
+    """Where the cores went in the two-worker runs and in the one-worker runs they are
+    compared with; nothing for results from before CPU time was measured."""
+    rows = [
+        item
+        for item in run["scenarios"]
+        if item.get("server") == "API, 2 workers" and "cpu_server_cores" in item.get("figures", {})
+    ]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "Two workers and the cores (CPU time ÷ wall time, in cores; wrk runs on the same machine):",
+        "",
+        "| scenario | req/s × | server, 1 worker | wrk | idle | server, 2 workers | wrk | idle |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for item in rows:
+        one, two = item["reference_figures"], item["figures"]
+        cells = [item["name"], _ratio(item["ratios"]["rps"])] + [
+            f"{figures[key]:.2f}"
+            for figures in (one, two)
+            for key in ("cpu_server_cores", "cpu_wrk_cores", "cpu_idle_cores")
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
     settings, machine = doc["settings"], doc["machine"]
     header = (
@@ -65,6 +93,7 @@ def render_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
         "| p99 × | RSS × | errors |",
         "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|---|",
         *(_row(item) for item in run["scenarios"]),
+        *_cores(run),
         "",
         _sizes(run),
     ]
