@@ -60,7 +60,7 @@ class Settings:
     seed: int
 
 
-def _load(
+def load_of(
     scenario: Scenario, files: dict[str, Path], reps: Representatives, token: str, nonce: str,
     settings: Settings,
 ) -> Load | None:  # fmt: skip
@@ -98,7 +98,7 @@ def _measure(
         loadgen.run(server.base, warmup, server.pid)
     found: dict[str, Measurement | None] = {}
     for scenario in scenarios:
-        load = _load(scenario, files, reps, token, f"{label}{server.port}", settings)
+        load = load_of(scenario, files, reps, token, f"{label}{server.port}", settings)
         if load is None:
             print(f"  {scenario.name:<18} {label:<10} skipped: no ETag from the API", flush=True)
             found[scenario.name] = None

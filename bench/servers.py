@@ -72,9 +72,17 @@ class Server:
     """A server process listening on a free port of 127.0.0.1, ready once `ready_path` is 200."""
 
     def __init__(
-        self, name: str, command: list[str], env: dict[str, str], ready_path: str, log: Path
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        ready_path: str,
+        log: Path,
+        *,
+        cwd: Path = ROOT,
     ) -> None:
         self.name = name
+        self.cwd = cwd
         self.port = free_port()
         self.command = [*command, "--host", "127.0.0.1", "--port", str(self.port)]
         self.env = {**os.environ, **env}
@@ -94,7 +102,7 @@ class Server:
     def __enter__(self) -> "Server":
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=log,
                 start_new_session=True,
             )  # fmt: skip
         try:
