@@ -19,7 +19,7 @@ from app.importers.archive_page import entry_key
 from app.importers.files import import_wxr
 from app.importers.records import ImportedAuthor, ImportedPost
 from app.importers.service import ImportSummary, PostImporter
-from app.posts import service as posts_service
+from app.posts import imports as post_imports
 from app.posts.models import PostStatus
 from tests.factories import make_account
 
@@ -180,14 +180,14 @@ def test_an_update_refused_by_a_concurrent_change_fails_alone_and_changes_nothin
              original_url="https://tass.ru/politika/2"),
     ]  # fmt: skip
     assert run_items(db, *older).created == 2
-    reimport = posts_service.reimport_post
+    reimport = post_imports.reimport_post
 
     def refused_for_the_first(session: Session, **fields: Any) -> None:
         reimport(session, **fields)  # its changes are made, then refused
         if fields["data"].title == "Erster, neu":
             raise Conflict("Another writer took this post's import key meanwhile.")
 
-    monkeypatch.setattr(posts_service, "reimport_post", refused_for_the_first)
+    monkeypatch.setattr(post_imports, "reimport_post", refused_for_the_first)
     later = datetime(2022, 2, 1, 9, tzinfo=UTC)
     newer = [replace(one, title=f"{one.title}, neu", modified_at=later) for one in older]
     summary = run_items(db, *newer)
@@ -238,14 +238,14 @@ def test_a_batch_that_cannot_go_in_whole_goes_in_post_by_post(
     app: FastAPI, client: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As when another writer takes one post's slug between the batch's read and its insert.
-    import_posts = posts_service.import_posts
+    import_posts = post_imports.import_posts
 
     def conflicting(session: Session, entries: Any, **options: Any) -> None:
         import_posts(session, entries, **options)
         if any(entry.data.title == "Umstritten" for entry in entries):
             session.execute(text("INSERT INTO post_tags VALUES (-1, -1)"))  # any conflict
 
-    monkeypatch.setattr(posts_service, "import_posts", conflicting)
+    monkeypatch.setattr(post_imports, "import_posts", conflicting)
     summary = run_items(
         db,
         *(

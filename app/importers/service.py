@@ -24,7 +24,7 @@ from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
 from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
-from app.posts import service as posts
+from app.posts import imports as post_imports
 from app.posts.models import Post
 from app.posts.schemas import PostCreate
 from app.sources.matching import (
@@ -109,7 +109,7 @@ class _New:
     """An item that becomes a new post, once its batch is read."""
 
     item: ImportedPost
-    entry: posts.PostImport
+    entry: post_imports.PostImport
     source: SourceRef | None
 
 
@@ -242,7 +242,7 @@ class PostImporter:
         source, new_source, topics = self._source_and_topics(known, item, match)
         try:
             # The file's slug is not validated as an editor's would be: the post gets one
-            # from it in any case (see posts.import_posts).
+            # from it in any case (see post_imports.import_posts).
             data = PostCreate.model_validate(
                 {
                     "title": match.title or item.title,
@@ -271,7 +271,7 @@ class PostImporter:
         if before is not None:
             self._update(session, before.post_id, data, item)
             return
-        entry = posts.PostImport(
+        entry = post_imports.PostImport(
             data=data,
             author_id=self._author_id(session, item.author),
             slug_hint=item.slug,
@@ -355,7 +355,7 @@ class PostImporter:
 
     def _add(self, session: Session, new: list[_New]) -> list[_New]:
         entries = [one.entry for one in new]
-        posts.import_posts(session, entries, zone=self.zone, language=self.language)
+        post_imports.import_posts(session, entries, zone=self.zone, language=self.language)
         return new
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
@@ -364,7 +364,7 @@ class PostImporter:
             # A savepoint: an update another writer's change refuses (say, its import key
             # taken meanwhile) fails alone, and leaves the post as it was.
             with session.begin_nested():
-                posts.reimport_post(
+                post_imports.reimport_post(
                     session,
                     post_id=post_id,
                     data=data,

@@ -1,7 +1,6 @@
 """Posts: listing, reading, writing and liking."""
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
-from app.core.slugs import unique_slug, unique_slugs
+from app.core.slugs import unique_slug
 from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
 from app.posts import documents, queries
@@ -23,8 +22,6 @@ from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
 from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
 from app.sources.models import Source
-
-_POSTS = Post.metadata.tables["posts"]
 
 
 def list_posts(
@@ -138,10 +135,10 @@ def _set_tags(session: Session, post_id: int, names: list[str], *, replace: bool
     """Give the post these tags (``replace``: instead of those it has)."""
     if replace:
         session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
-    _add_tags(session, {post_id: names})
+    add_tags(session, {post_id: names})
 
 
-def _add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
+def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
     """Give new posts their tags, making the tags that do not exist yet: a query, an insert
     of the new tags and one of the links, however many posts."""
     wanted: dict[int, dict[str, str]] = {}  # post id → tag slug → name
@@ -194,7 +191,7 @@ def _render(post: Post, *, excerpt: str | None = None) -> None:
     post.body_html, post.excerpt = _rendered(post.body, excerpt)
 
 
-def _written(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
+def written_columns(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
     """The columns a post's content sets, as they are stored."""
     return {
         "title": data.title,
@@ -207,7 +204,7 @@ def _written(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _store_changed(
+def store_changed(
     session: Session,
     post: Post,
     zone: ZoneInfo,
@@ -234,7 +231,7 @@ def _flush(session: Session, slug: str) -> None:
         raise Conflict(f"A post with the slug {slug!r} exists already.") from exc
 
 
-def _new_columns(
+def new_columns(
     data: PostCreate,
     *,
     slug: str,
@@ -251,7 +248,7 @@ def _new_columns(
         "slug": slug,
         "author_id": author_id,
         "language": data.language or language,
-        **_written(data, zone),
+        **written_columns(data, zone),
         **stored,
     }
     columns["published_at"], columns["published_date"] = _publication(
@@ -268,7 +265,7 @@ def create_post(
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
     source = _check_source(session, data.source_id)
     post = Post(
-        **_new_columns(
+        **new_columns(
             data,
             slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
             author_id=viewer.user_id,
@@ -287,82 +284,6 @@ def create_post(
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
     return queries.to_public(row, tags, zone)
-
-
-@dataclass(frozen=True, slots=True)
-class PostImport:
-    """A post an import brings in, with the times it has where it comes from and its
-    hand-written excerpt if it has one (an edit of the body derives it again later)."""
-
-    data: PostCreate
-    author_id: int
-    slug_hint: str | None = None
-    import_key: str | None = None
-    created_at: datetime | None = None
-    modified_at: datetime | None = None
-    excerpt: str | None = None
-    body_html: str | None = None  # render_markdown(data.body), when rendered ahead
-
-
-def import_posts(
-    session: Session, entries: Sequence[PostImport], *, zone: ZoneInfo, language: str
-) -> None:
-    """Add the posts of one import batch together: one query for their slugs, a few
-    statements for the posts and a few for their tags. Each slug comes from its ``slug_hint`` (the file's) or the title, numbered
-    when taken, with a word in front when all digits: a file's slug never fails the post. A
-    conflict with a post written meanwhile raises IntegrityError, and the caller's
-    transaction is to be rolled back."""
-    slugs = unique_slugs(
-        session,
-        col(Post.slug),
-        [entry.slug_hint or entry.data.title for entry in entries],
-        fallback="beitrag",
-    )
-    rows = []
-    for entry, slug in zip(entries, slugs, strict=True):
-        created = entry.created_at or entry.data.published_at or utcnow()
-        rows.append(
-            _new_columns(
-                entry.data,
-                slug=slug,
-                author_id=entry.author_id,
-                zone=zone,
-                language=language,
-                excerpt=entry.excerpt,
-                body_html=entry.body_html,
-                import_key=entry.import_key,
-                created_at=created,
-                updated_at=entry.modified_at or created,
-                likes=0,
-            )
-        )
-    # Rows, not ORM objects, which a batch never uses again: building and flushing those was
-    # a third of an import's writing. The rows come back unordered; slugs tell them apart.
-    inserted = session.execute(insert(_POSTS).returning(_POSTS.c.slug, _POSTS.c.id), rows)
-    ids_by_slug: dict[str, int] = dict(inserted.all())
-    ids = [ids_by_slug[slug] for slug in slugs]
-    _add_tags(
-        session, {post_id: entry.data.tags for post_id, entry in zip(ids, entries, strict=True)}
-    )
-
-
-def reimport_post(
-    session: Session,
-    *,
-    post_id: int,
-    data: PostCreate,
-    zone: ZoneInfo,
-    import_key: str | None,
-    modified_at: datetime,
-    excerpt: str | None,
-) -> None:
-    """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
-    post = session.get_one(Post, post_id)
-    for column, value in _written(data, zone).items():
-        setattr(post, column, value)
-    post.import_key = import_key or post.import_key
-    post.updated_at = modified_at
-    _store_changed(session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
@@ -390,7 +311,7 @@ def update_post(
             value = str(value)
         setattr(post, field, value)
     post.updated_at = utcnow()
-    _store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
+    store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
     return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
 
 

@@ -1,0 +1,97 @@
+"""Posts as an import writes them: a batch added together, or one brought up to date.
+
+The importers (app.importers) decide what goes in; this is how it is stored, with the same
+columns, rendering and tags as the API's writes (app.posts.service).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert
+from sqlmodel import Session, col
+
+from app.core.slugs import unique_slugs
+from app.core.types import utcnow
+from app.posts.models import Post
+from app.posts.schemas import PostCreate
+from app.posts.service import add_tags, new_columns, store_changed, written_columns
+
+_POSTS = Post.metadata.tables["posts"]
+
+
+@dataclass(frozen=True, slots=True)
+class PostImport:
+    """A post an import brings in, with the times it has where it comes from and its
+    hand-written excerpt if it has one (an edit of the body derives it again later)."""
+
+    data: PostCreate
+    author_id: int
+    slug_hint: str | None = None
+    import_key: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    excerpt: str | None = None
+    body_html: str | None = None  # render_markdown(data.body), when rendered ahead
+
+
+def import_posts(
+    session: Session, entries: Sequence[PostImport], *, zone: ZoneInfo, language: str
+) -> None:
+    """Add the posts of one import batch together: one query for their slugs, a few
+    statements for the posts and a few for their tags. Each slug comes from its
+    ``slug_hint`` (the file's) or the title, numbered when taken, with a word in front when
+    all digits: a file's slug never fails the post. A conflict with a post written
+    meanwhile raises IntegrityError, and the caller's transaction is to be rolled back."""
+    slugs = unique_slugs(
+        session,
+        col(Post.slug),
+        [entry.slug_hint or entry.data.title for entry in entries],
+        fallback="beitrag",
+    )
+    rows = []
+    for entry, slug in zip(entries, slugs, strict=True):
+        created = entry.created_at or entry.data.published_at or utcnow()
+        rows.append(
+            new_columns(
+                entry.data,
+                slug=slug,
+                author_id=entry.author_id,
+                zone=zone,
+                language=language,
+                excerpt=entry.excerpt,
+                body_html=entry.body_html,
+                import_key=entry.import_key,
+                created_at=created,
+                updated_at=entry.modified_at or created,
+                likes=0,
+            )
+        )
+    # Rows, not ORM objects, which a batch never uses again: building and flushing those was
+    # a third of an import's writing. The rows come back unordered; slugs tell them apart.
+    inserted = session.execute(insert(_POSTS).returning(_POSTS.c.slug, _POSTS.c.id), rows)
+    ids_by_slug: dict[str, int] = dict(inserted.all())
+    ids = [ids_by_slug[slug] for slug in slugs]
+    add_tags(
+        session, {post_id: entry.data.tags for post_id, entry in zip(ids, entries, strict=True)}
+    )
+
+
+def reimport_post(
+    session: Session,
+    *,
+    post_id: int,
+    data: PostCreate,
+    zone: ZoneInfo,
+    import_key: str | None,
+    modified_at: datetime,
+    excerpt: str | None,
+) -> None:
+    """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
+    post = session.get_one(Post, post_id)
+    for column, value in written_columns(data, zone).items():
+        setattr(post, column, value)
+    post.import_key = import_key or post.import_key
+    post.updated_at = modified_at
+    store_changed(session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags)
