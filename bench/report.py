@@ -1,10 +1,12 @@
-"""The README's load-benchmark tables, regenerated from the newest results file.
+"""The README's load-benchmark tables, regenerated from the newest full run's results.
 
-    .venv/bin/python -m bench.report
+    .venv/bin/python -m bench.report [--quick]
 
 Replaces what stands between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md
-with the tables of the newest bench/results/bench-*.json (quick or full), so the figures in
-the README are always a run's, never typed in.
+with the tables of the newest bench/results/bench-full-*.json (with --quick, the newest run
+of either mode), so the figures in the README are always a run's, never typed in. The full
+run is the default: it is the one with 1M posts and PostgreSQL, and a quick run made after
+it to check a change should not take its place.
 """
 
 import argparse
@@ -26,9 +28,12 @@ def update(readme: Path, generated: str) -> None:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
-    update(README, table.render(results.newest()))
-    print(f"{README.name}: tables of the newest results written between {START} and {END}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="The newest run of either mode.")
+    args = parser.parse_args()
+    document = results.newest(results.PATTERN if args.quick else "bench-full-*.json")
+    update(README, table.render(document))
+    print(f"{README.name}: tables of the {document['mode']} run of {document['date'][:10]} written")
 
 
 if __name__ == "__main__":

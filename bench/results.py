@@ -155,9 +155,9 @@ def write(doc: dict[str, Any]) -> Path:
     return save(f"bench-{doc['mode']}", doc)
 
 
-def newest() -> dict[str, Any]:
-    """The results document with the latest date, of either mode."""
-    documents = [json.loads(path.read_text()) for path in RESULTS.glob(PATTERN)]
+def newest(pattern: str = PATTERN) -> dict[str, Any]:
+    """The results document with the latest date among the files ``pattern`` names."""
+    documents = [json.loads(path.read_text()) for path in RESULTS.glob(pattern)]
     if not documents:
-        raise SystemExit(f"no {PATTERN} in {RESULTS.relative_to(ROOT)}: run `make bench` first")
+        raise SystemExit(f"no {pattern} in {RESULTS.relative_to(ROOT)}: run `make bench` first")
     return max(documents, key=lambda doc: datetime.fromisoformat(doc["date"]))

@@ -3,9 +3,11 @@
 Every scenario runs with the same script and URL list against the API and against the bare
 app, so the ratio between the two is the cost of the API's work for exactly those requests.
 The cold scenarios also run against a server without its response cache, compared with the
-bare app, and against `serve --workers 2`, compared with one worker. Reads run
-before writes, so the front page's ETag is still current for the 304 scenario and the lists
-are the dataset's; each server gets a short untimed warm-up with the cold URL mix first.
+bare app, and against `serve --workers 2`, compared with one worker. The servers compared
+run side by side and take turns scenario by scenario, so each ratio is of two figures taken
+within seconds of each other. Reads run before writes, so the front page's ETag is still
+current for the 304 scenario and the lists are the dataset's; each server gets a short
+untimed warm-up with the cold URL mix first.
 """
 
 import time
@@ -89,23 +91,29 @@ def _print(scenario: str, server: str, figures: Measurement) -> None:
 
 
 def _measure(
-    server: servers.Server, label: str, scenarios: tuple[Scenario, ...], files: dict[str, Path],
-    reps: Representatives, token: str, settings: Settings,
-) -> dict[str, Measurement | None]:  # fmt: skip
-    """Warm the server up, then run each scenario once; None for a scenario that cannot run."""
+    sides: list[tuple[servers.Server, str]], scenarios: tuple[Scenario, ...],
+    files: dict[str, Path], reps: Representatives, token: str, settings: Settings,
+) -> list[dict[str, Measurement | None]]:  # fmt: skip
+    """Warm each server up, then run each scenario on the servers in turn, one right after
+    the other: the machine's speed drifts over minutes, and a ratio between two figures
+    taken far apart would measure the drift. None for a scenario that cannot run."""
     if settings.warmup > 0:
         warmup = Load(settings.warmup, args={"urls": str(files["cold_mix"])})
-        loadgen.run(server.base, warmup, server.pid)
-    found: dict[str, Measurement | None] = {}
+        for server, _ in sides:
+            loadgen.run(server.base, warmup, server.pid)
+    found: list[dict[str, Measurement | None]] = [{} for _ in sides]
     for scenario in scenarios:
-        load = load_of(scenario, files, reps, token, f"{label}{server.port}", settings)
-        if load is None:
-            print(f"  {scenario.name:<18} {label:<10} skipped: no ETag from the API", flush=True)
-            found[scenario.name] = None
-            continue
-        measurement = loadgen.run(server.base, load, server.pid)
-        _print(scenario.name, label, measurement)
-        found[scenario.name] = measurement
+        for (server, label), figures in zip(sides, found, strict=True):
+            load = load_of(scenario, files, reps, token, f"{label}{server.port}", settings)
+            if load is None:
+                print(
+                    f"  {scenario.name:<18} {label:<10} skipped: no ETag from the API", flush=True
+                )
+                figures[scenario.name] = None
+                continue
+            measurement = loadgen.run(server.base, load, server.pid)
+            _print(scenario.name, label, measurement)
+            figures[scenario.name] = measurement
     return found
 
 
@@ -157,13 +165,24 @@ def run_suite(
     token = dataset.token
     with servers.api(database_url, 1, log, folder) as api:
         reps = responses.fetch(api.base, urls, token, folder)
-        one = _measure(api, "API", SCENARIOS, files, reps, token, settings)
-    with servers.bare(reps.responses, log) as bare:
-        baseline = _measure(bare, "bare", SCENARIOS, files, reps, token, settings)
-    with servers.api(database_url, 1, log, folder, response_cache=False) as api:
-        uncached = _measure(api, "no cache", COLD, files, reps, token, settings)
-    with servers.api(database_url, 2, log, folder) as api:
-        two = _measure(api, "2 workers", COLD, files, reps, token, settings)
+        with servers.bare(reps.responses, log) as bare:
+            one, baseline = _measure(
+                [(api, "API"), (bare, "bare")], SCENARIOS, files, reps, token, settings
+            )
+            with servers.api(database_url, 1, log, folder, response_cache=False) as uncached_api:
+                uncached, uncached_baseline = _measure(
+                    [(uncached_api, "no cache"), (bare, "bare")], COLD, files, reps, token,
+                    settings,
+                )  # fmt: skip
+    # Two workers against a fresh single worker, warmed up alike, with the writes above in
+    # the database for both.
+    with (
+        servers.api(database_url, 1, log, folder) as single,
+        servers.api(database_url, 2, log, folder) as double,
+    ):
+        two, single_again = _measure(
+            [(double, "2 workers"), (single, "1 worker")], COLD, files, reps, token, settings
+        )
     scenarios = [
         _entry(scenario, scenario.name, "API, 1 worker", "bare app")
         | compare(one[scenario.name], baseline[scenario.name])
@@ -171,12 +190,12 @@ def run_suite(
     ]
     scenarios += [
         _entry(scenario, f"{scenario.name}{UNCACHED}", "API, 1 worker, no cache", "bare app")
-        | compare(uncached[scenario.name], baseline[scenario.name])
+        | compare(uncached[scenario.name], uncached_baseline[scenario.name])
         for scenario in COLD
     ]
     scenarios += [
         _entry(scenario, f"{scenario.name}, 2 workers", "API, 2 workers", "API, 1 worker")
-        | compare(two[scenario.name], one[scenario.name])
+        | compare(two[scenario.name], single_again[scenario.name])
         for scenario in COLD
     ]
     return {
