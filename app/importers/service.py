@@ -336,13 +336,15 @@ class PostImporter:
             return
         try:
             with session.begin_nested():
-                created = self._add(session, new)
+                self._add(session, new)
+            created = new
         except (IntegrityError, DomainError):
             created = []
             for one in new:
                 try:
                     with session.begin_nested():
-                        created += self._add(session, [one])
+                        self._add(session, [one])
+                    created.append(one)
                 except IntegrityError:
                     self._fail(one.item, "it conflicts with a post written at the same time")
                 except DomainError as error:
@@ -353,10 +355,9 @@ class PostImporter:
             if one.source is not None and url is not None:
                 self._learn(session, known, one.source, str(url))
 
-    def _add(self, session: Session, new: list[_New]) -> list[_New]:
+    def _add(self, session: Session, new: list[_New]) -> None:
         entries = [one.entry for one in new]
         post_imports.import_posts(session, entries, zone=self.zone, language=self.language)
-        return new
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
         assert item.modified_at is not None  # only a newer item updates a post
