@@ -12,7 +12,6 @@ results go to bench/results/ab-<date>.json.
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -87,6 +86,7 @@ def main() -> None:
     settings = Settings(seconds=args.seconds, warmup=5.0, seed=args.seed)
     dataset = cache.ensure("sqlite", args.posts, args.seed)
     started = datetime.now(UTC)
+    machine, commit = results.machine(), results.git()
     LOGS.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="presseschau-ab-")))
@@ -117,27 +117,26 @@ def main() -> None:
             paired = zip(rps["head"], rps["base"], strict=True)
             ratio = statistics.median(head / base for head, base in paired)
             figures[scenario.name] = rps | {"ratio": round(ratio, 3)}
-    _report(args, base, started, figures)
-
-
-def _report(
-    args: argparse.Namespace, base: str, started: datetime, figures: dict[str, Any]
-) -> None:
-    print(f"\nworking tree ÷ {base[:10]}, median of {args.rounds} paired rounds:")
-    for name, item in figures.items():
-        print(f"  {name:<18} {item['ratio']:.3f}×   base {item['base']}   head {item['head']}")
     document = {
         "kind": "ab",
         "date": started.isoformat(timespec="seconds"),
-        "machine": results.machine()
-        | {"load_average_after": [round(value, 2) for value in os.getloadavg()]},
-        "git": results.git(),
+        "machine": machine | {"load_average_after": results.load_average()},
+        "git": commit,
         "base": base,
         "posts": args.posts,
         "seconds": args.seconds,
         "rounds": args.rounds,
         "scenarios": figures,
     }
+    _report(document)
+
+
+def _report(document: dict[str, Any]) -> None:
+    print(
+        f"\nworking tree ÷ {document['base'][:10]}, median of {document['rounds']} paired rounds:"
+    )
+    for name, item in document["scenarios"].items():
+        print(f"  {name:<18} {item['ratio']:.3f}×   base {item['base']}   head {item['head']}")
     print(f"wrote {results.save('ab', document).relative_to(results.ROOT)}")
 
 

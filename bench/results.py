@@ -58,8 +58,13 @@ def machine() -> dict[str, Any]:
         "wrk": _output("wrk", "-v"),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": _output(str(bindir / "postgres"), "--version") if bindir else None,
-        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "load_average": load_average(),
     }
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages: how busy the machine was around a run."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def git() -> dict[str, Any]:
@@ -128,7 +133,7 @@ def document(
     return {
         "date": started.isoformat(timespec="seconds"),
         "mode": mode,
-        "machine": machine_before | {"load_average_after": machine()["load_average"]},
+        "machine": machine_before | {"load_average_after": load_average()},
         "git": git(),
         "settings": settings,
         "seconds": round(seconds, 1),

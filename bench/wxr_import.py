@@ -190,7 +190,7 @@ def main() -> None:
             runs.append(_run(path, args.posts, "postgresql", server.create_database("import")))
         finally:
             server.stop()
-    machine["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
+    machine["load_average_after"] = results.load_average()
     document = {
         "kind": "import",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
