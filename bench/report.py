@@ -1,10 +1,10 @@
-"""The README's load-benchmark tables, regenerated from the newest full run's results.
+"""The load-benchmark tables in docs/benchmarks.md, regenerated from the newest full run.
 
     .venv/bin/python -m bench.report [--quick]
 
-Replaces what stands between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md
+Replaces what stands between `<!-- bench:start -->` and `<!-- bench:end -->` in docs/benchmarks.md
 with the tables of the newest bench/results/bench-full-*.json (with --quick, the newest run
-of either mode), so the figures in the README are always a run's, never typed in. The full
+of either mode), so the figures there are always a run's, never typed in. The full
 run is the default: it is the one with 1M posts and PostgreSQL, and a quick run made after
 it to check a change should not take its place.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import results, table
 
-README = results.ROOT / "README.md"
+BENCHMARKS = results.ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -32,8 +32,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="The newest run of either mode.")
     args = parser.parse_args()
     document = results.newest(results.PATTERN if args.quick else "bench-full-*.json")
-    update(README, table.render(document))
-    print(f"{README.name}: tables of the {document['mode']} run of {document['date'][:10]} written")
+    update(BENCHMARKS, table.render(document))
+    print(f"{BENCHMARKS.name}: tables of the {document['mode']} run of {document['date'][:10]} written")
 
 
 if __name__ == "__main__":
