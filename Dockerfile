@@ -1,8 +1,10 @@
 # Slim production image; migrations are a separate step from serving:
 #   docker build -t presseschau .
 #   docker run --rm -v presseschau:/data presseschau migrate
+#   docker run --rm -v presseschau:/data presseschau users create anna --role admin
 #   docker run -p 8000:8000 -v presseschau:/data presseschau
 # For PostgreSQL set PRESSESCHAU_DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DB.
+# A bind mount instead of the volume must be writable by the image's user (uid 10001).
 FROM python:3.11-slim AS build
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy
@@ -18,7 +20,8 @@ COPY app ./app
 RUN uv sync --frozen --no-dev
 
 FROM python:3.11-slim
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 \
+# PORT is where `serve` listens and what the health check asks: change it, not --port.
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PORT=8000 \
     PRESSESCHAU_DATABASE_URL=sqlite:////data/presseschau.sqlite3
 RUN useradd --system --uid 10001 --no-create-home presseschau \
     && mkdir /data && chown presseschau /data
@@ -28,7 +31,9 @@ WORKDIR /srv
 USER presseschau
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s \
-    CMD ["python", "-c", "import urllib.request as r; r.urlopen('http://127.0.0.1:8000/healthz')"]
+# Ready, not merely up: the database answers and is at the latest migration (`serve` refuses
+# to start otherwise, and /readyz turns 503 when the database goes away later).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
+    CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '8000'), timeout=4)"]
 ENTRYPOINT ["presseschau"]
-CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["serve", "--host", "0.0.0.0"]

@@ -1,48 +1,117 @@
-"""The ``presseschau`` command line."""
+"""The ``presseschau`` command line.
+
+This module loads typer and the standard library only: each command imports what it needs
+when it runs, so ``presseschau --help`` (and a mistyped option) answers at once instead of
+after loading the web framework, the database layer and every model.
+
+Every failure the user can do something about ends the same way: one line on standard
+error, ``presseschau: ...``, and exit status 1 (2 for a command line that does not parse, and
+for an import that went through with some items refused). A traceback means a bug.
+"""
 
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
-import uvicorn
 from typer.core import TyperGroup
 
-from app.auth import service as auth
-from app.auth.models import Role
-from app.auth.schemas import TokenCreate, UserCreate
-from app.auth.service import Viewer
-from app.core.config import get_settings
-from app.core.db import Database, create_db_engine
-from app.core.errors import DomainError, InvalidInput, NotFound
-from app.core.logging import log_config
-from app.core.migrations import upgrade
-from app.core.serving import SERVE_OPTIONS
-from app.demo.loader import is_empty, load_demo
-from app.importers.records import ImportedAuthor
-from app.importers.service import DEFAULT_AUTHOR, ImportSummary
-from app.posts.documents import keep_documents, store_missing
-from app.transfer import restorer
-from app.transfer.exporter import Export
-from app.transfer.format import summary
+from app.auth.roles import Role
+from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
+
+if TYPE_CHECKING:
+    from app.auth.service import Viewer
+    from app.core.config import Settings
+    from app.core.db import Database
+    from app.importers.service import ImportSummary
+    from app.transfer.exporter import Export
+
+PROGRAM = "presseschau"
+# Longer than any token needs, and its expiry stays a date every time zone can represent.
+TOKEN_DAYS_MAX = 36_500
+
+
+def _one_line(message: str) -> str:
+    """A message as the line after ``presseschau:`` (lower case unless an acronym starts it;
+    a message of several lines joined)."""
+    message = "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    # Pydantic's prefix to a validator's own message: the message says it without.
+    message = message.replace("Value error, ", "")
+    if message and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]
+    return message
+
+
+def _fail(message: str, status: int) -> int:
+    typer.secho(f"{PROGRAM}: {_one_line(message)}", err=True, fg=typer.colors.RED)
+    return status
+
+
+def _usage_problem(error: typer.TyperException) -> str:
+    """A command line that does not parse, in one line pointing to the command's help."""
+    message = error.format_message().rstrip(".")
+    context = getattr(error, "ctx", None)  # the command it was for, when known
+    return f"{message} (see `{context.command_path} --help`)" if context else message
+
+
+def _known_problem(error: Exception) -> str | None:
+    """The one-line message for an error the user can act on; None for a bug."""
+    # Loaded only here: a command that failed this way has loaded them already.
+    from pydantic import ValidationError
+
+    from app.core.errors import DATABASE_UNAVAILABLE, DomainError, first_error
+
+    if isinstance(error, DomainError):
+        return error.detail
+    if isinstance(error, ValidationError):  # a value an option passed on to a schema
+        return first_error(error.errors())
+    if isinstance(error, DATABASE_UNAVAILABLE):  # gone after the command's check
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return f"The database is busy or unreachable: {reason}"
+    return None
 
 
 class _Commands(TyperGroup):
-    """Ends every command the same way when it is refused (a ``DomainError``, including a
-    file it cannot read or write): its one-line message on standard error and exit status 1,
-    never a traceback. Nested command groups run inside this one's ``invoke``."""
+    """The command line's one error boundary: every command runs inside ``main``, which turns
+    the errors a user can act on into one line on standard error (see the module's
+    docstring) and leaves tracebacks to bugs."""
 
-    def invoke(self, ctx: Any) -> Any:  # the Context of the click that typer bundles
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            return super().invoke(ctx)
-        except DomainError as error:
-            typer.secho(f"error: {error.detail}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(code=1) from error
+            status = super().main(
+                args,
+                PROGRAM,  # the name messages give, also under `python -m app` and in tests
+                complete_var,
+                standalone_mode=False,  # errors come here rather than into boxes
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except typer.TyperException as error:  # typer's (its own click's) usage errors
+            status = _fail(_usage_problem(error), error.exit_code)
+        except typer.Abort:
+            status = _fail("aborted", 1)
+        except Exception as error:
+            if (problem := _known_problem(error)) is None:
+                raise
+            status = _fail(problem, 1)
+        status = status if isinstance(status, int) else 0
+        if standalone_mode:
+            sys.exit(status)
+        return status
 
 
 cli = typer.Typer(cls=_Commands, help="Presseschau: a headless content API for press-review blogs.")
@@ -55,9 +124,38 @@ cli.add_typer(import_cli, name="import")
 STANDARD_STREAM = "-"
 
 
-def _database() -> Database:
-    database = Database(create_db_engine(get_settings().database_url))
-    keep_documents(database, get_settings().zone)
+def _settings() -> "Settings":
+    """The settings, or a refusal naming the environment variable that is wrong."""
+    from pydantic import ValidationError
+
+    from app.core.config import Settings, get_settings
+    from app.core.errors import InvalidInput
+
+    try:
+        return get_settings()
+    except ValidationError as error:
+        prefix = str(Settings.model_config.get("env_prefix", ""))
+        first = error.errors()[0]
+        variable = prefix + "_".join(str(part) for part in first["loc"]).upper()
+        raise InvalidInput(f"{variable}: {first['msg']}") from None
+
+
+def _database(*, migrated: bool = True) -> "Database":
+    """The configured database, once it answers and (when ``migrated``) its schema is at the
+    latest migration; otherwise the command ends with one line saying what to do."""
+    from app.core.db import Database
+    from app.core.readiness import open_engine, require_ready
+    from app.posts.documents import keep_documents
+
+    settings = _settings()
+    engine = open_engine(settings.database_url)
+    try:
+        require_ready(engine, migrated=migrated)
+    except BaseException:
+        engine.dispose()
+        raise
+    database = Database(engine)
+    keep_documents(database, settings.zone)
     return database
 
 
@@ -65,8 +163,19 @@ def _database() -> Database:
 def migrate() -> None:
     """Bring the database schema to the latest migration, and store the JSON documents of
     posts that have none in the site's time zone (after an upgrade or a change of zone)."""
-    settings = get_settings()
-    upgrade(settings.database_url)
+    from alembic.util import CommandError
+
+    from app.core.errors import Conflict
+    from app.core.migrations import upgrade
+    from app.posts.documents import store_missing
+
+    settings = _settings()
+    # It must answer first: Alembic would report a refused connection in a traceback.
+    _database(migrated=False).dispose()
+    try:
+        upgrade(settings.database_url)
+    except CommandError as error:  # a revision it does not know: migrated by a newer version
+        raise Conflict(f"Cannot migrate the database: {error}") from error
     typer.echo("database schema is up to date")
     database = _database()
     try:
@@ -84,10 +193,18 @@ def migrate() -> None:
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API (run `presseschau migrate` first)."""
+    """Serve the API (run `presseschau migrate` first: it refuses to start before)."""
+    import uvicorn
+
+    from app.core.logging import log_config
+    from app.core.serving import SERVE_OPTIONS
+
+    # Checked here, once, before any worker starts: a server on a database it cannot use
+    # would only answer 503 to every read while looking alive.
+    _database().dispose()
     metrics_dir = None
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Workers share their metrics through files; set before any worker starts.
@@ -111,7 +228,9 @@ def serve(
 @cli.command()
 def demo() -> None:
     """Load the sample content, only into a database with no posts and no sources."""
-    settings = get_settings()
+    from app.demo.loader import is_empty, load_demo
+
+    settings = _settings()
     database = _database()
     with database.session() as session:
         if not is_empty(session):
@@ -127,7 +246,11 @@ def create_user(
     role: Annotated[Role, typer.Option(help="admin, editor or author.")] = Role.author,
 ) -> None:
     """Create a user; its first API token is printed as the last line."""
-    user, secret = _database().call(auth.create_user, data=UserCreate(name=name, role=role))
+    from app.auth import service as auth
+    from app.auth.schemas import UserCreate
+
+    data = UserCreate(name=name, role=role)  # a bad name is refused before the database opens
+    user, secret = _database().call(auth.create_user, data=data)
     typer.echo(f"created user {user.name} (id {user.id}, role {user.role}); its API token:")
     typer.echo(secret)
 
@@ -135,12 +258,18 @@ def create_user(
 @users_cli.command("list")
 def list_users() -> None:
     """List users."""
+    from app.auth import service as auth
+
     for user in _database().call(auth.list_users):
         state = "" if user.is_active else " (locked)"
         typer.echo(f"{user.id}\t{user.name}\t{user.role}{state}")
 
 
-def _viewer_for(name: str) -> Viewer:
+def _viewer_for(name: str) -> "Viewer":
+    from app.auth import service as auth
+    from app.auth.service import Viewer
+    from app.core.errors import NotFound
+
     for user in _database().call(auth.list_users):
         if user.name == name:
             assert user.id is not None
@@ -152,9 +281,14 @@ def _viewer_for(name: str) -> Viewer:
 def create_token(
     user: Annotated[str, typer.Argument(help="The user's name.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "API token",
-    expires_in_days: Annotated[int | None, typer.Option(min=1, help="Expire after N days.")] = None,
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, max=TOKEN_DAYS_MAX, help="Expire after N days.")
+    ] = None,
 ) -> None:
     """Create a token for a user; the token is printed as the last line."""
+    from app.auth import service as auth
+    from app.auth.schemas import TokenCreate
+
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     token, secret = _database().call(
         auth.create_token,
@@ -168,6 +302,8 @@ def create_token(
 @tokens_cli.command("list")
 def list_tokens(user: Annotated[str, typer.Argument(help="The user's name.")]) -> None:
     """List a user's tokens (never their secrets)."""
+    from app.auth import service as auth
+
     for token in _database().call(auth.list_tokens, viewer=_viewer_for(user), user_id=None):
         state = "revoked" if token.revoked_at else "active"
         typer.echo(f"{token.id}\t{token.prefix}...\t{token.name}\t{state}")
@@ -179,6 +315,8 @@ def revoke_token(
     token_id: Annotated[int, typer.Argument(help="The token's id.")],
 ) -> None:
     """Revoke one of a user's tokens."""
+    from app.auth import service as auth
+
     _database().call(auth.revoke_token, viewer=_viewer_for(user), token_id=token_id)
     typer.echo(f"token {token_id} revoked")
 
@@ -188,6 +326,9 @@ def export_document(
     file: Annotated[str, typer.Argument(help="The file to write, or - for standard output.")],
 ) -> None:
     """Write everything the database holds to FILE as one JSON document."""
+    from app.transfer.exporter import Export
+    from app.transfer.format import summary
+
     export = Export(_database())
     if file == STANDARD_STREAM:
         output = typer.get_binary_stream("stdout")
@@ -200,8 +341,10 @@ def export_document(
     typer.echo(f"exported {summary(export.counts)}", err=file == STANDARD_STREAM)
 
 
-def _write_atomically(path: Path, export: Export) -> None:
+def _write_atomically(path: Path, export: "Export") -> None:
     """Write beside the file and rename at the end: a failed export leaves no partial file."""
+    from app.core.errors import InvalidInput
+
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as output:
@@ -231,6 +374,10 @@ def import_json(
     file: Annotated[str, typer.Argument(help="An export document, or - for standard input.")],
 ) -> None:
     """Restore an export document (presseschau export) into a new, empty database."""
+    from app.core.errors import InvalidInput
+    from app.transfer import restorer
+    from app.transfer.format import summary
+
     try:
         with _opened(file) as document:
             counts = restorer.restore(_database(), document)
@@ -247,11 +394,7 @@ DryRun = Annotated[
 ]
 
 
-# The import commands load their file readers (BeautifulSoup) and progress bar (rich) when they
-# run: every other command, `serve` above all, would otherwise carry them in memory.
-
-
-def _report(summary: ImportSummary, *, dry_run: bool) -> None:
+def _report(summary: "ImportSummary", *, dry_run: bool) -> None:
     from app.importers.report import summary_lines
 
     for line in summary_lines(summary, dry_run=dry_run):
@@ -269,10 +412,11 @@ def import_wxr_command(
     dry_run: DryRun = False,
 ) -> None:
     """Import a WordPress export: posts, sources, tags and authors; again adds nothing."""
+    from app.core.errors import InvalidInput
     from app.importers.files import import_wxr
     from app.importers.report import byte_progress
 
-    settings = get_settings()
+    settings = _settings()
     try:
         with byte_progress(file.stat().st_size, "importing") as advance:
             summary = import_wxr(
@@ -293,13 +437,15 @@ def import_archive_command(
     file: Annotated[Path, typer.Argument(help="A day-archive page saved as text or HTML.")],
     author: Annotated[
         str, typer.Option(help="The user the posts are written by (made when missing).")
-    ] = DEFAULT_AUTHOR.login,
+    ] = DEFAULT_AUTHOR_LOGIN,
     dry_run: DryRun = False,
 ) -> None:
     """Import a day-archive page: its posts on its day, in its order; again adds nothing."""
+    from app.core.errors import InvalidInput
     from app.importers.files import import_archive_page
+    from app.importers.records import ImportedAuthor
 
-    settings = get_settings()
+    settings = _settings()
     try:
         summary = import_archive_page(
             _database(),

@@ -801,7 +801,7 @@ def test_the_command_line_exports_and_imports(
 
     again = command_line(target_url, "import", "json", str(path))
     assert again.exit_code == 1
-    assert again.stderr.startswith("error: The database is not empty")
+    assert again.stderr.startswith("presseschau: the database is not empty")
     assert len(again.stderr.strip().splitlines()) == 1
 
 
@@ -828,7 +828,7 @@ def test_a_schema_behind_the_latest_migration_is_neither_exported_nor_restored(
     path = tmp_path / "export.json"
     exported = command_line(url, "export", str(path))
     assert exported.exit_code == 1
-    assert exported.stderr.startswith("error: The database schema is at ")
+    assert exported.stderr.startswith("presseschau: the database is behind the latest migration")
     assert len(exported.stderr.strip().splitlines()) == 1  # a message, no traceback
     assert list(tmp_path.iterdir()) == []
 

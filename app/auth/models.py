@@ -1,19 +1,13 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
+from app.auth.roles import Role as Role  # re-exported: the app imports it from here
 from app.core.types import UTCDateTime, utcnow
 
 USER_NAME_MAX = 80
 TOKEN_NAME_MAX = 80
-
-
-class Role(StrEnum):
-    admin = "admin"
-    editor = "editor"
-    author = "author"
 
 
 class User(SQLModel, table=True):

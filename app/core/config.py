@@ -8,6 +8,8 @@ from babel import Locale, UnknownLocaleError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.db import normalize_database_url
+
 DEFAULT_DATABASE_URL = "sqlite:///data/presseschau.sqlite3"
 
 
@@ -72,6 +74,12 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        normalize_database_url(value)  # refuses what no engine could be made for
         return value
 
     @field_validator("timezone")

@@ -14,6 +14,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -42,13 +43,23 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+SUPPORTED_URLS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB"
+
+
 def normalize_database_url(url: str) -> str:
-    """Accept plain ``postgresql://`` URLs and pick the psycopg 3 driver for them."""
-    parsed = make_url(url)
+    """Accept plain ``postgresql://`` URLs and pick the psycopg 3 driver for them; a
+    ``ValueError`` saying what is accepted for anything else."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # Not repeated in the message: a malformed URL may still hold a password.
+        raise ValueError(f"not a database URL; expected {SUPPORTED_URLS}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif parsed.drivername not in ("sqlite", "postgresql+psycopg"):
-        raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}; expected {SUPPORTED_URLS}"
+        )
     return parsed.render_as_string(hide_password=False)
 
 

@@ -43,6 +43,7 @@ def _assignment(node: ast.stmt) -> tuple[str, ast.expr] | None:
     return None
 
 
+@lru_cache
 def _revisions() -> dict[str, tuple[str, ...]]:
     """Each migration's revision and the revisions it follows, from its module's own
     ``revision`` and ``down_revision`` assignments."""
@@ -82,21 +83,29 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def schema_lag(revision: str | None) -> str | None:
-    """What is wrong with a schema at ``revision`` (``current_revision``), for a message, or
-    None when it is the latest migration."""
+    """What is wrong with a schema at ``revision`` (``current_revision``) and what to do about
+    it, for a message; None when it is the latest migration."""
     head = head_revision()
     if revision == head:
         return None
-    return (
-        f"The database schema is at {revision or 'nothing'}, not {head}: run `presseschau migrate`"
-    )
+    if revision is None:
+        state = f"The database is not migrated (at none, latest is {head})"
+    elif revision in _revisions():
+        state = f"The database is behind the latest migration (at {revision}, latest is {head})"
+    else:
+        # Migrated by a newer release: `migrate` cannot go back from a revision it lacks.
+        return (
+            f"The database is at migration {revision}, which this version of Presseschau "
+            f"does not know (latest is {head}): use the version that migrated it"
+        )
+    return f"{state}: run `presseschau migrate` on it first"
 
 
 def require_latest_schema(connection: Connection, *, nothing_done: str) -> None:
     """Refuse to read or write a schema other than the latest migration's: its tables and
     columns are not the ones this code knows."""
     if (lag := schema_lag(current_revision(connection))) is not None:
-        raise Conflict(f"{lag} on it first. {nothing_done}")
+        raise Conflict(f"{lag}. {nothing_done}")
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -23,6 +23,7 @@ from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
 from app.importers.archive_page import is_archive_key
+from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
 from app.posts.models import Post
@@ -41,8 +42,7 @@ from app.sources.service import create_source
 BATCH_SIZE = 500
 
 
-# Posts a file names no author for are written in this user's name (made when missing).
-DEFAULT_AUTHOR = ImportedAuthor(login="import")
+DEFAULT_AUTHOR = ImportedAuthor(login=DEFAULT_AUTHOR_LOGIN)
 
 
 @dataclass
