@@ -73,7 +73,12 @@ class Authenticator:
     async def authenticate(self, *, token: str | None, client: str) -> Authentication:
         """The viewer behind a token; ``None`` stands for a token that is malformed.
 
-        Raises TooManyRequests for a client locked out (whatever it sends), else
+        A valid token always authenticates, whatever else came from its client: a token
+        carries 190 random bits, so guessing one is hopeless and only failures need a limit;
+        counting against valid tokens too would let anyone sharing an address (or a proxy
+        not configured to pass addresses on) lock out every user behind it.
+
+        Raises TooManyRequests for a token that fails from a client locked out, else
         Unauthorized for a token that is malformed, unknown, revoked, expired or whose user
         is locked."""
         token_hash = None if token is None else hash_token(token)
@@ -81,16 +86,22 @@ class Authenticator:
         found = await self._driver.run(
             partial(self._read, client=client, token_hash=token_hash), short=True, snapshot=False
         )
-        if found.failures is not None:
-            failures, window_start = found.failures
-            throttle.refuse_if_locked_out(
-                failures, window_start, limit=self.failure_limit, window=self.failure_window
-            )
-        if token is None:
+        try:
+            return self._check(found.token, malformed=token is None)
+        except Unauthorized:
+            if found.failures is not None:
+                failures, window_start = found.failures
+                throttle.refuse_if_locked_out(
+                    failures, window_start, limit=self.failure_limit, window=self.failure_window
+                )
+            raise
+
+    def _check(self, found: tuple[Any, ...] | None, *, malformed: bool) -> Authentication:
+        if malformed:
             raise Unauthorized("The token is malformed.")
-        if found.token is None:
+        if found is None:
             raise Unauthorized("The token is not valid.")
-        token_id, revoked_at, expires_at, last_used_at, user_id, name, role, is_active = found.token
+        token_id, revoked_at, expires_at, last_used_at, user_id, name, role, is_active = found
         now = utcnow()
         if revoked_at is not None:
             raise Unauthorized("The token has been revoked.")
@@ -98,7 +109,13 @@ class Authenticator:
             raise Unauthorized("The token has expired.")
         if not is_active:
             raise Unauthorized("The token's user is locked.")
-        viewer = Viewer(user_id=user_id, name=name, role=Role(role), token_id=token_id)
+        viewer = Viewer(
+            user_id=user_id,
+            name=name,
+            role=Role(role),
+            token_id=token_id,
+            token_expires_at=expires_at,
+        )
         # Writing on every request would turn each read into a write; a minute's precision is
         # enough.
         due = last_used_at is None or now - last_used_at >= self.touch_after

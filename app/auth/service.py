@@ -22,6 +22,8 @@ class Viewer:
     name: str
     role: Role
     token_id: int
+    # When the token in use expires (None: never, or no token, as on the command line).
+    token_expires_at: datetime | None = None
 
     @property
     def is_editor(self) -> bool:
