@@ -211,3 +211,80 @@ def test_expired_failures_are_removed(db: Database, database_url: str) -> None:
     assert counts[:2] == [expired - step + 1, expired - 2 * step + 2]
     # Then only the clients that failed within the window are left.
     assert counts[2:] == [3, 4]
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_token_expires_no_later_than_the_token_creating_it(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    url = app.url_path_for("create_token")
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    later, earlier = soon + timedelta(days=365), soon - timedelta(seconds=30)
+    for role in (Role.author, Role.editor):
+        account = make_account(db, role)
+        short = client.post(url, headers=account.headers, json={"expires_at": soon.isoformat()})
+        assert short.status_code == 201
+        short_headers = _bearer(short.json()["token"])
+        for asked, given in ((None, soon), (later, soon), (earlier, earlier)):
+            body = {} if asked is None else {"expires_at": asked.isoformat()}
+            created = client.post(url, headers=short_headers, json=body)
+            assert created.status_code == 201, created.text
+            assert datetime.fromisoformat(created.json()["expires_at"]) == given, (role, asked)
+            me = client.get(app.url_path_for("me"), headers=_bearer(created.json()["token"]))
+            assert me.status_code == 200
+        # A token without an expiry makes tokens as asked.
+        lasting = client.post(url, headers=account.headers, json={})
+        assert lasting.json()["expires_at"] is None
+
+
+def test_an_admin_may_create_tokens_that_outlive_its_own(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    admin, author = make_account(db, Role.admin), make_account(db, Role.author)
+    url = app.url_path_for("create_token")
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    short = client.post(url, headers=admin.headers, json={"expires_at": soon.isoformat()})
+    short_headers = _bearer(short.json()["token"])
+    own = client.post(url, headers=short_headers, json={})
+    assert own.status_code == 201
+    assert own.json()["expires_at"] is None
+    for_author = client.post(url, headers=short_headers, json={"user_id": author.viewer.user_id})
+    assert for_author.status_code == 201
+    assert for_author.json()["expires_at"] is None
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_locked(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    admin = make_account(db, Role.admin)
+    own_url = app.url_path_for("update_user", user_id=str(admin.viewer.user_id))
+    for change in ({"role": "editor"}, {"role": "author"}, {"is_active": False}):
+        refused = client.patch(own_url, headers=admin.headers, json=change)
+        assert refused.status_code == 409, change
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "last active admin" in refused.json()["detail"]
+    me = client.get(app.url_path_for("me"), headers=admin.headers)
+    assert me.json()["role"] == "admin"
+    # Renaming it, or confirming its role, is fine.
+    renamed = client.patch(own_url, headers=admin.headers, json={"name": "Chefin", "role": "admin"})
+    assert renamed.status_code == 200
+    # A locked admin does not count as one.
+    other = make_account(db, Role.admin)
+    other_url = app.url_path_for("update_user", user_id=str(other.viewer.user_id))
+    assert (
+        client.patch(other_url, headers=admin.headers, json={"is_active": False}).json()[
+            "is_active"
+        ]
+        is False
+    )
+    assert client.patch(own_url, headers=admin.headers, json={"role": "editor"}).status_code == 409
+    # With another active admin, either may step down; then the other is the last one.
+    assert (
+        client.patch(other_url, headers=admin.headers, json={"is_active": True}).status_code == 200
+    )
+    assert client.patch(own_url, headers=admin.headers, json={"role": "editor"}).status_code == 200
+    last = client.patch(other_url, headers=other.headers, json={"is_active": False})
+    assert last.status_code == 409
