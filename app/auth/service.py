@@ -106,9 +106,7 @@ def _keep_an_admin(session: Session, user: User) -> None:
         .with_for_update()
     ).all()
     if set(admins) <= {user.id}:
-        raise Conflict(
-            f"{user.name!r} is the last active admin; make another user an admin first."
-        )
+        raise Conflict(f"{user.name!r} is the last active admin; make another user an admin first.")
 
 
 def _issue_token(
