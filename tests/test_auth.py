@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
@@ -5,10 +7,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from app.auth import service as auth
 from app.auth import throttle
 from app.auth.models import ApiToken, AuthFailure, Role
+from app.auth.schemas import UserUpdate
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.errors import Conflict
 from app.core.security import generate_token, hash_token
 from app.core.types import utcnow
 from app.main import create_app
@@ -288,3 +293,31 @@ def test_the_last_active_admin_cannot_be_demoted_or_locked(
     assert client.patch(own_url, headers=admin.headers, json={"role": "editor"}).status_code == 200
     last = client.patch(other_url, headers=other.headers, json={"is_active": False})
     assert last.status_code == 409
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(db: Database) -> None:
+    """The second demotion waits for the first and then sees it: one admin stays."""
+    first, second = make_account(db, Role.admin), make_account(db, Role.admin)
+    demote = UserUpdate(role=Role.editor)
+    outcome: list[BaseException | None] = []
+
+    def demote_first() -> None:
+        try:
+            db.call(auth.update_user, user_id=first.viewer.user_id, data=demote)
+        except Conflict as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    with db.session() as session:
+        auth.update_user(session, user_id=second.viewer.user_id, data=demote)
+        other = threading.Thread(target=demote_first)
+        other.start()
+        # Give the other demotion time to reach the admins' rows while this one is open.
+        time.sleep(0.5)
+    other.join()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], Conflict)
+    with db.session(write=False) as session:
+        roles = {user.id: user.role for user in auth.list_users(session)}
+    assert roles == {first.viewer.user_id: "admin", second.viewer.user_id: "editor"}
