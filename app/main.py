@@ -16,6 +16,7 @@ from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
 from app.caching.state import ContentVersionProbe
 from app.caching.store import ResponseStore
+from app.core.clients import ClientKeys
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.driver import DriverConnection
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.client_keys = ClientKeys(database, settings.client_hash_key.get_secret_value())
     app.state.authenticator = Authenticator(
         driver,
         failure_limit=settings.auth_failure_limit,

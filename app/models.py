@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, AuthFailure, User
 from app.caching.models import ContentState
+from app.core.keys import InstanceKey
 from app.posts.models import (
     Post,
     PostDocument,
@@ -21,6 +22,7 @@ __all__ = [
     "ApiToken",
     "AuthFailure",
     "ContentState",
+    "InstanceKey",
     "Post",
     "PostDocument",
     "PostDocumentQueue",

@@ -4,7 +4,8 @@ The expected statuses are the documented rules (README, "Roles"), not what the c
 to do. Reads of published content are public; drafts (and scheduled posts) are seen only by
 their author and by editors and admins, everyone else gets 404, never 403; writes without a
 token get 401 with ``WWW-Authenticate: Bearer``; a revoked or expired token, or a locked
-user's token, gets 401 wherever it is sent.
+user's token, gets 401 wherever it is sent. A valid token works from a client locked out for
+its failed authentications: only failures are limited.
 
 All rows of one backend share one set of users, posts and sources (a "world"), built once
 through the factories: a fresh app and database per row would take far too long. Rows that
@@ -53,6 +54,12 @@ class Caller(StrEnum):
     REVOKED = "revoked"  # the token of an admin, revoked
     EXPIRED = "expired"  # the token of an admin, expired
     LOCKED = "locked"  # the token of a locked admin
+    # An editor's valid token from a client locked out for failed authentications: gets what
+    # the editor gets, so it has no column of its own in RULES.
+    THROTTLED = "throttled"
+
+
+TABLE_CALLERS = [caller for caller in Caller if caller is not Caller.THROTTLED]
 
 
 # (route name, variant): the status each caller gets, in the order of Caller.
@@ -119,7 +126,10 @@ class Row:
 ROWS = [
     Row(route, variant, caller, status)
     for (route, variant), statuses in RULES.items()
-    for caller, status in zip(Caller, statuses, strict=True)
+    for caller, status in [
+        *zip(TABLE_CALLERS, statuses, strict=True),
+        (Caller.THROTTLED, statuses[TABLE_CALLERS.index(Caller.EDITOR)]),
+    ]
     if status is not None
 ]
 
@@ -141,6 +151,7 @@ class Leak:
 class World:
     app: FastAPI
     client: TestClient
+    throttled: TestClient  # a client locked out for its failed authentications
     db: Database
     accounts: dict[Caller, Account]
     source: SourcePublic
@@ -195,7 +206,7 @@ def lock(db: Database, account: Account) -> None:
     db.call(auth.update_user, user_id=account.viewer.user_id, data=UserUpdate(is_active=False))
 
 
-def _build_world(app: FastAPI, client: TestClient, db: Database) -> World:
+def _build_world(app: FastAPI, client: TestClient, throttled: TestClient, db: Database) -> World:
     accounts = {
         Caller.OWNER: make_account(db, Role.author),
         Caller.AUTHOR: make_account(db, Role.author),
@@ -209,6 +220,10 @@ def _build_world(app: FastAPI, client: TestClient, db: Database) -> World:
     expire(db, accounts[Caller.EXPIRED])
     lock(db, accounts[Caller.LOCKED])
     owner, editor = accounts[Caller.OWNER], accounts[Caller.EDITOR]
+    accounts[Caller.THROTTLED] = editor
+    for expected in (401, 429):
+        failed = throttled.get(app.url_path_for("me"), headers={"Authorization": "Bearer psk_x"})
+        assert failed.status_code == expected
 
     source = make_source(db)
     posts = {
@@ -244,7 +259,7 @@ def _build_world(app: FastAPI, client: TestClient, db: Database) -> World:
         ),
         scheduled=leak_post(editor, "published", datetime(2099, 6, 1, 11, 0, tzinfo=UTC)),
     )
-    return World(app, client, db, accounts, source, posts, leak)
+    return World(app, client, throttled, db, accounts, source, posts, leak)
 
 
 @pytest.fixture(scope="module")
@@ -259,9 +274,20 @@ def world(session_database: Database, database_url: str) -> Iterator[World]:
         auth_failure_limit=1_000_000,
     )
     app = create_app(settings=settings, database=session_database)
+    # The same database through an app that locks a client out after one failure, for an
+    # hour: longer than the rows of a backend take.
+    strict = settings.model_copy(
+        update={"auth_failure_limit": 1, "auth_failure_window_seconds": 3600}
+    )
+    strict_app = create_app(settings=strict, database=session_database)
     try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield _build_world(app, client, session_database)
+        with (
+            TestClient(app, raise_server_exceptions=False) as client,
+            TestClient(
+                strict_app, raise_server_exceptions=False, client=("198.51.100.66", 1)
+            ) as throttled,
+        ):
+            yield _build_world(app, client, throttled, session_database)
     finally:
         empty_all_tables(session_database)
 
@@ -495,7 +521,8 @@ def test_access(world: World, row: Row) -> None:
     method, build = CALLS[row.route]
     call = build(world, row.variant, row.caller)
     before = call.state() if call.state else None
-    response = world.client.request(
+    client = world.throttled if row.caller is Caller.THROTTLED else world.client
+    response = client.request(
         method,
         call.url,
         params=call.params,

@@ -1,12 +1,12 @@
 """Token checks on the driver connection: every request with a token makes one.
 
-Two indexed lookups (the client's failed attempts, the token with its user) as prepared
-statements: inline on SQLite, on a reading thread on PostgreSQL, without a session or a
+Indexed lookups (the token with its user; for a token that fails, the client's failed
+attempts) as prepared statements: inline on SQLite, on a reading thread on PostgreSQL, without a session or a
 thread hop of their own (see ``app.core.driver``).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -48,12 +48,6 @@ class Authentication:
     touch_due: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    failures: tuple[int, datetime] | None
-    token: tuple[Any, ...] | None
-
-
 class Authenticator:
     def __init__(
         self,
@@ -70,27 +64,36 @@ class Authenticator:
         self.failure_window = failure_window
         self.touch_after = touch_after
 
-    async def authenticate(self, *, token: str | None, client: str) -> Authentication:
+    async def authenticate(self, *, token: str | None) -> Authentication:
         """The viewer behind a token; ``None`` stands for a token that is malformed.
 
-        Raises TooManyRequests for a client locked out (whatever it sends), else
-        Unauthorized for a token that is malformed, unknown, revoked, expired or whose user
-        is locked."""
-        token_hash = None if token is None else hash_token(token)
-        # Two single statements: no snapshot needed between them.
-        found = await self._driver.run(
-            partial(self._read, client=client, token_hash=token_hash), short=True, snapshot=False
+        Raises Unauthorized for a token that is malformed, unknown, revoked, expired or whose
+        user is locked. Failures are limited separately (``refuse_if_locked_out``), and only
+        they are: a token carries 190 random bits, so guessing one is hopeless, and counting
+        against valid tokens too would let anyone sharing an address (or every client behind
+        a proxy that does not pass addresses on) lock out every user behind it."""
+        if token is None:
+            raise Unauthorized("The token is malformed.")
+        rows = await self._driver.run(
+            partial(self._token.rows, token_hash=hash_token(token)), short=True, snapshot=False
         )
-        if found.failures is not None:
-            failures, window_start = found.failures
+        return self._check(rows[0] if rows else None)
+
+    async def refuse_if_locked_out(self, *, client: str) -> None:
+        """Raise TooManyRequests while ``client`` has failed too often in its window."""
+        rows = await self._driver.run(
+            partial(self._failures.rows, client=client), short=True, snapshot=False
+        )
+        if rows:
+            failures, window_start = rows[0]
             throttle.refuse_if_locked_out(
                 failures, window_start, limit=self.failure_limit, window=self.failure_window
             )
-        if token is None:
-            raise Unauthorized("The token is malformed.")
-        if found.token is None:
+
+    def _check(self, found: tuple[Any, ...] | None) -> Authentication:
+        if found is None:
             raise Unauthorized("The token is not valid.")
-        token_id, revoked_at, expires_at, last_used_at, user_id, name, role, is_active = found.token
+        token_id, revoked_at, expires_at, last_used_at, user_id, name, role, is_active = found
         now = utcnow()
         if revoked_at is not None:
             raise Unauthorized("The token has been revoked.")
@@ -98,16 +101,14 @@ class Authenticator:
             raise Unauthorized("The token has expired.")
         if not is_active:
             raise Unauthorized("The token's user is locked.")
-        viewer = Viewer(user_id=user_id, name=name, role=Role(role), token_id=token_id)
+        viewer = Viewer(
+            user_id=user_id,
+            name=name,
+            role=Role(role),
+            token_id=token_id,
+            token_expires_at=expires_at,
+        )
         # Writing on every request would turn each read into a write; a minute's precision is
         # enough.
         due = last_used_at is None or now - last_used_at >= self.touch_after
         return Authentication(viewer=viewer, touch_due=due)
-
-    def _read(self, cursor: Any, *, client: str, token_hash: str | None) -> _Found:
-        failures = self._failures.rows(cursor, client=client)
-        token = None if token_hash is None else self._token.rows(cursor, token_hash=token_hash)
-        return _Found(
-            failures=(failures[0][0], failures[0][1]) if failures else None,
-            token=token[0] if token else None,
-        )

@@ -12,7 +12,7 @@ from app.auth.authentication import Authenticator
 from app.auth.service import Viewer
 from app.core.clients import client_key
 from app.core.db import Database
-from app.core.deps import DatabaseDep, SettingsDep
+from app.core.deps import DatabaseDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import is_well_formed
 from app.core.types import utcnow
@@ -28,21 +28,22 @@ bearer = HTTPBearer(
 async def get_viewer(
     request: Request,
     database: DatabaseDep,
-    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Viewer | None:
     """The caller, or None for anonymous requests (which never reach the database here)."""
     if credentials is None:
         return None
     authenticator: Authenticator = request.app.state.authenticator
-    client = client_key(request, settings.client_hash_key.get_secret_value())
     try:
         found = await authenticator.authenticate(
             # A malformed token (the checksum tells) is refused without looking it up.
-            token=credentials.credentials if is_well_formed(credentials.credentials) else None,
-            client=client,
+            token=credentials.credentials if is_well_formed(credentials.credentials) else None
         )
     except Unauthorized:
+        # Only failures are limited: a client locked out gets 429 for them, and a failure
+        # it makes meanwhile does not extend its window.
+        client = await client_key(request)
+        await authenticator.refuse_if_locked_out(client=client)
         await database.write(
             throttle.record_failure, client=client, window=authenticator.failure_window
         )

@@ -28,7 +28,8 @@ class AuthFailure(SQLModel, table=True):
     __tablename__ = "auth_failures"
 
     client: str = Field(sa_column=Column(String(64), primary_key=True))
-    window_start: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # Indexed for the cleanup of expired rows (``throttle.remove_expired``).
+    window_start: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     failures: int = Field(default=0, nullable=False)
 
 

@@ -59,7 +59,10 @@ async def list_tokens(
 async def create_token(
     database: DatabaseDep, viewer: CurrentViewer, data: TokenCreate
 ) -> TokenCreated:
-    """Create a token; its secret is in this response only."""
+    """Create a token; its secret is in this response only.
+
+    A non-admin's new token expires no later than the token that creates it (its
+    `expires_at` says when); admins may create tokens that live longer."""
     token, secret = await database.write(service.create_token, viewer=viewer, data=data)
     return TokenCreated(**_token_public(token).model_dump(), token=secret)
 
@@ -103,5 +106,7 @@ async def create_user(database: DatabaseDep, _viewer: AdminViewer, data: UserCre
 async def update_user(
     database: DatabaseDep, _viewer: AdminViewer, user_id: Id, data: UserUpdate
 ) -> UserPublic:
-    """Rename a user, change its role, or lock it (admins only)."""
+    """Rename a user, change its role, or lock it (admins only).
+
+    The last active admin cannot be demoted or locked (409)."""
     return _user_public(await database.write(service.update_user, user_id=user_id, data=data))

@@ -44,7 +44,12 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: TokenName = "API token"
-    expires_at: Moment | None = Field(None, description="When the token stops working.")
+    expires_at: Moment | None = Field(
+        None,
+        description="When the token stops working (none: never). A token created by a "
+        "non-admin expires no later than the token creating it: a later or missing time "
+        "becomes that token's expiry.",
+    )
     user_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="Admins only: create the token for this user."
     )

@@ -22,6 +22,8 @@ class Viewer:
     name: str
     role: Role
     token_id: int
+    # When the token in use expires (None: never, or no token, as on the command line).
+    token_expires_at: datetime | None = None
 
     @property
     def is_editor(self) -> bool:
@@ -77,6 +79,11 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "role" in changes:
         changes["role"] = changes["role"].value
+    stays_admin = changes.get("role", user.role) == Role.admin and changes.get(
+        "is_active", user.is_active
+    )
+    if user.role == Role.admin and user.is_active and not stays_admin:
+        _keep_an_admin(session, user)
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()
@@ -85,6 +92,21 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
     except IntegrityError as exc:
         raise Conflict(f"A user named {data.name!r} exists already.") from exc
     return user
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to demote or lock ``user`` when it is the last active admin: nobody could
+    manage users through the API any more.
+
+    The active admins' rows are locked first, so two admins demoting each other at once
+    cannot both succeed: the second one sees the first one's change."""
+    admins = session.scalars(
+        select(col(User.id))
+        .where(col(User.role) == Role.admin.value, col(User.is_active))
+        .with_for_update()
+    ).all()
+    if set(admins) <= {user.id}:
+        raise Conflict(f"{user.name!r} is the last active admin; make another user an admin first.")
 
 
 def _issue_token(
@@ -104,6 +126,8 @@ def _issue_token(
 
 
 def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tuple[ApiToken, str]:
+    """A new token; a non-admin's expires no later than the token creating it, so a token
+    about to expire cannot make itself a successor that lives on."""
     user_id = viewer.user_id
     if data.user_id is not None and data.user_id != viewer.user_id:
         if not viewer.is_admin:
@@ -113,7 +137,11 @@ def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tupl
         raise InvalidInput("expires_at needs a UTC offset, such as 2030-01-01T00:00:00Z.")
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise InvalidInput("expires_at must be in the future.")
-    return _issue_token(session, user_id=user_id, name=data.name, expires_at=data.expires_at)
+    expires_at = data.expires_at
+    limit = viewer.token_expires_at
+    if not viewer.is_admin and limit is not None and (expires_at is None or expires_at > limit):
+        expires_at = limit
+    return _issue_token(session, user_id=user_id, name=data.name, expires_at=expires_at)
 
 
 def list_tokens(session: Session, *, viewer: Viewer, user_id: int | None) -> list[ApiToken]:

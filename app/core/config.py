@@ -30,7 +30,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_097_152, ge=1024, description="Largest request body accepted.")
     client_hash_key: SecretStr = Field(
         SecretStr(""),
-        description="A random secret: client addresses are stored only as keyed hashes.",
+        description="The secret client addresses are hashed with (they are stored only as "
+        "keyed hashes); unset, a random key the database keeps (made by `presseschau migrate`).",
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""),
+        description="A secret Prometheus sends as Authorization: Bearer to read /metrics from "
+        "another machine; unset, /metrics answers callers on this machine only.",
     )
     auth_failure_limit: int = Field(
         10, ge=1, description="Failed authentications a client may make per window."

@@ -108,7 +108,7 @@ async def like_post(
     likes = await database.write(
         service.like_post,
         post_id=post_id,
-        client=client_key(request, settings.client_hash_key.get_secret_value()),
+        client=await client_key(request),
         zone=settings.zone,
     )
     return Likes(likes=likes)

@@ -1,5 +1,5 @@
 import anyio.to_thread
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from app.core.db import Database
@@ -7,6 +7,7 @@ from app.core.deps import DatabaseDep
 from app.core.errors import DomainError, error_responses
 from app.core.metrics import exposition
 from app.core.migrations import current_revision, schema_lag
+from app.system.metrics_access import require_metrics_access
 
 router = APIRouter(tags=["system"])
 
@@ -45,10 +46,18 @@ def _check(database: Database) -> Readiness:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        **error_responses(401, 403),
+    },
+    dependencies=[Depends(require_metrics_access)],
 )
 async def metrics() -> Response:
-    """Prometheus metrics: requests, latencies, errors, database connections."""
+    """Prometheus metrics: requests, latencies, errors, database connections.
+
+    Served to callers on the server's own machine (a loopback address, no proxy between)
+    and to those sending `Authorization: Bearer` with PRESSESCHAU_METRICS_TOKEN; others get
+    401 (a token is configured) or 403 (none is)."""
     body, content_type = exposition()
     return Response(body, media_type=content_type)
 

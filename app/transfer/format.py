@@ -117,6 +117,10 @@ NOT_EXPORTED: dict[str, str] = {
         "the cache version of the database it belongs to; the restore bumps the target's own "
         "version through its triggers, so running servers see the restored content."
     ),
+    "instance_keys": (
+        "secrets of the database they were made for (the key client addresses are hashed "
+        "with); the target keeps its own, and an export file carries no secret."
+    ),
     "post_documents": (
         "each post's JSON, made from the exported rows; the restore stores them anew, as "
         "every write does."
