@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from app.archives.router import router as archives_router
 from app.auth.authentication import Authenticator
-from app.auth.dependencies import get_viewer
+from app.auth.dependencies import get_viewer, require_viewer
 from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
 from app.caching.state import ContentVersionProbe
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(system_router)
 
     install_error_handlers(app)
-    install_openapi(app, api_prefix=API_PREFIX)
+    install_openapi(app, api_prefix=API_PREFIX, token_required=require_viewer)
     if reader is not None:
         # Added first, so it runs last: inside the response cache, which keeps its answers, and
         # in front of the framework's stack, which a direct read does not need.
