@@ -25,6 +25,7 @@ from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
+from app.core.query_params import refuse_unknown_query_parameters
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
 from app.posts.documents import keep_documents
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        # Every operation, the system's and the docs' too: a misspelt parameter is an error.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
         lifespan=lifespan,
         # Presseschau has its own metrics and logs; FastAPI's OpenTelemetry hooks would ask
         # for providers on every request.
