@@ -21,6 +21,7 @@ from app.core.db import Database, create_db_engine
 from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
 from app.core.front import FrontedFastAPI
+from app.core.head import HeadAsGet
 from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
@@ -144,7 +145,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.add_front_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
             expose_headers=["X-Total-Count", "Link", "ETag", "Location"],
             max_age=600,
@@ -152,6 +153,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # An oversized body is refused before anything else looks at the request; the request
     # context wraps even that refusal, so it too has an id, a log line and safe headers.
     app.add_front_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outside the cache and the direct reads, so that a HEAD is answered as fast as its GET.
+    app.add_front_middleware(HeadAsGet)
     app.add_front_middleware(
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )
