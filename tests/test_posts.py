@@ -397,3 +397,28 @@ def test_cors_preflight_for_configured_origins(db: Database, database_url: str) 
         assert "X-Total-Count" in listing.headers["access-control-expose-headers"]
         other = client.get("/api/v1/posts", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_edits_deletes_and_likes_find_a_post_by_slug_as_reads_do(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    post = make_post(db, editor, title="Per Name gefunden")
+    other = make_post(db, editor, title="Bleibt stehen")
+    by_slug = app.url_path_for("update_post", id_or_slug=post.slug)
+    edited = client.patch(by_slug, headers=editor.headers, json={"credit": "Redaktion"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["id"], edited.json()["credit"]) == (post.id, "Redaktion")
+    like = client.post(app.url_path_for("like_post", id_or_slug=post.slug))
+    assert like.json() == {"likes": 1}
+    assert client.get(app.url_path_for("get_post", id_or_slug=str(post.id))).json()["likes"] == 1
+    missing = client.patch(
+        app.url_path_for("update_post", id_or_slug="gibt-es-nicht"), headers=editor.headers,
+        json={"credit": "x"},
+    )  # fmt: skip
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "There is no post 'gibt-es-nicht'."
+    assert client.post(app.url_path_for("like_post", id_or_slug="gibt-es-nicht")).status_code == 404
+    assert client.delete(by_slug, headers=editor.headers).status_code == 204
+    assert client.get(by_slug).status_code == 404
+    assert client.get(app.url_path_for("get_post", id_or_slug=other.slug)).status_code == 200

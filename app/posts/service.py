@@ -110,13 +110,13 @@ def get_post(
     return found[0]
 
 
-def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
-    post = session.get(Post, post_id)
+def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
+    post = session.scalars(select(Post).where(_lookup(id_or_slug))).one_or_none()
     if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
         # Another author's draft or scheduled post is invisible to them: say nothing of it.
         if post is not None and is_publicly_visible(post, utcnow()):
             raise Forbidden("Authors can change only their own drafts.")
-        raise NotFound(f"There is no post {post_id}.")
+        raise NotFound(f"There is no post {id_or_slug!r}.")
     if not viewer.is_editor and post.status != PostStatus.draft.value:
         raise Forbidden("Authors can change only their own drafts; this post is published.")
     return post
@@ -290,9 +290,9 @@ _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
 
 
 def update_post(
-    session: Session, *, viewer: Viewer, post_id: int, data: PostUpdate, zone: ZoneInfo
+    session: Session, *, viewer: Viewer, id_or_slug: str, data: PostUpdate, zone: ZoneInfo
 ) -> PostPublic:
-    post = _editable_post(session, viewer, post_id)
+    post = _editable_post(session, viewer, id_or_slug)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
@@ -312,22 +312,24 @@ def update_post(
         setattr(post, field, value)
     post.updated_at = utcnow()
     store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
-    return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
+    return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
-def delete_post(session: Session, *, viewer: Viewer, post_id: int) -> None:
-    post = _editable_post(session, viewer, post_id)
+def delete_post(session: Session, *, viewer: Viewer, id_or_slug: str) -> None:
+    post = _editable_post(session, viewer, id_or_slug)
     session.delete(post)
 
 
-def like_post(session: Session, *, post_id: int, client: str, zone: ZoneInfo) -> int:
+def like_post(session: Session, *, id_or_slug: str, client: str, zone: ZoneInfo) -> int:
     """Count one like per client, post and day; returns the post's like count."""
     now = utcnow()
-    likes = session.scalar(
-        select(col(Post.likes)).where(col(Post.id) == post_id, publicly_visible(now))
-    )
-    if likes is None:
-        raise NotFound(f"There is no post {post_id}.")
+    found = session.execute(
+        select(col(Post.id), col(Post.likes)).where(_lookup(id_or_slug), publicly_visible(now))
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"There is no post {id_or_slug!r}.")
+    post_id: int = found.id
+    likes: int = found.likes
     today = now.astimezone(zone).date()
     if not insert_ignoring_duplicates(session, PostLike, post_id=post_id, client=client, day=today):
         return likes
