@@ -34,6 +34,7 @@ def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
     )
     assert response.status_code == 201, response.text
     post = response.json()
+    assert post.pop("source_match") is None  # a source_id was sent: nothing to recognise
     assert post["slug"] == "fuehrung-aus-einer-hand-ii"
     assert post["published_at"] == "2022-01-10T00:30:00+01:00"
     assert post["date"] == "2022-01-10"
@@ -71,7 +72,8 @@ def test_a_created_post_is_answered_with_what_reading_it_gives(
     app: FastAPI, client: TestClient, db: Database, shape: dict[str, object]
 ) -> None:
     """The 201 is built from the written row, not read back: it must still be the same
-    bytes a read of the post gives, tags spelled and ordered as stored."""
+    bytes a read of the post gives, tags spelled and ordered as stored, followed by the
+    source recognition's result, which only the 201 has."""
     editor = make_account(db)
     make_post(db, editor, tags=["China", "Zeitung"])  # existing tags keep their spelling
     shape = dict(shape)
@@ -87,7 +89,10 @@ def test_a_created_post_is_answered_with_what_reading_it_gives(
         app.url_path_for("get_post", id_or_slug=str(created.json()["id"])), headers=editor.headers
     )
     assert fetched.status_code == 200
-    assert created.content == fetched.content
+    match = created.json()["source_match"]
+    assert created.content.startswith(fetched.content.removesuffix(b"}") + b',"source_match":')
+    assert (match is None) == ("source_id" in shape)
+    assert created.content.endswith(b',"source_match":null}') == (match is None)
     stored_spelling = {"china": "China", "zeitung": "Zeitung"}
     sent = cast(list[str], shape.get("tags", []))
     assert set(created.json()["tags"]) == {stored_spelling.get(t.lower(), t) for t in sent}

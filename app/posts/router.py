@@ -9,7 +9,14 @@ from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
 from app.posts import service
-from app.posts.schemas import Likes, PostCreate, PostFilters, PostPublic, PostUpdate
+from app.posts.schemas import (
+    Likes,
+    PostCreate,
+    PostCreated,
+    PostFilters,
+    PostPublic,
+    PostUpdate,
+)
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 IdOrSlug = Annotated[SlugRef, Path(description="A post's id or slug.")]
@@ -47,13 +54,14 @@ async def list_posts(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=PostPublic,
+    response_model=PostCreated,
     responses=error_responses(401, 403, 409, 422),
 )
 async def create_post(
     database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
-) -> PostPublic:
-    """Write a post; authors write drafts, editors may publish or schedule."""
+) -> PostCreated:
+    """Write a post; authors write drafts, editors may publish or schedule. Without a
+    source_id the source is recognised from the title and original_url, as imports do."""
     return await database.write(
         service.create_post,
         viewer=viewer,

@@ -19,9 +19,11 @@ from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
 from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
-from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
+from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
+from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
+from app.sources.schemas import SourceMatchPublic
 
 
 def list_posts(
@@ -258,11 +260,27 @@ def new_columns(
     return columns
 
 
+def recognise_source(session: Session, data: PostCreate) -> tuple[PostCreate, SourceMatch | None]:
+    """A new post's source as imports recognise it (see ``sources.matching``), unless it
+    names one or asks not to: with the source found, the post gets it and the title without
+    the suffix that named it."""
+    if data.source_id is not None or not data.recognize_source:
+        return data, None
+    url = str(data.original_url) if data.original_url is not None else None
+    match = match_source(session, title=data.title, url=url)
+    if match.source is None:
+        return data, match  # nothing to attach: the title stays as it was sent
+    return data.model_copy(
+        update={"source_id": match.source.id, "title": match.title or data.title}
+    ), match
+
+
 def create_post(
     session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
-) -> PostPublic:
+) -> PostCreated:
     if data.status is PostStatus.published and not viewer.is_editor:
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    data, match = recognise_source(session, data)
     source = _check_source(session, data.source_id)
     post = Post(
         **new_columns(
@@ -283,7 +301,9 @@ def create_post(
     row = queries.written_row(post, source=source, author_name=viewer.name)
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
-    return queries.to_public(row, tags, zone)
+    public = queries.to_public(row, tags, zone)
+    found = SourceMatchPublic.model_validate(match, from_attributes=True) if match else None
+    return PostCreated(**dict(public), source_match=found)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
