@@ -66,6 +66,7 @@ def test_head_is_no_way_around_a_methods_rules(client: TestClient, db: Database)
     """Where GET is not allowed, neither is HEAD; and a HEAD changes nothing."""
     editor = make_account(db)
     post = make_post(db, editor)
+    assert client.head(f"{API}/posts/{post.slug}").status_code == 200
     like = f"{API}/posts/{post.slug}/likes"
     assert client.head(like).status_code == client.get(like).status_code == 405
     assert client.get(f"{API}/posts/{post.id}").json()["likes"] == 0

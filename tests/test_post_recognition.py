@@ -106,4 +106,5 @@ def test_a_bad_recognize_source_value_is_refused(
         json={"title": "T", "recognize_source": "vielleicht"},
     )  # fmt: skip
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["body", "recognize_source"]
+    error = response.json()["errors"][0]
+    assert (error["loc"], error["type"]) == (["body", "recognize_source"], "bool_parsing")
