@@ -44,7 +44,12 @@ from outside publications (**sources**), shown in **day archives** by the site's
 * Reading is public: anonymous callers see published posts.
 * Writing needs an API token: click **Authorize** and paste a `psk_...` token
   (create one with `presseschau users create NAME --role editor`).
-* Errors are `application/problem+json` bodies with a `detail` that says what went wrong.
+* Errors are `application/problem+json` bodies with a `detail` that says what went wrong;
+  unknown body fields and unknown query parameters are a 422 that names them.
+* `HEAD` works wherever `GET` does.
+* A new post without a `source_id` gets its source recognised from its title and
+  `original_url`, as imports do (`recognize_source: false` turns it off); the 201's
+  `source_match` says which rule matched.
 * Limits: `per_page` 1–100; request bodies up to 2 MiB (configurable); field lengths as
   each schema states.
 """
