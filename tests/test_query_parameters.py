@@ -38,6 +38,10 @@ def test_a_misspelt_filter_is_refused_not_ignored(client: TestClient, db: Databa
         ["query", "Tag"],
     ]
     assert "source" in both.json()["errors"][0]["msg"]  # what it takes instead
+    # However many there are, the answer names a bounded number of them.
+    many = client.get(f"{API}/posts?" + "&".join(f"p{n}=1" for n in range(2000)))
+    _refused(many, "p0")
+    assert len(many.json()["errors"]) == 20
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,10 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
+# A URL may hold thousands of parameters: the answer names the first this many, so that its
+# size stays bounded.
+_NAMED_AT_MOST = 20
+
 
 def declared_query_parameters(routes: list[BaseRoute]) -> dict[int, frozenset[str]]:
     """Each operation's query parameters, those its routers' dependencies read included, by
@@ -67,6 +71,6 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
                     "msg": f"Unknown query parameter; this operation takes: {takes}.",
                     "type": "extra_forbidden",
                 }
-                for name in unknown
+                for name in unknown[:_NAMED_AT_MOST]
             ]
         )
