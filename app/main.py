@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from app.archives.router import router as archives_router
 from app.auth.authentication import Authenticator
-from app.auth.dependencies import get_viewer
+from app.auth.dependencies import get_viewer, require_viewer
 from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
 from app.caching.state import ContentVersionProbe
@@ -22,10 +22,12 @@ from app.core.db import Database, create_db_engine
 from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
 from app.core.front import FrontedFastAPI
+from app.core.head import HeadAsGet
 from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
+from app.core.query_params import refuse_unknown_query_parameters
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
 from app.posts.documents import keep_documents
@@ -43,7 +45,12 @@ from outside publications (**sources**), shown in **day archives** by the site's
 * Reading is public: anonymous callers see published posts.
 * Writing needs an API token: click **Authorize** and paste a `psk_...` token
   (create one with `presseschau users create NAME --role editor`).
-* Errors are `application/problem+json` bodies with a `detail` that says what went wrong.
+* Errors are `application/problem+json` bodies with a `detail` that says what went wrong;
+  unknown body fields and unknown query parameters are a 422 that names them.
+* `HEAD` works wherever `GET` does.
+* A new post without a `source_id` gets its source recognised from its title and
+  `original_url`, as imports do (`recognize_source: false` turns it off); the 201's
+  `source_match` says which rule matched.
 * Limits: `per_page` 1–100; request bodies up to 2 MiB (configurable); field lengths as
   each schema states.
 """
@@ -97,6 +104,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        # Every operation, the system's and the docs' too: a misspelt parameter is an error.
+        dependencies=[Depends(refuse_unknown_query_parameters)],
         lifespan=lifespan,
         # Presseschau has its own metrics and logs; FastAPI's OpenTelemetry hooks would ask
         # for providers on every request.
@@ -121,7 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(system_router)
 
     install_error_handlers(app)
-    install_openapi(app, api_prefix=API_PREFIX)
+    install_openapi(app, api_prefix=API_PREFIX, token_required=require_viewer)
     if reader is not None:
         # Added first, so it runs last: inside the response cache, which keeps its answers, and
         # in front of the framework's stack, which a direct read does not need.
@@ -143,7 +152,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.add_front_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
             expose_headers=["X-Total-Count", "Link", "ETag", "Location"],
             max_age=600,
@@ -151,6 +160,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # An oversized body is refused before anything else looks at the request; the request
     # context wraps even that refusal, so it too has an id, a log line and safe headers.
     app.add_front_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outside the cache and the direct reads, so that a HEAD is answered as fast as its GET.
+    app.add_front_middleware(HeadAsGet)
     app.add_front_middleware(
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )

@@ -1,12 +1,17 @@
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.db import Database
+from tests.factories import make_account
+
 
 def test_every_operation_is_documented_for_client_generators(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    assert spec["components"]["schemas"]["Problem"]["required"] == ["title", "status", "detail"]
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail"]
     seen = set()
     for path, item in spec["paths"].items():
         for method, operation in item.items():
@@ -30,15 +35,11 @@ def test_every_operation_is_documented_for_client_generators(client: TestClient)
             for code in errors:
                 content = operation["responses"][code]["content"]
                 assert list(content) == ["application/problem+json"], where
+                schema = content["application/problem+json"]["schema"]["$ref"]
+                expected = "ValidationProblem" if code == "422" else "Problem"
+                assert schema == f"#/components/schemas/{expected}", where
             if path.startswith("/api/") and method != "get":
                 assert "422" in errors or method == "delete", where
-
-
-def test_writes_declare_the_bearer_scheme(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
-    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
-    create = spec["paths"]["/api/v1/posts"]["post"]
-    assert {"HTTPBearer": []} in create["security"]
 
 
 def test_swagger_ui_works_without_the_internet(app: FastAPI, client: TestClient) -> None:
@@ -60,3 +61,120 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["migration"]
+
+
+PUBLIC_OPERATIONS = {
+    "GET /api/v1/posts",
+    "GET /api/v1/posts/{id_or_slug}",
+    "POST /api/v1/posts/{id_or_slug}/likes",
+    "GET /api/v1/sources",
+    "GET /api/v1/sources/{id_or_slug}",
+    "GET /api/v1/archives",
+    "GET /api/v1/archives/{year}/{month}",
+    "GET /api/v1/archives/{year}/{month}/{day}",
+}
+
+
+def test_only_operations_that_need_a_token_require_one(client: TestClient) -> None:
+    """Swagger UI shows a lock, and generated clients demand a token, only where one is
+    needed; public reads (and likes) take one optionally, the probes none."""
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    public, private = set(), set()
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            if not path.startswith("/api/"):
+                assert "security" not in operation, where
+            elif operation["security"] == [{}, {"bearer": []}]:
+                public.add(where)
+            else:
+                assert operation["security"] == [{"bearer": []}], where
+                private.add(where)
+    assert public == PUBLIC_OPERATIONS
+    assert {"POST /api/v1/posts", "PATCH /api/v1/posts/{id_or_slug}", "GET /api/v1/me"} < private
+
+
+def _schemas_of(spec: dict[str, Any], part: str) -> set[str]:
+    """The component schemas the operations' ``part`` (requestBody, responses) refers to."""
+    components = spec["components"]["schemas"]
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.removeprefix("#/components/schemas/")
+            if ref and name not in found:
+                found.add(name)
+                walk(components[name])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for item in spec["paths"].values():
+        for operation in item.values():
+            walk(operation.get(part, {}))
+    return found
+
+
+def test_request_fields_with_defaults_read_as_optional(client: TestClient) -> None:
+    """openapi-typescript types a schema property with a ``default`` as always present, even
+    when ``required`` leaves it out: request bodies carry their defaults in descriptions."""
+    spec = client.get("/openapi.json").json()
+    components = spec["components"]["schemas"]
+    in_requests = _schemas_of(spec, "requestBody")
+    assert {"PostCreate", "SourceCreate", "TokenCreate", "UserCreate"} <= in_requests
+    for name in in_requests:
+        for field, prop in components[name].get("properties", {}).items():
+            assert "default" not in prop, f"{name}.{field}"
+    create = components["PostCreate"]
+    assert create["required"] == ["title"]
+    assert create["properties"]["status"]["description"] == 'Default: "draft".'
+    assert create["properties"]["body"]["description"].endswith('Default: "".')
+
+
+def test_responses_require_every_field_they_always_send(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    components = spec["components"]["schemas"]
+    for name in _schemas_of(spec, "responses") - {"ValidationProblem"}:
+        schema = components[name]
+        assert sorted(schema.get("required", [])) == sorted(schema.get("properties", {})), name
+
+
+def _conforms(body: dict[str, Any], schema: dict[str, Any]) -> None:
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) <= set(body) <= set(schema["properties"])
+    for field, value in body.items():
+        kind = schema["properties"][field]["type"]
+        assert isinstance(value, {"string": str, "integer": int, "array": list}[kind]), field
+
+
+def test_problem_bodies_are_as_the_spec_declares(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """A 404 has no ``errors`` (not even null); a validation 422 lists them; a 422 about the
+    data (an unknown source) has a detail and no ``errors``."""
+    spec = client.get("/openapi.json").json()
+    components = spec["components"]["schemas"]
+    editor = make_account(db)
+    missing = client.get(app.url_path_for("get_post", id_or_slug="nirgends"))
+    assert missing.status_code == 404
+    assert "errors" not in missing.json()
+    _conforms(missing.json(), components["Problem"])
+    url = app.url_path_for("create_post")
+    invalid = client.post(url, headers=editor.headers, json={"title": "", "extra": 1})
+    assert invalid.status_code == 422
+    assert [error["loc"] for error in invalid.json()["errors"]] == [
+        ["body", "title"],
+        ["body", "extra"],
+    ]
+    _conforms(invalid.json(), components["ValidationProblem"])
+    unknown = client.post(url, headers=editor.headers, json={"title": "T", "source_id": 999})
+    assert unknown.status_code == 422
+    assert "errors" not in unknown.json()
+    _conforms(unknown.json(), components["ValidationProblem"])
+    unauthorized = client.post(url, json={"title": "T"})
+    assert unauthorized.status_code == 401
+    _conforms(unauthorized.json(), components["Problem"])

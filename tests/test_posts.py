@@ -34,6 +34,7 @@ def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
     )
     assert response.status_code == 201, response.text
     post = response.json()
+    assert post.pop("source_match") is None  # a source_id was sent: nothing to recognise
     assert post["slug"] == "fuehrung-aus-einer-hand-ii"
     assert post["published_at"] == "2022-01-10T00:30:00+01:00"
     assert post["date"] == "2022-01-10"
@@ -71,7 +72,8 @@ def test_a_created_post_is_answered_with_what_reading_it_gives(
     app: FastAPI, client: TestClient, db: Database, shape: dict[str, object]
 ) -> None:
     """The 201 is built from the written row, not read back: it must still be the same
-    bytes a read of the post gives, tags spelled and ordered as stored."""
+    bytes a read of the post gives, tags spelled and ordered as stored, followed by the
+    source recognition's result, which only the 201 has."""
     editor = make_account(db)
     make_post(db, editor, tags=["China", "Zeitung"])  # existing tags keep their spelling
     shape = dict(shape)
@@ -87,7 +89,10 @@ def test_a_created_post_is_answered_with_what_reading_it_gives(
         app.url_path_for("get_post", id_or_slug=str(created.json()["id"])), headers=editor.headers
     )
     assert fetched.status_code == 200
-    assert created.content == fetched.content
+    match = created.json()["source_match"]
+    assert created.content.startswith(fetched.content.removesuffix(b"}") + b',"source_match":')
+    assert (match is None) == ("source_id" in shape)
+    assert created.content.endswith(b',"source_match":null}') == (match is None)
     stored_spelling = {"china": "China", "zeitung": "Zeitung"}
     sent = cast(list[str], shape.get("tags", []))
     assert set(created.json()["tags"]) == {stored_spelling.get(t.lower(), t) for t in sent}
@@ -397,3 +402,28 @@ def test_cors_preflight_for_configured_origins(db: Database, database_url: str) 
         assert "X-Total-Count" in listing.headers["access-control-expose-headers"]
         other = client.get("/api/v1/posts", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_edits_deletes_and_likes_find_a_post_by_slug_as_reads_do(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    post = make_post(db, editor, title="Per Name gefunden")
+    other = make_post(db, editor, title="Bleibt stehen")
+    by_slug = app.url_path_for("update_post", id_or_slug=post.slug)
+    edited = client.patch(by_slug, headers=editor.headers, json={"credit": "Redaktion"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["id"], edited.json()["credit"]) == (post.id, "Redaktion")
+    like = client.post(app.url_path_for("like_post", id_or_slug=post.slug))
+    assert like.json() == {"likes": 1}
+    assert client.get(app.url_path_for("get_post", id_or_slug=str(post.id))).json()["likes"] == 1
+    missing = client.patch(
+        app.url_path_for("update_post", id_or_slug="gibt-es-nicht"), headers=editor.headers,
+        json={"credit": "x"},
+    )  # fmt: skip
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "There is no post 'gibt-es-nicht'."
+    assert client.post(app.url_path_for("like_post", id_or_slug="gibt-es-nicht")).status_code == 404
+    assert client.delete(by_slug, headers=editor.headers).status_code == 204
+    assert client.get(by_slug).status_code == 404
+    assert client.get(app.url_path_for("get_post", id_or_slug=other.slug)).status_code == 200

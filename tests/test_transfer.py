@@ -183,12 +183,12 @@ def build_dataset(db: Database) -> Dataset:
                   published_at="2099-06-01T09:00:00Z", title="Geplant"),
     ]  # fmt: skip
     # An edited post (updated_at after created_at), and a gap in the ids before the last one.
-    db.call(posts.update_post, viewer=editor.viewer, post_id=made[2].id,
+    db.call(posts.update_post, viewer=editor.viewer, id_or_slug=str(made[2].id),
             data=PostUpdate(title="Korrigiert: Ölpreis"), zone=BERLIN)  # fmt: skip
-    db.call(posts.delete_post, viewer=editor.viewer, post_id=made[4].id)
+    db.call(posts.delete_post, viewer=editor.viewer, id_or_slug=str(made[4].id))
     for post, clients in ((made[0], "abc"), (made[1], "ab"), (made[3], "a")):
         for client in clients:
-            db.call(posts.like_post, post_id=post.id, client=f"leser-{client}", zone=BERLIN)
+            db.call(posts.like_post, id_or_slug=str(post.id), client=f"leser-{client}", zone=BERLIN)
 
     sources = (times, sz, tass)
     return Dataset(
@@ -425,7 +425,7 @@ def test_an_export_is_one_snapshot_while_writes_go_on(
     # Writers go on meanwhile; none of their changes shows in this document.
     make_post(db, dataset.editor, title="Zu spät")
     db.call(sources.update_source, id_or_slug="tass", data=SourceUpdate(name="TASS Moskau"))
-    db.call(posts.like_post, post_id=int(dataset.post_keys[0]), client="leser-z", zone=BERLIN)
+    db.call(posts.like_post, id_or_slug=dataset.post_keys[0], client="leser-z", zone=BERLIN)
     document = json.loads(first + b"".join(chunks))
     assert len(document["posts"]) == 11
     assert "Zu spät" not in {post["title"] for post in document["posts"]}

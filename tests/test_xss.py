@@ -89,6 +89,7 @@ def test_attack_strings_are_harmless_in_every_field(
     )
     assert post.status_code == 201, post.text
     created = post.json()
+    assert created.pop("source_match") is None  # a source_id was sent
     # Readers (anonymous, so by the direct reads) get exactly what is checked below.
     assert client.get(app.url_path_for("get_post", id_or_slug=created["slug"])).json() == created
     assert client.get(app.url_path_for("list_posts")).json()["items"] == [created]

@@ -20,6 +20,7 @@ from app.core.types import utcnow
 logger = logging.getLogger(__name__)
 
 bearer = HTTPBearer(
+    scheme_name="bearer",
     auto_error=False,
     description="An API token (psk_...), created with `presseschau users create` or POST /tokens.",
 )

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -65,15 +65,27 @@ class InvalidParam(BaseModel):
     type: str
 
 
+# The schemas below describe the bodies ``problem_response`` sends, field for field: every
+# field they send always is required, and nothing else may appear.
 class Problem(BaseModel):
     """An error, as RFC 9457 describes it."""
 
-    type: str = Field("about:blank", description="A URI naming the kind of problem.")
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="A URI naming the kind of problem; about:blank here.")
     title: str = Field(description="Short summary of the kind of problem.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong with this request, for a human.")
-    errors: list[InvalidParam] | None = Field(
-        None, description="Each invalid value, for validation errors."
+
+
+class ValidationProblem(Problem):
+    """A 422: the request's values, or what they refer to, are not valid."""
+
+    errors: list[InvalidParam] = Field(
+        default_factory=list,
+        description="Each invalid value, when the request's form was refused (a missing, "
+        "unknown or malformed field or parameter); absent, never null, when the data it "
+        "refers to was (an unknown source_id, say): detail then says what.",
     )
 
 

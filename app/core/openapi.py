@@ -1,20 +1,25 @@
 """The OpenAPI document, and Swagger UI served from the app itself (no CDN)."""
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
-from app.core.errors import PROBLEM_JSON, Problem
+from app.core.errors import PROBLEM_JSON, Problem, ValidationProblem
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_PATH = "/docs-assets"
+_SCHEMA_REF = "#/components/schemas/"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -36,8 +41,8 @@ WITH_A_BODY = {
 
 
 def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
-    """Every error response is a Problem; FastAPI's default 422 schema says otherwise."""
-    problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    """Every error response is a Problem (a 422 a ValidationProblem, the only one that may
+    carry ``errors``); FastAPI's default 422 schema says otherwise."""
     for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
@@ -47,16 +52,85 @@ def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
                     responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status.startswith(("4", "5")):
-                    response["content"] = problem_content
+                    name = "ValidationProblem" if status == "422" else "Problem"
+                    ref = {"$ref": f"#/components/schemas/{name}"}
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
-    defs = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    components.update(defs.pop("$defs", {}))
-    components["Problem"] = defs
+    for model in (Problem, ValidationProblem):
+        defs = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(defs.pop("$defs", {}))
+        components[model.__name__] = defs
 
 
-def install_openapi(app: FastAPI, *, api_prefix: str) -> None:
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
+
+
+def _declare_security(
+    schema: dict[str, Any], routes: list[BaseRoute], token_required: Callable[..., Any]
+) -> None:
+    """Operations that need a token say so; those that only look at one when it is sent
+    (public reads, likes) declare it optional, so Swagger UI and generated clients do not
+    ask anonymous callers for one. FastAPI declares every scheme a dependency uses as
+    required; which operation is which is read from its dependencies, here, once."""
+    for context in iter_route_contexts(routes):
+        if not isinstance(context.original_route, APIRoute) or not context.include_in_schema:
+            continue
+        path_item = schema["paths"].get(context.path_format, {})
+        for method in context.methods or ():
+            operation = path_item.get(method.lower())
+            if operation is None or "security" not in operation:
+                continue
+            if not _depends_on(context.dependant, token_required):
+                operation["security"] = [{}, *operation["security"]]
+
+
+def _optional_in_requests(schema: dict[str, Any]) -> None:
+    """A request body's field that has a default must read as optional to client generators.
+
+    openapi-typescript (with its default ``defaultNonNullable``) types a component's property
+    that has a ``default`` as always present, ``required`` or not, so ``PostCreate.body``
+    came out as a field every client had to send. In schemas that only requests use, the
+    default moves into the description, which Swagger UI shows all the same."""
+    components = schema.get("components", {}).get("schemas", {})
+    in_requests: set[str] = set()
+    in_responses: set[str] = set()
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            _referenced(operation.get("requestBody", {}), components, in_requests)
+            _referenced(operation.get("responses", {}), components, in_responses)
+    for name in in_requests - in_responses:
+        component = components[name]
+        required = set(component.get("required", ()))
+        for field, prop in component.get("properties", {}).items():
+            if field in required or "default" not in prop:
+                continue
+            default = json.dumps(prop.pop("default"), ensure_ascii=False)
+            described = prop.get("description", "").rstrip()
+            prop["description"] = f"{described} Default: {default}.".lstrip()
+
+
+def _referenced(node: Any, components: dict[str, Any], found: set[str]) -> None:
+    """The names of the component schemas ``node`` refers to, directly or not."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            name = ref.removeprefix(_SCHEMA_REF)
+            if name not in found and name in components:
+                found.add(name)
+                _referenced(components[name], components, found)
+        for value in node.values():
+            _referenced(value, components, found)
+    elif isinstance(node, list):
+        for value in node:
+            _referenced(value, components, found)
+
+
+def install_openapi(app: FastAPI, *, api_prefix: str, token_required: Callable[..., Any]) -> None:
+    """``token_required``: the dependency of the operations that refuse anonymous callers."""
+
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
@@ -68,6 +142,8 @@ def install_openapi(app: FastAPI, *, api_prefix: str) -> None:
                 tags=app.openapi_tags,
             )
             _problem_everywhere(schema, api_prefix)
+            _declare_security(schema, app.routes, token_required)
+            _optional_in_requests(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -54,6 +54,8 @@ def load_demo(session: Session, *, zone: ZoneInfo, language: str) -> tuple[int, 
                     "title": demo_post.title,
                     "body": demo_post.body,
                     "source_id": source_ids[demo_post.source] if demo_post.source else None,
+                    # The demo names each post's source itself, or none.
+                    "recognize_source": False,
                     "original_url": demo_post.original_url,
                     "credit": demo_post.credit,
                     "language": demo_post.language,

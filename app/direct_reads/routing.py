@@ -25,6 +25,7 @@ _SORTS = {sort.value: sort for sort in PostSort}
 _LIST_PARAMETERS = frozenset(("page", "per_page", "source", "tag", "date", "sort", "status"))
 _DAY_PARAMETERS = frozenset(("page", "per_page", "source"))
 _PAGE_PARAMETERS = frozenset(("page", "per_page"))
+_NO_PARAMETERS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ def parse(path: str, query: bytes) -> Read | None:
         if path == "/posts":
             return _list(_parameters(query, _LIST_PARAMETERS))
         if matched := _POST.fullmatch(path):
+            _parameters(query, _NO_PARAMETERS)
             return _post(matched.group(1))
         if matched := _DAY.fullmatch(path):
             year, month, day = matched.groups()
@@ -90,6 +92,7 @@ def parse(path: str, query: bytes) -> Read | None:
         if path == "/sources":
             return SourcesRead(paging=_paging(_parameters(query, _PAGE_PARAMETERS)))
         if matched := _SOURCE.fullmatch(path):
+            _parameters(query, _NO_PARAMETERS)
             source_id, slug = _reference(matched.group(1))
             return SourceRead(source_id=source_id, slug=slug)
     except _Unusual:

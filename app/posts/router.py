@@ -7,12 +7,18 @@ from app.core.clients import client_key
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
-from app.core.text import MAX_ID, SlugRef
+from app.core.text import SlugRef
 from app.posts import service
-from app.posts.schemas import Likes, PostCreate, PostFilters, PostPublic, PostUpdate
+from app.posts.schemas import (
+    Likes,
+    PostCreate,
+    PostCreated,
+    PostFilters,
+    PostPublic,
+    PostUpdate,
+)
 
 router = APIRouter(prefix="/posts", tags=["posts"])
-PostId = Annotated[int, Path(alias="id_or_slug", ge=1, le=MAX_ID, description="The post's id.")]
 IdOrSlug = Annotated[SlugRef, Path(description="A post's id or slug.")]
 PAGE_HEADERS = {
     "X-Total-Count": {"description": "Items over all pages.", "schema": {"type": "integer"}},
@@ -48,13 +54,14 @@ async def list_posts(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=PostPublic,
+    response_model=PostCreated,
     responses=error_responses(401, 403, 409, 422),
 )
 async def create_post(
     database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
-) -> PostPublic:
-    """Write a post; authors write drafts, editors may publish or schedule."""
+) -> PostCreated:
+    """Write a post; authors write drafts, editors may publish or schedule. Without a
+    source_id the source is recognised from the title and original_url, as imports do."""
     return await database.write(
         service.create_post,
         viewer=viewer,
@@ -81,12 +88,12 @@ async def update_post(
     database: DatabaseDep,
     settings: SettingsDep,
     viewer: CurrentViewer,
-    post_id: PostId,
+    id_or_slug: IdOrSlug,
     data: PostUpdate,
 ) -> PostPublic:
-    """Change some fields of a post."""
+    """Change some fields of a post, found by id or slug."""
     return await database.write(
-        service.update_post, viewer=viewer, post_id=post_id, data=data, zone=settings.zone
+        service.update_post, viewer=viewer, id_or_slug=id_or_slug, data=data, zone=settings.zone
     )
 
 
@@ -95,19 +102,20 @@ async def update_post(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404),
 )
-async def delete_post(database: DatabaseDep, viewer: CurrentViewer, post_id: PostId) -> None:
-    """Delete a post."""
-    await database.write(service.delete_post, viewer=viewer, post_id=post_id)
+async def delete_post(database: DatabaseDep, viewer: CurrentViewer, id_or_slug: IdOrSlug) -> None:
+    """Delete a post, found by id or slug."""
+    await database.write(service.delete_post, viewer=viewer, id_or_slug=id_or_slug)
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))
 async def like_post(
-    request: Request, database: DatabaseDep, settings: SettingsDep, post_id: PostId
+    request: Request, database: DatabaseDep, settings: SettingsDep, id_or_slug: IdOrSlug
 ) -> Likes:
-    """Like a published post; anyone may, and one like per client and day counts."""
+    """Like a published post, found by id or slug; anyone may, and one like per client and
+    day counts."""
     likes = await database.write(
         service.like_post,
-        post_id=post_id,
+        id_or_slug=id_or_slug,
         client=await client_key(request),
         zone=settings.zone,
     )

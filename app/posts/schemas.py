@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
-from app.sources.schemas import HttpUrl, Language, SourceRef
+from app.sources.schemas import HttpUrl, Language, SourceMatchPublic, SourceRef
 
 Title = Annotated[Line, StringConstraints(min_length=1, max_length=TITLE_MAX)]
 Body = Annotated[CleanText, StringConstraints(max_length=BODY_MAX)]
@@ -28,13 +28,22 @@ class PostCreate(BaseModel):
     title: Title = Field(description="Without the '(Source)' suffix.")
     body: Body = Field("", description="Markdown; bare URLs become links.")
     slug: Slug | None = Field(None, description="Generated from the title when left out.")
-    source_id: SourceId | None = None
+    source_id: SourceId | None = Field(
+        None, description="The source; when left out, it is recognised (see recognize_source)."
+    )
     original_url: HttpUrl | None = Field(None, description="The original article.")
     credit: Credit | None = Field(None, description="E.g. a translation credit.")
     language: Language | None = Field(None, description="Defaults to the site language.")
     tags: Tags = Field(default_factory=list)
     status: PostStatus = PostStatus.draft
     published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
+    recognize_source: bool = Field(
+        True,
+        description="Without a source_id, recognise the source as imports do: a known "
+        "source that the title's end names ('Title (TASS)', which then loses the suffix), "
+        "else the source owning original_url's host. The response's source_match says "
+        "which rule matched. false: keep the title as sent, with no source.",
+    )
 
 
 class PostUpdate(BaseModel):
@@ -78,6 +87,15 @@ class PostPublic(BaseModel):
     author: AuthorRef
     created_at: datetime
     updated_at: datetime
+
+
+class PostCreated(PostPublic):
+    """A new post, and how its source was recognised."""
+
+    source_match: SourceMatchPublic | None = Field(
+        description="The recognition's result (its reason names the rule that matched, or "
+        "none); null when source_id was sent or recognize_source was false."
+    )
 
 
 class PostSort(StrEnum):

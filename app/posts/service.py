@@ -19,9 +19,11 @@ from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
 from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
-from app.posts.schemas import PostCreate, PostFilters, PostPublic, PostUpdate
+from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
 from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
+from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
+from app.sources.schemas import SourceMatchPublic
 
 
 def list_posts(
@@ -110,13 +112,13 @@ def get_post(
     return found[0]
 
 
-def _editable_post(session: Session, viewer: Viewer, post_id: int) -> Post:
-    post = session.get(Post, post_id)
+def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
+    post = session.scalars(select(Post).where(_lookup(id_or_slug))).one_or_none()
     if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
         # Another author's draft or scheduled post is invisible to them: say nothing of it.
         if post is not None and is_publicly_visible(post, utcnow()):
             raise Forbidden("Authors can change only their own drafts.")
-        raise NotFound(f"There is no post {post_id}.")
+        raise NotFound(f"There is no post {id_or_slug!r}.")
     if not viewer.is_editor and post.status != PostStatus.draft.value:
         raise Forbidden("Authors can change only their own drafts; this post is published.")
     return post
@@ -258,11 +260,27 @@ def new_columns(
     return columns
 
 
+def recognise_source(session: Session, data: PostCreate) -> tuple[PostCreate, SourceMatch | None]:
+    """A new post's source as imports recognise it (see ``sources.matching``), unless it
+    names one or asks not to: with the source found, the post gets it and the title without
+    the suffix that named it."""
+    if data.source_id is not None or not data.recognize_source:
+        return data, None
+    url = str(data.original_url) if data.original_url is not None else None
+    match = match_source(session, title=data.title, url=url)
+    if match.source is None:
+        return data, match  # nothing to attach: the title stays as it was sent
+    return data.model_copy(
+        update={"source_id": match.source.id, "title": match.title or data.title}
+    ), match
+
+
 def create_post(
     session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
-) -> PostPublic:
+) -> PostCreated:
     if data.status is PostStatus.published and not viewer.is_editor:
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    data, match = recognise_source(session, data)
     source = _check_source(session, data.source_id)
     post = Post(
         **new_columns(
@@ -283,16 +301,18 @@ def create_post(
     row = queries.written_row(post, source=source, author_name=viewer.name)
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
-    return queries.to_public(row, tags, zone)
+    public = queries.to_public(row, tags, zone)
+    found = SourceMatchPublic.model_validate(match, from_attributes=True) if match else None
+    return PostCreated(**dict(public), source_match=found)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
 
 
 def update_post(
-    session: Session, *, viewer: Viewer, post_id: int, data: PostUpdate, zone: ZoneInfo
+    session: Session, *, viewer: Viewer, id_or_slug: str, data: PostUpdate, zone: ZoneInfo
 ) -> PostPublic:
-    post = _editable_post(session, viewer, post_id)
+    post = _editable_post(session, viewer, id_or_slug)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
@@ -312,22 +332,24 @@ def update_post(
         setattr(post, field, value)
     post.updated_at = utcnow()
     store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
-    return get_post(session, viewer=viewer, id_or_slug=str(post_id), zone=zone)
+    return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
-def delete_post(session: Session, *, viewer: Viewer, post_id: int) -> None:
-    post = _editable_post(session, viewer, post_id)
+def delete_post(session: Session, *, viewer: Viewer, id_or_slug: str) -> None:
+    post = _editable_post(session, viewer, id_or_slug)
     session.delete(post)
 
 
-def like_post(session: Session, *, post_id: int, client: str, zone: ZoneInfo) -> int:
+def like_post(session: Session, *, id_or_slug: str, client: str, zone: ZoneInfo) -> int:
     """Count one like per client, post and day; returns the post's like count."""
     now = utcnow()
-    likes = session.scalar(
-        select(col(Post.likes)).where(col(Post.id) == post_id, publicly_visible(now))
-    )
-    if likes is None:
-        raise NotFound(f"There is no post {post_id}.")
+    found = session.execute(
+        select(col(Post.id), col(Post.likes)).where(_lookup(id_or_slug), publicly_visible(now))
+    ).one_or_none()
+    if found is None:
+        raise NotFound(f"There is no post {id_or_slug!r}.")
+    post_id: int = found.id
+    likes: int = found.likes
     today = now.astimezone(zone).date()
     if not insert_ignoring_duplicates(session, PostLike, post_id=post_id, client=client, day=today):
         return likes
