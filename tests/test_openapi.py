@@ -77,14 +77,17 @@ PUBLIC_OPERATIONS = {
 
 def test_only_operations_that_need_a_token_require_one(client: TestClient) -> None:
     """Swagger UI shows a lock, and generated clients demand a token, only where one is
-    needed; public reads (and likes) take one optionally, the probes none."""
+    needed; public reads (and likes) take one optionally, the probes none, and /metrics its own
+    secret optionally."""
     spec = client.get("/openapi.json").json()
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     public, private = set(), set()
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             where = f"{method.upper()} {path}"
-            if not path.startswith("/api/"):
+            if path == "/metrics":  # its own secret, needed only from other machines
+                assert operation["security"] == [{}, {"MetricsToken": []}], where
+            elif not path.startswith("/api/"):
                 assert "security" not in operation, where
             elif operation["security"] == [{}, {"bearer": []}]:
                 public.add(where)
