@@ -25,7 +25,7 @@ from babel.dates import get_month_names
 
 from app.core.errors import InvalidInput
 from app.importers.body import take_origin
-from app.importers.records import ImportedPost
+from app.importers.records import ImportedPost, ItemFailure
 from app.posts.models import PostStatus
 
 # Widgets and navigation WordPress themes print below the posts.
@@ -46,6 +46,8 @@ class ArchiveEntry:
     credit: str | None
     # When the page tells the time (an HTML page's <time datetime>); aware.
     published_at: datetime | None = None
+    # Why the entry cannot be imported, when it cannot (the page's other entries can).
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +175,9 @@ def is_archive_key(key: str) -> bool:
     return key.startswith(ARCHIVE_KEY_PREFIX)
 
 
-def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
-    """The page's entries as published posts on its day, in its order."""
+def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost | ItemFailure]:
+    """The page's entries as published posts on its day, in its order; an entry that cannot
+    be imported as a failure."""
     previous: datetime | None = None
     for entry in page.entries:
         # An entry without a time goes a minute before the one above it (or at midday).
@@ -184,8 +187,12 @@ def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
             else datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone)
         )
         previous = moment
+        position = f"entry {entry.position} ({entry.title[:60]})"
+        if entry.problem is not None:
+            yield ItemFailure(position=position, reason=entry.problem)
+            continue
         yield ImportedPost(
-            position=f"entry {entry.position} ({entry.title[:60]})",
+            position=position,
             title=entry.title,
             body=entry.body,
             status=PostStatus.published,

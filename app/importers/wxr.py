@@ -27,7 +27,7 @@ from xml.parsers.expat import errors as expat_errors
 from app.core.errors import InvalidInput
 from app.core.text import plain_line
 from app.core.types import as_aware
-from app.importers.html_body import body_and_origin
+from app.importers.html_body import body_and_origin, refusal
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts.models import PostStatus
 
@@ -234,8 +234,11 @@ class WxrExport:
             raise _BadItem(f"its wp:post_id {post_id[:40]!r} is not a number")
         status = _status(wp_status, password=item.value("wp:post_password"))
         published_at, created_at = self._dates(item, wp_status)
+        content = item.value("content:encoded")
+        if (too_long := refusal(content)) is not None:
+            raise _BadItem(too_long)
         title = plain_line(item.value("title"))
-        body, original_url, credit = body_and_origin(item.value("content:encoded"))
+        body, original_url, credit = body_and_origin(content)
         if not title and not body:
             raise _BadItem("it has neither a title nor a text")
         login = item.value("dc:creator")
