@@ -4,6 +4,10 @@ Every importer hands over ``ImportedPost`` items (or ``ItemFailure`` for items i
 read). Each batch is one transaction, so a run killed half-way leaves whole batches behind;
 running it again skips what is there (a post is the same post when its import key or its
 original URL matches) and completes the rest. A bad item is reported and the others go on.
+
+An import changes only posts an import made from the same item (found by its import key):
+a post found only by its original URL, written by hand or imported from another item, is
+skipped and left as it is.
 """
 
 from collections import Counter
@@ -91,6 +95,12 @@ class _Existing:
     post_id: int
     updated_at: datetime
     import_key: str | None
+
+    def skip_reason(self) -> str:
+        """Why an item found only by this post's original URL leaves it as it is."""
+        if self.import_key is None:
+            return f"a post written by hand has this original URL: post {self.post_id}"
+        return "imported before"
 
     def same_post_as(self, item: ImportedPost) -> bool:
         """Found by the item's original URL: the same post, unless both came from WordPress
@@ -232,7 +242,10 @@ class PostImporter:
         before = by_key.get(item.import_key) if item.import_key else None
         if before is None and item.original_url:
             found = by_url.get(item.original_url)
-            before = found if found is not None and found.same_post_as(item) else None
+            if found is not None and found.same_post_as(item):
+                # Not made from this item: never changed by it, however much newer it is.
+                self._skip(found.skip_reason())
+                return
         if before is not None and (
             item.modified_at is None or item.modified_at <= before.updated_at
         ):
