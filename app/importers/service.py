@@ -7,7 +7,8 @@ original URL matches) and completes the rest. A bad item is reported and the oth
 
 An import changes only posts an import made from the same item (found by its import key):
 a post found only by its original URL, written by hand or imported from another item, is
-skipped and left as it is.
+skipped and left as it is. Every value is checked against the limits the API and the restore
+apply, before anything is written, so that whatever an import stores exports and restores.
 """
 
 from collections import Counter
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.models import Role
@@ -29,6 +30,7 @@ from app.core.errors import DomainError, InvalidInput, first_error
 from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
+from app.posts.imports import ImportKey
 from app.posts.models import Post
 from app.posts.schemas import PostCreate
 from app.sources.matching import (
@@ -43,6 +45,9 @@ from app.sources.schemas import SourceCreate, SourceRef
 from app.sources.service import create_source
 
 BATCH_SIZE = 500
+# What the database may refuse of one post although it was checked (a key taken meanwhile):
+# that post fails, the others go in.
+_REFUSED = (IntegrityError, DataError)
 
 
 # Posts a file names no author for are written in this user's name (made when missing).
@@ -124,6 +129,7 @@ class _New:
 
 
 _USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
+_IMPORT_KEY: TypeAdapter[str] = TypeAdapter(ImportKey)
 
 
 def _user_name(text: str | None) -> str | None:
@@ -132,6 +138,12 @@ def _user_name(text: str | None) -> str | None:
         return _USER_NAME.validate_python(text) if text else None
     except ValidationError:
         return None
+
+
+def _first_line(error: Exception) -> str:
+    """A database's refusal in one line, without the statement it refused."""
+    refusal = str(getattr(error, "orig", None) or error).strip()
+    return refusal.splitlines()[0] if refusal else type(error).__name__
 
 
 class PostImporter:
@@ -150,6 +162,14 @@ class PostImporter:
         self.database = database
         self.zone = zone
         self.language = language
+        # Checked before anything is written: it is the author of posts that name none.
+        try:
+            _USER_NAME.validate_python(default_author.login)
+        except ValidationError as error:
+            raise InvalidInput(
+                f"The author {default_author.login[:100]!r} cannot be a user name: "
+                f"{first_error(error.errors())}."
+            ) from None
         self.default_author = default_author
         self.dry_run = dry_run
         self.summary = ImportSummary()
@@ -234,6 +254,12 @@ class PostImporter:
         """Update a post imported before, or add the item to ``new``, the batch's posts to
         create; or skip it, or report it as failed."""
         by_key, by_url = existing
+        if item.import_key is not None:
+            try:
+                _IMPORT_KEY.validate_python(item.import_key)
+            except ValidationError as error:
+                self._fail(item, f"its GUID (import key): {first_error(error.errors())}")
+                return
         if item.import_key and item.import_key in self._seen_keys:
             self._skip("appears twice in the file")
             return
@@ -351,7 +377,7 @@ class PostImporter:
             with session.begin_nested():
                 self._add(session, new)
             created = new
-        except (IntegrityError, DomainError):
+        except (*_REFUSED, DomainError):
             created = []
             for one in new:
                 try:
@@ -360,6 +386,8 @@ class PostImporter:
                     created.append(one)
                 except IntegrityError:
                     self._fail(one.item, "it conflicts with a post written at the same time")
+                except DataError as error:
+                    self._fail(one.item, f"the database refused it: {_first_line(error)}")
                 except DomainError as error:
                     self._fail(one.item, error.detail)
         self.summary.created += len(created)
@@ -389,6 +417,9 @@ class PostImporter:
                 )
         except DomainError as error:
             self._fail(item, error.detail)
+            return
+        except _REFUSED as error:
+            self._fail(item, f"the database refused it: {_first_line(error)}")
             return
         self.summary.updated += 1
 
