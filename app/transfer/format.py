@@ -88,7 +88,7 @@ from pydantic import (
 )
 from sqlalchemy import MetaData, Table
 
-from app.auth.models import User
+from app.auth.models import USER_NAME_MAX, User
 from app.auth.schemas import UserName
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
 from app.posts.imports import ImportKey
@@ -161,7 +161,10 @@ def _api_user_name(name: str) -> str:
     return name
 
 
-StoredUserName = Annotated[CleanText, AfterValidator(_api_user_name)]
+# The column's length stated too: the format's schema (and OpenAPI's) shows it.
+StoredUserName = Annotated[
+    CleanText, Field(max_length=USER_NAME_MAX), AfterValidator(_api_user_name)
+]
 
 
 class UserRecord(BaseModel):
