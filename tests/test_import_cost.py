@@ -83,6 +83,9 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
         *(wxr_item(number, f"Feindlich {number}", body) for number, body in enumerate(hostile, 2)),
         # Longer than any post may be: refused before it is read, the others go on.
         wxr_item(20, "Zu lang", "<p>" + "x" * HTML_MAX + "</p>"),
+        # Markup costs more to clean the deeper it nests: a title like this one is refused
+        # before it is cleaned.
+        wxr_item(22, "&lt;div&gt;" * 60_000 + "Titel", "<p>Ein Absatz.</p>"),
         wxr_item(21, "Noch eine Meldung", "<p>Noch ein Absatz.</p>"),
     ]
     document = export(*items)
@@ -94,9 +97,11 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
 
     spent = cpu_seconds(run)
     assert summary is not None
-    assert (summary.created, summary.failed) == (len(hostile) + 2, 1), summary.failures
+    assert (summary.created, summary.failed) == (len(hostile) + 2, 2), summary.failures
     assert summary.failures[0].position == "item 9 (post 20)"
     assert f"more than {HTML_MAX:,}" in summary.failures[0].reason
+    assert summary.failures[1].position == "item 10 (post 22)"
+    assert "its title is 300,005 characters long" in summary.failures[1].reason
     # The whole import, rendering and writing included, on either database.
     assert spent < 10 * CPU_SECONDS, spent
     editor = make_account(db).headers
