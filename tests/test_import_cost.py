@@ -112,6 +112,32 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
     ]
 
 
+def test_a_day_page_entry_with_a_title_of_deep_markup_fails_alone(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    # Cleaning nested markup costs more the deeper it nests: it is refused before cleaning.
+    page = (
+        "3. März 2023\n\nErste Meldung\n\nKurz.\n\n"
+        f"3. März 2023\n\n{'<div>' * 60_000}Titel\n\nAuch kurz.\n\n"
+        "3. März 2023\n\nLetzte Meldung\n\nNoch kürzer.\n"
+    )
+    summary = None
+
+    def run() -> None:
+        nonlocal summary
+        summary = import_archive_page(db, page, zone=BERLIN, language="de")
+
+    spent = cpu_seconds(run)
+    assert summary is not None
+    assert (summary.created, summary.failed) == (2, 1)
+    assert summary.failures[0].position.startswith("entry 2 (<div>")
+    assert "its title is 300,005 characters long" in summary.failures[0].reason
+    assert spent < CPU_SECONDS, spent
+    url = app.url_path_for("day_archive", year=2023, month="03", day="03")
+    listed = client.get(url).json()["items"]
+    assert [post["title"] for post in listed] == ["Erste Meldung", "Letzte Meldung"]
+
+
 def nested_page(depth: int) -> str:
     """A day page with one ordinary post, then ``depth`` posts each inside the one before."""
     post = '<article><h2 class="entry-title">{title}</h2><time datetime="{at}">x</time>'

@@ -13,24 +13,23 @@ apply, before anything is written, so that whatever an import stores exports and
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.models import Role
-from app.auth.schemas import UserName
 from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
+from app.importers import limits
 from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
-from app.posts.imports import ImportKey
 from app.posts.models import Post
 from app.posts.schemas import PostCreate
 from app.sources.matching import (
@@ -128,24 +127,6 @@ class _New:
     source: SourceRef | None
 
 
-_USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
-_IMPORT_KEY: TypeAdapter[str] = TypeAdapter(ImportKey)
-
-
-def _user_name(text: str | None) -> str | None:
-    """``text`` as a user name (markup and spaces folded), or None when it cannot be one."""
-    try:
-        return _USER_NAME.validate_python(text) if text else None
-    except ValidationError:
-        return None
-
-
-def _first_line(error: Exception) -> str:
-    """A database's refusal in one line, without the statement it refused."""
-    refusal = str(getattr(error, "orig", None) or error).strip()
-    return refusal.splitlines()[0] if refusal else type(error).__name__
-
-
 class PostImporter:
     """Imports items batch by batch; with ``dry_run`` everything is rolled back at the end,
     after the summary says what would have happened."""
@@ -163,14 +144,9 @@ class PostImporter:
         self.zone = zone
         self.language = language
         # Checked before anything is written: it is the author of posts that name none.
-        try:
-            _USER_NAME.validate_python(default_author.login)
-        except ValidationError as error:
-            raise InvalidInput(
-                f"The author {default_author.login[:100]!r} cannot be a user name: "
-                f"{first_error(error.errors())}."
-            ) from None
-        self.default_author = default_author
+        self.default_author = replace(
+            default_author, login=limits.author_name(default_author.login)
+        )
         self.dry_run = dry_run
         self.summary = ImportSummary()
         self._authors: dict[str, int] = {}
@@ -254,12 +230,9 @@ class PostImporter:
         """Update a post imported before, or add the item to ``new``, the batch's posts to
         create; or skip it, or report it as failed."""
         by_key, by_url = existing
-        if item.import_key is not None:
-            try:
-                _IMPORT_KEY.validate_python(item.import_key)
-            except ValidationError as error:
-                self._fail(item, f"its GUID (import key): {first_error(error.errors())}")
-                return
+        if (refused := limits.refusal(item)) is not None:
+            self._fail(item, refused)
+            return
         if item.import_key and item.import_key in self._seen_keys:
             self._skip("appears twice in the file")
             return
@@ -357,7 +330,7 @@ class PostImporter:
         """The user an imported author is: by the name posts show (the display name, else
         the login, whichever is a valid user name first), made on first sight."""
         author = author or self.default_author
-        name = _user_name(author.display_name) or _user_name(author.login)
+        name = limits.user_name(author.display_name) or limits.user_name(author.login)
         name = name or self.default_author.login
         if name not in self._authors:
             # Imported authors become users without tokens: their names show on their posts,
@@ -387,7 +360,7 @@ class PostImporter:
                 except IntegrityError:
                     self._fail(one.item, "it conflicts with a post written at the same time")
                 except DataError as error:
-                    self._fail(one.item, f"the database refused it: {_first_line(error)}")
+                    self._fail(one.item, limits.database_refusal(error))
                 except DomainError as error:
                     self._fail(one.item, error.detail)
         self.summary.created += len(created)
@@ -419,7 +392,7 @@ class PostImporter:
             self._fail(item, error.detail)
             return
         except _REFUSED as error:
-            self._fail(item, f"the database refused it: {_first_line(error)}")
+            self._fail(item, limits.database_refusal(error))
             return
         self.summary.updated += 1
 
