@@ -36,6 +36,7 @@ HOSTILE: dict[str, tuple[str, int]] = {
     "tags that never close": ("<", 200_000),
     "line breaks that never close": ("<br", 60_000),
     "link addresses that never close": ('<a href="', 30_000),
+    "link addresses whose quote never closes": ("<a href='x>", 30_000),
     "links without a closing tag": ('<a href="x">', 20_000),
     "blanks between blocks": ("</p>" + " \t" * 50_000 + "x", 1),
 }
@@ -98,9 +99,9 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
     spent = cpu_seconds(run)
     assert summary is not None
     assert (summary.created, summary.failed) == (len(hostile) + 2, 2), summary.failures
-    assert summary.failures[0].position == "item 9 (post 20)"
+    assert summary.failures[0].position == f"item {len(hostile) + 2} (post 20)"
     assert f"more than {HTML_MAX:,}" in summary.failures[0].reason
-    assert summary.failures[1].position == "item 10 (post 22)"
+    assert summary.failures[1].position == f"item {len(hostile) + 3} (post 22)"
     assert "its title is 300,005 characters long" in summary.failures[1].reason
     # The whole import, rendering and writing included, on either database.
     assert spent < 10 * CPU_SECONDS, spent

@@ -109,6 +109,9 @@ def _anchors(fragment: str) -> list[tuple[int, int, str, str]]:
     for good when no tag end or closing ``</a>`` is left.
     """
     found: list[tuple[int, int, str, str]] = []
+    # A quote character with no closing one left: links quoted with it are text from here on,
+    # and the rest is not searched again for each of them.
+    unclosed: set[str] = set()
     at = 0
     while (start := _ANCHOR_START.search(fragment, at)) is not None:
         tag_end = fragment.find(">", start.end())
@@ -118,9 +121,11 @@ def _anchors(fragment: str) -> list[tuple[int, int, str, str]]:
         if href is None:
             at = tag_end + 1  # a link without an address (a named anchor) is text
             continue
-        quote_end = fragment.find(href[1], href.end())
+        quote_end = -1 if href[1] in unclosed else fragment.find(href[1], href.end())
         if quote_end < 0:
-            break
+            unclosed.add(href[1])
+            at = tag_end + 1
+            continue
         # The address may hold a ">": the tag ends after it.
         tag_end = fragment.find(">", quote_end + 1) if quote_end > tag_end else tag_end
         if tag_end < 0:
