@@ -204,3 +204,54 @@ def test_the_real_day_archive(app: FastAPI, client: TestClient, db: Database) ->
     again = run_import(db, text)
     assert (again.created, again.skipped, again.new_sources) == (0, 11, [])
     assert len(day_archive(client, app, date(2022, 1, 10))) == 11
+
+
+def test_every_entry_of_a_long_page_lands_on_its_day_in_its_order(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    # More entries than fit a minute apart between midnight and midday.
+    count = 800
+    page = "".join(
+        f"3. März 2023\n\nMeldung {number}\n\nText der Meldung {number}.\n\n"
+        for number in range(1, count + 1)
+    )
+    summary = run_import(db, page)
+    assert (summary.created, summary.failed) == (count, 0)
+    url = app.url_path_for("day_archive", year=2023, month="03", day="03")
+    first = client.get(url, params={"per_page": 100}).json()
+    assert first["count"] == count
+    assert [post["title"] for post in first["items"]] == [f"Meldung {n}" for n in range(1, 101)]
+    last = client.get(url, params={"per_page": 100, "page": 8}).json()
+    assert [post["title"] for post in last["items"]] == [
+        f"Meldung {n}" for n in range(701, count + 1)
+    ]
+    day_before = app.url_path_for("day_archive", year=2023, month="03", day="02")
+    assert client.get(day_before).json()["count"] == 0
+
+
+def test_entries_with_one_title_and_different_texts_are_different_posts(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    page = (
+        "3. März 2023\n\nPressespiegel\n\nHeute aus Hamburg.\n\n"
+        "3. März 2023\n\nPressespiegel\n\nHeute aus Bremen.\n\n"
+        "3. März 2023\n\nPressespiegel\n\nHeute aus Bremen.\n\n"  # the one above, shown twice
+    )
+    summary = run_import(db, page)
+    assert (summary.created, summary.failed) == (2, 0)
+    assert summary.skip_reasons == {"appears twice in the file": 1}
+    posts = day_archive(client, app, date(2023, 3, 3))
+    assert [(post["title"], post["body"]) for post in posts] == [
+        ("Pressespiegel", "Heute aus Hamburg."),
+        ("Pressespiegel", "Heute aus Bremen."),
+    ]
+    assert len({post["slug"] for post in posts}) == 2
+    # Saved again later with a newer entry of that title on top: only that one is new.
+    later = "3. März 2023\n\nPressespiegel\n\nHeute aus Kiel.\n\n" + page
+    again = run_import(db, later)
+    assert (again.created, again.skip_reasons["imported before"]) == (1, 2)
+    titles_and_bodies = [
+        (post["title"], post["body"]) for post in day_archive(client, app, date(2023, 3, 3))
+    ]
+    assert ("Pressespiegel", "Heute aus Kiel.") in titles_and_bodies
+    assert len(titles_and_bodies) == 3

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Tag
 from app.core.errors import InvalidInput
 from app.core.types import as_aware
 from app.importers.archive_page import ArchiveEntry, ArchivePage, parse_date_line
-from app.importers.html_body import body_and_origin
+from app.importers.html_body import body_and_origin, refusal
 
 _POSTS = "article, div.post, div.hentry"
 _TITLE = ".entry-title, h1, h2"
@@ -42,13 +42,54 @@ def _moment(post: Tag, zone: tzinfo) -> tuple[date | None, datetime | None]:
     return (parse_date_line(shown.get_text(" ", strip=True)) if shown else None), None
 
 
+def _is_post(element: Tag) -> bool:
+    """Whether ``element`` is what ``_POSTS`` selects."""
+    classes = element.get_attribute_list("class")
+    return element.name == "article" or (
+        element.name == "div" and ("post" in classes or "hentry" in classes)
+    )
+
+
+def _is_title(element: Tag) -> bool:
+    """Whether ``element`` is what ``_TITLE`` selects."""
+    return element.name in ("h1", "h2") or "entry-title" in element.get_attribute_list("class")
+
+
+def _outermost_posts(document: BeautifulSoup) -> list[Tag]:
+    """The posts with a title, in page order; a post inside another (a theme's wrapper) is the
+    same post twice, and only the outer one counts.
+
+    Two passes over the page, each element visited once, so that deep nesting (a page of
+    thousands of ``<article>`` one inside the other) costs no more than a flat page.
+    """
+    # Every element with a title inside: each title marks its ancestors up to the first one
+    # marked already, so each element is marked at most once.
+    titled: set[int] = set()
+    for element in document.descendants:
+        if isinstance(element, Tag) and _is_title(element):
+            for outer in element.parents:
+                if id(outer) in titled:
+                    break
+                titled.add(id(outer))
+    posts: list[Tag] = []
+    waiting: list[Tag] = [document]  # a stack, not recursion: the page decides the depth
+    while waiting:
+        element = waiting.pop()
+        if element is not document and _is_post(element) and id(element) in titled:
+            posts.append(element)
+            continue
+        waiting.extend(
+            child
+            for child in reversed(element.contents)
+            if isinstance(child, Tag) and id(child) in titled
+        )
+    return posts
+
+
 def parse_archive_html(text: str, zone: tzinfo) -> ArchivePage:
     """The page's posts; InvalidInput when it has none, or posts of more than one day."""
     document = BeautifulSoup(text, "html.parser")
-    posts = [post for post in document.select(_POSTS) if post.select_one(_TITLE)]
-    # An article inside another (a theme's wrapper) is the same post twice.
-    found = {id(post) for post in posts}
-    posts = [post for post in posts if not any(id(outer) in found for outer in post.parents)]
+    posts = _outermost_posts(document)
     if not posts:
         raise InvalidInput("The page has no posts: no <article> with an .entry-title.")
     entries: list[ArchiveEntry] = []
@@ -66,7 +107,9 @@ def parse_archive_html(text: str, zone: tzinfo) -> ArchivePage:
                 f"{days[0].isoformat()}: a day archive holds one day."
             )
         content = post.select_one(_CONTENT)
-        body, url, credit = body_and_origin(content.decode_contents() if content else "")
+        markup = content.decode_contents() if content else ""
+        too_long = refusal(markup)
+        body, url, credit = body_and_origin(markup) if too_long is None else ("", None, None)
         entries.append(
             ArchiveEntry(
                 position=position,
@@ -75,6 +118,7 @@ def parse_archive_html(text: str, zone: tzinfo) -> ArchivePage:
                 original_url=url,
                 credit=credit,
                 published_at=moment,
+                problem=too_long,
             )
         )
     return ArchivePage(day=days[0], entries=entries)

@@ -25,7 +25,7 @@ from babel.dates import get_month_names
 
 from app.core.errors import InvalidInput
 from app.importers.body import take_origin
-from app.importers.records import ImportedPost
+from app.importers.records import ImportedPost, ItemFailure
 from app.posts.models import PostStatus
 
 # Widgets and navigation WordPress themes print below the posts.
@@ -46,6 +46,8 @@ class ArchiveEntry:
     credit: str | None
     # When the page tells the time (an HTML page's <time datetime>); aware.
     published_at: datetime | None = None
+    # Why the entry cannot be imported, when it cannot (the page's other entries can).
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +142,11 @@ def parse_archive_text(text: str) -> ArchivePage:
 
 ARCHIVE_KEY_PREFIX = "archive:"
 # A page saved as text tells the day, not the time: entries are spread back from midday
-# (local time, clear of daylight-saving changes), a minute apart, so newest-first lists keep
-# the page's order.
+# (local time), a minute apart, so newest-first lists keep the page's order. A page with more
+# entries than fit a minute apart into the morning has them closer together: an entry always
+# stays on its page's day.
 _FIRST_ENTRY_AT = time(12, 0)
+_ENTRY_STEP = timedelta(minutes=1)
 # Characters that would make plain text into Markdown markup.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<])")
 _MARKDOWN_BLOCK_START = re.compile(r"^(\s*)([#>+-](?=\s)|\d+(?=[.)]\s))", re.MULTILINE)
@@ -160,11 +164,15 @@ def _escape_block_start(found: re.Match[str]) -> str:
     return f"{indent}{marker}\\" if marker.isdigit() else f"{indent}\\{marker}"
 
 
-def entry_key(day: date, title: str) -> str:
+def entry_key(day: date, title: str, occurrence: int = 1) -> str:
     """What identifies a page's entry across imports: its day and title, not its place on the
-    page (a page saved again later has newer entries above it)."""
+    page (a page saved again later has newer entries above it). ``occurrence`` tells apart
+    entries of one day with the same title and different texts, counted from the page's
+    bottom, its oldest entry: newer entries added above leave the older ones' keys as they
+    were."""
     digest = hashlib.sha256(" ".join(title.split()).encode()).hexdigest()[:24]
-    return f"{ARCHIVE_KEY_PREFIX}{day.isoformat()}:{digest}"
+    key = f"{ARCHIVE_KEY_PREFIX}{day.isoformat()}:{digest}"
+    return key if occurrence == 1 else f"{key}:{occurrence}"
 
 
 def is_archive_key(key: str) -> bool:
@@ -173,24 +181,58 @@ def is_archive_key(key: str) -> bool:
     return key.startswith(ARCHIVE_KEY_PREFIX)
 
 
-def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost]:
-    """The page's entries as published posts on its day, in its order."""
-    previous: datetime | None = None
-    for entry in page.entries:
-        # An entry without a time goes a minute before the one above it (or at midday).
-        moment = entry.published_at or (
-            previous - timedelta(minutes=1)
-            if previous is not None
-            else datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone)
+def _entry_keys(page: ArchivePage) -> list[str]:
+    """Each entry's ``entry_key``: entries with one title and the same text and link (a page
+    that shows one post twice) share a key; with different texts they are different posts."""
+    # Per title, each different text and its occurrence number: looked up, never searched.
+    texts_by_title: dict[str, dict[tuple[str, str | None, str | None], int]] = {}
+    keys: list[str] = []
+    for entry in reversed(page.entries):
+        title = " ".join(entry.title.split())
+        texts = texts_by_title.setdefault(title, {})
+        occurrence = texts.setdefault(
+            (entry.body, entry.original_url, entry.credit), len(texts) + 1
         )
-        previous = moment
+        keys.append(entry_key(page.day, title, occurrence))
+    return keys[::-1]
+
+
+def _moments(page: ArchivePage, zone: ZoneInfo) -> list[datetime]:
+    """When each entry was published, in UTC: its own time where the page tells it; else a
+    step below the entry above it (the first at midday), never before its day's start."""
+    day_start = datetime.combine(page.day, time(0), tzinfo=zone).astimezone(UTC)
+    first = datetime.combine(page.day, _FIRST_ENTRY_AT, tzinfo=zone).astimezone(UTC)
+    untimed = sum(1 for entry in page.entries if entry.published_at is None)
+    # Counted in elapsed time (UTC), so a daylight-saving change in the morning is no gap.
+    step = min(_ENTRY_STEP, (first - day_start) / (untimed + 1))
+    moments: list[datetime] = []
+    for entry in page.entries:
+        if entry.published_at is not None:
+            moment = entry.published_at.astimezone(UTC)
+        elif moments:
+            moment = max(moments[-1] - step, day_start)
+        else:
+            moment = first
+        moments.append(moment)
+    return moments
+
+
+def archive_posts(page: ArchivePage, zone: ZoneInfo) -> Iterator[ImportedPost | ItemFailure]:
+    """The page's entries as published posts on its day, in its order; an entry that cannot
+    be imported as a failure."""
+    keys = _entry_keys(page)
+    for entry, key, moment in zip(page.entries, keys, _moments(page, zone), strict=True):
+        position = f"entry {entry.position} ({entry.title[:60]})"
+        if entry.problem is not None:
+            yield ItemFailure(position=position, reason=entry.problem)
+            continue
         yield ImportedPost(
-            position=f"entry {entry.position} ({entry.title[:60]})",
+            position=position,
             title=entry.title,
             body=entry.body,
             status=PostStatus.published,
-            published_at=moment.astimezone(UTC),
-            import_key=entry_key(page.day, entry.title),
+            published_at=moment,
+            import_key=key,
             original_url=entry.original_url,
             credit=entry.credit,
         )

@@ -4,24 +4,29 @@ Every importer hands over ``ImportedPost`` items (or ``ItemFailure`` for items i
 read). Each batch is one transaction, so a run killed half-way leaves whole batches behind;
 running it again skips what is there (a post is the same post when its import key or its
 original URL matches) and completes the rest. A bad item is reported and the others go on.
+
+An import changes only posts an import made from the same item (found by its import key):
+a post found only by its original URL, written by hand or imported from another item, is
+skipped and left as it is. Every value is checked against the limits the API and the restore
+apply, before anything is written, so that whatever an import stores exports and restores.
 """
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.models import Role
-from app.auth.schemas import UserName
 from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
+from app.importers import limits
 from app.importers.archive_page import is_archive_key
 from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
@@ -40,6 +45,9 @@ from app.sources.schemas import SourceCreate, SourceRef
 from app.sources.service import create_source
 
 BATCH_SIZE = 500
+# What the database may refuse of one post although it was checked (a key taken meanwhile):
+# that post fails, the others go in.
+_REFUSED = (IntegrityError, DataError)
 
 
 DEFAULT_AUTHOR = ImportedAuthor(login=DEFAULT_AUTHOR_LOGIN)
@@ -92,6 +100,12 @@ class _Existing:
     updated_at: datetime
     import_key: str | None
 
+    def skip_reason(self) -> str:
+        """Why an item found only by this post's original URL leaves it as it is."""
+        if self.import_key is None:
+            return f"a post written by hand has this original URL: post {self.post_id}"
+        return "imported before"
+
     def same_post_as(self, item: ImportedPost) -> bool:
         """Found by the item's original URL: the same post, unless both came from WordPress
         under different GUIDs (two posts there that link one article)."""
@@ -113,17 +127,6 @@ class _New:
     source: SourceRef | None
 
 
-_USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
-
-
-def _user_name(text: str | None) -> str | None:
-    """``text`` as a user name (markup and spaces folded), or None when it cannot be one."""
-    try:
-        return _USER_NAME.validate_python(text) if text else None
-    except ValidationError:
-        return None
-
-
 class PostImporter:
     """Imports items batch by batch; with ``dry_run`` everything is rolled back at the end,
     after the summary says what would have happened."""
@@ -140,7 +143,10 @@ class PostImporter:
         self.database = database
         self.zone = zone
         self.language = language
-        self.default_author = default_author
+        # Checked before anything is written: it is the author of posts that name none.
+        self.default_author = replace(
+            default_author, login=limits.author_name(default_author.login)
+        )
         self.dry_run = dry_run
         self.summary = ImportSummary()
         self._authors: dict[str, int] = {}
@@ -224,6 +230,9 @@ class PostImporter:
         """Update a post imported before, or add the item to ``new``, the batch's posts to
         create; or skip it, or report it as failed."""
         by_key, by_url = existing
+        if (refused := limits.refusal(item)) is not None:
+            self._fail(item, refused)
+            return
         if item.import_key and item.import_key in self._seen_keys:
             self._skip("appears twice in the file")
             return
@@ -232,7 +241,10 @@ class PostImporter:
         before = by_key.get(item.import_key) if item.import_key else None
         if before is None and item.original_url:
             found = by_url.get(item.original_url)
-            before = found if found is not None and found.same_post_as(item) else None
+            if found is not None and found.same_post_as(item):
+                # Not made from this item: never changed by it, however much newer it is.
+                self._skip(found.skip_reason())
+                return
         if before is not None and (
             item.modified_at is None or item.modified_at <= before.updated_at
         ):
@@ -318,7 +330,7 @@ class PostImporter:
         """The user an imported author is: by the name posts show (the display name, else
         the login, whichever is a valid user name first), made on first sight."""
         author = author or self.default_author
-        name = _user_name(author.display_name) or _user_name(author.login)
+        name = limits.user_name(author.display_name) or limits.user_name(author.login)
         name = name or self.default_author.login
         if name not in self._authors:
             # Imported authors become users without tokens: their names show on their posts,
@@ -338,7 +350,7 @@ class PostImporter:
             with session.begin_nested():
                 self._add(session, new)
             created = new
-        except (IntegrityError, DomainError):
+        except (*_REFUSED, DomainError):
             created = []
             for one in new:
                 try:
@@ -347,6 +359,8 @@ class PostImporter:
                     created.append(one)
                 except IntegrityError:
                     self._fail(one.item, "it conflicts with a post written at the same time")
+                except DataError as error:
+                    self._fail(one.item, limits.database_refusal(error))
                 except DomainError as error:
                     self._fail(one.item, error.detail)
         self.summary.created += len(created)
@@ -376,6 +390,9 @@ class PostImporter:
                 )
         except DomainError as error:
             self._fail(item, error.detail)
+            return
+        except _REFUSED as error:
+            self._fail(item, limits.database_refusal(error))
             return
         self.summary.updated += 1
 

@@ -27,9 +27,9 @@ from xml.parsers.expat import errors as expat_errors
 from app.core.errors import InvalidInput
 from app.core.text import plain_line
 from app.core.types import as_aware
-from app.importers.html_body import body_and_origin
+from app.importers.html_body import body_and_origin, refusal
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
-from app.posts.models import PostStatus
+from app.posts.models import TITLE_MAX, PostStatus
 
 _PREFIXES = {
     **{f"http://wordpress.org/export/{version}/": "wp" for version in ("1.0", "1.1", "1.2")},
@@ -70,6 +70,10 @@ _SKIPPED_STATUSES = {
 # is published; its local post_date only says when it was saved, so that is its created_at.
 _UNDATED_STATUSES = frozenset({"draft", "pending"})
 _TAG_DOMAINS = frozenset({"post_tag", "tag"})  # "tag" in WXR 1.0
+# A title and an excerpt lose their markup before their length counts, and cleaning costs more
+# the more markup there is: one far longer than any post has is refused before it is cleaned.
+_TITLE_SOURCE_MAX = 10 * TITLE_MAX
+_EXCERPT_SOURCE_MAX = 20_000
 
 
 class _BadItem(Exception):
@@ -234,8 +238,11 @@ class WxrExport:
             raise _BadItem(f"its wp:post_id {post_id[:40]!r} is not a number")
         status = _status(wp_status, password=item.value("wp:post_password"))
         published_at, created_at = self._dates(item, wp_status)
-        title = plain_line(item.value("title"))
-        body, original_url, credit = body_and_origin(item.value("content:encoded"))
+        content = item.value("content:encoded")
+        if (too_long := refusal(content)) is not None:
+            raise _BadItem(too_long)
+        title = _plain_field(item, "title", _TITLE_SOURCE_MAX)
+        body, original_url, credit = body_and_origin(content)
         if not title and not body:
             raise _BadItem("it has neither a title nor a text")
         login = item.value("dc:creator")
@@ -255,7 +262,7 @@ class WxrExport:
             modified_at=_moment(item, "wp:post_modified_gmt", UTC)
             or _moment(item, "wp:post_modified", self._zone),
             created_at=created_at,
-            excerpt=plain_line(item.value("excerpt:encoded")) or None,
+            excerpt=_plain_field(item, "excerpt:encoded", _EXCERPT_SOURCE_MAX) or None,
         )
 
     def _dates(self, item: _Item, wp_status: str) -> tuple[datetime | None, datetime | None]:
@@ -309,6 +316,14 @@ def _item_values(element: Element) -> _Item:
         elif name not in item.values:
             item.values[name] = child.text or ""
     return item
+
+
+def _plain_field(item: _Item, name: str, limit: int) -> str:
+    """A field as one line of plain text; _BadItem when it is longer than ``limit``."""
+    text = item.value(name)
+    if len(text) > limit:
+        raise _BadItem(f"its {name} is {len(text):,} characters long, more than {limit:,}")
+    return plain_line(text)
 
 
 def _author(element: Element) -> ImportedAuthor | None:

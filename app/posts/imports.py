@@ -7,18 +7,25 @@ columns, rendering and tags as the API's writes (app.posts.service).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from sqlalchemy import insert
 from sqlmodel import Session, col
 
 from app.core.slugs import unique_slugs
+from app.core.text import CleanText
 from app.core.types import utcnow
-from app.posts.models import Post
+from app.posts.models import IMPORT_KEY_MAX, Post
 from app.posts.schemas import PostCreate
 from app.posts.service import add_tags, new_columns, store_changed, written_columns
 
 _POSTS = Post.metadata.tables["posts"]
+
+# An import key as every path that writes one checks it (importers, restore): what the column
+# holds on either database.
+ImportKey = Annotated[CleanText, Field(max_length=IMPORT_KEY_MAX)]
 
 
 @dataclass(frozen=True, slots=True)

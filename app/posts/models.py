@@ -24,6 +24,8 @@ TAG_MAX = 60
 TAGS_PER_POST_MAX = 30
 # A like's client is the SHA-256 hex digest of an address (app.core.clients.client_key).
 LIKE_CLIENT_MAX = 64
+# Where an import found a post: a WordPress GUID (a URL, mostly) or a day page's entry.
+IMPORT_KEY_MAX = 2048
 
 
 class PostStatus(StrEnum):
@@ -66,7 +68,7 @@ class Post(SQLModel, table=True):
     original_url: str | None = Field(default=None, sa_column=Column(String(2048)))
     # Where an import found the post (a WordPress GUID, a day page's entry), so importing the
     # same file again finds it instead of creating it twice. Not part of the API.
-    import_key: str | None = Field(default=None, sa_column=Column(String(2048)))
+    import_key: str | None = Field(default=None, sa_column=Column(String(IMPORT_KEY_MAX)))
     credit: str | None = Field(default=None, sa_column=Column(String(CREDIT_MAX)))
     language: str = Field(sa_column=Column(String(35), nullable=False))
     body: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -37,10 +37,12 @@ missing, none extra). Items are ordered by primary key. Times are RFC 3339 in UT
 microseconds (``2022-01-10T08:00:00Z``); days are ``YYYY-MM-DD``; ``null`` where a value may
 be absent. Text is taken as it is stored: no field is re-rendered or re-cleaned on restore, so
 every API response after a restore is the one from before. The limits are those of the
-database columns, not of the API, so that whatever an older version stored restores as it was.
+database columns, which every write path (API, command line, importers) enforces, so that
+whatever was stored restores as it was; a user's name is also one the API would accept.
 
 ``users``: who writes. Their API tokens are not part of the document (see NOT_EXPORTED).
-    ``id`` (integer ≥ 1), ``name`` (≤ 80 characters, unique), ``role`` (``"admin"``,
+    ``id`` (integer ≥ 1), ``name`` (a user name the API accepts as it is: ≤ 80 characters,
+    no ``/``, no markup, not starting with a space; unique), ``role`` (``"admin"``,
     ``"editor"`` or ``"author"``), ``is_active`` (``false`` for a locked user),
     ``created_at``, ``updated_at`` (times).
 ``sources``: the publications posts come from.
@@ -75,11 +77,21 @@ from datetime import date
 from types import GenericAlias
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    create_model,
+)
 from sqlalchemy import MetaData, Table
 
 from app.auth.models import USER_NAME_MAX, User
+from app.auth.schemas import UserName
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
+from app.posts.imports import ImportKey
 from app.posts.models import (
     CREDIT_MAX,
     LIKE_CLIENT_MAX,
@@ -142,6 +154,22 @@ Slug = Annotated[CleanText, Field(max_length=SLUG_MAX_LENGTH)]
 Language = Annotated[CleanText, Field(max_length=LANGUAGE_MAX)]
 Url = Annotated[CleanText, Field(max_length=URL_MAX)]
 
+_USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
+
+
+def _api_user_name(name: str) -> str:
+    """``name`` when it is a user name exactly as the API stores one; the API's own error
+    otherwise (or that the API would have changed it, say its markup)."""
+    if _USER_NAME.validate_python(name) != name:
+        raise ValueError("is not a user name as the API writes it (markup or extra spaces)")
+    return name
+
+
+# The column's length stated too: the format's schema (and OpenAPI's) shows it.
+StoredUserName = Annotated[
+    CleanText, Field(max_length=USER_NAME_MAX), AfterValidator(_api_user_name)
+]
+
 
 class UserRecord(BaseModel):
     """A user, without tokens."""
@@ -149,7 +177,7 @@ class UserRecord(BaseModel):
     model_config = _STRICT
 
     id: RowId
-    name: Annotated[CleanText, Field(max_length=USER_NAME_MAX)]
+    name: StoredUserName
     role: Literal["admin", "editor", "author"]
     is_active: bool
     created_at: Time
@@ -204,7 +232,7 @@ class PostRecord(BaseModel):
     source_id: RowId | None
     author_id: RowId
     original_url: Url | None
-    import_key: Url | None
+    import_key: ImportKey | None
     credit: Annotated[CleanText, Field(max_length=CREDIT_MAX)] | None
     language: Language
     body: Text
