@@ -9,8 +9,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
-from sqlalchemy import Connection, Engine, event, literal
+from sqlalchemy import Connection, Engine, Table, event, literal
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -95,6 +96,16 @@ def create_db_engine(url: str) -> Engine:
         pool_size=READ_THREADS["postgresql"] + WRITE_THREADS["postgresql"] + SPARE_CONNECTIONS,
         max_overflow=SPARE_CONNECTIONS,
     )
+
+
+def on_conflict_do_nothing(
+    session: Session, table: Table, index_elements: list[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT (``index_elements``) DO NOTHING into ``table``, on either
+    database: rows that would repeat a unique key are skipped (on PostgreSQL after waiting for
+    a transaction that is adding the same key)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values: Any) -> bool:
