@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
+from app.core.collation import fold_case
+
 # Set before any table is defined, so every constraint and index gets a stable name that
 # migrations can refer to on both databases.
 SQLModel.metadata.naming_convention = {
@@ -29,6 +31,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 WRITE_OPTION = "presseschau_write"
+FOLD_CASE = "presseschau_fold_case"
 # Threads doing database work at once, per process and kind of work. Beyond what the
 # database can use they only add GIL contention, and beyond the pool's size every request
 # would open and close a connection of its own. SQLite work is CPU-bound in this process;
@@ -63,6 +66,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # SQLite's lower() knows only ASCII; text matching lower-cases with this instead. Only
+    # queries use it, never the schema, so the file still opens in any sqlite3 console.
+    dbapi_connection.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
 
 
 def _begin_sqlite(connection: Connection) -> None:

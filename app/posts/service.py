@@ -54,12 +54,7 @@ def list_posts(
     if before:
         narrowing.append(col(Post.published_at) < before)
     if filters.q:
-        pattern = (
-            "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        narrowing.append(
-            col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
-        )
+        narrowing.append(queries.contains_text(filters.q, session.get_bind().dialect.name))
     where = [queries.listed_for(viewer, filters.status, now)]
     if sources is not None:
         where.append(queries.in_sources(sources))
