@@ -22,7 +22,7 @@ from app.core.db import Database, create_db_engine
 from app.core.errors import DomainError, InvalidInput, NotFound
 from app.core.logging import log_config
 from app.core.migrations import upgrade
-from app.core.serving import SERVE_OPTIONS
+from app.core.serving import SERVE_OPTIONS, raise_descriptor_limit
 from app.demo.loader import is_empty, load_demo
 from app.importers.records import ImportedAuthor
 from app.importers.service import DEFAULT_AUTHOR, ImportSummary
@@ -93,6 +93,7 @@ def serve(
         # Workers share their metrics through files; set before any worker starts.
         metrics_dir = tempfile.mkdtemp(prefix="presseschau-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    raise_descriptor_limit()  # inherited by the worker processes
     try:
         uvicorn.run(
             "app.main:create_app",
