@@ -313,7 +313,9 @@ def _insert_post(session: Session, post: Post, *, slug_given: bool) -> None:
             return
         except IntegrityError as exc:
             taken = session.scalar(select(col(Post.id)).where(col(Post.slug) == post.slug))
-            if slug_given or taken is None or attempt == SLUG_ATTEMPTS:
+            if taken is None:
+                raise  # not the slug: a row the post refers to changed meanwhile
+            if slug_given or attempt == SLUG_ATTEMPTS:
                 raise Conflict(f"A post with the slug {post.slug!r} exists already.") from exc
             lock_slug(session, post.title, fallback="beitrag")
             post.slug = _free_slug(session, post.title)
