@@ -200,7 +200,7 @@ def serve(
     import uvicorn
 
     from app.core.logging import log_config
-    from app.core.serving import SERVE_OPTIONS
+    from app.core.serving import SERVE_OPTIONS, raise_descriptor_limit
 
     # Checked here, once, before any worker starts: a server on a database it cannot use
     # would only answer 503 to every read while looking alive.
@@ -210,6 +210,7 @@ def serve(
         # Workers share their metrics through files; set before any worker starts.
         metrics_dir = tempfile.mkdtemp(prefix="presseschau-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    raise_descriptor_limit()  # inherited by the worker processes
     try:
         uvicorn.run(
             "app.main:create_app",

@@ -95,6 +95,8 @@ def _plain_urls(content: dict[str, Any]) -> list[str]:
         f"{API}/posts?per_page=100",
         f"{API}/posts?page=40",
         f"{API}/posts?sort=title",
+        f"{API}/posts?sort=title&tag=oekonomie",
+        f"{API}/posts?sort=title&source={junge}&per_page=2",
         f"{API}/posts?sort=published_at&per_page=3",
         f"{API}/posts?sort=-published_at&status=published",
         f"{API}/posts?source={junge}",

@@ -21,7 +21,13 @@ from app.core.migrations import upgrade
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
 from tests.conftest import FreshDatabase
-from tests.factories import Account, make_account, make_post, make_source
+from tests.factories import (
+    Account,
+    add_post_of_an_older_schema,
+    make_account,
+    make_post,
+    make_source,
+)
 
 API = "/api/v1"
 
@@ -186,8 +192,8 @@ def test_documents_come_through_their_storage_migration_unchanged(
         words = ["Stadtrat", "Haushalt", "Kritik", "Energie", "Wahl", "Bahn", "Schule", "Nord"]
         # A body of the usual size, of words that do not compress to nothing.
         body = " ".join(f"{rng.choice(words)}{rng.randrange(10_000)}" for _ in range(400))
-        for text_of_post in (body, "Ein kurzer Beitrag."):
-            make_post(database, editor, body=text_of_post)
+        for number, text_of_post in enumerate((body, "Ein kurzer Beitrag.")):
+            database.call(add_post_of_an_older_schema, editor, f"Beitrag {number}", text_of_post)
         before = _stored(database)
         assert len(before) == 2
         toasted_before = _toasted(database) if backend == "postgresql" else 0

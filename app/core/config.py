@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         description="Write a JSON log line per request to stderr; switch it off when a proxy "
         "in front already logs requests (it is a large part of a cached response's cost).",
     )
+    header_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="How long a connection may take to send a request's headers, from its "
+        "opening or the end of the response before; then the server closes it. Slow or "
+        "half-sent requests cannot hold connections for longer.",
+    )
     direct_reads: bool = Field(
         True,
         description="Answer anonymous reads of posts, post lists and day archives straight "

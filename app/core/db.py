@@ -9,14 +9,17 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
-from sqlalchemy import Connection, Engine, event, literal
+from sqlalchemy import Connection, Engine, Table, event, literal
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
+
+from app.core.collation import fold_case
 
 # Set before any table is defined, so every constraint and index gets a stable name that
 # migrations can refer to on both databases.
@@ -29,6 +32,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 WRITE_OPTION = "presseschau_write"
+FOLD_CASE = "presseschau_fold_case"
 # Threads doing database work at once, per process and kind of work. Beyond what the
 # database can use they only add GIL contention, and beyond the pool's size every request
 # would open and close a connection of its own. SQLite work is CPU-bound in this process;
@@ -73,6 +77,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # SQLite's lower() knows only ASCII; text matching lower-cases with this instead. Only
+    # queries use it, never the schema, so the file still opens in any sqlite3 console.
+    dbapi_connection.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
 
 
 def _begin_sqlite(connection: Connection) -> None:
@@ -106,6 +113,16 @@ def create_db_engine(url: str) -> Engine:
         pool_size=READ_THREADS["postgresql"] + WRITE_THREADS["postgresql"] + SPARE_CONNECTIONS,
         max_overflow=SPARE_CONNECTIONS,
     )
+
+
+def on_conflict_do_nothing(
+    session: Session, table: Table, index_elements: list[str]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT ... ON CONFLICT (``index_elements``) DO NOTHING into ``table``, on either
+    database: rows that would repeat a unique key are skipped (on PostgreSQL after waiting for
+    a transaction that is adding the same key)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values: Any) -> bool:

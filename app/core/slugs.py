@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, literal, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
@@ -14,6 +14,9 @@ from app.core.text import SLUG_MAX_LENGTH, slugify
 # Room for a "-NNN" suffix within the column's length.
 _BASE_MAX_LENGTH = SLUG_MAX_LENGTH - 8
 _BATCH = 20
+# The first half of the advisory lock keys of slugs (PostgreSQL's two-number form), kept
+# apart from any other use of advisory locks: "slug" in ASCII.
+_SLUG_LOCKS = 0x736C7567
 
 
 def _suffixed(base: str, number: int) -> str:
@@ -46,6 +49,16 @@ def _base(text: str, fallback: str) -> str:
     # All-digit slugs get the fallback word in front, because a number in a URL means an id.
     base = slugify(text, max_length=_BASE_MAX_LENGTH) or fallback
     return slugify(f"{fallback} {base}", max_length=_BASE_MAX_LENGTH) if base.isdigit() else base
+
+
+def lock_slug(session: Session, text: str, *, fallback: str) -> None:
+    """On PostgreSQL, wait for any other transaction that holds the lock of ``text``'s slug
+    and hold it until this one ends, so that writers choosing a slug for the same words do
+    it one after the other, each seeing the slug the one before took. SQLite needs none: its
+    writers take turns anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.hashtext(literal(_base(text, fallback)))
+        session.execute(select(func.pg_advisory_xact_lock(_SLUG_LOCKS, key)))
 
 
 def unique_slugs(

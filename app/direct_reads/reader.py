@@ -42,6 +42,22 @@ from app.sources import queries as sources
 INLINE_OFFSET_MAX = 2_000
 
 
+def is_short(read: Read) -> bool:
+    """Whether ``read`` is an index lookup or a short walk along an index, cheap enough for
+    the event loop.
+
+    Deep pages walk too far. A list by title has an index in its order only unnarrowed
+    (ix_posts_status_title_sort): narrowed by source, tag or day, the posts it selects are
+    sorted, and a tag or source may have most of them."""
+    if isinstance(read, PostRead | SourceRead):
+        return True
+    if read.paging.offset > INLINE_OFFSET_MAX:
+        return False
+    if isinstance(read, ListRead) and read.sort is PostSort.by_title:
+        return read.source is None and read.tag is None and read.day is None
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     route: str  # the name of the route the framework path would have taken
@@ -59,9 +75,8 @@ class DirectReader:
 
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
-        short = isinstance(read, PostRead | SourceRead) or read.paging.offset <= INLINE_OFFSET_MAX
         work = partial(self._answer, read=read, url=url, freshness=freshness, now=utcnow())
-        return await self._connection.run(work, short=short)
+        return await self._connection.run(work, short=is_short(read))
 
     def _answer(
         self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None, now: datetime

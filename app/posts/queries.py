@@ -12,6 +12,8 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.caching.memo import memo_for
+from app.core.collation import fold_case
+from app.core.db import FOLD_CASE
 from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
 from app.posts.models import Post, PostStatus, PostTag, Tag
@@ -46,7 +48,7 @@ def listed_for(viewer: Viewer | None, status: PostStatus, now: datetime) -> Colu
 
 def sort_order(sort: PostSort, *, may_include_drafts: bool) -> list[ColumnElement[object]]:
     # Mapped is covariant, so these widen to the ColumnElement[object] the caller expects.
-    title: Mapped[object] = col(Post.title)
+    title: Mapped[object] = col(Post.title_sort)
     published_at: Mapped[object] = col(Post.published_at)
     post_id: Mapped[object] = col(Post.id)
     if sort is PostSort.by_title:
@@ -292,6 +294,26 @@ def in_sources(ids: Sequence[int]) -> ColumnElement[bool]:
     published_at) index in order, where a subquery left SQLite reading every newer post in
     full to test its source."""
     return col(Post.source_id).in_(ids) if ids else false()
+
+
+def contains_text(text: str, dialect: str) -> ColumnElement[bool]:
+    """Posts whose title or body contain ``text``, whatever the case of its letters.
+
+    PostgreSQL's ILIKE knows every script's case. SQLite's LIKE knows only ASCII's, so
+    there both sides are lower-cased by a function of this process (app.core.db) when the
+    text is not plain ASCII: "ärger" finds "Ärger". An ASCII text is matched by LIKE alone,
+    without a call per row: letters outside ASCII do not match it in either case."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if dialect == "sqlite" and not text.isascii():
+        pattern = f"%{fold_case(escaped)}%"
+        return or_(
+            *(
+                getattr(func, FOLD_CASE)(column).like(pattern, escape="\\")
+                for column in (col(Post.title), col(Post.body))
+            )
+        )
+    pattern = f"%{escaped}%"
+    return col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
 
 
 def has_tag(slug: str | ColumnElement[str]) -> ColumnElement[bool]:

@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
-from app.core.db import insert_ignoring_duplicates
+from app.core.db import insert_ignoring_duplicates, on_conflict_do_nothing
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
-from app.core.slugs import unique_slug
+from app.core.slugs import lock_slug, unique_slug
 from app.core.text import parse_id, slugify
 from app.core.types import as_aware, utcnow
 from app.posts import documents, queries
@@ -24,6 +24,10 @@ from app.posts.visibility import is_publicly_visible, public_total, publicly_vis
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
 from app.sources.schemas import SourceMatchPublic
+
+_TAGS = Tag.metadata.tables["tags"]
+# Attempts at a post's slug when writers running at the same time take the one it was given.
+SLUG_ATTEMPTS = 10
 
 
 def list_posts(
@@ -52,12 +56,7 @@ def list_posts(
     if before:
         narrowing.append(col(Post.published_at) < before)
     if filters.q:
-        pattern = (
-            "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
-        narrowing.append(
-            col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
-        )
+        narrowing.append(queries.contains_text(filters.q, session.get_bind().dialect.name))
     where = [queries.listed_for(viewer, filters.status, now)]
     if sources is not None:
         where.append(queries.in_sources(sources))
@@ -156,11 +155,19 @@ def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
             select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(all_slugs))
         ).all()
     )
-    new = [Tag(name=name, slug=slug) for slug, name in all_slugs.items() if slug not in existing]
+    new = [{"name": name, "slug": slug} for slug, name in all_slugs.items() if slug not in existing]
     if new:
-        session.add_all(new)
-        session.flush()
-        existing |= {tag.slug: tag.id for tag in new}
+        # A writer adding the same new tag meanwhile (PostgreSQL runs writers side by side)
+        # makes the insert wait for it and skip that tag; the tags are then read, whoever
+        # made them.
+        session.execute(on_conflict_do_nothing(session, _TAGS, ["slug"]), new)
+        existing |= dict(
+            session.execute(
+                select(col(Tag.slug), col(Tag.id)).where(
+                    col(Tag.slug).in_([tag["slug"] for tag in new])
+                )
+            ).all()
+        )
     links = [
         {"post_id": post_id, "tag_id": existing[slug]}
         for post_id, by_slug in wanted.items()
@@ -285,14 +292,13 @@ def create_post(
     post = Post(
         **new_columns(
             data,
-            slug=data.slug or unique_slug(session, col(Post.slug), data.title, fallback="beitrag"),
+            slug=data.slug or _free_slug(session, data.title),
             author_id=viewer.user_id,
             zone=zone,
             language=language,
         )
     )
-    session.add(post)
-    _flush(session, post.slug)
+    _insert_post(session, post, slug_given=data.slug is not None)
     assert post.id is not None
     _set_tags(session, post.id, data.tags, replace=False)
     # The tags are read back: an existing tag keeps its own spelling, and their order is the
@@ -304,6 +310,35 @@ def create_post(
     public = queries.to_public(row, tags, zone)
     found = SourceMatchPublic.model_validate(match, from_attributes=True) if match else None
     return PostCreated(**dict(public), source_match=found)
+
+
+def _free_slug(session: Session, title: str) -> str:
+    return unique_slug(session, col(Post.slug), title, fallback="beitrag")
+
+
+def _insert_post(session: Session, post: Post, *, slug_given: bool) -> None:
+    """Add ``post``; a slug it was not given is chosen again while other writers take it.
+
+    On PostgreSQL writers run side by side: two creates with one title both find its slug
+    free, and the second one's insert fails when the first commits. A savepoint keeps the
+    transaction usable, and the next free slug is looked up again (the other writer's row
+    is committed by then), holding the title's slug lock from then on: writers that collided
+    once choose one after the other, or twenty at once would collide up to twenty times. A
+    slug the client chose stays theirs to change: 409."""
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                session.add(post)
+                session.flush()
+            return
+        except IntegrityError as exc:
+            taken = session.scalar(select(col(Post.id)).where(col(Post.slug) == post.slug))
+            if taken is None:
+                raise  # not the slug: a row the post refers to changed meanwhile
+            if slug_given or attempt == SLUG_ATTEMPTS:
+                raise Conflict(f"A post with the slug {post.slug!r} exists already.") from exc
+            lock_slug(session, post.title, fallback="beitrag")
+            post.slug = _free_slug(session, post.title)
 
 
 _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}

@@ -1,0 +1,47 @@
+"""Text order and matching as German readers expect them, the same on both databases.
+
+Neither database sorts titles that way by itself: SQLite compares bytes ("Zebra" before
+"apfel", "Äpfel" after both), and PostgreSQL follows whatever locale the server was set up
+with. So each title gets a sort key, made here once on every write and stored beside it: a
+byte order of keys (PostgreSQL compares the key column with the "C" collation) is then the
+order of DIN 5007-1, and an index on the key gives it without sorting.
+"""
+
+import unicodedata
+
+# The longest key: a title's length (300) whatever its characters decompose to, so that
+# index entries stay far below PostgreSQL's limit of a third of a page.
+SORT_KEY_MAX = 300
+# The kept characters' classes: letters and digits. Marks go (they are what makes "Ä" of
+# "A" once decomposed), as do punctuation and symbols ("„Ärger“" sorts under A).
+_KEPT = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No"))
+
+
+def sort_key(text: str) -> str:
+    """``text``'s place in German dictionary order (DIN 5007-1): "Ä" as "A", case ignored,
+    "ß" as "ss", marks, punctuation and symbols ignored, white space as one space. Texts
+    with equal keys (such as "apfel" and "Äpfel") are put in order by something else.
+
+    At most SORT_KEY_MAX characters, however far the text's characters decompose."""
+    # Compatibility decomposition splits "Ä" into "A" and its diaeresis, "ﬁ" into "fi";
+    # casefold makes "ß" "ss".
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    words: list[str] = []
+    word: list[str] = []
+    for character in decomposed:
+        if unicodedata.category(character) in _KEPT:
+            word.append(character)
+        elif character.isspace() and word:
+            words.append("".join(word))
+            word = []
+    if word:
+        words.append("".join(word))
+    # A text of nothing but punctuation keeps it, so it still sorts among its like.
+    key = " ".join(words) or " ".join(decomposed.split())
+    return key[:SORT_KEY_MAX]
+
+
+def fold_case(text: str | None) -> str | None:
+    """``text`` lower-cased in every script, for case-insensitive matching (SQLite's own
+    lower() and LIKE know only ASCII)."""
+    return None if text is None else text.lower()

@@ -1,0 +1,127 @@
+"""The server process: slow and half-sent requests cannot hold its connections."""
+
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.core.migrations import upgrade
+from tests.conftest import FreshDatabase
+from tests.postgres_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER_TIMEOUT = 3.0
+# A soft limit below the idle connections below, as many systems set it (1,024) below what a
+# busy server meets: the server raises it to the hard limit itself.
+SOFT_FILES = 256
+IDLE_CONNECTIONS = 300
+
+
+def _low_soft_file_limit() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (SOFT_FILES, hard))
+
+
+@contextmanager
+def served(url: str) -> Iterator[int]:
+    """``presseschau serve`` on a free port, started with a low soft limit of open files."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "PRESSESCHAU_DATABASE_URL": url,
+        "PRESSESCHAU_HEADER_TIMEOUT_SECONDS": str(HEADER_TIMEOUT),
+        "PRESSESCHAU_ACCESS_LOG": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_low_soft_file_limit,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield port
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _closed_by_the_server(connection: socket.socket, within: float) -> bool:
+    connection.settimeout(max(within, 0.01))
+    try:
+        return connection.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def _response(connection: socket.socket) -> bytes:
+    """One whole response (its head and a body of content-length bytes)."""
+    connection.settimeout(5)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += connection.recv(4096)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.lower().split(b"\r\n")
+        if line.startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += connection.recv(4096)
+    return received
+
+
+def _still_open(connection: socket.socket) -> bool:
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except ConnectionResetError:
+        return False
+
+
+def test_half_sent_requests_are_cut_off_and_keep_no_one_else_out(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url)
+    with served(url) as port, ExitStack() as stack:
+        started = time.monotonic()
+        idle = []
+        for _ in range(IDLE_CONNECTIONS):
+            connection = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+            connection.sendall(b"GET /api/v1/posts HTTP/1.1\r\nHost: presse")
+            idle.append(connection)
+        # A keep-alive connection that answers one request and then starts another, slowly.
+        kept = stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: presse\r\n\r\n")
+        assert _response(kept).startswith(b"HTTP/1.1 200")
+        kept.sendall(b"GET /healthz HTTP/1.1\r\n")
+        # Meanwhile everyone else is answered.
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/posts", timeout=5)
+        assert answer.status_code == 200
+        assert all(_still_open(connection) for connection in idle), "timed out too soon"
+        # And the slow ones are closed once their time is up.
+        deadline = started + HEADER_TIMEOUT + 3
+        for connection in [*idle, kept]:
+            assert _closed_by_the_server(connection, deadline - time.monotonic())
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
