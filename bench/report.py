@@ -33,7 +33,9 @@ def main() -> None:
     args = parser.parse_args()
     document = results.newest(results.PATTERN if args.quick else "bench-full-*.json")
     update(BENCHMARKS, table.render(document))
-    print(f"{BENCHMARKS.name}: tables of the {document['mode']} run of {document['date'][:10]} written")
+    print(
+        f"{BENCHMARKS.name}: tables of the {document['mode']} run of {document['date'][:10]} written"
+    )
 
 
 if __name__ == "__main__":
