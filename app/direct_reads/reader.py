@@ -48,13 +48,18 @@ def is_short(read: Read) -> bool:
 
     Deep pages walk too far. A list by title has an index in its order only unnarrowed
     (ix_posts_status_title_sort): narrowed by source, tag or day, the posts it selects are
-    sorted, and a tag or source may have most of them."""
+    sorted, and a tag or source may have most of them. A tag narrows through its links, which
+    no index of the posts orders: either the tag's posts are all read and sorted, or the date
+    index is walked until a page of them turns up, which for a rare tag is most of it."""
     if isinstance(read, PostRead | SourceRead):
         return True
     if read.paging.offset > INLINE_OFFSET_MAX:
         return False
-    if isinstance(read, ListRead) and read.sort is PostSort.by_title:
-        return read.source is None and read.tag is None and read.day is None
+    if isinstance(read, ListRead):
+        if read.tag is not None:
+            return False
+        if read.sort is PostSort.by_title:
+            return read.source is None and read.day is None
     return True
 
 
