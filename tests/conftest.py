@@ -1,15 +1,18 @@
 """Every database test runs on SQLite and on a throwaway PostgreSQL server."""
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from typer.testing import CliRunner
 
-from app.core.config import Settings
+from app.cli import cli
+from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine
 from app.core.metrics import instrument_engine
 from app.core.migrations import upgrade
@@ -119,6 +122,20 @@ def framework(settings: Settings, db: Database) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
     other.dispose()
+
+
+@pytest.fixture
+def command_line(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """Runs ``presseschau ...`` in this process against a database URL."""
+    runner = CliRunner()
+
+    def run(url: str, *args: str, stdin: bytes | None = None) -> Any:
+        monkeypatch.setenv("PRESSESCHAU_DATABASE_URL", url)
+        get_settings.cache_clear()
+        return runner.invoke(cli, list(args), input=stdin)
+
+    yield run
+    get_settings.cache_clear()
 
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"

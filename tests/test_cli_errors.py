@@ -4,16 +4,12 @@ exit status, never a traceback; and what its help costs."""
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from app.cli import cli
-from app.core.config import get_settings
 from app.core.db import create_db_engine
 from app.core.migrations import downgrade, head_revision, upgrade
 from tests.conftest import FreshDatabase
@@ -32,20 +28,6 @@ def _run(url: str, *args: str, timeout: float = 120) -> subprocess.CompletedProc
         [sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True,
         check=False, timeout=timeout,
     )  # fmt: skip
-
-
-@pytest.fixture
-def command_line(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Runs ``presseschau ...`` in this process against a database URL."""
-    runner = CliRunner()
-
-    def run(url: str, *args: str, stdin: bytes | None = None) -> Any:
-        monkeypatch.setenv("PRESSESCHAU_DATABASE_URL", url)
-        get_settings.cache_clear()
-        return runner.invoke(cli, list(args), input=stdin)
-
-    yield run
-    get_settings.cache_clear()
 
 
 def _one_line(stderr: str) -> str:

@@ -2,12 +2,9 @@
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,36 +18,10 @@ from app.core.migrations import upgrade
 from app.main import create_app
 from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post
-from tests.postgres_server import PostgresServer, find_bindir, free_port
+from tests.live_server import served
+from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def served(url: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "PRESSESCHAU_DATABASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

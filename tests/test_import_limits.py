@@ -21,7 +21,6 @@ from tests.test_wxr import export
 BERLIN = ZoneInfo("Europe/Berlin")
 # The export tests' fixtures: new databases, and the command line run in this process.
 new_database = test_transfer.new_database
-command_line = test_transfer.command_line
 
 
 def wxr_item(post_id: int, title: str, guid: str) -> str:

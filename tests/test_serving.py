@@ -1,21 +1,17 @@
 """The server process: slow and half-sent requests cannot hold its connections."""
 
-import os
 import resource
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from app.core.migrations import upgrade
 from tests.conftest import FreshDatabase
-from tests.postgres_server import free_port
+from tests.live_server import served
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER_TIMEOUT = 3.0
@@ -31,36 +27,14 @@ def _low_soft_file_limit() -> None:
 
 
 @contextmanager
-def served(url: str) -> Iterator[int]:
-    """``presseschau serve`` on a free port, started with a low soft limit of open files."""
-    port = free_port()
+def served_with_few_files(url: str) -> Iterator[int]:
+    """``presseschau serve`` on its port, started with a low soft limit of open files."""
     environment = {
-        **os.environ,
-        "PRESSESCHAU_DATABASE_URL": url,
         "PRESSESCHAU_HEADER_TIMEOUT_SECONDS": str(HEADER_TIMEOUT),
         "PRESSESCHAU_ACCESS_LOG": "false",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=_low_soft_file_limit,
-    )
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield port
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    with served(url, environment=environment, preexec_fn=_low_soft_file_limit) as (_, base):
+        yield int(base.rsplit(":", 1)[1])
 
 
 def _closed_by_the_server(connection: socket.socket, within: float) -> bool:
@@ -104,7 +78,7 @@ def test_half_sent_requests_are_cut_off_and_keep_no_one_else_out(
 ) -> None:
     url = fresh_database_url(backend)
     upgrade(url)
-    with served(url) as port, ExitStack() as stack:
+    with served_with_few_files(url) as port, ExitStack() as stack:
         started = time.monotonic()
         idle = []
         for _ in range(IDLE_CONNECTIONS):

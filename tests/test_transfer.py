@@ -31,14 +31,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import col
-from typer.testing import CliRunner
 
 from app.auth import service as auth
 from app.auth.models import Role
 from app.auth.schemas import TokenCreate, UserUpdate
 from app.caching.models import ContentState
-from app.cli import cli
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.errors import Conflict, InvalidInput
 from app.core.migrations import downgrade, upgrade
@@ -729,20 +727,6 @@ def test_a_killed_restore_leaves_the_database_empty(
 
 
 # -- the endpoint and the command line ------------------------------------------------------
-
-
-@pytest.fixture
-def command_line(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
-    """Runs ``presseschau ...`` in-process against a database URL."""
-    runner = CliRunner()
-
-    def run(url: str, *args: str, stdin: bytes | None = None) -> Any:
-        monkeypatch.setenv("PRESSESCHAU_DATABASE_URL", url)
-        get_settings.cache_clear()
-        return runner.invoke(cli, list(args), input=stdin)
-
-    yield run
-    get_settings.cache_clear()
 
 
 def test_the_export_endpoint_streams_the_document_to_admins(

@@ -1,0 +1,51 @@
+"""``presseschau serve`` as its own process on a free port, for tests that need a real server."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.postgres_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def served(
+    url: str,
+    *,
+    environment: Mapping[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The server on database ``url`` (with ``environment`` added to this process's), once
+    its /healthz answers; it is killed afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PRESSESCHAU_DATABASE_URL": url, **(environment or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=preexec_fn,  # only resource limits, set before exec
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
