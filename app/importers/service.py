@@ -22,6 +22,7 @@ from app.auth.schemas import UserName
 from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
+from app.core.inputs import validate_cleaned
 from app.importers.archive_page import is_archive_key
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
@@ -119,7 +120,7 @@ _USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
 def _user_name(text: str | None) -> str | None:
     """``text`` as a user name (markup and spaces folded), or None when it cannot be one."""
     try:
-        return _USER_NAME.validate_python(text) if text else None
+        return validate_cleaned(_USER_NAME, text) if text else None
     except ValidationError:
         return None
 
@@ -253,7 +254,7 @@ class PostImporter:
                     "status": item.status,
                     "published_at": item.published_at,
                 }
-            )
+            ).cleaned()
         except ValidationError as error:
             self._fail(item, first_error(error.errors()))
             return
