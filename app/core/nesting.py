@@ -20,7 +20,8 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+# A tag, up to the first ">" (as the parser ends it, but for quoted attribute values).
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)([^>]*)>")
 _VOID = _names(
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param "
     "source track wbr"
@@ -71,9 +72,7 @@ class _Stack:
         self.special: list[int] = []
         self.scope: list[int] = []
         self.reopenable: Counter[str] = Counter()
-
-    def depth(self) -> int:
-        return len(self.names) + sum(self.reopenable.values())
+        self.depth = 0  # open elements, and the formatting elements that may reopen
 
     def push(self, name: str, tag: str) -> None:
         index = len(self.names)
@@ -84,6 +83,7 @@ class _Stack:
             self.special.append(index)
         if name in _SCOPE:
             self.scope.append(index)
+        self.depth += 1
 
     def pop_to(self, index: int, *, closed: str | None = None) -> None:
         """Pop the elements from ``index`` up; formatting ones but ``closed`` may reopen."""
@@ -96,8 +96,11 @@ class _Stack:
                 self.special.pop()
             if self.scope and self.scope[-1] == position:
                 self.scope.pop()
-            if name in _FORMATTING and not (name == closed and position == index):
-                self.reopenable[tag] = min(self.reopenable[tag] + 1, _ALIKE_KEPT)
+            self.depth -= 1
+            reopens = name in _FORMATTING and not (name == closed and position == index)
+            if reopens and self.reopenable[tag] < _ALIKE_KEPT:
+                self.reopenable[tag] += 1
+                self.depth += 1
 
     def start(self, name: str, tag: str) -> None:
         siblings = _SIBLINGS.get(name)
@@ -105,10 +108,10 @@ class _Stack:
         if sibling is not None:
             self.pop_to(sibling)
         elif name in ("td", "th") and (not self.names or self.names[-1] != "tr"):
-            self.push("tr", "<tr>")  # a cell outside a row gets one (and a body) implicitly
-            self.push("tbody", "<tbody>")
+            self.push("tr", "tr")  # a cell outside a row gets one (and a body) implicitly
+            self.push("tbody", "tbody")
         elif name == "tr" and (not self.names or self.names[-1] not in ("tbody", "thead", "tfoot")):
-            self.push("tbody", "<tbody>")
+            self.push("tbody", "tbody")
         self.push(name, tag)
 
     def _sibling(self, names: set[str]) -> int | None:
@@ -135,26 +138,36 @@ class _Stack:
 def nesting_depth(fragment: str, *, limit: int = MAX_NESTING) -> int:
     """The deepest nesting of ``fragment``'s elements, at least as deep as an HTML parser makes
     it; counting stops past ``limit``. Linear: each tag is looked at once."""
-    if "<" not in fragment:
+    # After the last ">" no tag ends (the parser drops one left open at the end), and before
+    # it every "<" has a ">" to come: the tag pattern never fails after a partial match.
+    end = fragment.rfind(">")
+    if end < 0:
         return 0
     stack = _Stack()
+    names, tags, positions, special, scope = (
+        stack.names, stack.tags, stack.positions, stack.special, stack.scope
+    )  # fmt: skip
     deepest = 0
-    position = 0
-    for match in _TAG.finditer(fragment):
-        if match.start() < position:
-            continue  # inside the tag before: an attribute's text
-        end = fragment.find(">", match.end())
-        if end < 0:
-            break  # a tag left open at the end: the parser drops it, and all after it
-        position = end + 1
-        name = match.group(2).lower()
-        if match.group(1):
-            stack.end(name)
-            continue
-        if name in _VOID:
-            continue
-        stack.start(name, fragment[match.start() : position])
-        deepest = max(deepest, stack.depth())
-        if deepest > limit:
-            break
+    for slash, name, attributes in _TAG.findall(fragment, 0, end + 1):
+        name = name.lower()
+        if slash:
+            if names and names[-1] == name:
+                # Most end tags close the current element: popped here, as pop_to would.
+                names.pop()
+                tags.pop()
+                index = len(names)
+                positions[name].pop()
+                if special and special[-1] == index:
+                    special.pop()
+                if scope and scope[-1] == index:
+                    scope.pop()
+                stack.depth -= 1
+            else:
+                stack.end(name)
+        elif name not in _VOID:
+            stack.start(name, name + attributes)
+            if stack.depth > deepest:
+                deepest = stack.depth
+                if deepest > limit:
+                    break
     return deepest
