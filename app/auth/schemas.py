@@ -5,12 +5,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
 from app.core.inputs import TextInput
-from app.core.text import MAX_ID, Line, Moment, cleaned_pattern
+from app.core.text import MAX_ID, CleanedPattern, Line, Moment
 
 UserName = Annotated[
     Line,
     StringConstraints(min_length=1, max_length=USER_NAME_MAX),
-    cleaned_pattern(r"^[^\s/][^/]*$"),
+    CleanedPattern(r"^[^\s/][^/]*$"),
 ]
 TokenName = Annotated[Line, StringConstraints(min_length=1, max_length=TOKEN_NAME_MAX)]
 

@@ -1,10 +1,19 @@
 """Text input shared by every domain: hygiene, plain-text fields and slugs."""
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 from slugify import slugify as _slugify
 
 from app.core.html import strip_tags
@@ -80,16 +89,29 @@ CleanText = Annotated[str, AfterValidator(_check_text)]
 """Any text stored as given: no NUL bytes, no lone surrogates (neither survives storage)."""
 
 
-def cleaned_pattern(pattern: str) -> AfterValidator:
-    """A pattern for plain text, checked on it once cleaned (markup may well not match it)."""
-    compiled = re.compile(pattern)
+@dataclass(frozen=True)
+class CleanedPattern:
+    """A pattern for plain text, checked on it once cleaned (markup may well not match it);
+    the API's schema states it as any pattern."""
 
-    def check(value: str, info: ValidationInfo) -> str:
-        if _cleaning(info) and compiled.match(value) is None:
-            raise ValueError(f"must match the pattern {pattern!r} once markup is removed")
-        return value
+    pattern: str
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        compiled = re.compile(self.pattern)
+
+        def check(value: str, info: ValidationInfo) -> str:
+            if _cleaning(info) and compiled.match(value) is None:
+                raise ValueError(f"must match the pattern {self.pattern!r} once markup is removed")
+            return value
+
+        return core_schema.with_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
 
 
 # Validating a request checks only the text as sent, its length included, in time linear in
