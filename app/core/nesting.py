@@ -11,6 +11,7 @@ estimated within the limit is one the parser handles in linear time.
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 MAX_NESTING = 100
 """Elements (block quotes, lists, HTML tags) that a body may nest in one another."""
@@ -135,6 +136,22 @@ class _Stack:
         self.pop_to(index, closed=name)
 
 
+_CHUNK = 1 << 16
+
+
+def _tags(fragment: str, end: int) -> Iterator[tuple[str, str, str]]:
+    """The tags of ``fragment[: end + 1]`` (which ends with ">"), matched a chunk at a time:
+    a fragment found too deep early is not matched to its end. Each chunk ends with a ">",
+    so no tag is cut in two."""
+    start = 0
+    while start <= end:
+        stop = fragment.rfind(">", start, start + _CHUNK)
+        if stop < 0:
+            stop = fragment.find(">", start + _CHUNK)
+        yield from _TAG.findall(fragment, start, stop + 1)
+        start = stop + 1
+
+
 def nesting_depth(fragment: str, *, limit: int = MAX_NESTING) -> int:
     """The deepest nesting of ``fragment``'s elements, at least as deep as an HTML parser makes
     it; counting stops past ``limit``. Linear: each tag is looked at once."""
@@ -148,7 +165,7 @@ def nesting_depth(fragment: str, *, limit: int = MAX_NESTING) -> int:
         stack.names, stack.tags, stack.positions, stack.special, stack.scope
     )  # fmt: skip
     deepest = 0
-    for slash, name, attributes in _TAG.findall(fragment, 0, end + 1):
+    for slash, name, attributes in _tags(fragment, end):
         name = name.lower()
         if slash:
             if names and names[-1] == name:
