@@ -12,8 +12,10 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -25,7 +27,16 @@ from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
 from app.core.db import Database
 from app.core.html import TooDeeplyNested, render_markdown, strip_tags
 from app.core.nesting import MAX_NESTING
-from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX
+from app.importers.records import ImportedPost
+from app.importers.service import PostImporter
+from app.posts.models import (
+    BODY_MAX,
+    CREDIT_MAX,
+    TAG_MAX,
+    TAGS_PER_POST_MAX,
+    TITLE_MAX,
+    PostStatus,
+)
 from app.sources.models import DESCRIPTION_MAX, DOMAIN_MAX, SOURCE_NAME_MAX
 from app.sources.schemas import DOMAINS_PER_SOURCE_MAX
 from tests.factories import Account, make_account, make_post, make_source
@@ -369,3 +380,27 @@ def test_a_stored_body_nested_too_deep_renders_as_its_text() -> None:
     assert "<blockquote>" not in rendered
     with pytest.raises(TooDeeplyNested):
         render_markdown(body, strict=True)
+
+
+def test_an_import_keeps_a_post_nested_too_deep_as_its_text(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """An export from elsewhere is not refused for its nesting: the post goes in, its body
+    shown as text; its plain-text fields are cleaned as an editor's are."""
+    imported = ImportedPost(
+        position="1",
+        title="Tief verschachtelt",
+        body=">" * 50_000 + " Kern",
+        credit="<b>Übersetzung</b>",
+        status=PostStatus.published,
+        published_at=datetime(2022, 1, 10, 9, tzinfo=UTC),
+        import_key="https://blog.example/?p=1",
+    )
+    summary = PostImporter(db, zone=ZoneInfo("Europe/Berlin"), language="de").run([imported])
+    assert (summary.created, summary.failed) == (1, 0), summary.failures
+    listed = client.get(app.url_path_for("list_posts")).json()["items"]
+    assert [(post["title"], post["credit"]) for post in listed] == [
+        ("Tief verschachtelt", "Übersetzung")
+    ]
+    assert "<blockquote>" not in listed[0]["body_html"]
+    assert listed[0]["body_html"].startswith("<p>&gt;&gt;&gt;")
