@@ -4,22 +4,25 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
-from app.core.text import MAX_ID, Line, Moment
+from app.core.inputs import TextInput
+from app.core.text import MAX_ID, CleanedPattern, Line, Moment
 
 UserName = Annotated[
-    Line, StringConstraints(min_length=1, max_length=USER_NAME_MAX, pattern=r"^[^\s/][^/]*$")
+    Line,
+    StringConstraints(min_length=1, max_length=USER_NAME_MAX),
+    CleanedPattern(r"^[^\s/][^/]*$"),
 ]
 TokenName = Annotated[Line, StringConstraints(min_length=1, max_length=TOKEN_NAME_MAX)]
 
 
-class UserCreate(BaseModel):
+class UserCreate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: UserName
     role: Role = Role.author
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: UserName | None = None
@@ -40,7 +43,7 @@ class UserCreated(UserPublic):
     token: str = Field(description="The user's first API token. Shown only this once.")
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: TokenName = "API token"

@@ -63,6 +63,7 @@ def user_named(session: Session, name: str, *, role: Role) -> User:
 
 def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
     """Create a user with its first token; returns the user and the token's secret."""
+    data = data.cleaned()  # done before the transaction began, unless the caller skipped it
     user = User(name=data.name, role=data.role.value)
     session.add(user)
     try:
@@ -76,6 +77,7 @@ def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
 
 def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
     user = _get_user(session, user_id)
+    data = data.cleaned()
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "role" in changes:
         changes["role"] = changes["role"].value
@@ -128,6 +130,7 @@ def _issue_token(
 def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tuple[ApiToken, str]:
     """A new token; a non-admin's expires no later than the token creating it, so a token
     about to expire cannot make itself a successor that lives on."""
+    data = data.cleaned()
     user_id = viewer.user_id
     if data.user_id is not None and data.user_id != viewer.user_id:
         if not viewer.is_admin:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 from app.core.collation import fold_case
+from app.core.inputs import prepare_inputs
 
 # Set before any table is defined, so every constraint and index gets a stable name that
 # migrations can refer to on both databases.
@@ -183,13 +184,16 @@ class Database:
     def call(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run ``fn`` in a write transaction, here and now (command line, tests)."""
+        """Run ``fn`` in a write transaction, here and now (command line, tests); its inputs
+        are prepared before the transaction begins, not while it holds SQLite's write lock."""
+        prepare_inputs(kwargs)
         with self.session() as session:
             return fn(session, *args, **kwargs)
 
     def _call_read(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
+        prepare_inputs(kwargs)
         with self.session(write=False) as session:
             return fn(session, *args, **kwargs)
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from app.core.markdown import markdown_to_html
+from app.core.nesting import MAX_NESTING, nesting_depth
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h1", "h2",
@@ -44,7 +45,20 @@ def _embed_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+class TooDeeplyNested(ValueError):
+    """HTML nested deeper than ``MAX_NESTING``, which the sanitiser would take quadratic time
+    over."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"nests block quotes, lists or HTML elements more than {MAX_NESTING} levels deep"
+        )
+
+
 def sanitize_html(fragment: str) -> str:
+    """``fragment`` with only safe markup left; ``TooDeeplyNested`` when it nests too deep."""
+    if nesting_depth(fragment) > MAX_NESTING:
+        raise TooDeeplyNested
     return nh3.clean(
         fragment,
         tags=_ALLOWED_TAGS,
@@ -55,9 +69,17 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
-def render_markdown(text: str) -> str:
-    """Markdown (with any inline HTML) to HTML that is safe to insert into a page as it is."""
-    return sanitize_html(markdown_to_html(text))
+def render_markdown(text: str, *, strict: bool = False) -> str:
+    """Markdown (with any inline HTML) to HTML that is safe to insert into a page as it is.
+
+    Markdown nested too deep raises ``TooDeeplyNested`` when ``strict`` (a writer is told);
+    otherwise (a post stored or exported before the limit) its text is shown as it is."""
+    try:
+        return sanitize_html(markdown_to_html(text))
+    except TooDeeplyNested:
+        if strict:
+            raise
+        return "".join(f"<p>{html.escape(block)}</p>\n" for block in text.split("\n\n"))
 
 
 # Text without these comes out of nh3 as it went in (once decoded): a further round would
@@ -74,13 +96,30 @@ def strip_tags(text: str) -> str:
     if _NOTHING_TO_CLEAN.search(text) is None:
         return text  # most titles and names: nothing nh3 would change
     for _ in range(10):
-        stripped = html.unescape(
-            nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
-        )
+        stripped = html.unescape(_without_tags(text))
         if stripped == text or _NOTHING_TO_CLEAN.search(stripped) is None:
             return stripped
         text = stripped
     return text
+
+
+def _without_tags(text: str) -> str:
+    """``text`` without its tags (and the content of scripts and styles), still escaped."""
+    if nesting_depth(text) <= MAX_NESTING:
+        return nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+    # Too deep for the sanitiser in linear time: every "<" to the next ">" goes, and any "<"
+    # left with it. (Text nested that deep is no one's title; it only must come out harmless.)
+    kept = []
+    position = 0
+    while (start := text.find("<", position)) >= 0:
+        kept.append(text[position:start])
+        end = text.find(">", start)
+        if end < 0:
+            position = len(text)
+            break
+        position = end + 1
+    kept.append(text[position:])
+    return html.escape("".join(kept), quote=False)
 
 
 _LINK_ONLY_LINE = re.compile(
@@ -116,12 +155,33 @@ def _plain(rendered: str) -> str:
     return " ".join(text.split())
 
 
+def _plain_start(rendered: str, limit: int) -> str:
+    """``_plain(rendered)``, or its start when that is longer than ``limit``: of a long body
+    without blocks to cut at (200,000 ampersands), the text of ever longer starts is taken
+    until it is long enough, not the whole of it, which costs a second."""
+    size = 16 * limit
+    while size < len(rendered):
+        start = rendered[:size]
+        # A start ends before a tag or an entity it would cut in two.
+        tag = start.rfind("<")
+        if tag >= 0 and start.find(">", tag) < 0:
+            start = start[:tag]
+        entity = start.rfind("&", len(start) - 32)
+        if entity >= 0 and start.find(";", entity) < 0:
+            start = start[:entity]
+        text = _plain(start)
+        if len(text) > limit + 1:  # the word cut in two at its end is left off in any case
+            return text[: limit + 1]
+        size *= 4
+    return _plain(rendered)
+
+
 def _first_words(start: str | None, whole: Callable[[], str], limit: int) -> str:
     """The first words of the rendered ``start`` when its text is longer than ``limit``, or
     else of the ``whole`` rendered body."""
-    text = "" if start is None else _plain(start)
+    text = "" if start is None else _plain_start(start, limit)
     if len(text) <= limit:
-        text = _plain(whole())
+        text = _plain_start(whole(), limit)
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:–-")

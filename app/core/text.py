@@ -1,9 +1,19 @@
 """Text input shared by every domain: hygiene, plain-text fields and slugs."""
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import (
+    AfterValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 from slugify import slugify as _slugify
 
 from app.core.html import strip_tags
@@ -32,13 +42,30 @@ def _check_text(value: str) -> str:
     return value
 
 
-def _plain_text(value: str) -> str:
+def plain_text(value: str) -> str:
+    """Text without markup."""
     return strip_tags(_check_text(value)).strip()
 
 
 def plain_line(value: str) -> str:
     """Text without markup, its white space folded to single spaces: one line."""
-    return " ".join(_plain_text(value).split())
+    return " ".join(plain_text(value).split())
+
+
+CLEANING = "presseschau_cleaning"
+"""Validation context key: markup is taken out of plain-text fields (see app.core.inputs)."""
+
+
+def _cleaning(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(CLEANING))
+
+
+def _plain_text_field(value: str, info: ValidationInfo) -> str:
+    return plain_text(value) if _cleaning(info) else _check_text(value)
+
+
+def _line_field(value: str, info: ValidationInfo) -> str:
+    return plain_line(value) if _cleaning(info) else _check_text(value)
 
 
 MAX_ID = 2**31 - 1
@@ -61,10 +88,39 @@ def _not_a_number(value: str) -> str:
 CleanText = Annotated[str, AfterValidator(_check_text)]
 """Any text stored as given: no NUL bytes, no lone surrogates (neither survives storage)."""
 
-PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+@dataclass(frozen=True)
+class CleanedPattern:
+    """A pattern for plain text, checked on it once cleaned (markup may well not match it);
+    the API's schema states it as any pattern."""
+
+    pattern: str
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        compiled = re.compile(self.pattern)
+
+        def check(value: str, info: ValidationInfo) -> str:
+            if _cleaning(info) and compiled.match(value) is None:
+                raise ValueError(f"must match the pattern {self.pattern!r} once markup is removed")
+            return value
+
+        return core_schema.with_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
+
+
+# Validating a request checks only the text as sent, its length included, in time linear in
+# it; taking the markup out comes after, in a worker thread (``TextInput.cleaned``), and the
+# constraints that follow these types are checked again on the cleaned text then.
+PlainText = Annotated[str, AfterValidator(_plain_text_field)]
 """Text without markup: tags are removed on write (stored XSS stops here)."""
 
-Line = Annotated[str, AfterValidator(plain_line)]
+Line = Annotated[str, AfterValidator(_line_field)]
 """One line of plain text: no markup, white space runs folded to one space."""
 
 SlugRef = Annotated[

@@ -7,6 +7,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.auth.models import USER_NAME_MAX
 from app.auth.schemas import UserName
 from app.core.errors import InvalidInput, first_error
+from app.core.inputs import validate_cleaned
 from app.importers.records import ImportedPost
 from app.posts.imports import ImportKey
 from app.posts.models import CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX
@@ -24,7 +25,7 @@ def user_name(text: str | None) -> str | None:
     if not text or len(text) > RAW_FACTOR * USER_NAME_MAX:
         return None
     try:
-        return _USER_NAME.validate_python(text)
+        return validate_cleaned(_USER_NAME, text)
     except ValidationError:
         return None
 
@@ -36,7 +37,7 @@ def author_name(text: str) -> str:
         reason = f"it is {len(text):,} characters long, more than {USER_NAME_MAX}"
     else:
         try:
-            return _USER_NAME.validate_python(text)
+            return validate_cleaned(_USER_NAME, text)
         except ValidationError as error:
             reason = first_error(error.errors())
     raise InvalidInput(f"The author {text[:100]!r} cannot be a user name: {reason}.")

@@ -265,7 +265,7 @@ class PostImporter:
                     "status": item.status,
                     "published_at": item.published_at,
                 }
-            )
+            ).cleaned()
         except ValidationError as error:
             self._fail(item, first_error(error.errors()))
             return

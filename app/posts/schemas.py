@@ -1,10 +1,13 @@
 import datetime as dt
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
+from app.core.errors import InvalidInput
+from app.core.html import TooDeeplyNested, make_excerpt, render_markdown
+from app.core.inputs import TextInput
 from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
 from app.sources.schemas import HttpUrl, Language, SourceMatchPublic, SourceRef
@@ -22,7 +25,35 @@ PUBLISHED_AT_HELP = (
 )
 
 
-class PostCreate(BaseModel):
+class Rendered(NamedTuple):
+    html: str
+    excerpt: str
+
+
+class _PostInput(TextInput):
+    """A post's content; preparing it renders its body, when it has one."""
+
+    _rendered: Rendered | None = PrivateAttr(default=None)
+
+    @property
+    def rendered(self) -> Rendered | None:
+        """The body's HTML and excerpt, once prepared (None without a body)."""
+        return self._rendered
+
+    def prepared(self) -> Self:
+        cleaned = self.cleaned()
+        body: str | None = getattr(cleaned, "body", None)
+        if body is None or cleaned._rendered is not None:
+            return cleaned
+        try:
+            body_html = render_markdown(body, strict=True)
+        except TooDeeplyNested as error:
+            raise InvalidInput(f"body: {error}") from error
+        cleaned._rendered = Rendered(body_html, make_excerpt(body, rendered=body_html))
+        return cleaned
+
+
+class PostCreate(_PostInput):
     model_config = ConfigDict(extra="forbid")
 
     title: Title = Field(description="Without the '(Source)' suffix.")
@@ -46,7 +77,7 @@ class PostCreate(BaseModel):
     )
 
 
-class PostUpdate(BaseModel):
+class PostUpdate(_PostInput):
     """Only the fields sent change; null clears an optional field."""
 
     model_config = ConfigDict(extra="forbid")

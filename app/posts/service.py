@@ -196,8 +196,8 @@ def _rendered(body: str, excerpt: str | None, body_html: str | None = None) -> t
     return body_html, excerpt or make_excerpt(body, rendered=body_html)
 
 
-def _render(post: Post, *, excerpt: str | None = None) -> None:
-    post.body_html, post.excerpt = _rendered(post.body, excerpt)
+def _render(post: Post, *, excerpt: str | None = None, body_html: str | None = None) -> None:
+    post.body_html, post.excerpt = _rendered(post.body, excerpt, body_html)
 
 
 def written_columns(data: PostCreate, zone: ZoneInfo) -> dict[str, Any]:
@@ -220,13 +220,15 @@ def store_changed(
     *,
     body_changed: bool,
     excerpt: str | None = None,
+    body_html: str | None = None,
     tags: list[str] | None,
 ) -> None:
     """What follows a change to a stored post's columns: its local day, its HTML and excerpt
-    (when the body may have changed), the row itself, and its tags (when given)."""
+    (when the body may have changed; ``body_html``: rendered ahead), the row itself, and its
+    tags (when given)."""
     _apply_publication(post, zone)
     if body_changed:
-        _render(post, excerpt=excerpt)
+        _render(post, excerpt=excerpt, body_html=body_html)
     _flush(session, post.slug)
     if tags is not None:
         assert post.id is not None
@@ -287,6 +289,9 @@ def create_post(
 ) -> PostCreated:
     if data.status is PostStatus.published and not viewer.is_editor:
         raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    data = data.prepared()  # done before the transaction began, unless the caller skipped it
+    rendered = data.rendered
+    assert rendered is not None
     data, match = recognise_source(session, data)
     source = _check_source(session, data.source_id)
     post = Post(
@@ -296,6 +301,8 @@ def create_post(
             author_id=viewer.user_id,
             zone=zone,
             language=language,
+            excerpt=rendered.excerpt,
+            body_html=rendered.html,
         )
     )
     _insert_post(session, post, slug_given=data.slug is not None)
@@ -348,6 +355,7 @@ def update_post(
     session: Session, *, viewer: Viewer, id_or_slug: str, data: PostUpdate, zone: ZoneInfo
 ) -> PostPublic:
     post = _editable_post(session, viewer, id_or_slug)
+    data = data.prepared()  # done before the transaction began, unless the caller skipped it
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
@@ -366,7 +374,12 @@ def update_post(
             value = str(value)
         setattr(post, field, value)
     post.updated_at = utcnow()
-    store_changed(session, post, zone, body_changed="body" in changes, tags=tags)
+    rendered = data.rendered
+    store_changed(
+        session, post, zone, body_changed="body" in changes, tags=tags,
+        excerpt=rendered.excerpt if rendered else None,
+        body_html=rendered.html if rendered else None,
+    )  # fmt: skip
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 

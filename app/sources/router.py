@@ -7,7 +7,7 @@ from app.core.deps import DatabaseDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
-from app.sources import matching, service
+from app.sources import service
 from app.sources.schemas import (
     SourceCreate,
     SourceMatchPublic,
@@ -48,8 +48,7 @@ async def match_source(
     database: DatabaseDep, _viewer: EditorViewer, data: SourceMatchRequest
 ) -> SourceMatchPublic:
     """Recognise the source a post's title or original URL names (editors)."""
-    url = str(data.url) if data.url is not None else None
-    match = await database.read(matching.match_source, title=data.title, url=url)
+    match = await database.read(service.match_source, data=data)
     return SourceMatchPublic.model_validate(match, from_attributes=True)
 
 

@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.core.inputs import TextInput
 from app.core.text import Line, PlainText, Slug
 from app.posts.models import TITLE_MAX
 from app.sources.models import DESCRIPTION_MAX, LANGUAGE_MAX, SOURCE_NAME_MAX, URL_MAX
@@ -50,7 +51,7 @@ Domains = Annotated[list[Domain], Field(max_length=DOMAINS_PER_SOURCE_MAX)]
 PublishedTitle = Annotated[Line, StringConstraints(max_length=TITLE_MAX + SOURCE_NAME_MAX + 3)]
 
 
-class SourceCreate(BaseModel):
+class SourceCreate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: SourceName
@@ -63,7 +64,7 @@ class SourceCreate(BaseModel):
     description: Description = ""
 
 
-class SourceUpdate(BaseModel):
+class SourceUpdate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: SourceName | None = None
@@ -90,7 +91,7 @@ class SourcePublic(SourceRef):
     updated_at: datetime
 
 
-class SourceMatchRequest(BaseModel):
+class SourceMatchRequest(TextInput):
     """A post's title as published, its original URL, or both: at least one."""
 
     model_config = ConfigDict(extra="forbid")

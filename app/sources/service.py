@@ -14,9 +14,9 @@ from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
 from app.posts.models import Post
-from app.sources import queries
+from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
-from app.sources.schemas import SourceCreate, SourcePublic, SourceUpdate
+from app.sources.schemas import SourceCreate, SourceMatchRequest, SourcePublic, SourceUpdate
 
 
 def _lookup_clause(id_or_slug: str) -> ColumnElement[bool]:
@@ -104,6 +104,7 @@ def _flush(session: Session, name: str) -> None:
 
 
 def create_source(session: Session, *, data: SourceCreate) -> SourcePublic:
+    data = data.cleaned()  # done before the transaction began, unless the caller skipped it
     fields: dict[str, Any] = data.model_dump(exclude={"domains", "slug"}, mode="json")
     slug = data.slug or unique_slug(session, col(Source.slug), data.name, fallback="quelle")
     source = Source(**fields, slug=slug)
@@ -116,6 +117,7 @@ def create_source(session: Session, *, data: SourceCreate) -> SourcePublic:
 
 def update_source(session: Session, *, id_or_slug: str, data: SourceUpdate) -> SourcePublic:
     source = get_source_model(session, id_or_slug)
+    data = data.cleaned()
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"domains"}, mode="json")
     for field in ("name", "slug", "description"):
         if field in changes and changes[field] is None:
@@ -137,3 +139,10 @@ def delete_source(session: Session, *, id_or_slug: str) -> None:
             f"The source {source.slug!r} still has {posts} post(s); move or delete them first."
         )
     session.delete(source)
+
+
+def match_source(session: Session, *, data: SourceMatchRequest) -> matching.SourceMatch:
+    """The source a post's title or original URL names, from a request."""
+    data = data.cleaned()
+    url = str(data.url) if data.url is not None else None
+    return matching.match_source(session, title=data.title, url=url)

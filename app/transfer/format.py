@@ -90,6 +90,7 @@ from sqlalchemy import MetaData, Table
 
 from app.auth.models import USER_NAME_MAX, User
 from app.auth.schemas import UserName
+from app.core.inputs import validate_cleaned
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
 from app.posts.imports import ImportKey
 from app.posts.models import (
@@ -172,7 +173,7 @@ _USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
 def _api_user_name(name: str) -> str:
     """``name`` when it is a user name exactly as the API stores one; the API's own error
     otherwise (or that the API would have changed it, say its markup)."""
-    if _USER_NAME.validate_python(name) != name:
+    if validate_cleaned(_USER_NAME, name) != name:
         raise ValueError("is not a user name as the API writes it (markup or extra spaces)")
     return name
 
