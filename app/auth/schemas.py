@@ -10,7 +10,7 @@ from app.core.text import MAX_ID, CleanedPattern, Line, Moment
 UserName = Annotated[
     Line,
     StringConstraints(min_length=1, max_length=USER_NAME_MAX),
-    CleanedPattern(r"^[^\s/][^/]*$"),
+    CleanedPattern(r"^[^\s/][^/]*$", "must not start with a space or contain '/'"),
 ]
 TokenName = Annotated[Line, StringConstraints(min_length=1, max_length=TOKEN_NAME_MAX)]
 

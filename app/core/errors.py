@@ -107,19 +107,34 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+def error_message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message for one error, in characters where it counts a text's "items": a
+    length checked after a text's validator is checked as any sequence's."""
+    message = str(error.get("msg", ""))
+    kind, context = error.get("type"), error.get("ctx") or {}
+    if isinstance(error.get("input"), str) and kind in ("too_long", "too_short"):
+        if kind == "too_long":
+            limit = context.get("max_length")
+            return f"String should have at most {limit} characters, not {len(error['input'])}"
+        limit = context.get("min_length")
+        return f"String should have at least {limit} character{'s' * (limit != 1)}"
+    return message
+
+
 def first_error(errors: Sequence[Mapping[str, Any]]) -> str:
     """Pydantic's errors in one line: where and what the first is, and how many follow."""
     first = errors[0]
     where = ".".join(str(part) for part in first.get("loc", ()))
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {first.get('msg', '')}{more}" if where else f"{first.get('msg', '')}{more}"
+    message = error_message(first)
+    return f"{where}: {message}{more}" if where else f"{message}{more}"
 
 
 def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     errors = []
     for error in exc.errors():
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
-        errors.append({"loc": loc, "msg": str(error.get("msg", "")), "type": error.get("type", "")})
+        errors.append({"loc": loc, "msg": error_message(error), "type": error.get("type", "")})
     if not errors:
         return "The request is not valid.", errors
     return first_error(errors), errors

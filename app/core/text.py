@@ -95,6 +95,7 @@ class CleanedPattern:
     the API's schema states it as any pattern."""
 
     pattern: str
+    meaning: str  # what a refusal says: the pattern in words
 
     def __get_pydantic_core_schema__(
         self, source: type[Any], handler: GetCoreSchemaHandler
@@ -103,7 +104,7 @@ class CleanedPattern:
 
         def check(value: str, info: ValidationInfo) -> str:
             if _cleaning(info) and compiled.match(value) is None:
-                raise ValueError(f"must match the pattern {self.pattern!r} once markup is removed")
+                raise ValueError(self.meaning)
             return value
 
         return core_schema.with_info_after_validator_function(check, handler(source))
