@@ -88,6 +88,8 @@ def empty_all_tables(database: Database) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+            # As RESTART IDENTITY does on PostgreSQL: each test's ids start at 1.
+            connection.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

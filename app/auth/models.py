@@ -4,7 +4,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.auth.roles import Role as Role  # re-exported: the app imports it from here
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime, ids_never_reused, utcnow
 
 USER_NAME_MAX = 80
 TOKEN_NAME_MAX = 80
@@ -12,7 +12,10 @@ TOKEN_NAME_MAX = 80
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'editor', 'author')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'editor', 'author')", name="role"),
+        ids_never_reused(),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(USER_NAME_MAX), nullable=False, unique=True))
@@ -35,6 +38,7 @@ class AuthFailure(SQLModel, table=True):
 
 class ApiToken(SQLModel, table=True):
     __tablename__ = "api_tokens"
+    __table_args__ = (ids_never_reused(),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(

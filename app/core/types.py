@@ -38,3 +38,10 @@ def utcnow() -> datetime:
 def as_aware(value: datetime, zone: tzinfo) -> datetime:
     """A naive time is the site's local time, as an editor types it or a file gives it."""
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+
+# The last entry of the __table_args__ of every table whose ids clients see (in URLs, links,
+# caches): SQLite then never gives an id twice, even after the newest row is deleted
+# (PostgreSQL's sequences never do). Each table's args get their own copy.
+def ids_never_reused() -> dict[str, bool]:
+    return {"sqlite_autoincrement": True}

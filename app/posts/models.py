@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.collation import SORT_KEY_MAX, sort_key
 from app.core.text import SLUG_MAX_LENGTH
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime, ids_never_reused, utcnow
 
 TITLE_MAX = 300
 CREDIT_MAX = 300
@@ -60,6 +60,7 @@ class Post(SQLModel, table=True):
         # Imports recognise a post they brought in before by either of these.
         Index("ix_posts_import_key", "import_key", unique=True),
         Index("ix_posts_original_url", "original_url"),
+        ids_never_reused(),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,6 +140,7 @@ class PostLike(SQLModel, table=True):
 
 class Tag(SQLModel, table=True):
     __tablename__ = "tags"
+    __table_args__ = (ids_never_reused(),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(TAG_MAX), nullable=False))

@@ -4,7 +4,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.core.text import SLUG_MAX_LENGTH
-from app.core.types import UTCDateTime, utcnow
+from app.core.types import UTCDateTime, ids_never_reused, utcnow
 
 SOURCE_NAME_MAX = 200
 DOMAIN_MAX = 253
@@ -15,6 +15,7 @@ LANGUAGE_MAX = 35
 
 class Source(SQLModel, table=True):
     __tablename__ = "sources"
+    __table_args__ = (ids_never_reused(),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(sa_column=Column(String(SLUG_MAX_LENGTH), nullable=False, unique=True))
