@@ -1,6 +1,7 @@
 """An id, once given, is never given to another row: `/posts/33` names one post for good, for
 every cache, bookmark and client that knew it, on SQLite as on PostgreSQL."""
 
+import io
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -13,6 +14,8 @@ from app.core.migrations import upgrade
 from app.main import create_app
 from app.models import metadata
 from app.posts import documents
+from app.transfer import restorer
+from app.transfer.exporter import Export
 from tests.conftest import FreshDatabase
 from tests.factories import BERLIN, Account, make_account, make_post, make_source
 from tests.test_post_documents import _assert_current
@@ -87,6 +90,20 @@ def test_deleted_users_tokens_and_tags_leave_their_ids_unused(db: Database) -> N
     make_post(db, again, tags=["Neu"])
     assert _tag_ids(db)["Neu"] > gone_tag > _tag_ids(db)["Alt"]
     assert post.tags == ["Alt"]
+
+
+def test_a_restore_into_an_emptied_database_gives_no_id_twice(db: Database) -> None:
+    """Posts made after the backup, then lost: their ids stay unused after the restore."""
+    editor = make_account(db)
+    make_post(db, editor)
+    document = b"".join(Export(db))
+    lost = make_post(db, editor)
+    with db.engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            if table.name != "content_state":
+                connection.execute(table.delete())
+    restorer.restore(db, io.BytesIO(document))
+    assert make_post(db, make_account(db)).id > lost.id
 
 
 def _rows(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:

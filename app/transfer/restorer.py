@@ -245,18 +245,22 @@ def _refusal(
 
 
 def _reset_sequences(connection: Connection) -> None:
-    """On PostgreSQL, let every id sequence go on after the highest id restored."""
+    """On PostgreSQL, let every id sequence go on after the highest id restored, or where
+    it was if that is further: a database emptied for the restore may have given larger ids,
+    and those are never given again (SQLite's sqlite_sequence keeps them by itself)."""
     if connection.dialect.name != "postgresql":
-        return  # SQLite gives a new row the highest id + 1 by itself
+        return
     for table in EXPORTED_TABLES:
         column = table.table.autoincrement_column
         if column is None:
             continue
+        sequence = func.pg_get_serial_sequence(table.key, column.name)
         connection.execute(
             select(
                 func.setval(
-                    func.pg_get_serial_sequence(table.key, column.name),
-                    func.coalesce(func.max(column), 0) + 1,
+                    sequence,
+                    # nextval: the id the sequence would give next (set back just after).
+                    func.greatest(func.coalesce(func.max(column), 0) + 1, func.nextval(sequence)),
                     False,
                 )
             )
