@@ -22,7 +22,7 @@ from tests.test_post_documents import _assert_current
 from tests.test_published_counts import kept, recounted
 
 API = "/api/v1"
-BEFORE = "6a1f3c8e5d20"  # the revision before ids were never reused on SQLite
+BEFORE = "8c4e7b1d3f60"  # the revision before ids were never reused on SQLite
 
 
 def _largest_id(db: Database, table: str) -> int:

@@ -28,8 +28,9 @@ from tests.factories import BERLIN, add_post_of_an_older_schema, make_account, m
 
 API = "/api/v1"
 # Written in this order, so byte order, creation order and dictionary order all differ.
-TITLES = ["Zebra", "Öl", "apfel", "Birne", "Äpfel", "Ofen", "„Ärger“ im Amt", "Straße"]
-# DIN 5007-1: "Ä" as "A", case and punctuation ignored, equal keys by age.
+TITLES = ["Zebra", "Öl", "Äpfel", "Birne", "apfel", "Ofen", "„Ärger“ im Amt", "Straße"]
+# DIN 5007-1: "Ä" as "A", case and punctuation ignored; of letters alike, the plain lower
+# case first, whichever was written first.
 IN_ORDER = ["apfel", "Äpfel", "„Ärger“ im Amt", "Birne", "Ofen", "Öl", "Straße", "Zebra"]
 
 

@@ -1,7 +1,7 @@
 """ids are never given twice: SQLite's tables with ids shown to clients get AUTOINCREMENT
 
 Revision ID: 5c2e8a7d1f46
-Revises: 6a1f3c8e5d20
+Revises: 8c4e7b1d3f60
 Created: 2026-12-07 03:45:00+00:00
 
 Without AUTOINCREMENT, SQLite gives a new row the largest id there is + 1: after the newest
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c2e8a7d1f46"
-down_revision: str | None = "6a1f3c8e5d20"
+down_revision: str | None = "8c4e7b1d3f60"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

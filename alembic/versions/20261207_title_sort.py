@@ -1,6 +1,6 @@
 """a sort key for titles, so lists by title follow German dictionary order from an index
 
-Revision ID: 6a1f3c8e5d20
+Revision ID: 8c4e7b1d3f60
 Revises: 2d8b6f4a9e13
 Created: 2026-12-07 02:30:00+00:00
 
@@ -20,12 +20,12 @@ from alembic import op
 # write stores, and a list would mix two orders.
 from app.core.collation import sort_key
 
-revision: str = "6a1f3c8e5d20"
+revision: str = "8c4e7b1d3f60"
 down_revision: str | None = "2d8b6f4a9e13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-KEY_LENGTH = 300
+KEY_LENGTH = 601  # app.core.collation.SORT_KEY_MAX
 BATCH = 1000
 # Fires on every change to a post and throws its stored document away: a key it does not show
 # would have every document made again in the next write's transaction.
