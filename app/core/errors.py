@@ -111,12 +111,14 @@ def error_message(error: Mapping[str, Any]) -> str:
     """Pydantic's message for one error, in characters where it counts a text's "items": a
     length checked after a text's validator is checked as any sequence's."""
     message = str(error.get("msg", ""))
-    kind, context = error.get("type"), error.get("ctx") or {}
-    if isinstance(error.get("input"), str) and kind in ("too_long", "too_short"):
-        if kind == "too_long":
-            limit = context.get("max_length")
-            return f"String should have at most {limit} characters, not {len(error['input'])}"
-        limit = context.get("min_length")
+    kind, context, given = error.get("type"), error.get("ctx") or {}, error.get("input")
+    if not isinstance(given, str):
+        return message
+    # Only where the text as given is what broke the limit: a value its validator lengthened
+    # (a URL, percent-encoded) keeps Pydantic's words, which speak of it as validated.
+    if kind == "too_long" and len(given) > (limit := context.get("max_length", 0)):
+        return f"String should have at most {limit} characters, not {len(given)}"
+    if kind == "too_short" and len(given) < (limit := context.get("min_length", 0)):
         return f"String should have at least {limit} character{'s' * (limit != 1)}"
     return message
 
