@@ -133,6 +133,10 @@ def test_text_matching_ignores_the_case_of_umlauts(client: TestClient, db: Datab
     assert found("über den") == ["Wetter"]
     assert found("arger") == ["Arger Ort"]
     assert found("100%") == []
+    # Wildcards and classes in a text are matched as themselves, in any script.
+    assert found("ärger*") == []
+    assert found("[ä]rger") == []
+    assert found("ä?ger") == []
 
 
 def test_the_migration_gives_the_posts_there_are_their_keys(

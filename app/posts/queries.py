@@ -12,8 +12,6 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.caching.memo import memo_for
-from app.core.collation import fold_case
-from app.core.db import FOLD_CASE
 from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
 from app.posts.models import Post, PostStatus, PostTag, Tag
@@ -299,21 +297,36 @@ def in_sources(ids: Sequence[int]) -> ColumnElement[bool]:
 def contains_text(text: str, dialect: str) -> ColumnElement[bool]:
     """Posts whose title or body contain ``text``, whatever the case of its letters.
 
-    PostgreSQL's ILIKE knows every script's case. SQLite's LIKE knows only ASCII's, so
-    there both sides are lower-cased by a function of this process (app.core.db) when the
-    text is not plain ASCII: "ärger" finds "Ärger". An ASCII text is matched by LIKE alone,
-    without a call per row: letters outside ASCII do not match it in either case."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    PostgreSQL's ILIKE knows every script's case (in a database whose character type is a
+    UTF-8 locale, as ``initdb`` makes it from such a system's). SQLite's LIKE knows only
+    ASCII's, so a text that is not plain ASCII is matched there by GLOB with each letter's
+    cases as a class ("ärger": ``*[äÄ][rR][gG][eE][rR]*``): "ärger" finds "Ärger", still in
+    SQLite's own code, with no call into this process per row."""
     if dialect == "sqlite" and not text.isascii():
-        pattern = f"%{fold_case(escaped)}%"
+        pattern = f"*{_any_case_glob(text)}*"
         return or_(
             *(
-                getattr(func, FOLD_CASE)(column).like(pattern, escape="\\")
-                for column in (col(Post.title), col(Post.body))
+                col(column).op("GLOB", is_comparison=True)(pattern)
+                for column in (Post.title, Post.body)
             )
         )
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
+
+
+def _any_case_glob(text: str) -> str:
+    """A GLOB pattern (without wildcards around it) that matches ``text`` in any case."""
+    parts = []
+    for character in text:
+        lower, upper = character.lower(), character.upper()
+        if len(lower) == len(upper) == 1 and lower != upper:
+            parts.append(f"[{lower}{upper}]")
+        elif character in "*?[":
+            parts.append(f"[{character}]")  # GLOB's own characters, as themselves
+        else:
+            parts.append(character)
+    return "".join(parts)
 
 
 def has_tag(slug: str | ColumnElement[str]) -> ColumnElement[bool]:
