@@ -21,6 +21,7 @@ from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.main import create_app
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
 from app.posts.schemas import PostPublic
@@ -260,6 +261,45 @@ def test_the_refresh_stores_a_batch_per_transaction(
     assert documents.refresh_documents(db, settings.zone, progress.append, batch=3) == 4
     assert progress == [3, 4]
     assert _formats(db) == {"0123456789abcdef"}
+
+
+def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    """Started before `presseschau migrate`: none is stored (it would have no format), the
+    queue is emptied, and the migration's refresh stores the post's document. A writer of
+    the previous release, still running after the migration, stores documents that are of
+    no format, which are never read and are refreshed as well."""
+    url = fresh_database_url(backend)
+    upgrade(url, "3b8e1d5a7c42")  # a revision before document formats (and title keys)
+    database = Database(create_db_engine(url))
+    try:
+        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
+        editor = make_account(database)
+        database.call(add_post_of_an_older_schema, editor, "Beitrag", "Ein kurzer Beitrag.")
+        with database.engine.connect() as connection:
+            for table in ("post_documents", "post_document_queue"):
+                assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0  # noqa: S608
+        upgrade(url)
+        with database.session() as session:
+            session.execute(
+                text(
+                    "INSERT INTO post_documents (post_id, zone, document) "
+                    "SELECT id, 'Europe/Berlin', :stale FROM posts"
+                ),
+                {"stale": b'"alt"'},
+            )
+        assert _formats(database) == {""}
+        app = create_app(Settings(database_url=url), database=database)
+        with TestClient(app) as client:
+            read = client.get(f"{API}/posts")
+            assert read.status_code == 200
+            assert b'"alt"' not in read.content
+            assert b"Ein kurzer Beitrag." in read.content
+        assert documents.refresh_documents(database, ZoneInfo("Europe/Berlin")) == 1
+        assert _formats(database) == {documents.FORMAT}
+    finally:
+        database.dispose()
 
 
 def test_a_failed_write_leaves_the_documents_as_they_were(

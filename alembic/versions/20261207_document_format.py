@@ -28,14 +28,12 @@ UNKNOWN = ""
 
 
 def upgrade() -> None:
-    # NOT NULL with a default for the rows there are (SQLite adds no NOT NULL column
-    # otherwise); the application always writes the format itself.
+    # The default stays: a server of the previous release still running while this one
+    # migrates stores documents without naming a format, and those are never read.
     op.add_column(
         "post_documents",
         sa.Column("format", sa.String(length=32), nullable=False, server_default=UNKNOWN),
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column("post_documents", "format", server_default=None)
 
 
 def downgrade() -> None:

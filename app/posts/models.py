@@ -174,7 +174,9 @@ class PostDocument(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     )
     zone: str = Field(sa_column=Column(String(64), nullable=False))
-    format: str = Field(sa_column=Column(String(32), nullable=False))
+    # Empty for a document a writer of an older release stored (it names no format): that
+    # is no format any release makes, so such a document is never read.
+    format: str = Field(sa_column=Column(String(32), nullable=False, server_default=""))
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
