@@ -162,12 +162,13 @@ def _database(*, migrated: bool = True) -> "Database":
 @cli.command()
 def migrate() -> None:
     """Bring the database schema to the latest migration, and store the JSON documents of
-    posts that have none in the site's time zone (after an upgrade or a change of zone)."""
+    posts that have none in the site's time zone and this release's format (after an upgrade
+    or a change of zone), a batch per transaction."""
     from alembic.util import CommandError
 
     from app.core.errors import Conflict
     from app.core.migrations import upgrade
-    from app.posts.documents import store_missing
+    from app.posts.documents import refresh_documents
 
     settings = _settings()
     # It must answer first: Alembic would report a refused connection in a traceback.
@@ -179,7 +180,7 @@ def migrate() -> None:
     typer.echo("database schema is up to date")
     database = _database()
     try:
-        stored = store_missing(
+        stored = refresh_documents(
             database,
             settings.zone,
             lambda done: typer.echo(f"  stored {done:,} post documents", err=True),

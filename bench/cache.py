@@ -32,7 +32,7 @@ from pathlib import Path
 
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
-from app.posts.documents import store_missing
+from app.posts.documents import refresh_documents
 from bench.dataset import ZONE
 from tests.postgres_server import PostgresServer, find_bindir
 
@@ -133,11 +133,12 @@ def ensure(backend: str, posts: int, seed: int) -> Dataset:
 
 def _bring_up_to_date(url: str) -> None:
     """What `presseschau migrate` does: the latest schema, and the documents of posts that
-    have none (all of them in a dataset generated before documents were stored)."""
+    have no current one (all of them in a dataset generated before documents were stored, or
+    before their format changed)."""
     upgrade(url)
     database = Database(create_db_engine(url))
     try:
-        if stored := store_missing(database, ZONE):
+        if stored := refresh_documents(database, ZONE):
             print(f"  stored the documents of {stored:,} posts", flush=True)
     finally:
         database.dispose()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import column, insert, table
+from sqlalchemy import LargeBinary, bindparam, column, insert, table, text
 from sqlmodel import Session
 
 from app.auth import service as auth
@@ -15,6 +15,7 @@ from app.auth.schemas import UserCreate
 from app.auth.service import Viewer
 from app.core.db import Database
 from app.core.text import slugify
+from app.posts import documents
 from app.posts import service as posts
 from app.posts.models import PostStatus
 from app.posts.schemas import PostCreate, PostPublic
@@ -78,3 +79,22 @@ def add_post_of_an_older_schema(session: Session, author: Account, title: str, b
     )  # fmt: skip
     posts_then = table("posts", *(column(name) for name in columns))
     session.execute(insert(posts_then).values(columns))
+
+
+def store_documents_of_an_older_schema(database: Database, zone: ZoneInfo) -> None:
+    """Every post's document, stored as a release before document formats stored it (without
+    one), for a database at an older migration: this release stores none there."""
+    insert_document = text(
+        "INSERT INTO post_documents (post_id, zone, document) VALUES (:post_id, :zone, :document)"
+    ).bindparams(bindparam("document", type_=LargeBinary()))
+    with database.session() as session:
+        connection = session.connection()
+        post_ids = list(connection.execute(text("SELECT id FROM posts")).scalars())
+        made = documents.documents(connection, post_ids, zone)
+        connection.execute(
+            insert_document,
+            [
+                {"post_id": post_id, "zone": zone.key, "document": document}
+                for post_id, document in made.items()
+            ],
+        )

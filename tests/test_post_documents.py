@@ -6,20 +6,25 @@ from the rows (an app without direct reads). A document left stale by any write 
 by every anonymous page that holds its post.
 """
 
+import json
 import random
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import Field, create_model
 from sqlalchemy import delete, select, text, update
 
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.main import create_app
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
+from app.posts.schemas import PostPublic
 from tests.conftest import FreshDatabase
 from tests.factories import (
     Account,
@@ -27,6 +32,7 @@ from tests.factories import (
     make_account,
     make_post,
     make_source,
+    store_documents_of_an_older_schema,
 )
 
 API = "/api/v1"
@@ -115,7 +121,7 @@ def test_a_writer_that_stores_no_documents_leaves_none_stale(
 ) -> None:
     """A writer without ``keep_documents`` (another tool, an SQL console): the triggers drop
     the documents it changes, reads make those posts from their rows, and `presseschau
-    migrate` (store_missing) stores them again."""
+    migrate` (refresh_documents) stores them again."""
     plain = Database(create_db_engine(settings.database_url))
     try:
         first = content["posts"][0]
@@ -128,7 +134,7 @@ def test_a_writer_that_stores_no_documents_leaves_none_stale(
             assert mine.content == theirs.content
         assert b"Von au\xc3\x9fen" in client.get(f"{API}/posts/{first.id}").content
 
-        assert documents.store_missing(plain, settings.zone) == 1
+        assert documents.refresh_documents(plain, settings.zone) == 1
         _assert_current(plain, framework, content["editor"])
     finally:
         plain.dispose()
@@ -147,9 +153,153 @@ def test_documents_of_another_time_zone_are_not_read_and_are_made_again(
         assert b'"alt"' not in mine.content
 
     progress: list[int] = []
-    assert documents.store_missing(db, settings.zone, progress.append) == len(content["posts"])
+    assert documents.refresh_documents(db, settings.zone, progress.append) == len(content["posts"])
     assert progress == [len(content["posts"])]
     _assert_current(db, framework, content["editor"])
+
+
+def test_the_format_follows_the_response_schema() -> None:
+    """A new field in a post's public shape changes the format with no number bumped; so
+    does the revision, for changes in how values are written that the schema does not show."""
+
+    class PostWithAField(PostPublic):
+        reading_minutes: int = 0
+
+    fields = PostPublic.model_fields
+    # The same fields in another order: a document's keys would come in another order.
+    reordered = create_model(  # type: ignore[call-overload]
+        "PostPublic",
+        **{name: (field.annotation, field) for name, field in reversed(fields.items())},
+    )
+    # Only described otherwise: the documents stay as they are.
+    redescribed = create_model(  # type: ignore[call-overload]
+        "PostPublic",
+        __doc__="Ein Beitrag.",
+        **{
+            name: (field.annotation, Field(field.default, description=f"Neu: {name}"))
+            for name, field in fields.items()
+        },
+    )
+
+    assert documents.format_of(PostPublic) == documents.FORMAT
+    assert documents.format_of(PostWithAField) != documents.FORMAT
+    assert documents.format_of(reordered) != documents.FORMAT
+    assert documents.format_of(redescribed) == documents.FORMAT
+    assert documents.format_of(PostPublic, documents.REVISION + 1) != documents.FORMAT
+
+
+def _formats(db: Database) -> set[str]:
+    with db.engine.connect() as connection:
+        return set(connection.execute(select(DOCUMENTS.c.format)).scalars())
+
+
+def test_documents_of_another_format_are_never_served_and_migrate_refreshes_them(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    settings: Settings,
+    content: Any,
+    command_line: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A release whose posts show a new field meets the documents an older release stored:
+    anonymous reads must give the new shape, as token reads do, until `presseschau migrate`
+    stores every document anew."""
+    editor: Account = content["editor"]
+    first, second, third, _draft = content["posts"]
+    old_format = documents.FORMAT
+    # The older release's documents: the same posts without the field it did not know.
+    with db.session() as session:
+        for post_id, (_zone, document) in _stored(db).items():
+            old_shape = {k: v for k, v in json.loads(document).items() if k != "likes"}
+            session.execute(
+                update(DOCUMENTS)
+                .where(DOCUMENTS.c.post_id == post_id)
+                .values(document=json.dumps(old_shape).encode())
+            )
+    monkeypatch.setattr(documents, "FORMAT", "0123456789abcdef")
+
+    day = first.published_at.astimezone(ZoneInfo(settings.timezone)).date()
+    urls = [
+        f"{API}/posts/{first.id}",
+        f"{API}/posts/{first.slug}",
+        f"{API}/posts",
+        f"{API}/posts?sort=title",
+        f"{API}/posts?source={content['source'].slug}",
+        f"{API}/archives/{day:%Y/%m/%d}",
+    ]
+    for url in urls:
+        mine, theirs = client.get(url), framework.get(url)
+        assert mine.status_code == theirs.status_code == 200, url
+        assert mine.content == theirs.content, url
+        assert b'"likes"' in mine.content, url
+
+    # A write stores its post's document in the new format; the others stay unused.
+    liked = client.post(f"{API}/posts/{second.id}/likes", headers=editor.headers)
+    assert liked.status_code < 300, liked.text
+    assert _formats(db) == {old_format, "0123456789abcdef"}
+    mine, theirs = client.get(f"{API}/posts/{third.id}"), framework.get(f"{API}/posts/{third.id}")
+    assert mine.content == theirs.content
+
+    monkeypatch.setenv("PRESSESCHAU_TIMEZONE", settings.timezone)
+    migrated = command_line(settings.database_url, "migrate")
+    assert migrated.exit_code == 0, migrated.output
+    assert f"stored the documents of {len(content['posts']) - 1} posts" in migrated.output
+    assert _formats(db) == {"0123456789abcdef"}
+    _assert_current(db, framework, editor)
+    for url in urls:
+        assert client.get(url).content == framework.get(url).content, url
+    assert documents.refresh_documents(db, settings.zone) == 0
+
+
+def test_the_refresh_stores_a_batch_per_transaction(
+    db: Database, settings: Settings, content: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bounded memory and transactions, however many posts there are: a worker can run it."""
+    monkeypatch.setattr(documents, "FORMAT", "0123456789abcdef")
+    progress: list[int] = []
+    assert documents.refresh_documents(db, settings.zone, progress.append, batch=3) == 4
+    assert progress == [3, 4]
+    assert _formats(db) == {"0123456789abcdef"}
+
+
+def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    """Started before `presseschau migrate`: none is stored (it would have no format), the
+    queue is emptied, and the migration's refresh stores the post's document. A writer of
+    the previous release, still running after the migration, stores documents that are of
+    no format, which are never read and are refreshed as well."""
+    url = fresh_database_url(backend)
+    upgrade(url, "3b8e1d5a7c42")  # a revision before document formats (and title keys)
+    database = Database(create_db_engine(url))
+    try:
+        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
+        editor = make_account(database)
+        database.call(add_post_of_an_older_schema, editor, "Beitrag", "Ein kurzer Beitrag.")
+        with database.engine.connect() as connection:
+            for table in ("post_documents", "post_document_queue"):
+                assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0  # noqa: S608
+        upgrade(url)
+        with database.session() as session:
+            session.execute(
+                text(
+                    "INSERT INTO post_documents (post_id, zone, document) "
+                    "SELECT id, 'Europe/Berlin', :stale FROM posts"
+                ),
+                {"stale": b'"alt"'},
+            )
+        assert _formats(database) == {""}
+        app = create_app(Settings(database_url=url), database=database)
+        with TestClient(app) as client:
+            read = client.get(f"{API}/posts")
+            assert read.status_code == 200
+            assert b'"alt"' not in read.content
+            assert b"Ein kurzer Beitrag." in read.content
+        assert documents.refresh_documents(database, ZoneInfo("Europe/Berlin")) == 1
+        assert _formats(database) == {documents.FORMAT}
+    finally:
+        database.dispose()
 
 
 def test_a_failed_write_leaves_the_documents_as_they_were(
@@ -194,6 +344,7 @@ def test_documents_come_through_their_storage_migration_unchanged(
         body = " ".join(f"{rng.choice(words)}{rng.randrange(10_000)}" for _ in range(400))
         for number, text_of_post in enumerate((body, "Ein kurzer Beitrag.")):
             database.call(add_post_of_an_older_schema, editor, f"Beitrag {number}", text_of_post)
+        store_documents_of_an_older_schema(database, ZoneInfo("Europe/Berlin"))
         before = _stored(database)
         assert len(before) == 2
         toasted_before = _toasted(database) if backend == "postgresql" else 0
@@ -202,5 +353,10 @@ def test_documents_come_through_their_storage_migration_unchanged(
         if backend == "postgresql":
             assert toasted_before > 0
             assert _toasted(database) == 0
+        # Made before documents had a format: of none any release makes, so never read, and
+        # stored anew by the refresh that `presseschau migrate` runs after the migrations.
+        assert _formats(database) == {""}
+        assert documents.refresh_documents(database, ZoneInfo("Europe/Berlin")) == 2
+        assert _formats(database) == {documents.FORMAT}
     finally:
         database.dispose()

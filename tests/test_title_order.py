@@ -14,7 +14,7 @@ from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
 from app.direct_reads import reader
 from app.direct_reads.routing import parse
-from app.direct_reads.statements import LIMIT, NOW, OFFSET, ZONE
+from app.direct_reads.statements import FORMAT, LIMIT, NOW, OFFSET, ZONE
 from app.main import create_app
 from app.posts import documents, queries
 from app.posts.models import Post
@@ -24,7 +24,13 @@ from app.posts.visibility import publicly_visible
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from tests.conftest import FreshDatabase
-from tests.factories import BERLIN, add_post_of_an_older_schema, make_account, make_post
+from tests.factories import (
+    BERLIN,
+    add_post_of_an_older_schema,
+    make_account,
+    make_post,
+    store_documents_of_an_older_schema,
+)
 
 API = "/api/v1"
 # Written in this order, so byte order, creation order and dictionary order all differ.
@@ -67,7 +73,9 @@ def _plan(db: Database, statement: Select[*tuple[Any, ...]]) -> str:
     dialect = db.engine.dialect
     compiled = statement.compile(dialect=dialect)
     now: Any = datetime.now(UTC) if dialect.name == "postgresql" else "2026-01-01"
-    params = compiled.construct_params({"now": now, "zone": "UTC", "limit": 20, "offset": 0})
+    params = compiled.construct_params(
+        {"now": now, "zone": "UTC", "format": documents.FORMAT, "limit": 20, "offset": 0}
+    )
     with db.engine.connect() as connection:
         if dialect.name == "sqlite":
             positional = tuple(params[name] for name in compiled.positiontup or ())
@@ -85,7 +93,9 @@ def test_a_public_list_by_title_walks_an_index_in_its_order(db: Database) -> Non
     # The page's ids, found in the index's order however deep the page: what walks.
     ids = select(col(Post.id)).where(*where).order_by(*order).limit(LIMIT).offset(OFFSET)
     # The whole read: those ids' rows and documents, its page (at most 100 rows) sorted again.
-    page = queries.documents_statement(where, order, zone=ZONE, limit=LIMIT, offset=OFFSET)
+    page = queries.documents_statement(
+        where, order, zone=ZONE, document_format=FORMAT, limit=LIMIT, offset=OFFSET
+    )
     walk, read = _plan(db, ids), _plan(db, page)
     assert "ix_posts_status_title_sort" in walk, walk
     if db.engine.dialect.name == "sqlite":
@@ -150,7 +160,9 @@ def test_the_migration_gives_the_posts_there_are_their_keys(
         editor = make_account(database)
         for title in TITLES:
             database.call(add_post_of_an_older_schema, editor, title, f"Über {title}.")
+        store_documents_of_an_older_schema(database, BERLIN)
         stored_before = _documents(database)
+        assert len(stored_before) == len(TITLES)
         upgrade(url)
         app = create_app(settings=Settings(database_url=url), database=database)
         with TestClient(app) as client:

@@ -33,6 +33,7 @@ from app.direct_reads.routing import (
     SourcesRead,
 )
 from app.direct_reads.statements import Statements, in_list_parameters
+from app.posts import documents
 from app.posts.queries import post_document
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
@@ -101,7 +102,7 @@ class DirectReader:
             {"slug": read.slug} if read.slug is not None else {"id": read.post_id}
         )
         statement = self._statements.post(by_slug=read.slug is not None)
-        rows = statement.rows(cursor, now=now, zone=self._zone.key, **lookup)
+        rows = statement.rows(cursor, now=now, **self._current(), **lookup)
         posts = self._documents(cursor, rows)
         if not posts:
             return None
@@ -233,9 +234,14 @@ class DirectReader:
         if paging.offset >= total:
             return []
         rows = page.rows(
-            cursor, limit=paging.per_page, offset=paging.offset, zone=self._zone.key, **values
+            cursor, limit=paging.per_page, offset=paging.offset, **self._current(), **values
         )
         return self._documents(cursor, rows)
+
+    def _current(self) -> dict[str, str]:
+        """Which stored documents a read may serve: those of the site's zone and of the format
+        this release makes (read at each use, as every store reads it)."""
+        return {"zone": self._zone.key, "format": documents.FORMAT}
 
     def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
         """The posts of ``rows`` (id, stored document or None) in their order: stored

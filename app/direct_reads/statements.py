@@ -34,6 +34,7 @@ DAY = bindparam("day", type_=Date())
 LIMIT = bindparam("limit", type_=Integer())
 OFFSET = bindparam("offset", type_=Integer())
 ZONE = bindparam("zone", type_=String())
+FORMAT = bindparam("format", type_=String())
 
 
 def _in_list(count: int) -> list[BindParameter[int]]:
@@ -75,12 +76,12 @@ class Statements:
 
     def post(self, *, by_slug: bool) -> Prepared:
         """One public post by id (``id``) or slug (``slug``): its id and stored document
-        in ``zone``, if it has one."""
+        in ``zone`` and ``format``, if it has one."""
 
         def build() -> AnySelect:
             lookup = col(Post.slug) == REF_SLUG if by_slug else col(Post.id) == REF_ID
             return queries.documents_statement(
-                [lookup, publicly_visible(NOW)], [], zone=ZONE, limit=1
+                [lookup, publicly_visible(NOW)], [], zone=ZONE, document_format=FORMAT, limit=1
             )
 
         return self._get(("post", by_slug), build)
@@ -106,12 +107,14 @@ class Statements:
 
     def page(self, sort: PostSort, *, source: bool, tag: bool, day: bool) -> Prepared:
         """A page of public posts (``limit``, ``offset``) in ``sort`` order: their ids and
-        stored documents in ``zone``."""
+        stored documents in ``zone`` and ``format``."""
 
         def build() -> AnySelect:
             where = _public(source=source, tag=tag, day=day)
             order = queries.sort_order(sort, may_include_drafts=False)
-            return queries.documents_statement(where, order, zone=ZONE, limit=LIMIT, offset=OFFSET)
+            return queries.documents_statement(
+                where, order, zone=ZONE, document_format=FORMAT, limit=LIMIT, offset=OFFSET
+            )
 
         return self._get(("page", sort, source, tag, day), build)
 

@@ -5,15 +5,23 @@ three long texts as JSON and encodes the lot; read as stored documents, it is on
 query and a join of bytes. Triggers (see the migration that makes the tables) delete a post's
 document whenever something it shows changes and queue the post; ``keep_documents`` makes
 every write transaction of a Database store the queued posts' documents again before it
-commits. A post without a current document (queued by a writer that does not store them, or
-made in another time zone) is read from its row instead, so a document is never required,
-only faster.
+commits. A post without a current document (queued by a writer that does not store them,
+made in another time zone, or in another format) is read from its row instead, so a document
+is never required, only faster.
+
+Each document records its format: a hash of the response schema the documents are made for,
+with ``REVISION``. A release that changes a post's public shape thereby changes the format
+without anyone bumping a number; the documents of the old format are no longer read, and
+``refresh_documents`` (run by `presseschau migrate`) stores them anew.
 """
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
+from pydantic import BaseModel
 from sqlalchemy import Connection, LargeBinary, bindparam, delete, inspect, select, text
 
 from app.core.db import Database
@@ -21,6 +29,47 @@ from app.core.encoding import encode_json
 from app.posts import queries
 from app.posts.models import PostDocumentQueue
 from app.posts.queries import DOCUMENTS
+from app.posts.schemas import PostPublic
+
+# Raise it when the way values are written changes while the schema stays the same (the
+# precision of a time, the escaping of a text): the schema's hash cannot see such a change.
+REVISION = 1
+
+
+# Words of a JSON schema that describe a value without changing it: a reworded description
+# must not have every document stored anew.
+_ANNOTATIONS = frozenset({"title", "description", "examples"})
+# Words whose value maps names (of fields, of definitions) to schemas: a field may be called
+# "title" or "description".
+_NAMED_SCHEMAS = frozenset({"properties", "$defs"})
+
+
+def format_of(model: type[BaseModel], revision: int = REVISION) -> str:
+    """The format of documents made for ``model``: a short hash of its JSON schema as it is
+    serialized (field names in their order, types, nesting) and ``revision``. Keys are not
+    sorted: the fields' order is the order of a document's keys."""
+    schema = _shape(model.model_json_schema(mode="serialization"))
+    return hashlib.sha256(orjson.dumps([schema, revision])).hexdigest()[:16]
+
+
+def _shape(node: Any) -> Any:
+    """A JSON schema without its annotations."""
+    if isinstance(node, list):
+        return [_shape(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: {name: _shape(item) for name, item in value.items()}
+        if key in _NAMED_SCHEMAS
+        else _shape(value)
+        for key, value in node.items()
+        if key not in _ANNOTATIONS
+    }
+
+
+# Once per process; both read paths and every store use it. Read as ``documents.FORMAT`` at
+# the moment of use, never copied, so that all of them always agree.
+FORMAT = format_of(PostPublic)
 
 QUEUE = PostDocumentQueue.metadata.tables["post_document_queue"]
 # Posts rendered per statement: few enough for any database's limit on bound values.
@@ -28,8 +77,10 @@ BATCH = 500
 # Plain SQL both databases read alike: a write's own document costs its execution alone,
 # not the building of an INSERT ... ON CONFLICT construct.
 _UPSERT = text(
-    "INSERT INTO post_documents (post_id, zone, document) VALUES (:post_id, :zone, :document) "
-    "ON CONFLICT (post_id) DO UPDATE SET zone = excluded.zone, document = excluded.document"
+    "INSERT INTO post_documents (post_id, zone, format, document) "
+    "VALUES (:post_id, :zone, :format, :document) "
+    "ON CONFLICT (post_id) DO UPDATE "
+    "SET zone = excluded.zone, format = excluded.format, document = excluded.document"
 ).bindparams(bindparam("document", type_=LargeBinary()))
 _UNQUEUE = text("DELETE FROM post_document_queue WHERE post_id = :post_id")
 _QUEUED = text("SELECT post_id FROM post_document_queue")
@@ -67,7 +118,7 @@ def _upsert(connection: Connection, made: dict[int, bytes], zone: ZoneInfo) -> N
     connection.execute(
         _UPSERT,
         [
-            {"post_id": post_id, "zone": zone.key, "document": document}
+            {"post_id": post_id, "zone": zone.key, "format": FORMAT, "document": document}
             for post_id, document in made.items()
         ],
     )
@@ -91,45 +142,62 @@ def keep_documents(database: Database, zone: ZoneInfo) -> None:
 class _QueueStorer:
     def __init__(self, zone: ZoneInfo) -> None:
         self._zone = zone
-        self._schema_has_queue = False
+        self._schema_is_current = False
 
     def __call__(self, connection: Connection) -> None:
-        # On a schema from before documents (a server started before `presseschau migrate`),
-        # nothing queues posts, and writes must go on as before.
-        if not self._schema_has_queue:
-            if not inspect(connection).has_table(QUEUE.name):
+        # A server started before `presseschau migrate` must write on as before. On a schema
+        # from before documents nothing queues posts; on one from before their format a
+        # document would be stored without one, so none is: the triggers have deleted the
+        # queued posts' documents already, reads make those posts from their rows, and the
+        # migration's refresh stores them.
+        if not self._schema_is_current:
+            schema = inspect(connection)
+            if not schema.has_table(QUEUE.name):
                 return
-            self._schema_has_queue = True  # a later migration does not take it away
+            columns = {column["name"] for column in schema.get_columns(DOCUMENTS.name)}
+            if DOCUMENTS.c.format.name not in columns:
+                connection.execute(delete(QUEUE))
+                return
+            self._schema_is_current = True  # a later migration does not take it away
         store_queued(connection, self._zone)
 
 
-def _missing(connection: Connection, zone: ZoneInfo, after: int) -> list[int]:
+def _stale(connection: Connection, zone: ZoneInfo, after: int, batch: int) -> list[int]:
+    """The first ``batch`` posts after id ``after`` without a document that reads use: none at
+    all, or one of another zone or format."""
     posts = queries.POSTS
-    current = (DOCUMENTS.c.post_id == posts.c.id) & (DOCUMENTS.c.zone == zone.key)
     statement = (
         select(posts.c.id)
-        .outerjoin(DOCUMENTS, current)
+        .outerjoin(DOCUMENTS, queries.current_document(zone.key, FORMAT))
         .where(DOCUMENTS.c.post_id.is_(None), posts.c.id > after)
         .order_by(posts.c.id)
-        .limit(BATCH)
+        .limit(batch)
     )
     return list(connection.execute(statement).scalars())
 
 
-def store_missing(
-    database: Database, zone: ZoneInfo, progress: Callable[[int], None] | None = None
+def refresh_documents(
+    database: Database,
+    zone: ZoneInfo,
+    progress: Callable[[int], None] | None = None,
+    *,
+    batch: int = BATCH,
 ) -> int:
     """Store the document of every post that has no current one (after the migration that
-    adds them, or a change of the site's time zone), a batch per transaction; returns how
-    many were stored, and tells ``progress`` the number so far after each batch."""
+    adds them or changes their format, or a change of the site's time zone), ``batch`` posts
+    per transaction, so memory and each transaction stay bounded however many posts there
+    are. Returns how many were stored, and tells ``progress`` the number so far after each
+    batch. `presseschau migrate` runs it; a background worker may run it as well: it only
+    ever stores what a read would make, and a post written meanwhile is stored by its write.
+    """
     done, after = 0, 0
     while True:
         with database.session() as session:
             connection = session.connection()
-            missing = _missing(connection, zone, after)
-            if not missing:
+            stale = _stale(connection, zone, after, batch)
+            if not stale:
                 return done
-            done += store(connection, missing, zone)
-        after = missing[-1]
+            done += store(connection, stale, zone)
+        after = stale[-1]
         if progress is not None:
             progress(done)

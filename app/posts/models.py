@@ -165,8 +165,10 @@ class PostDocument(SQLModel, table=True):
 
     Triggers queue a post whenever something its JSON shows changes (the post, its tags, a
     tag's, source's or author's name), and the writing transaction stores the post's document
-    again before it commits. ``zone`` is the time zone its ``published_at`` is given in: a
-    document made in another zone than the site's is not used."""
+    again before it commits. ``zone`` is the time zone its ``published_at`` is given in, and
+    ``format`` the shape it was made in (app.posts.documents.FORMAT): a document made in
+    another zone than the site's, or in another format than this release makes, is not
+    used."""
 
     __tablename__ = "post_documents"
 
@@ -174,6 +176,9 @@ class PostDocument(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     )
     zone: str = Field(sa_column=Column(String(64), nullable=False))
+    # Empty for a document a writer of an older release stored (it names no format): that
+    # is no format any release makes, so such a document is never read.
+    format: str = Field(sa_column=Column(String(32), nullable=False, server_default=""))
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 

@@ -195,20 +195,33 @@ def rows_statement(
     return rows.where(_in_page(where, order, limit, offset)).order_by(*order)
 
 
+def current_document(
+    zone: str | ColumnElement[str], document_format: str | ColumnElement[str]
+) -> ColumnElement[bool]:
+    """A post's stored document, joined to ``POSTS``, that a read in ``zone`` may use: one of
+    the format this process makes (see app.posts.documents). Any other is treated as none."""
+    return and_(
+        DOCUMENTS.c.post_id == POSTS.c.id,
+        DOCUMENTS.c.zone == zone,
+        DOCUMENTS.c.format == document_format,
+    )
+
+
 def documents_statement(
     where: Sequence[ColumnElement[bool]],
     order: Sequence[ColumnElement[object]],
     *,
     zone: str | ColumnElement[str],
+    document_format: str | ColumnElement[str],
     limit: int | ColumnElement[int] | None = None,
     offset: int | ColumnElement[int] = 0,
 ) -> Select[int, bytes | None]:
     """The ids of the posts ``rows_statement`` gives, in its order, each with its stored
-    document in ``zone`` (None when it has no current one: see app.posts.documents)."""
-    current = and_(DOCUMENTS.c.post_id == POSTS.c.id, DOCUMENTS.c.zone == zone)
+    document in ``zone`` and ``document_format`` (None when it has no current one: see
+    app.posts.documents)."""
     return (
         select(POSTS.c.id, DOCUMENTS.c.document)
-        .select_from(POSTS.outerjoin(DOCUMENTS, current))
+        .select_from(POSTS.outerjoin(DOCUMENTS, current_document(zone, document_format)))
         .where(_in_page(where, order, limit, offset))
         .order_by(*order)
     )
