@@ -1,7 +1,7 @@
 """each stored post document records the format it was made in
 
 Revision ID: 4c7e9a2b1d63
-Revises: 6a1f3c8e5d20
+Revises: 5c2e8a7d1f46
 Created: 2026-12-07 03:45:00+00:00
 
 Documents were matched on their post and time zone alone: after a release that changed a
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4c7e9a2b1d63"
-down_revision: str | None = "6a1f3c8e5d20"
+down_revision: str | None = "5c2e8a7d1f46"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
