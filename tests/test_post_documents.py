@@ -8,7 +8,6 @@ by every anonymous page that holds its post.
 
 import random
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +17,7 @@ from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
 from tests.conftest import FreshDatabase
@@ -184,9 +184,8 @@ def test_documents_come_through_their_storage_migration_unchanged(
     reading one from out-of-line storage was most of a page query's time."""
     url = fresh_database_url(backend)
     upgrade(url, "9d4f6b2e8c17")  # the revision that made documents
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
-        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
         editor = make_account(database)
         rng = random.Random(4)
         words = ["Stadtrat", "Haushalt", "Kritik", "Energie", "Wahl", "Bahn", "Schule", "Nord"]

@@ -10,13 +10,14 @@ from sqlalchemy import Select, select
 from sqlmodel import col
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.direct_reads import reader
 from app.direct_reads.routing import parse
 from app.direct_reads.statements import LIMIT, NOW, OFFSET, ZONE
 from app.main import create_app
-from app.posts import documents, queries
+from app.posts import queries
 from app.posts.models import Post
 from app.posts.queries import DOCUMENTS
 from app.posts.schemas import PostSort
@@ -24,7 +25,7 @@ from app.posts.visibility import publicly_visible
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from tests.conftest import FreshDatabase
-from tests.factories import BERLIN, add_post_of_an_older_schema, make_account, make_post
+from tests.factories import add_post_of_an_older_schema, make_account, make_post
 
 API = "/api/v1"
 # Written in this order, so byte order, creation order and dictionary order all differ.
@@ -139,9 +140,8 @@ def test_the_migration_gives_the_posts_there_are_their_keys(
 ) -> None:
     url = fresh_database_url(backend)
     upgrade(url, "3b8e1d5a7c42")  # the revision before title keys
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
-        documents.keep_documents(database, BERLIN)
         editor = make_account(database)
         for title in TITLES:
             database.call(add_post_of_an_older_schema, editor, title, f"Über {title}.")
@@ -171,7 +171,7 @@ def test_a_restore_makes_the_keys_again(
     document = b"".join(Export(db))
     url = fresh_database_url(backend)
     upgrade(url)
-    restored = Database(create_db_engine(url))
+    restored = open_database(url)
     try:
         restorer.restore(restored, io.BytesIO(document))
         app = create_app(settings=Settings(database_url=url), database=restored)
