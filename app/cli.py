@@ -143,19 +143,15 @@ def _settings() -> "Settings":
 def _database(*, migrated: bool = True) -> "Database":
     """The configured database, once it answers and (when ``migrated``) its schema is at the
     latest migration; otherwise the command ends with one line saying what to do."""
-    from app.core.db import Database
-    from app.core.readiness import open_engine, require_ready
-    from app.posts.documents import keep_documents
+    from app.core.readiness import require_ready
+    from app.derived.root import open_database
 
-    settings = _settings()
-    engine = open_engine(settings.database_url)
+    database = open_database(_settings())
     try:
-        require_ready(engine, migrated=migrated)
+        require_ready(database.engine, migrated=migrated)
     except BaseException:
-        engine.dispose()
+        database.dispose()
         raise
-    database = Database(engine)
-    keep_documents(database, settings.zone)
     return database
 
 

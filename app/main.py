@@ -18,7 +18,7 @@ from app.caching.state import ContentVersionProbe
 from app.caching.store import ResponseStore
 from app.core.clients import ClientKeys
 from app.core.config import Settings, get_settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
 from app.core.front import FrontedFastAPI
@@ -28,9 +28,9 @@ from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
 from app.core.openapi import ASSETS_PATH, install_openapi, operation_id
 from app.core.query_params import refuse_unknown_query_parameters
+from app.derived.root import open_database
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
-from app.posts.documents import keep_documents
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -71,12 +71,13 @@ TAGS = [
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The app on ``database`` (one ``open_database`` made, with its hooks), or on the
+    configured database, opened here and disposed of at shutdown."""
     settings = settings or get_settings()
     owns_database = database is None
     if database is None:
-        database = Database(create_db_engine(settings.database_url))
+        database = open_database(settings)
         instrument_engine(database.engine)
-    keep_documents(database, settings.zone)
 
     # One driver connection for token checks, the cache's version checks and the direct reads
     # that follow them in the same request.

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.posts.documents import refresh_documents
 from bench.dataset import ZONE
 from tests.postgres_server import PostgresServer, find_bindir
@@ -136,7 +136,7 @@ def _bring_up_to_date(url: str) -> None:
     have no current one (all of them in a dataset generated before documents were stored, or
     before their format changed)."""
     upgrade(url)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         if stored := refresh_documents(database, ZONE):
             print(f"  stored the documents of {stored:,} posts", flush=True)

@@ -34,13 +34,13 @@ from sqlmodel import Session
 from app.auth import service as auth
 from app.auth.models import Role
 from app.auth.schemas import UserCreate
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.errors import Conflict
 from app.core.html import make_excerpt, render_markdown
 from app.core.migrations import upgrade
 from app.core.text import SLUG_MAX_LENGTH, slugify
+from app.derived.root import open_database
 from app.models import metadata
-from app.posts.documents import keep_documents
 
 ZONE = ZoneInfo("Europe/Berlin")
 # Exclusive: the newest posts are on 31 October 2026, so none is scheduled in the future.
@@ -515,8 +515,7 @@ def main() -> None:
         parser.error(f"--sources must be between 1 and {len(PLACES) * len(PAPERS)}")
 
     upgrade(args.database_url)
-    database = Database(create_db_engine(args.database_url))
-    keep_documents(database, ZONE)
+    database = open_database(args.database_url, zone=ZONE)
     try:
         with database.session(write=False) as session:
             posts, sources = _count(session, POSTS), _count(session, SOURCES)

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from bench import results
 from bench.servers import rss_mb
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     url = f"sqlite:///{tempfile.mkdtemp(prefix='presseschau-heap-')}/heap.sqlite3"
     upgrade(url)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     headers = make_account(database, name="heap").headers
     app = create_app(Settings(database_url=url), database)
     rng = random.Random(1)

@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 
 from app.auth.models import TOKEN_NAME_MAX, Role
-from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.posts.models import BODY_MAX, CREDIT_MAX, TITLE_MAX
 from app.sources.models import DESCRIPTION_MAX
 from bench import results, servers
@@ -93,7 +93,7 @@ def main() -> None:
     env = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "app", "demo"], cwd=results.ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     author = make_account(database, Role.author, name=f"hostile-{os.getpid()}").headers
     editor = make_account(database, Role.editor, name=f"hostile-editor-{os.getpid()}").headers
     database.dispose()

@@ -27,8 +27,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from bench import results, servers
 from tests.factories import make_account
 
@@ -63,7 +64,7 @@ def main() -> None:
     env = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "app", "demo"], cwd=results.ROOT, env=env, check=True,
                    capture_output=True)  # fmt: skip
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     headers = make_account(database, name=f"soak-{os.getpid()}").headers
     paths = _readable_paths(database)
 

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.config import Settings, get_settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.metrics import instrument_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata
 from tests.postgres_server import PostgresServer, find_bindir
@@ -73,7 +74,7 @@ def database_url(backend: str, fresh_database_url: FreshDatabase) -> str:
 
 @pytest.fixture(scope="session")
 def session_database(database_url: str) -> Iterator[Database]:
-    database = Database(create_db_engine(database_url))
+    database = open_database(database_url)
     instrument_engine(database.engine)
     yield database
     database.dispose()
@@ -119,7 +120,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def framework(settings: Settings, db: Database) -> Iterator[TestClient]:
     """An app on the same database without direct reads: what the framework path answers
     (its own engine, kept counts and response cache)."""
-    other = Database(create_db_engine(settings.database_url))
+    other = open_database(settings.database_url)
     app = create_app(settings=settings.model_copy(update={"direct_reads": False}), database=other)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client

@@ -17,7 +17,8 @@ from app.caching.models import CONTENT_TABLES
 from app.caching.state import Freshness
 from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine, normalize_database_url
+from app.core.db import Database, normalize_database_url
+from app.derived.root import open_database
 from app.main import create_app
 from tests.counting import count_queries, kept_response_queries, queries_for, reads_of
 from tests.factories import make_account, make_post, make_source
@@ -26,7 +27,7 @@ from tests.factories import make_account, make_post, make_source
 @pytest.fixture
 def other_process(settings: Settings, db: Database) -> Iterator[TestClient]:
     """A second app with its own engine, connections and cache, as another worker would be."""
-    other = Database(create_db_engine(settings.database_url))
+    other = open_database(settings.database_url)
     with TestClient(create_app(settings=settings, database=other)) as client:
         yield client
     other.dispose()

@@ -6,8 +6,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
 from app.demo.content import POSTS, SOURCES
+from app.derived.root import open_database
 from app.main import create_app
 from tests.conftest import FreshDatabase
 
@@ -39,7 +39,7 @@ def test_migrate_demo_and_a_users_first_token(
     assert duplicate.returncode == 1
     assert "exists already" in duplicate.stderr
 
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         with TestClient(create_app(Settings(database_url=url), database)) as client:
             me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -70,7 +70,7 @@ def test_imports_report_what_they_did_and_exit_by_outcome(
     missing = _cli(url, "import", "archive", str(ROOT / "no-such-page.txt"))
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         client = TestClient(create_app(Settings(database_url=url), database))
         assert client.get("/api/v1/posts").json()["total"] == 2  # the published ones

@@ -15,6 +15,7 @@ from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.keys import InstanceKey
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from app.posts.models import PostLike
 from tests.conftest import FreshDatabase
@@ -44,7 +45,7 @@ def _like_clients(db: Database) -> set[str]:
 @pytest.fixture
 def other_process(settings: Settings, db: Database) -> Iterator[Database]:
     """The same database as another server process sees it: an engine of its own."""
-    other = Database(create_db_engine(settings.database_url))
+    other = open_database(settings.database_url)
     yield other
     other.dispose()
 

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post
@@ -31,7 +32,7 @@ def served_database(
     """A new migrated database for a server process, and an editor account in it."""
     url = fresh_database_url(backend)
     upgrade(url)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     yield url, database, make_account(database)
     database.dispose()
 
@@ -86,7 +87,7 @@ def test_a_postgresql_outage_is_a_503_and_service_resumes_without_a_restart() ->
     try:
         url = server.create_database("outage")
         upgrade(url)
-        database = Database(create_db_engine(url))
+        database = open_database(url)
         editor = make_account(database)
         make_post(database, editor)
         app = create_app(Settings(database_url=url), database)

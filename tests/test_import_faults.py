@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.importers.service import BATCH_SIZE
 from app.posts.models import Post
 from tests.conftest import FreshDatabase
@@ -65,7 +66,7 @@ def test_a_killed_import_leaves_whole_batches_and_a_second_run_completes_it(
     upgrade(url)
     export = tmp_path / "blog.wxr"
     _write_export(export)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         process = _import(url, export)
         deadline = time.monotonic() + 120

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import create_db_engine
 from app.core.migrations import (
     alembic_config,
     current_revision,
@@ -15,6 +15,7 @@ from app.core.migrations import (
     head_revision,
     upgrade,
 )
+from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata
 from tests.conftest import FreshDatabase
@@ -49,7 +50,7 @@ def test_readiness_fails_until_the_schema_is_migrated(
     backend: str, fresh_database_url: FreshDatabase
 ) -> None:
     url = fresh_database_url(backend)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     app = create_app(settings=Settings(database_url=url), database=database)
     try:
         with TestClient(app) as client:

@@ -21,6 +21,7 @@ from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from app.posts import documents
 from app.posts.queries import DOCUMENTS, POSTS
@@ -272,9 +273,8 @@ def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
     no format, which are never read and are refreshed as well."""
     url = fresh_database_url(backend)
     upgrade(url, "3b8e1d5a7c42")  # a revision before document formats (and title keys)
-    database = Database(create_db_engine(url))
+    database = open_database(url, zone=ZoneInfo("Europe/Berlin"))
     try:
-        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
         editor = make_account(database)
         database.call(add_post_of_an_older_schema, editor, "Beitrag", "Ein kurzer Beitrag.")
         with database.engine.connect() as connection:
@@ -334,9 +334,8 @@ def test_documents_come_through_their_storage_migration_unchanged(
     reading one from out-of-line storage was most of a page query's time."""
     url = fresh_database_url(backend)
     upgrade(url, "9d4f6b2e8c17")  # the revision that made documents
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
-        documents.keep_documents(database, ZoneInfo("Europe/Berlin"))
         editor = make_account(database)
         rng = random.Random(4)
         words = ["Stadtrat", "Haushalt", "Kritik", "Energie", "Wahl", "Bahn", "Schule", "Nord"]

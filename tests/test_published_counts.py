@@ -11,8 +11,9 @@ from sqlalchemy import Connection, delete, insert, text, update
 from sqlmodel import col
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import downgrade, upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from app.posts.models import Post
 from tests.conftest import FreshDatabase
@@ -126,7 +127,7 @@ def _totals(settings: Settings, slugs: list[str]) -> list[dict[str, int]]:
     them: once from the direct reads, once from the framework path, each on a fresh app."""
     seen = []
     for direct_reads in (True, False):
-        database = Database(create_db_engine(settings.database_url))
+        database = open_database(settings.database_url)
         app = create_app(
             settings=settings.model_copy(update={"direct_reads": direct_reads}), database=database
         )
@@ -181,7 +182,7 @@ def test_the_migration_counts_the_posts_already_there(
 ) -> None:
     url = fresh_database_url(backend)
     upgrade(url)
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
         editor = make_account(database)
         source = make_source(database)

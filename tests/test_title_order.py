@@ -10,8 +10,9 @@ from sqlalchemy import Select, select
 from sqlmodel import col
 
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.root import open_database
 from app.direct_reads import reader
 from app.direct_reads.routing import parse
 from app.direct_reads.statements import FORMAT, LIMIT, NOW, OFFSET, ZONE
@@ -154,9 +155,8 @@ def test_the_migration_gives_the_posts_there_are_their_keys(
 ) -> None:
     url = fresh_database_url(backend)
     upgrade(url, "3b8e1d5a7c42")  # the revision before title keys
-    database = Database(create_db_engine(url))
+    database = open_database(url)
     try:
-        documents.keep_documents(database, BERLIN)
         editor = make_account(database)
         for title in TITLES:
             database.call(add_post_of_an_older_schema, editor, title, f"Über {title}.")
@@ -188,7 +188,7 @@ def test_a_restore_makes_the_keys_again(
     document = b"".join(Export(db))
     url = fresh_database_url(backend)
     upgrade(url)
-    restored = Database(create_db_engine(url))
+    restored = open_database(url)
     try:
         restorer.restore(restored, io.BytesIO(document))
         app = create_app(settings=Settings(database_url=url), database=restored)

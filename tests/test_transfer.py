@@ -37,9 +37,10 @@ from app.auth.models import Role
 from app.auth.schemas import TokenCreate, UserUpdate
 from app.caching.models import ContentState
 from app.core.config import Settings
-from app.core.db import Database, create_db_engine
+from app.core.db import Database
 from app.core.errors import Conflict, InvalidInput
 from app.core.migrations import downgrade, upgrade
+from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata
 from app.posts import service as posts
@@ -70,7 +71,7 @@ TAGS = metadata.tables["tags"]
 def migrated_database(fresh_database_url: FreshDatabase, backend: str) -> tuple[str, Database]:
     url = fresh_database_url(backend)
     upgrade(url)
-    return url, Database(create_db_engine(url))
+    return url, open_database(url)
 
 
 NewDatabase = Callable[[str], tuple[str, Database]]
@@ -665,7 +666,9 @@ def test_export_and_restore_memory_stays_flat_as_the_database_grows(
     # Five times the posts, about the same memory, and far less than the document.
     assert export_peak < size / 4, peaks
     assert export_peak < 1.5 * small_export, peaks
-    assert restore_peak < size / 4, peaks
+    # A restore also stores the restored posts' documents (its before-commit hooks, as on
+    # every write), a fixed batch of them at a time: flat too, but some 15-20 MB of it here.
+    assert restore_peak < size, peaks
     assert restore_peak < 1.5 * small_restore, peaks
 
 

@@ -1,4 +1,4 @@
-"""Text order and matching as German readers expect them, the same on both databases.
+"""Text order as German readers expect it, the same on both databases.
 
 Neither database sorts titles that way by itself: SQLite compares bytes ("Zebra" before
 "apfel", "Äpfel" after both), and PostgreSQL follows whatever locale the server was set up
@@ -64,9 +64,3 @@ def _letters(text: str) -> str:
     # A text of nothing but punctuation keeps it, so it still sorts among its like.
     key = " ".join(words) or " ".join(decomposed.split())
     return key[:PRIMARY_MAX]
-
-
-def fold_case(text: str | None) -> str | None:
-    """``text`` lower-cased in every script, for case-insensitive matching (SQLite's own
-    lower() and LIKE know only ASCII)."""
-    return None if text is None else text.lower()

@@ -19,8 +19,8 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
-from app.core.collation import fold_case
 from app.core.inputs import prepare_inputs
+from app.derived.hooks import WriteHooks
 
 # Set before any table is defined, so every constraint and index gets a stable name that
 # migrations can refer to on both databases.
@@ -33,7 +33,6 @@ SQLModel.metadata.naming_convention = {
 }
 
 WRITE_OPTION = "presseschau_write"
-FOLD_CASE = "presseschau_fold_case"
 # Threads doing database work at once, per process and kind of work. Beyond what the
 # database can use they only add GIL contention, and beyond the pool's size every request
 # would open and close a connection of its own. SQLite work is CPU-bound in this process;
@@ -78,9 +77,6 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-    # SQLite's lower() knows only ASCII; text matching lower-cases with this instead. Only
-    # queries use it, never the schema, so the file still opens in any sqlite3 console.
-    dbapi_connection.create_function(FOLD_CASE, 1, fold_case, deterministic=True)
 
 
 def _begin_sqlite(connection: Connection) -> None:
@@ -155,21 +151,35 @@ class Database:
             class_=Session,
             expire_on_commit=False,
         )
-        # Run on each write transaction's connection just before it commits: for the write
-        # sessions by their commit, for code that writes on a connection of its own by
-        # ``prepare_commit``.
-        self.before_write_commit: Callable[[Connection], None] | None = None
+        # What every write transaction runs besides its own work, in order: the composition
+        # root (app.derived.root) registers them, so each write path runs the same ones.
+        self.hooks = WriteHooks()
         event.listen(self._writers, "before_commit", self._before_session_commit)
-
-    def prepare_commit(self, connection: Connection) -> None:
-        """What every write transaction does last, for one that does not use a session."""
-        if self.before_write_commit is not None:
-            self.before_write_commit(connection)
+        event.listen(self._writers, "after_commit", self._after_session_commit)
 
     def _before_session_commit(self, session: Session) -> None:
-        if self.before_write_commit is not None:
-            session.flush()  # pending ORM changes first
-            self.prepare_commit(session.connection())
+        # Releasing a savepoint is no commit: the hooks run once, before the real one.
+        if session.in_nested_transaction():
+            return
+        session.flush()  # pending ORM changes first, so the hooks see them
+        self.hooks.run_before_commit(session.connection())
+
+    def _after_session_commit(self, session: Session) -> None:
+        if not session.in_nested_transaction():
+            self.hooks.run_after_commit()
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A write transaction on a connection of its own, for work that writes through Core
+        (restore): it commits when the block ends, after the before-commit hooks, and is
+        rolled back whole if the block or a hook raises; the after-commit hooks follow."""
+        with self.engine.connect() as connection:
+            # On SQLite this takes the write lock up front, as every write transaction does.
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
+                self.hooks.run_before_commit(connection)
+        self.hooks.run_after_commit()
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:

@@ -133,10 +133,11 @@ def store_queued(connection: Connection, zone: ZoneInfo) -> None:
         connection.execute(delete(QUEUE).where(QUEUE.c.post_id.in_(chunk)))
 
 
-def keep_documents(database: Database, zone: ZoneInfo) -> None:
+def keep_documents(database: Database, zone: ZoneInfo, *, order: int) -> None:
     """Make every write transaction of ``database`` store the documents it made stale, in
-    ``zone`` (a reader uses only documents of its own zone)."""
-    database.before_write_commit = _QueueStorer(zone)
+    ``zone`` (a reader uses only documents of its own zone), as its before-commit hook of
+    this ``order``."""
+    database.hooks.add_before_commit("post documents", _QueueStorer(zone), order=order)
 
 
 class _QueueStorer:

@@ -9,7 +9,6 @@ running servers see the restored content.
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import chain
 from typing import Any, BinaryIO
 
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, func, insert, literal, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from app.core.db import WRITE_OPTION, Database
+from app.core.db import Database
 from app.core.errors import Conflict, first_error
 from app.core.migrations import require_latest_schema
 from app.transfer.format import (
@@ -38,23 +37,13 @@ def restore(
 ) -> dict[str, int]:
     """Restore the document read from ``stream``; returns how many rows each table got."""
     reader = DocumentReader(stream)
-    with _write_transaction(database) as connection:
+    with database.write_connection() as connection:
         require_latest_schema(connection, nothing_done="Nothing was restored.")
         _lock_tables(connection)
         _check_empty(connection)
         counts = _restore_members(connection, reader, batch_rows)
         _reset_sequences(connection)
     return counts
-
-
-@contextmanager
-def _write_transaction(database: Database) -> Iterator[Connection]:
-    with database.engine.connect() as connection:
-        # On SQLite this takes the write lock up front, as every write transaction does.
-        connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
-            yield connection
-            database.prepare_commit(connection)
 
 
 def _lock_tables(connection: Connection) -> None:

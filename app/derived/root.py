@@ -1,0 +1,39 @@
+"""The one place a database is opened with everything that keeps its derived state.
+
+The app, the command line, the benchmarks and the tests all open their database here, so every
+one of them writes with the same hooks in the same order; none registers a hook itself.
+"""
+
+from zoneinfo import ZoneInfo
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.readiness import open_engine
+from app.posts.documents import keep_documents
+
+# Before-commit hooks, in the order they run: a later one sees what an earlier one wrote.
+# Gaps leave room for what comes between.
+DOCUMENTS_ORDER = 100
+
+DEFAULT_ZONE = ZoneInfo(str(Settings.model_fields["timezone"].default))
+
+
+def open_database(source: Settings | str, *, zone: ZoneInfo | None = None) -> Database:
+    """The database of ``source`` (settings, or a database URL), with every write hook.
+
+    Documents are stored in the settings' time zone, or ``zone`` for a URL (the default
+    zone when not given). Raises ``DatabaseNotReady`` when a SQLite file's directory cannot
+    be made; nothing connects yet.
+    """
+    if isinstance(source, Settings):
+        url, zone = source.database_url, zone or source.zone
+    else:
+        url = source
+    database = Database(open_engine(url))
+    _register_hooks(database, zone or DEFAULT_ZONE)
+    return database
+
+
+def _register_hooks(database: Database, zone: ZoneInfo) -> None:
+    """Every hook that keeps derived state, each in its place in the order."""
+    keep_documents(database, zone, order=DOCUMENTS_ORDER)
