@@ -1,5 +1,6 @@
 """Engine, sessions and the one-thread-hop unit of work used by every request."""
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -19,7 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
-from app.core.inputs import prepare_inputs
+from app.core.inputs import TextInput, prepare_inputs
 from app.derived.hooks import WriteHooks
 
 # Set before any table is defined, so every constraint and index gets a stable name that
@@ -133,6 +134,11 @@ def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values
 
 # Limiters belong to an event loop: one of each is made per loop, on first use.
 _LIMITERS: RunVar[dict[tuple[str, bool], CapacityLimiter]] = RunVar("presseschau_limiters")
+# Threads preparing inputs (cleaning markup, rendering bodies) at once: CPU work, which more
+# threads than cores only slow down. Apart from the database's, so a body being rendered
+# holds none of the few write threads that likes and token touches wait for.
+PREPARING_THREADS = max(os.cpu_count() or 1, 1)
+_PREPARING: RunVar[CapacityLimiter] = RunVar("presseschau_preparing")
 
 
 class Database:
@@ -211,6 +217,7 @@ class Database:
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``fn`` in a read transaction on a worker thread."""
+        await _prepare(kwargs)
         return await anyio.to_thread.run_sync(
             partial(self._call_read, fn, *args, **kwargs), limiter=self.limiter(write=False)
         )
@@ -219,6 +226,7 @@ class Database:
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run ``fn`` in a write transaction on a worker thread."""
+        await _prepare(kwargs)
         return await anyio.to_thread.run_sync(
             partial(self.call, fn, *args, **kwargs), limiter=self.limiter(write=True)
         )
@@ -238,3 +246,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+async def _prepare(arguments: dict[str, Any]) -> None:
+    """Prepare the inputs among ``arguments`` on a thread of their own, before the work they
+    are for takes a database thread (``call`` then finds them prepared)."""
+    if not any(isinstance(value, TextInput) for value in arguments.values()):
+        return
+    try:
+        limiter = _PREPARING.get()
+    except LookupError:
+        limiter = CapacityLimiter(PREPARING_THREADS)
+        _PREPARING.set(limiter)
+    await anyio.to_thread.run_sync(prepare_inputs, arguments, limiter=limiter)
