@@ -87,6 +87,8 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
         # Markup costs more to clean the deeper it nests: a title like this one is refused
         # before it is cleaned.
         wxr_item(22, "&lt;div&gt;" * 60_000 + "Titel", "<p>Ein Absatz.</p>"),
+        # Read, but longer than a post's body may be: refused before it is rendered.
+        wxr_item(23, "Auch zu lang", "<p>" + "x" * (BODY_MAX + 1) + "</p>"),
         wxr_item(21, "Noch eine Meldung", "<p>Noch ein Absatz.</p>"),
     ]
     document = export(*items)
@@ -98,11 +100,13 @@ def test_an_export_of_hostile_bodies_is_imported_quickly_and_whole(
 
     spent = cpu_seconds(run)
     assert summary is not None
-    assert (summary.created, summary.failed) == (len(hostile) + 2, 2), summary.failures
+    assert (summary.created, summary.failed) == (len(hostile) + 2, 3), summary.failures
     assert summary.failures[0].position == f"item {len(hostile) + 2} (post 20)"
     assert f"more than {HTML_MAX:,}" in summary.failures[0].reason
     assert summary.failures[1].position == f"item {len(hostile) + 3} (post 22)"
     assert "its title is 300,005 characters long" in summary.failures[1].reason
+    assert summary.failures[2].reason.startswith("its body is 200,0")
+    assert summary.failures[2].reason.endswith(f"more than {BODY_MAX:,} allowed")
     # The whole import, rendering and writing included, on either database.
     assert spent < 10 * CPU_SECONDS, spent
     editor = make_account(db).headers

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from app.core.errors import InvalidInput
 from app.core.html import render_markdown
+from app.importers import limits
 from app.importers.records import ImportedPost, ItemFailure
 from app.importers.wxr import read_wxr
 
@@ -102,7 +103,8 @@ def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None
     try:
         with read_wxr(path, site_zone=site_zone) as export:
             for item in export:
-                if isinstance(item, ImportedPost):
+                if isinstance(item, ImportedPost) and limits.refusal(item) is None:
+                    # An item the writer refuses anyway is not rendered: that costs with its size.
                     item = replace(item, body_html=render_markdown(item.body))
                 chunk.append(item)
                 if len(chunk) == _CHUNK_ITEMS:

@@ -10,7 +10,7 @@ from app.core.errors import InvalidInput, first_error
 from app.core.inputs import validate_cleaned
 from app.importers.records import ImportedPost
 from app.posts.imports import ImportKey
-from app.posts.models import CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX
+from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX
 
 _USER_NAME: TypeAdapter[str] = TypeAdapter(UserName)
 _IMPORT_KEY: TypeAdapter[str] = TypeAdapter(ImportKey)
@@ -46,6 +46,8 @@ def author_name(text: str) -> str:
 def refusal(item: ImportedPost) -> str | None:
     """Why the item cannot be imported before it is even cleaned and checked as a post (far
     too large, or its import key over its limit), or None."""
+    if len(item.body) > BODY_MAX:  # refused before it is rendered, which costs with its size
+        return f"its body is {len(item.body):,} characters long, more than {BODY_MAX:,} allowed"
     labels = [*item.tags, *item.categories]
     if len(labels) > RAW_FACTOR * TAGS_PER_POST_MAX:
         return f"it has {len(labels):,} tags and categories, more than a post can have"
