@@ -94,6 +94,17 @@ class WxrReadAhead:
         self.close()
 
 
+def rendered_ahead(item: ImportedPost | ItemFailure) -> ImportedPost | ItemFailure:
+    """``item`` with its body rendered, for the writer to store without rendering it while it
+    holds the write lock; an item the writer refuses is not rendered, which costs with its
+    size."""
+    if not isinstance(item, ImportedPost) or item.body_html is not None:
+        return item
+    if limits.refusal(item) is not None:
+        return item
+    return replace(item, body_html=render_markdown(item.body))
+
+
 def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None:
     """The reader process: every item in chunks, then the end (or what went wrong)."""
     # Ctrl-C reaches the whole process group: the import stops this process itself, and
@@ -103,10 +114,7 @@ def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None
     try:
         with read_wxr(path, site_zone=site_zone) as export:
             for item in export:
-                if isinstance(item, ImportedPost) and limits.refusal(item) is None:
-                    # An item the writer refuses anyway is not rendered: that costs with its size.
-                    item = replace(item, body_html=render_markdown(item.body))
-                chunk.append(item)
+                chunk.append(rendered_ahead(item))
                 if len(chunk) == _CHUNK_ITEMS:
                     out.put(("items", chunk, export.bytes_read))
                     chunk = []

@@ -27,6 +27,7 @@ from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
 from app.importers import limits
+from app.importers.ahead import rendered_ahead
 from app.importers.archive_page import is_archive_key
 from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
@@ -164,12 +165,15 @@ class PostImporter:
             # sources earlier ones would have created, as a real run would.
             with self.database.session() as session:
                 for batch in _batches(items, BATCH_SIZE):
-                    handled += self._import_batch(session, batch)
+                    handled += self._import_batch(session, [rendered_ahead(i) for i in batch])
                     if progress:
                         progress(handled)
                 session.rollback()
             return self.summary
         for batch in _batches(items, BATCH_SIZE):
+            # Rendered before the batch's transaction takes the write lock (a large export's
+            # reader process has done it already).
+            batch = [rendered_ahead(item) for item in batch]
             with self.database.session() as session:
                 handled += self._import_batch(session, batch)
             if progress:
@@ -387,6 +391,7 @@ class PostImporter:
                     import_key=item.import_key,
                     modified_at=item.modified_at,
                     excerpt=item.excerpt,
+                    body_html=item.body_html if data.body == item.body else None,
                 )
         except DomainError as error:
             self._fail(item, error.detail)

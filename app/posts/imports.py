@@ -94,11 +94,15 @@ def reimport_post(
     import_key: str | None,
     modified_at: datetime,
     excerpt: str | None,
+    body_html: str | None = None,
 ) -> None:
-    """Bring an imported post up to a newer version of it; its slug (its URL) stays."""
+    """Bring an imported post up to a newer version of it; its slug (its URL) stays.
+    ``body_html``: ``render_markdown(data.body)``, when it was rendered ahead."""
     post = session.get_one(Post, post_id)
     for column, value in written_columns(data, zone).items():
         setattr(post, column, value)
     post.import_key = import_key or post.import_key
     post.updated_at = modified_at
-    store_changed(session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags)
+    store_changed(
+        session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags, body_html=body_html
+    )
