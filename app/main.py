@@ -105,8 +105,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
-        # Every operation, the system's and the docs' too: a misspelt parameter is an error.
-        dependencies=[Depends(refuse_unknown_query_parameters)],
         lifespan=lifespan,
         # Presseschau has its own metrics and logs; FastAPI's OpenTelemetry hooks would ask
         # for providers on every request.
@@ -124,7 +122,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     # Every API route checks a token when one is sent, so a revoked one is refused even where
     # reading is public; requests without a token never reach the database for it.
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_viewer)])
+    # Every API operation refuses parameters it does not take: a misspelt filter is an error.
+    # The probes and the docs take what monitors and browsers add (a cache buster, say).
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(get_viewer), Depends(refuse_unknown_query_parameters)],
+    )
     for router in (posts_router, sources_router, archives_router, auth_router, transfer_router):
         api.include_router(router)
     app.include_router(api)

@@ -32,6 +32,7 @@ def operation_id(route: APIRoute) -> str:
 ANY_API_OPERATION = {
     "401": "A token was sent but is malformed, unknown, revoked or expired.",
     "429": "Too many failed authentications from this client; see Retry-After.",
+    "422": "A parameter is unknown or malformed.",
     "503": "The database is busy or unreachable; see Retry-After.",
 }
 WITH_A_BODY = {

@@ -2,8 +2,9 @@
 
 A misspelt filter (``?sources=tass`` for ``?source=tass``) would otherwise be ignored and the
 client would get an unfiltered list that looks like an answer. Each operation's parameters are
-read once from FastAPI's own description of it (its dependant), so every route, whatever its
-dependencies declare, refuses what it does not declare, without a list kept by hand.
+read once from FastAPI's own description of it (its dependant), so every API operation,
+whatever its dependencies declare, refuses what it does not declare, without a list kept by
+hand. The probes and the docs are left to take what monitors and browsers add.
 """
 
 from fastapi import Request
@@ -48,7 +49,7 @@ def _read_by(dependant: Dependant) -> frozenset[str]:
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
-    """A dependency of every operation: a 422 naming each parameter it does not take."""
+    """A dependency of every API operation: a 422 naming each parameter it does not take."""
     if not request.scope.get("query_string"):
         return
     declared: dict[int, frozenset[str]] | None = getattr(
