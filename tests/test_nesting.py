@@ -60,6 +60,13 @@ def test_an_end_tag_the_parser_never_sees_does_not_hide_nesting(unit: str) -> No
         sanitize_html(unit * (MAX_NESTING + 1))
 
 
+# Start tags that end a sibling only in some places: an option only the current node, a row or
+# a cell only inside a table (elsewhere the parser ignores them).
+@pytest.mark.parametrize("unit", ["<option><em>", "<option><rp>", "<rp><td>", "<tr><rp></h1>"])
+def test_a_start_tag_ending_no_sibling_for_the_parser_does_not_hide_nesting(unit: str) -> None:
+    assert nesting_depth(unit * (MAX_NESTING + 1)) > MAX_NESTING
+
+
 # Ordinary markup whose tags in comments, attributes and raw text are no elements to nest.
 SHALLOW = [
     "<!-- <div> --><p>x</p>",

@@ -53,11 +53,15 @@ _BLOCK_ENDS = _names(
     "summary ul"
 )
 # A start tag that ends an open sibling of these names, found among the few current nodes
-# (through non-special elements and paragraphs, as the parser looks for it).
+# (through non-special elements and paragraphs, as the parser looks for it). An option ends
+# only an option that is the current node; rows and cells end siblings only inside a table
+# (elsewhere the parser ignores their start tags).
 _SIBLINGS = {
     "p": {"p"}, "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"},
     "option": {"option"}, "tr": {"tr"}, "td": {"td", "th"}, "th": {"td", "th"},
 }  # fmt: skip
+_CURRENT_ONLY = _names("option")
+_IN_TABLE_ONLY = _names("tr td th")
 # Formatting elements the parser may open again (reconstruct) after closing them implicitly;
 # it keeps at most three alike ones for that.
 _FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
@@ -109,7 +113,7 @@ class _Stack:
 
     def start(self, name: str, tag: str) -> None:
         siblings = _SIBLINGS.get(name)
-        sibling = None if siblings is None else self._sibling(siblings)
+        sibling = None if siblings is None else self._sibling(name, siblings)
         if sibling is not None:
             self.pop_to(sibling)
         elif name in ("td", "th") and (not self.names or self.names[-1] != "tr"):
@@ -119,8 +123,12 @@ class _Stack:
             self.push("tbody", "tbody")
         self.push(name, tag)
 
-    def _sibling(self, names: set[str]) -> int | None:
-        for index in range(len(self.names) - 1, max(len(self.names) - 1 - _SIBLING_REACH, -1), -1):
+    def _sibling(self, start: str, names: set[str]) -> int | None:
+        reach = 1 if start in _CURRENT_ONLY else _SIBLING_REACH
+        if start in _IN_TABLE_ONLY:
+            tables = self.positions.get("table")
+            reach = min(reach, len(self.names) - 1 - tables[-1]) if tables else 0
+        for index in range(len(self.names) - 1, max(len(self.names) - 1 - reach, -1), -1):
             name = self.names[index]
             if name in names:
                 return index
