@@ -120,6 +120,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "options around formatting": _deepened("<option><em>"),
     "cells outside tables": _deepened("<rp><td>"),
     "rows outside tables": _deepened("<tr><rp></h1>"),
+    "formatting reopened in links": _deepened("<a><em></a>"),
     "plain text": _deepened("<ol><plaintext></ol>"),
     "formatting with attributes": _deepened("<b a='></b>'><i class=x>"),
     "unclosed quotes": _deepened("<ol><a title='"),

@@ -67,6 +67,18 @@ def test_a_start_tag_ending_no_sibling_for_the_parser_does_not_hide_nesting(unit
     assert nesting_depth(unit * (MAX_NESTING + 1)) > MAX_NESTING
 
 
+# A formatting element closed implicitly is opened again before the next inline start tag and
+# stays open: repeated, these nest without end.
+@pytest.mark.parametrize("unit", ["<a><em></a>", "<b><i></b>", "</title><a></html><em></a>"])
+def test_formatting_opened_again_counts_as_open(unit: str) -> None:
+    assert nesting_depth(unit * (MAX_NESTING + 1)) > MAX_NESTING
+
+
+@pytest.mark.parametrize("unit", ["<p><b>x</p>", "<p><a href=x><em>y</p>"])
+def test_paragraphs_with_formatting_left_open_stay_shallow(unit: str) -> None:
+    assert nesting_depth(unit * 1000) <= 10  # the parser keeps only a few alike to reopen
+
+
 # Ordinary markup whose tags in comments, attributes and raw text are no elements to nest.
 SHALLOW = [
     "<!-- <div> --><p>x</p>",

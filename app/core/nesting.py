@@ -66,6 +66,10 @@ _IN_TABLE_ONLY = _names("tr td th")
 # it keeps at most three alike ones for that.
 _FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
 _ALIKE_KEPT = 3
+# Start tags before which the parser does not reopen them (block and table elements, mostly).
+_KEEPS_CLOSED = (
+    _SPECIAL - _names("button select xmp iframe noembed textarea applet marquee object")
+) | _names("rb rp rt rtc")
 # How far down the stack a sibling is looked for: a few, so a sibling the estimate has but the
 # parser has not (an attribute's text) can hide only a few elements from the count.
 _SIBLING_REACH = 3
@@ -80,7 +84,9 @@ class _Stack:
         self.positions: dict[str, list[int]] = {}
         self.special: list[int] = []
         self.scope: list[int] = []
-        self.reopenable: Counter[str] = Counter()
+        # Formatting elements closed implicitly, by name and start tag: the parser may open
+        # them again (reconstruct) at the next start tag.
+        self.reopenable: Counter[tuple[str, str]] = Counter()
         self.depth = 0  # open elements, and the formatting elements that may reopen
 
     def push(self, name: str, tag: str) -> None:
@@ -107,11 +113,22 @@ class _Stack:
                 self.scope.pop()
             self.depth -= 1
             reopens = name in _FORMATTING and not (name == closed and position == index)
-            if reopens and self.reopenable[tag] < _ALIKE_KEPT:
-                self.reopenable[tag] += 1
+            if reopens and self.reopenable[name, tag] < _ALIKE_KEPT:
+                self.reopenable[name, tag] += 1
                 self.depth += 1
 
+    def reopen(self) -> None:
+        """Open again the formatting elements closed implicitly, as the parser does before
+        most start tags: they stay open (and may close and reopen again) like any other."""
+        reopened = list(self.reopenable.elements())
+        self.reopenable.clear()
+        self.depth -= len(reopened)  # counted already while they waited
+        for name, tag in reopened:
+            self.push(name, tag)
+
     def start(self, name: str, tag: str) -> None:
+        if self.reopenable and name not in _KEEPS_CLOSED:
+            self.reopen()
         siblings = _SIBLINGS.get(name)
         sibling = None if siblings is None else self._sibling(name, siblings)
         if sibling is not None:
