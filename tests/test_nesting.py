@@ -21,9 +21,9 @@ CPU_SECONDS_MAX = 1.0  # issue 17: any body within the limits costs well under a
 @pytest.mark.parametrize("shape", list(corpus(10)))
 def test_every_hostile_body_renders_in_well_under_a_second(shape: str) -> None:
     body = corpus(BODY_MAX)[shape]
-    started = time.process_time()
+    started = time.thread_time()
     render_markdown(body)
-    assert time.process_time() - started < CPU_SECONDS_MAX
+    assert time.thread_time() - started < CPU_SECONDS_MAX
 
 
 # Each unit nests one list deeper for the parser; the end tag in it the parser never sees.
