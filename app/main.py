@@ -163,7 +163,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     # An oversized body is refused before anything else looks at the request; the request
     # context wraps even that refusal, so it too has an id, a log line and safe headers.
-    app.add_front_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_front_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     # Outside the cache and the direct reads, so that a HEAD is answered as fast as its GET.
     app.add_front_middleware(HeadAsGet)
     app.add_front_middleware(

@@ -15,6 +15,7 @@ from tests.live_server import served
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER_TIMEOUT = 3.0
+BODY_TIMEOUT = 2.0
 # A soft limit below the idle connections below, as many systems set it (1,024) below what a
 # busy server meets: the server raises it to the hard limit itself.
 SOFT_FILES = 256
@@ -31,6 +32,7 @@ def served_with_few_files(url: str) -> Iterator[int]:
     """``presseschau serve`` on its port, started with a low soft limit of open files."""
     environment = {
         "PRESSESCHAU_HEADER_TIMEOUT_SECONDS": str(HEADER_TIMEOUT),
+        "PRESSESCHAU_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT),
         "PRESSESCHAU_ACCESS_LOG": "false",
     }
     with served(url, environment=environment, preexec_fn=_low_soft_file_limit) as (_, base):
@@ -99,3 +101,34 @@ def test_half_sent_requests_are_cut_off_and_keep_no_one_else_out(
         for connection in [*idle, kept]:
             assert _closed_by_the_server(connection, deadline - time.monotonic())
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_off(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url)
+    with (
+        served_with_few_files(url) as port,
+        socket.create_connection(("127.0.0.1", port)) as slow,
+    ):
+        started = time.monotonic()
+        slow.sendall(
+            b"POST /api/v1/posts HTTP/1.1\r\nHost: presse\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
+        slow.settimeout(0.3)
+        answer = b""
+        # A byte now and then, never the whole body: each keeps the connection busy.
+        while not answer and time.monotonic() - started < BODY_TIMEOUT + 5:
+            try:
+                slow.sendall(b" ")
+                answer = slow.recv(4096)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert b"did not arrive within 2 s" in answer
+        assert time.monotonic() - started < BODY_TIMEOUT + 3
+        assert _closed_by_the_server(slow, 3)

@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         "opening or the end of the response before; then the server closes it. Slow or "
         "half-sent requests cannot hold connections for longer.",
     )
+    body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="How long a request's body may take to arrive once its headers have; a "
+        "body still incomplete then is answered 408 and the connection closed.",
+    )
     direct_reads: bool = Field(
         True,
         description="Answer anonymous reads of posts, post lists and day archives straight "

@@ -1,5 +1,8 @@
-"""Request body size limit, enforced before routing, authentication or parsing."""
+"""Request body limits, enforced before routing, authentication or parsing: its size, and
+the time it may take to arrive (a client sending a byte now and then would otherwise hold
+its connection and a request's resources for as long as it likes)."""
 
+import anyio
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -7,9 +10,10 @@ from app.core.errors import problem_response
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     def _too_large(self) -> str:
         return f"The request body is larger than the limit of {self.max_bytes} bytes."
@@ -24,13 +28,23 @@ class BodySizeLimit:
                 await response(scope, receive, send)
                 return
         received = 0
+        complete = False
+        deadline = anyio.current_time() + self.timeout_seconds
 
         # Chunked bodies have no length up front: count as they arrive.
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # after the body only the disconnect comes, whenever it does
+                return await receive()
+            with anyio.move_on_after(deadline - anyio.current_time()) as waiting:
+                message = await receive()
+            if waiting.cancelled_caught:
+                raise HTTPException(
+                    408, f"The request body did not arrive within {self.timeout_seconds:g} s."
+                )
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > self.max_bytes:
                     raise HTTPException(413, self._too_large())
             return message
