@@ -19,7 +19,8 @@ from app.core.text import CleanText
 from app.core.types import utcnow
 from app.posts.models import IMPORT_KEY_MAX, Post
 from app.posts.schemas import PostCreate
-from app.posts.service import add_tags, new_columns, store_changed, written_columns
+from app.posts.service import new_columns, store_changed, written_columns
+from app.posts.tags import add_tags
 
 _POSTS = Post.metadata.tables["posts"]
 

@@ -5,27 +5,27 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
-from app.core.db import insert_ignoring_duplicates, on_conflict_do_nothing
+from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.slugs import lock_slug, unique_slug
-from app.core.text import parse_id, slugify
+from app.core.text import parse_id
 from app.core.types import as_aware, utcnow
 from app.posts import documents, queries
-from app.posts.models import Post, PostLike, PostStatus, PostTag, Tag
+from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
+from app.posts.tags import set_tags
 from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
 from app.sources.schemas import SourceMatchPublic
 
-_TAGS = Tag.metadata.tables["tags"]
 # Attempts at a post's slug when writers running at the same time take the one it was given.
 SLUG_ATTEMPTS = 10
 
@@ -132,50 +132,6 @@ def _check_source(session: Session, source_id: int | None) -> Source | None:
     return source
 
 
-def _set_tags(session: Session, post_id: int, names: list[str], *, replace: bool) -> None:
-    """Give the post these tags (``replace``: instead of those it has)."""
-    if replace:
-        session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
-    add_tags(session, {post_id: names})
-
-
-def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
-    """Give new posts their tags, making the tags that do not exist yet: a query, an insert
-    of the new tags and one of the links, however many posts."""
-    wanted: dict[int, dict[str, str]] = {}  # post id → tag slug → name
-    for post_id, names in names_by_post.items():
-        by_slug = wanted[post_id] = {}
-        for name in names:
-            by_slug.setdefault(slugify(name, max_length=120) or name.lower(), name)
-    all_slugs = {slug: name for by_slug in wanted.values() for slug, name in by_slug.items()}
-    if not all_slugs:
-        return
-    existing = dict(
-        session.execute(
-            select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(all_slugs))
-        ).all()
-    )
-    new = [{"name": name, "slug": slug} for slug, name in all_slugs.items() if slug not in existing]
-    if new:
-        # A writer adding the same new tag meanwhile (PostgreSQL runs writers side by side)
-        # makes the insert wait for it and skip that tag; the tags are then read, whoever
-        # made them.
-        session.execute(on_conflict_do_nothing(session, _TAGS, ["slug"]), new)
-        existing |= dict(
-            session.execute(
-                select(col(Tag.slug), col(Tag.id)).where(
-                    col(Tag.slug).in_([tag["slug"] for tag in new])
-                )
-            ).all()
-        )
-    links = [
-        {"post_id": post_id, "tag_id": existing[slug]}
-        for post_id, by_slug in wanted.items()
-        for slug in by_slug
-    ]
-    session.execute(insert(PostTag), links)
-
-
 def _publication(
     status: str, published_at: datetime | None, zone: ZoneInfo
 ) -> tuple[datetime | None, date | None]:
@@ -232,7 +188,7 @@ def store_changed(
     _flush(session, post.slug)
     if tags is not None:
         assert post.id is not None
-        _set_tags(session, post.id, tags, replace=True)
+        set_tags(session, post.id, tags, replace=True)
 
 
 def _flush(session: Session, slug: str) -> None:
@@ -307,7 +263,7 @@ def create_post(
     )
     _insert_post(session, post, slug_given=data.slug is not None)
     assert post.id is not None
-    _set_tags(session, post.id, data.tags, replace=False)
+    set_tags(session, post.id, data.tags, replace=False)
     # The tags are read back: an existing tag keeps its own spelling, and their order is the
     # database's collation, as every read gives it.
     tags = queries.tags_by_post(session.connection(), [post.id])[post.id] if data.tags else []

@@ -1,0 +1,54 @@
+"""A post's tags: given by name, made on first use, shared by every post that names them."""
+
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session, col
+
+from app.core.db import on_conflict_do_nothing
+from app.core.text import slugify
+from app.posts.models import PostTag, Tag
+
+_TAGS = Tag.metadata.tables["tags"]
+
+
+def set_tags(session: Session, post_id: int, names: list[str], *, replace: bool) -> None:
+    """Give the post these tags (``replace``: instead of those it has)."""
+    if replace:
+        session.execute(delete(PostTag).where(col(PostTag.post_id) == post_id))
+    add_tags(session, {post_id: names})
+
+
+def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
+    """Give new posts their tags, making the tags that do not exist yet: a query, an insert
+    of the new tags and one of the links, however many posts."""
+    wanted: dict[int, dict[str, str]] = {}  # post id → tag slug → name
+    for post_id, names in names_by_post.items():
+        by_slug = wanted[post_id] = {}
+        for name in names:
+            by_slug.setdefault(slugify(name, max_length=120) or name.lower(), name)
+    all_slugs = {slug: name for by_slug in wanted.values() for slug, name in by_slug.items()}
+    if not all_slugs:
+        return
+    existing = dict(
+        session.execute(
+            select(col(Tag.slug), col(Tag.id)).where(col(Tag.slug).in_(all_slugs))
+        ).all()
+    )
+    new = [{"name": name, "slug": slug} for slug, name in all_slugs.items() if slug not in existing]
+    if new:
+        # A writer adding the same new tag meanwhile (PostgreSQL runs writers side by side)
+        # makes the insert wait for it and skip that tag; the tags are then read, whoever
+        # made them.
+        session.execute(on_conflict_do_nothing(session, _TAGS, ["slug"]), new)
+        existing |= dict(
+            session.execute(
+                select(col(Tag.slug), col(Tag.id)).where(
+                    col(Tag.slug).in_([tag["slug"] for tag in new])
+                )
+            ).all()
+        )
+    links = [
+        {"post_id": post_id, "tag_id": existing[slug]}
+        for post_id, by_slug in wanted.items()
+        for slug in by_slug
+    ]
+    session.execute(insert(PostTag), links)
