@@ -9,7 +9,6 @@ import asyncio
 import itertools
 import re
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +38,7 @@ from app.posts.models import (
 )
 from app.sources.models import DESCRIPTION_MAX, DOMAIN_MAX, SOURCE_NAME_MAX
 from app.sources.schemas import DOMAINS_PER_SOURCE_MAX
+from tests.cost import cpu_seconds
 from tests.factories import Account, make_account, make_post, make_source
 from tests.hostile_corpus import corpus
 
@@ -222,9 +222,12 @@ def test_hostile_input_is_cheap_and_answered(
         values["far over the limit"] = OVERSIZED
     offences = []
     for shape, value in values.items():
-        started = time.process_time()
-        response = target.send(client, app, ids, who, value)
-        cpu = time.process_time() - started
+        sent: list[Any] = []
+        cpu = cpu_seconds(
+            lambda: sent.append(target.send(client, app, ids, who, value)),  # noqa: B023
+            all_threads=True,
+        )
+        response = sent[0]
         offence = _offence(target, response, cpu)
         if offence is not None:
             offences.append(f"{shape}: {offence}")

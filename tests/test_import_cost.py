@@ -7,10 +7,7 @@ second of CPU at every size: a cost that grows with the square of the size fails
 """
 
 import io
-import time
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +19,7 @@ from app.importers.archive_html import parse_archive_html
 from app.importers.files import import_archive_page, import_wxr
 from app.importers.html_body import HTML_MAX, body_and_origin
 from app.posts.models import BODY_MAX
+from tests.cost import cpu_seconds
 from tests.factories import make_account
 from tests.test_wxr import export
 
@@ -40,14 +38,6 @@ HOSTILE: dict[str, tuple[str, int]] = {
     "links without a closing tag": ('<a href="x">', 20_000),
     "blanks between blocks": ("</p>" + " \t" * 50_000 + "x", 1),
 }
-
-
-def cpu_seconds(work: Callable[[], Any]) -> float:
-    """The CPU time ``work`` takes in this thread, where it runs (other threads of the test
-    process, say a server's left from an earlier test, do not count)."""
-    started = time.thread_time()
-    work()
-    return time.thread_time() - started
 
 
 def sizes(piece: str, count: int) -> list[int]:
