@@ -15,21 +15,17 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from app.auth.models import TOKEN_NAME_MAX, Role
-from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.posts.models import BODY_MAX, CREDIT_MAX, TITLE_MAX
 from app.sources.models import DESCRIPTION_MAX
@@ -87,12 +83,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="presseschau-hostile-"))
-    url = args.database_url or f"sqlite:///{folder}/hostile.sqlite3"
-    upgrade(url)
-    env = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "app", "demo"], cwd=results.ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    folder, url = servers.demo_database("hostile", args.database_url)
     database = open_database(url)
     author = make_account(database, Role.author, name=f"hostile-{os.getpid()}").headers
     editor = make_account(database, Role.editor, name=f"hostile-editor-{os.getpid()}").headers

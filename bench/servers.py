@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -23,6 +24,20 @@ from tests.postgres_server import free_port
 ROOT = Path(__file__).resolve().parents[1]
 PRESSESCHAU = ROOT / ".venv" / "bin" / "presseschau"
 READY_SECONDS = 60
+
+
+def demo_database(name: str, url: str | None = None) -> tuple[Path, str]:
+    """A new folder for a run's files, and a migrated database holding the demo content:
+    ``url``, or a SQLite file in that folder."""
+    from app.core.migrations import upgrade  # the server's own modules, loaded only to set up
+
+    folder = Path(tempfile.mkdtemp(prefix=f"presseschau-{name}-"))
+    url = url or f"sqlite:///{folder}/{name}.sqlite3"
+    upgrade(url)
+    environment = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "app", "demo"], cwd=ROOT, env=environment,
+                   check=True, capture_output=True)  # fmt: skip
+    return folder, url
 
 
 def _children(pid: int) -> list[int]:

@@ -15,20 +15,16 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 
 from app.core.db import Database
-from app.core.migrations import upgrade
 from app.derived.root import open_database
 from bench import results, servers
 from tests.factories import make_account
@@ -58,12 +54,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="presseschau-soak-"))
-    url = args.database_url or f"sqlite:///{folder}/soak.sqlite3"
-    upgrade(url)
-    env = {**os.environ, "PRESSESCHAU_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "app", "demo"], cwd=results.ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    folder, url = servers.demo_database("soak", args.database_url)
     database = open_database(url)
     headers = make_account(database, name=f"soak-{os.getpid()}").headers
     paths = _readable_paths(database)
