@@ -114,21 +114,20 @@ def create_db_engine(url: str) -> Engine:
 
 
 def on_conflict_do_nothing(
-    session: Session, table: Table, index_elements: list[str]
+    session: Session, table: Table, index_elements: list[str] | None = None
 ) -> postgresql.Insert | sqlite.Insert:
-    """INSERT ... ON CONFLICT (``index_elements``) DO NOTHING into ``table``, on either
-    database: rows that would repeat a unique key are skipped (on PostgreSQL after waiting for
-    a transaction that is adding the same key)."""
+    """INSERT ... ON CONFLICT (``index_elements``, or any unique key) DO NOTHING into
+    ``table``, on either database: rows that would repeat a unique key are skipped (on
+    PostgreSQL after waiting for a transaction that is adding the same key)."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values: Any) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was added."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # RETURNING tells whether a row went in; psycopg reports no row count for this statement.
+    """One row, unless it would repeat a unique key; True when it was added."""
     table = sa_inspect(model).local_table
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
+    # RETURNING tells whether a row went in; psycopg reports no row count for this statement.
+    statement = on_conflict_do_nothing(session, table).values(**values).returning(literal(1))
     return session.execute(statement).first() is not None
 
 
