@@ -8,7 +8,6 @@ clear 422 naming the field, never a 500; what is stored is plain text where plai
 import asyncio
 import itertools
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import text
 
 from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
 from app.core.db import Database
@@ -41,6 +39,7 @@ from app.sources.schemas import DOMAINS_PER_SOURCE_MAX
 from tests.cost import cpu_seconds
 from tests.factories import Account, make_account, make_post, make_source
 from tests.hostile_corpus import corpus
+from tests.write_lock import write_lock_free
 
 CPU_SECONDS_MAX = 1.0  # per request: issue 17 asks for well under a second
 # What the body limit lets a short field be sent with: the issue's 300 KB title.
@@ -250,31 +249,6 @@ def _on_event_loop() -> bool:
     return True
 
 
-def _write_lock_free(db: Database) -> bool:
-    """Whether another writer could begin now: SQLite's write lock is free, or (PostgreSQL)
-    no connection of this database is inside a transaction."""
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        probe = sqlite3.connect(url.database, timeout=0, isolation_level=None)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            probe.close()
-        return True
-    with db.engine.connect() as connection:
-        open_transactions = connection.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
-            )
-        )
-    return bool(open_transactions == 0)
-
-
 @pytest.fixture
 def calls(db: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Call]]:
     """The calls of the markup stripping and of the rendering of post bodies, recorded."""
@@ -282,7 +256,7 @@ def calls(db: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Call]
 
     def recording(name: str, function: Callable[..., str]) -> Callable[..., str]:
         def call(*args: Any, **kwargs: Any) -> str:
-            recorded[name].append(Call(_on_event_loop(), _write_lock_free(db)))
+            recorded[name].append(Call(_on_event_loop(), write_lock_free(db)))
             return function(*args, **kwargs)
 
         return call

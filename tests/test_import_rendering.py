@@ -11,8 +11,8 @@ from app.core.html import render_markdown
 from app.importers.files import import_archive_page, import_wxr
 from app.importers.service import ImportSummary
 from tests.factories import BERLIN
-from tests.test_hostile_input import _write_lock_free
 from tests.test_wxr import export
+from tests.write_lock import write_lock_free
 
 PAGE = """10. Januar 2022
 
@@ -46,7 +46,7 @@ def renders(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
 
     def recording(*args: Any, **kwargs: Any) -> str:
-        seen.append(_write_lock_free(db))
+        seen.append(write_lock_free(db))
         return render_markdown(*args, **kwargs)
 
     for module in ("app.importers.ahead", "app.posts.service"):
