@@ -18,7 +18,9 @@ a declaration no migration makes.
 To add a family or change one: declare it here (a ``Family`` with its name, the tables it
 watches, the table it keeps, the prefixes of its trigger names and a renderer per database),
 then add a migration that calls ``replace_family(op.get_bind(), NAME, FINGERPRINT)`` with the
-family's ``fingerprint`` (the test that finds it missing names it). A trigger that needs to
+family's ``fingerprint`` (the test that finds it missing names it). Its downgrade drops the
+family (``drop_family``) and, for a changed one, runs the SQL the version before made, written
+out in the migration: the declaration knows only the latest version. A trigger that needs to
 know whether a post is public or scheduled states it with ``app.posts.visibility`` through
 ``row_condition``, with ``trigger_now`` as the moment: a publication schedule's trigger would
 queue a post when ``row_condition(lambda posts: scheduled(trigger_now(dialect), posts),
