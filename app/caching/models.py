@@ -1,14 +1,13 @@
 from sqlalchemy import BigInteger, CheckConstraint, Column, Double, Integer
 from sqlmodel import Field, SQLModel
 
-# Every table whose rows show up in a public response. Database triggers (see the migration
-# that creates content_state) bump the version whenever one of them changes, whoever writes:
-# the API, the command line, an import or SQL typed by hand.
-CONTENT_TABLES = ("posts", "post_tags", "tags", "sources", "source_domains", "users")
-
 
 class ContentState(SQLModel, table=True):
-    """A single row: how often public content has changed, and when it last did."""
+    """A single row: how often public content has changed, and when it last did.
+
+    Database triggers keep it (the ``content_version`` family of ``app.derived.triggers``,
+    which names the tables it watches): whoever writes, the API, the command line, an import
+    or SQL typed by hand, every change to a table shown in public responses bumps it."""
 
     __tablename__ = "content_state"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -26,7 +26,8 @@ from app.caching.shared_call import NextCallShared
 from app.core.driver import DriverConnection
 from app.core.prepared import Prepared
 from app.core.types import UTCDateTime
-from app.posts.models import Post, PostStatus
+from app.posts.models import Post
+from app.posts.visibility import scheduled
 
 _VERSION = select(col(ContentState.version), col(ContentState.changed_at)).where(
     col(ContentState.id) == 1
@@ -50,8 +51,7 @@ request_freshness: ContextVar[Freshness | None] = ContextVar("request_freshness"
 
 
 _NEXT_PUBLICATION = select(func.min(col(Post.published_at))).where(
-    col(Post.status) == PostStatus.published.value,
-    col(Post.published_at) > bindparam("moment", type_=UTCDateTime()),
+    scheduled(bindparam("moment", type_=UTCDateTime()))
 )
 
 

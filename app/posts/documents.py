@@ -2,7 +2,7 @@
 
 A page of 20 posts built from their rows joins sources and authors, reads the tags, quotes
 three long texts as JSON and encodes the lot; read as stored documents, it is one indexed
-query and a join of bytes. Triggers (see the migration that makes the tables) delete a post's
+query and a join of bytes. Triggers (``post_documents`` in app.derived.triggers) delete a post's
 document whenever something it shows changes and queue the post; ``keep_documents`` makes
 every write transaction of a Database store the queued posts' documents again before it
 commits. A post without a current document (queued by a writer that does not store them,

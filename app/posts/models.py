@@ -115,7 +115,7 @@ def _title_set(target: Post, value: str, _old: object, _initiator: object) -> No
 class PublishedCount(SQLModel, table=True):
     """How many posts of one source are published with a publication time.
 
-    Kept by triggers on posts (see the migration that creates it), whoever writes, so a
+    Kept by triggers on posts (``published_counts`` in app.derived.triggers), whoever writes, so a
     public total costs a few rows here and the short index range of posts scheduled for later,
     not a count of every public post after each write."""
 

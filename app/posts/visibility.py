@@ -1,21 +1,48 @@
-"""Which posts anonymous readers may see; every public read goes through this one rule."""
+"""Which posts anonymous readers may see; every public read goes through this one rule.
+
+A post is public once it is published and its publication time has come: published with a
+later time, it is scheduled and becomes public at that time without any write. The rule is
+stated here once, as expressions over a table of posts: queries use it on ``posts``, and the
+database triggers that keep derived state (``app.derived.triggers``) render it on the row a
+trigger sees (``NEW``/``OLD``), so what they count is what readers are shown.
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select
 from sqlmodel import col
 
 from app.posts.models import Post, PostStatus, PublishedCount
 
+POSTS: FromClause = Post.metadata.tables["posts"]
+Moment = datetime | ColumnElement[datetime]
 
-def publicly_visible(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
-    """Published, and not scheduled for later (``now`` may be a bound parameter)."""
-    return and_(col(Post.status) == PostStatus.published.value, col(Post.published_at) <= now)
+
+def _published_status(posts: FromClause) -> ColumnElement[bool]:
+    return posts.c.status == PostStatus.published.value
+
+
+def published(posts: FromClause = POSTS) -> ColumnElement[bool]:
+    """Published with a publication time: public now or scheduled for later. The published
+    counts hold exactly these posts."""
+    return and_(_published_status(posts), posts.c.published_at.is_not(None))
+
+
+def publicly_visible(now: Moment, posts: FromClause = POSTS) -> ColumnElement[bool]:
+    """Published, and its time has come (``now`` may be a bound parameter or SQL). A post
+    without a publication time never passes the comparison."""
+    return and_(_published_status(posts), posts.c.published_at <= now)
+
+
+def scheduled(now: Moment, posts: FromClause = POSTS) -> ColumnElement[bool]:
+    """Published for later: what the published counts hold beyond the public posts, and
+    what becomes public without a write when its time comes."""
+    return and_(_published_status(posts), posts.c.published_at > now)
 
 
 def is_publicly_visible(post: Post, now: datetime) -> bool:
-    """The same rule for a row already loaded."""
+    """``publicly_visible`` for a row already loaded."""
     return (
         post.status == PostStatus.published.value
         and post.published_at is not None
@@ -23,13 +50,8 @@ def is_publicly_visible(post: Post, now: datetime) -> bool:
     )
 
 
-def scheduled(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
-    """Published for later: what the triggers' counts hold beyond the public posts."""
-    return and_(col(Post.status) == PostStatus.published.value, col(Post.published_at) > now)
-
-
 def public_total(
-    now: datetime | ColumnElement[datetime],
+    now: Moment,
     source_ids: Sequence[int | ColumnElement[int]] | None = None,
 ) -> Select[tuple[int]]:
     """How many posts are public, of these sources or of all: the published posts the

@@ -1,0 +1,327 @@
+"""Every trigger family, declared once: what each watches, what it keeps, and its SQL.
+
+The database keeps some derived state itself, so that it holds whoever writes (the API, the
+command line, an import, a restore, SQL typed by hand):
+
+- ``content_version``: the content version (``content_state``), bumped by every change to a
+  table whose rows show up in a public response; cached responses are valid while it stands.
+- ``published_counts``: published posts per source (``published_counts``), so public totals
+  need no count of posts.
+- ``post_documents``: whenever what a post's JSON shows changes, its stored document is
+  deleted at once and the post queued (``post_document_queue``); the writing transaction
+  stores it again before it commits (``app.posts.documents``).
+
+Migrations make a family with ``app.derived.live_triggers.replace_family``; a test compares
+the migrated schema's triggers on both databases with these declarations, and another finds
+a declaration no migration makes.
+
+To add a family or change one: declare it here (a ``Family`` with its name, the tables it
+watches, the table it keeps, the prefixes of its trigger names and a renderer per database),
+then add a migration that calls ``replace_family(op.get_bind(), NAME, FINGERPRINT)`` with the
+family's ``fingerprint`` (the test that finds it missing names it). Its downgrade drops the
+family (``drop_family``) and, for a changed one, runs the SQL the version before made, written
+out in the migration: the declaration knows only the latest version. A trigger that needs to
+know whether a post is public or scheduled states it with ``app.posts.visibility`` through
+``row_condition``, with ``trigger_now`` as the moment: a publication schedule's trigger would
+queue a post when ``row_condition(lambda posts: scheduled(trigger_now(dialect), posts),
+POSTS, "new", dialect)`` holds of it.
+"""
+
+from typing import Literal
+
+from app.derived.trigger_types import (
+    DialectName,
+    Event,
+    Family,
+    Function,
+    Rendered,
+    Trigger,
+    row_condition,
+)
+from app.posts.visibility import POSTS, published
+
+# ---- content_version ------------------------------------------------------------------
+
+# Every table whose rows show up in a public response.
+CONTENT_TABLES = ("posts", "post_tags", "tags", "sources", "source_domains", "users")
+_ROW_EVENTS: tuple[Event, ...] = ("INSERT", "UPDATE", "DELETE")
+_SQLITE_EPOCH = "(julianday('now') - 2440587.5) * 86400.0"
+
+
+def _content_version_sqlite() -> Rendered:
+    bump = (
+        "UPDATE content_state SET version = version + 1, "  # noqa: S608 (constants)
+        f"changed_at = {_SQLITE_EPOCH} WHERE id = 1;"
+    )
+    return Rendered(
+        functions=(),
+        triggers=tuple(
+            Trigger(
+                name=f"content_changed_{table}_{event.lower()}",
+                table=table,
+                events=(event,),
+                create=(
+                    f"CREATE TRIGGER content_changed_{table}_{event.lower()} "
+                    f"AFTER {event} ON {table} BEGIN {bump} END"
+                ),
+            )
+            for table in CONTENT_TABLES
+            for event in _ROW_EVENTS
+        ),
+    )
+
+
+# A deferred constraint trigger runs at commit, so the one shared row is locked only for the
+# moment of the commit (writers never wait on each other for it before then, and cannot
+# deadlock on it), and a transaction-local setting makes it bump once per transaction
+# however many rows changed.
+_CONTENT_CHANGED = Function(
+    "presseschau_content_changed",
+    """
+BEGIN
+    IF current_setting('presseschau.content_changed', true) IS DISTINCT FROM
+            txid_current()::text THEN
+        PERFORM set_config('presseschau.content_changed', txid_current()::text, true);
+        UPDATE content_state
+        SET version = version + 1, changed_at = extract(epoch FROM clock_timestamp())
+        WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END
+""",
+)
+
+
+def _content_version_postgresql() -> Rendered:
+    triggers: list[Trigger] = []
+    for table in CONTENT_TABLES:
+        triggers.append(
+            Trigger(
+                "content_changed",
+                table,
+                _ROW_EVENTS,
+                f"CREATE CONSTRAINT TRIGGER content_changed AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                f"EXECUTE FUNCTION {_CONTENT_CHANGED.name}()",
+            )
+        )
+        triggers.append(
+            Trigger(
+                "content_truncated",
+                table,
+                ("TRUNCATE",),
+                f"CREATE TRIGGER content_truncated AFTER TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {_CONTENT_CHANGED.name}()",
+            )
+        )
+    return Rendered(functions=(_CONTENT_CHANGED,), triggers=tuple(triggers))
+
+
+CONTENT_VERSION = Family(
+    name="content_version",
+    watches=CONTENT_TABLES,
+    keeps="content_state",
+    owns=("content_changed", "content_truncated"),
+    sqlite=_content_version_sqlite,
+    postgresql=_content_version_postgresql,
+)
+
+# ---- published_counts -----------------------------------------------------------------
+
+# A post is counted while it is published with a publication time (readers take away those
+# scheduled for later); posts without a source are counted under key 0.
+_COUNTED_COLUMNS = ("status", "published_at", "source_id")
+_MOVED = "coalesce(OLD.source_id, 0) <> coalesce(NEW.source_id, 0)"
+_ADD_NEW = (
+    "INSERT INTO published_counts (source_key, posts) VALUES (coalesce(NEW.source_id, 0), 1) "
+    "ON CONFLICT (source_key) DO UPDATE SET posts = published_counts.posts + 1"
+)
+_TAKE_OLD = (
+    "UPDATE published_counts SET posts = posts - 1 WHERE source_key = coalesce(OLD.source_id, 0)"
+)
+
+
+def _counted(row: Literal["new", "old"], dialect: DialectName) -> str:
+    return row_condition(published, POSTS, row, dialect)
+
+
+def _published_counts_sqlite() -> Rendered:
+    old, new = _counted("old", "sqlite"), _counted("new", "sqlite")
+    updated = f"AFTER UPDATE OF {', '.join(_COUNTED_COLUMNS)} ON posts"
+    # One statement each, run only where it applies: an update may leave a count, join one,
+    # or move from one source's count to another's.
+    shapes: tuple[tuple[str, tuple[Event, ...], str, str], ...] = (
+        ("published_counts_insert", ("INSERT",), f"AFTER INSERT ON posts WHEN {new}", _ADD_NEW),
+        ("published_counts_delete", ("DELETE",), f"AFTER DELETE ON posts WHEN {old}", _TAKE_OLD),
+        (
+            "published_counts_leave",
+            ("UPDATE",),
+            f"{updated} WHEN {old} AND NOT ({new} AND NOT {_MOVED})",
+            _TAKE_OLD,
+        ),
+        (
+            "published_counts_join",
+            ("UPDATE",),
+            f"{updated} WHEN {new} AND NOT ({old} AND NOT {_MOVED})",
+            _ADD_NEW,
+        ),
+    )
+    return Rendered(
+        functions=(),
+        triggers=tuple(
+            Trigger(name, "posts", events, f"CREATE TRIGGER {name} {when} BEGIN {action}; END")
+            for name, events, when, action in shapes
+        ),
+    )
+
+
+def _published_counts_postgresql() -> Rendered:
+    old, new = _counted("old", "postgresql"), _counted("new", "postgresql")
+    # OLD is NULL on insert and NEW on delete, so the same tests serve every event. Writers
+    # of one source wait for each other's commit on its count row, as they would on any row
+    # both change.
+    count = Function(
+        "presseschau_count_published",
+        f"""
+BEGIN
+    IF TG_OP = 'UPDATE' AND ({old}) = ({new}) AND NOT {_MOVED} THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' AND {old} THEN
+        {_TAKE_OLD};
+    END IF;
+    IF TG_OP <> 'DELETE' AND {new} THEN
+        {_ADD_NEW};
+    END IF;
+    RETURN NULL;
+END
+""",
+    )
+    truncated = Function(
+        "presseschau_posts_truncated",
+        """
+BEGIN
+    DELETE FROM published_counts;
+    RETURN NULL;
+END
+""",
+    )
+    return Rendered(
+        functions=(count, truncated),
+        triggers=(
+            Trigger(
+                "published_counts",
+                "posts",
+                ("INSERT", "UPDATE", "DELETE"),
+                "CREATE TRIGGER published_counts AFTER INSERT OR DELETE "
+                f"OR UPDATE OF {', '.join(_COUNTED_COLUMNS)} ON posts "
+                f"FOR EACH ROW EXECUTE FUNCTION {count.name}()",
+            ),
+            Trigger(
+                "published_counts_truncated",
+                "posts",
+                ("TRUNCATE",),
+                "CREATE TRIGGER published_counts_truncated AFTER TRUNCATE ON posts "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {truncated.name}()",
+            ),
+        ),
+    )
+
+
+PUBLISHED_COUNTS = Family(
+    name="published_counts",
+    watches=("posts",),
+    keeps="published_counts",
+    owns=("published_counts",),
+    sqlite=_published_counts_sqlite,
+    postgresql=_published_counts_postgresql,
+)
+
+# ---- post_documents -------------------------------------------------------------------
+
+# Each change to what a post's JSON shows: its trigger's name, the table and event, the
+# condition (on UPDATE OF the columns it names), and the posts it concerns.
+_DOCUMENT_CHANGES: tuple[tuple[str, str, Event, str, str | None, str], ...] = (
+    ("post_documents_post_insert", "posts", "INSERT", "", None, "SELECT NEW.id"),
+    ("post_documents_post_update", "posts", "UPDATE", "", None, "SELECT NEW.id"),
+    ("post_documents_tag_link", "post_tags", "INSERT", "", None, "SELECT NEW.post_id"),
+    ("post_documents_tag_unlink", "post_tags", "DELETE", "", None, "SELECT OLD.post_id"),
+    (
+        "post_documents_tag_rename",
+        "tags",
+        "UPDATE",
+        " OF name",
+        "OLD.name <> NEW.name",
+        "SELECT post_id FROM post_tags WHERE tag_id = NEW.id",
+    ),
+    (
+        "post_documents_source_rename",
+        "sources",
+        "UPDATE",
+        " OF slug, name",
+        "OLD.slug <> NEW.slug OR OLD.name <> NEW.name",
+        "SELECT id FROM posts WHERE source_id = NEW.id",
+    ),
+    (
+        "post_documents_author_rename",
+        "users",
+        "UPDATE",
+        " OF name",
+        "OLD.name <> NEW.name",
+        "SELECT id FROM posts WHERE author_id = NEW.id",
+    ),
+)
+
+
+def _document_actions(posts: str) -> str:
+    # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
+    return (
+        f"DELETE FROM post_documents WHERE post_id IN ({posts}); "  # noqa: S608 (constants)
+        f"INSERT INTO post_document_queue (post_id) SELECT * FROM ({posts}) AS changed "
+        "WHERE true ON CONFLICT DO NOTHING;"
+    )
+
+
+def _post_documents(dialect: DialectName) -> Rendered:
+    functions: list[Function] = []
+    triggers: list[Trigger] = []
+    for name, table, event, columns, condition, posts in _DOCUMENT_CHANGES:
+        when = f" WHEN ({condition})" if condition else ""
+        if dialect == "postgresql":
+            function = Function(
+                f"presseschau_{name}", f" BEGIN {_document_actions(posts)} RETURN NULL; END "
+            )
+            functions.append(function)
+            create = (
+                f"CREATE TRIGGER {name} AFTER {event}{columns} ON {table} FOR EACH ROW{when} "
+                f"EXECUTE FUNCTION {function.name}()"
+            )
+        else:
+            create = (
+                f"CREATE TRIGGER {name} AFTER {event}{columns} ON {table}{when} "
+                f"BEGIN {_document_actions(posts)} END"
+            )
+        triggers.append(Trigger(name, table, (event,), create))
+    return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+
+
+POST_DOCUMENTS = Family(
+    name="post_documents",
+    watches=("posts", "post_tags", "tags", "sources", "users"),
+    keeps="post_documents",
+    owns=("post_documents_",),
+    sqlite=lambda: _post_documents("sqlite"),
+    postgresql=lambda: _post_documents("postgresql"),
+)
+
+# ---------------------------------------------------------------------------------------
+
+# In the order migrations make them.
+FAMILIES: tuple[Family, ...] = (CONTENT_VERSION, PUBLISHED_COUNTS, POST_DOCUMENTS)
+
+
+def family(name: str) -> Family:
+    for known in FAMILIES:
+        if known.name == name:
+            return known
+    raise KeyError(f"no trigger family named {name!r}")
