@@ -14,7 +14,7 @@ from app.auth.authentication import Authenticator
 from app.auth.dependencies import get_viewer, require_viewer
 from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
-from app.caching.state import ContentVersionProbe
+from app.caching.probe import ContentVersionProbe
 from app.caching.store import ResponseStore
 from app.core.clients import ClientKeys
 from app.core.config import Settings, get_settings

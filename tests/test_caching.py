@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.caching.models import CONTENT_TABLES
-from app.caching.state import Freshness
 from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
 from app.core.db import Database, normalize_database_url
+from app.derived.content_version import Freshness
 from app.derived.root import open_database
 from app.main import create_app
 from tests.counting import count_queries, kept_response_queries, queries_for, reads_of

@@ -19,10 +19,10 @@ from app.archives.schemas import (
     MonthCount,
     YearArchive,
 )
-from app.caching.memo import memo_for
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.core.types import utcnow
+from app.derived.memo import memo_for
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort

@@ -15,8 +15,8 @@ from starlette.datastructures import URL
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.caching.state import request_freshness
 from app.core.errors import DATABASE_UNAVAILABLE
+from app.derived.content_version import request_freshness
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import parse
 

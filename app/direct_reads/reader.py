@@ -16,13 +16,13 @@ import orjson
 from starlette.datastructures import URL
 
 from app.archives.service import NeighbourDay, day_count_key, day_label
-from app.caching.memo import memo_for_engine
-from app.caching.state import Freshness
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
 from app.core.prepared import Prepared
 from app.core.types import utcnow
+from app.derived.content_version import Freshness
+from app.derived.memo import memo_for_engine
 from app.direct_reads.routing import (
     DayRead,
     ListRead,

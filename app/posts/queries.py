@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
-from app.caching.memo import memo_for
 from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
+from app.derived.memo import memo_for
 from app.posts.models import Post, PostStatus, PostTag, Tag
 from app.posts.schemas import AuthorRef, PostPublic, PostSort
 from app.posts.visibility import publicly_visible

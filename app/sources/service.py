@@ -7,12 +7,12 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.caching.memo import memo_for
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
+from app.derived.memo import memo_for
 from app.posts.models import Post
 from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
