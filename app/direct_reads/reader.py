@@ -65,7 +65,6 @@ def is_short(read: Read) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    route: str  # the name of the route the framework path would have taken
     body: bytes
     headers: dict[str, str]
 
@@ -105,7 +104,7 @@ class DirectReader:
         posts = self._documents(cursor, rows)
         if not posts:
             return None
-        return Answer("get_post", encode_json(posts[0]), {})
+        return Answer(encode_json(posts[0]), {})
 
     def _list(
         self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, now: datetime
@@ -137,7 +136,7 @@ class DirectReader:
             "page": read.paging.page,
             "per_page": read.paging.per_page,
         }
-        return Answer("list_posts", encode_json(body), self._headers(url, total, read.paging))
+        return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
         self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None, now: datetime
@@ -169,7 +168,7 @@ class DirectReader:
                 },
             ),
         }
-        return Answer("day_archive", encode_json(body), self._headers(url, total, read.paging))
+        return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _source(
         self, cursor: Any, read: SourceRead, freshness: Freshness | None, now: datetime
@@ -181,7 +180,7 @@ class DirectReader:
         if not rows:
             return None
         (source,) = self._source_documents(cursor, sources.source_rows(rows), freshness, now)
-        return Answer("get_source", encode_json(source), {})
+        return Answer(encode_json(source), {})
 
     def _sources(
         self, cursor: Any, read: SourcesRead, url: URL, freshness: Freshness | None, now: datetime
@@ -195,7 +194,7 @@ class DirectReader:
             "page": paging.page,
             "per_page": paging.per_page,
         }
-        return Answer("list_sources", encode_json(body), self._headers(url, total, paging))
+        return Answer(encode_json(body), self._headers(url, total, paging))
 
     def _source_documents(
         self,
