@@ -3,6 +3,8 @@ route has there, takes the route the framework would take for it, follows a rout
 path, and an app that lacks one of them (or changed its parameters) does not start, rather
 than silently losing its fast path."""
 
+import re
+
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -41,15 +43,26 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[BaseRoute]:
 def test_each_direct_read_takes_the_route_the_framework_takes(
     app: FastAPI, framework: TestClient, taken: list[BaseRoute]
 ) -> None:
+    """Asked for a path of every GET route of the app, the direct reads claim those of their
+    own routes and take there the route the framework takes; a path another route answers
+    (one added before theirs, say) is never theirs."""
     routing = Routing(app.routes)
-    for direct in DIRECT_ROUTES:
-        (context,) = (c for c in iter_route_contexts(app.routes) if c.endpoint is direct.endpoint)
-        assert context.path_format is not None
-        path = context.path_format.format(**SAMPLE_PARAMETERS)
+    claimed: list[object] = []
+    for context in iter_route_contexts(app.routes):
+        if context.path_format is None or "GET" not in (context.methods or ()):
+            continue
+        names = re.findall(r"{(\w+)}", context.path_format)
+        path = context.path_format.format(
+            **{name: SAMPLE_PARAMETERS.get(name, "1") for name in names}
+        )
         found = routing.parse(path, b"")
-        assert found is not None, path
+        if found is None:
+            continue
         framework.get(path)  # found or not: the route is chosen before the post is sought
         assert found[0] is taken[-1], path
+        claimed.append(context.endpoint)
+    assert {*claimed} == {direct.endpoint for direct in DIRECT_ROUTES}
+    assert len(claimed) == len(DIRECT_ROUTES)
 
 
 def test_a_route_given_another_path_takes_its_direct_read_along() -> None:
