@@ -7,14 +7,13 @@ from importlib.metadata import version
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.routing import APIRoute
 
 from app.archives.router import router as archives_router
 from app.auth.authentication import Authenticator
 from app.auth.dependencies import get_viewer, require_viewer
 from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
-from app.caching.state import ContentVersionProbe
+from app.caching.probe import ContentVersionProbe
 from app.caching.store import ResponseStore
 from app.core.clients import ClientKeys
 from app.core.config import Settings, get_settings
@@ -31,6 +30,7 @@ from app.core.query_params import refuse_unknown_query_parameters
 from app.derived.root import open_database
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
+from app.direct_reads.routing import Routing
 from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
@@ -138,13 +138,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     if reader is not None:
         # Added first, so it runs last: inside the response cache, which keeps its answers, and
         # in front of the framework's stack, which a direct read does not need.
-        routes = {
-            route.name: route
-            for router in (posts_router, archives_router, sources_router)
-            for route in router.routes
-            if isinstance(route, APIRoute)
-        }
-        app.add_front_middleware(DirectReads, prefix=API_PREFIX, reader=reader, routes=routes)
+        # Matched by the app's own routes, found by their endpoints.
+        app.add_front_middleware(DirectReads, reader=reader, routing=Routing(app.routes))
     app.add_front_middleware(
         HttpCache,
         prefix=API_PREFIX + "/",

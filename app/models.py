@@ -3,8 +3,8 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import ApiToken, AuthFailure, User
-from app.caching.models import ContentState
 from app.core.keys import InstanceKey
+from app.derived.models import ContentState
 from app.posts.models import (
     Post,
     PostDocument,

@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app.caching.state import Freshness
 from app.caching.store import CachedResponse, ResponseStore
 from app.core.config import Settings
 from app.core.db import Database, normalize_database_url
+from app.derived.content_version import Freshness
 from app.derived.live_triggers import live_triggers
 from app.derived.root import open_database
 from app.derived.triggers import CONTENT_TABLES, CONTENT_VERSION

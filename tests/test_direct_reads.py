@@ -19,11 +19,11 @@ from pydantic_core import to_json
 from sqlalchemy import String, cast, delete, func, literal, null, select, text
 from starlette.datastructures import URL
 
-from app.caching.state import Freshness
 from app.core.db import Database
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.json_sql import json_text
+from app.derived.content_version import Freshness
 from app.direct_reads.reader import Answer, DirectReader
 from app.direct_reads.routing import Read
 from app.posts.queries import DOCUMENTS

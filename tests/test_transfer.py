@@ -35,11 +35,11 @@ from sqlmodel import col
 from app.auth import service as auth
 from app.auth.models import Role
 from app.auth.schemas import TokenCreate, UserUpdate
-from app.caching.models import ContentState
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import Conflict, InvalidInput
 from app.core.migrations import downgrade, upgrade
+from app.derived.models import ContentState
 from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata

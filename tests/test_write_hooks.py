@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
-from app.caching.state import read_version
 from app.core.db import Database
 from app.core.migrations import upgrade
+from app.derived.content_version import read_version
 from app.derived.root import open_database
 from app.posts.queries import DOCUMENTS, POSTS
 from app.transfer import restorer

@@ -4,6 +4,7 @@ import calendar
 import datetime as dt
 from collections.abc import Hashable, Sequence
 from functools import lru_cache, partial
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
@@ -18,10 +19,10 @@ from app.archives.schemas import (
     MonthCount,
     YearArchive,
 )
-from app.caching.memo import memo_for
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.core.types import utcnow
+from app.derived.memo import memo_for
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
@@ -133,6 +134,13 @@ def month_archive(
     )
 
 
+class NeighbourDay(NamedTuple):
+    """A row of ``neighbour_statement``: a day with posts and how many."""
+
+    day: dt.date
+    posts: int
+
+
 def neighbour_statement(
     where: Sequence[ColumnElement[bool]], day: dt.date | ColumnElement[dt.date], *, later: bool
 ) -> Select[dt.date | None, int]:
@@ -142,14 +150,21 @@ def neighbour_statement(
         if later
         else select(func.max(DAY)).where(*where, day > DAY)
     ).scalar_subquery()
-    return select(DAY, func.count()).where(*where, nearest == DAY).group_by(DAY)
+    return (
+        select(DAY.label("day"), func.count().label("posts"))
+        .where(*where, nearest == DAY)
+        .group_by(DAY)
+    )
 
 
 def _neighbour(
     session: Session, where: Sequence[ColumnElement[bool]], day: dt.date, *, later: bool
 ) -> DayCount | None:
     row = session.execute(neighbour_statement(where, day, later=later)).first()
-    return DayCount(date=row[0], count=row[1]) if row else None
+    if row is None:
+        return None
+    neighbour = NeighbourDay._make(row)
+    return DayCount(date=neighbour.day, count=neighbour.posts)
 
 
 def day_count_key(source: str | None, day: dt.date) -> Hashable:

@@ -12,9 +12,10 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.caching.state import ContentVersionProbe, Freshness, request_freshness
+from app.caching.probe import ContentVersionProbe
 from app.caching.store import CachedResponse, CacheKey, Headers, ResponseStore
 from app.caching.validators import Conditions, last_modified_header, make_etag
+from app.derived.content_version import Freshness, request_freshness
 
 PRIVATE = b"private, no-store"
 VARY = (b"vary", b"Authorization")

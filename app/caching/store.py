@@ -3,7 +3,7 @@
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from app.caching.state import Freshness
+from app.derived.content_version import Freshness
 
 Headers = list[tuple[bytes, bytes]]
 CacheKey = tuple[str, bytes, str, bytes]

@@ -8,42 +8,37 @@ would, so metrics and the access log name the operation either way.
 """
 
 import logging
-from collections.abc import Mapping
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import URL
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.caching.state import request_freshness
 from app.core.errors import DATABASE_UNAVAILABLE
+from app.derived.content_version import request_freshness
 from app.direct_reads.reader import DirectReader
-from app.direct_reads.routing import parse
+from app.direct_reads.routing import Routing
 
 logger = logging.getLogger(__name__)
 
 
 class DirectReads:
-    def __init__(
-        self, app: ASGIApp, *, prefix: str, reader: DirectReader, routes: Mapping[str, BaseRoute]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, reader: DirectReader, routing: Routing) -> None:
         self.app = app
-        self.prefix = prefix
         self.reader = reader
-        self.routes = routes
+        self.routing = routing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        read = None
+        found = None
         if (
             scope["type"] == "http"
             and scope["method"] == "GET"
-            and scope["path"].startswith(self.prefix)
             and not any(name == b"authorization" for name, _ in scope["headers"])
         ):
-            read = parse(scope["path"][len(self.prefix) :], scope["query_string"])
-        if read is None:
+            found = self.routing.parse(scope["path"], scope["query_string"])
+        if found is None:
             await self.app(scope, receive, send)
             return
+        route, read = found
         try:
             answer = await self.reader.answer(read, URL(scope=scope), request_freshness.get())
         except DATABASE_UNAVAILABLE:  # the framework path then answers: a 503
@@ -55,7 +50,7 @@ class DirectReads:
         if answer is None:
             await self.app(scope, receive, send)
             return
-        scope["route"] = self.routes[answer.route]
+        scope["route"] = route
         headers = [
             (b"content-length", str(len(answer.body)).encode("latin-1")),
             (b"content-type", b"application/json"),

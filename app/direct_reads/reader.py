@@ -5,7 +5,6 @@ path keeps them. A read returns None where the framework path should answer inst
 or source that is not there (its 404 or empty list is made there, with its wording).
 """
 
-from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,14 +15,14 @@ from zoneinfo import ZoneInfo
 import orjson
 from starlette.datastructures import URL
 
-from app.archives.service import day_count_key, day_label
-from app.caching.memo import memo_for_engine
-from app.caching.state import Freshness
+from app.archives.service import NeighbourDay, day_count_key, day_label
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
 from app.core.prepared import Prepared
 from app.core.types import utcnow
+from app.derived.content_version import Freshness
+from app.derived.memo import memo_for_engine
 from app.direct_reads.routing import (
     DayRead,
     ListRead,
@@ -34,7 +33,7 @@ from app.direct_reads.routing import (
 )
 from app.direct_reads.statements import Statements, in_list_parameters
 from app.posts import documents
-from app.posts.queries import post_document
+from app.posts.queries import StoredDocument, grouped_tags, post_document, post_rows
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
 from app.sources import queries as sources
@@ -66,7 +65,6 @@ def is_short(read: Read) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    route: str  # the name of the route the framework path would have taken
     body: bytes
     headers: dict[str, str]
 
@@ -106,7 +104,7 @@ class DirectReader:
         posts = self._documents(cursor, rows)
         if not posts:
             return None
-        return Answer("get_post", encode_json(posts[0]), {})
+        return Answer(encode_json(posts[0]), {})
 
     def _list(
         self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, now: datetime
@@ -138,7 +136,7 @@ class DirectReader:
             "page": read.paging.page,
             "per_page": read.paging.per_page,
         }
-        return Answer("list_posts", encode_json(body), self._headers(url, total, read.paging))
+        return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
         self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None, now: datetime
@@ -170,7 +168,7 @@ class DirectReader:
                 },
             ),
         }
-        return Answer("day_archive", encode_json(body), self._headers(url, total, read.paging))
+        return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _source(
         self, cursor: Any, read: SourceRead, freshness: Freshness | None, now: datetime
@@ -181,8 +179,8 @@ class DirectReader:
             rows = self._statements.source(by_slug=False).rows(cursor, id=read.source_id)
         if not rows:
             return None
-        (source,) = self._source_documents(cursor, rows, freshness, now)
-        return Answer("get_source", encode_json(source), {})
+        (source,) = self._source_documents(cursor, sources.source_rows(rows), freshness, now)
+        return Answer(encode_json(source), {})
 
     def _sources(
         self, cursor: Any, read: SourcesRead, url: URL, freshness: Freshness | None, now: datetime
@@ -191,19 +189,23 @@ class DirectReader:
         paging = read.paging
         rows = self._statements.sources().rows(cursor, limit=paging.per_page, offset=paging.offset)
         body = {
-            "items": self._source_documents(cursor, rows, freshness, now),
+            "items": self._source_documents(cursor, sources.source_rows(rows), freshness, now),
             "total": total,
             "page": paging.page,
             "per_page": paging.per_page,
         }
-        return Answer("list_sources", encode_json(body), self._headers(url, total, paging))
+        return Answer(encode_json(body), self._headers(url, total, paging))
 
     def _source_documents(
-        self, cursor: Any, rows: list[tuple[Any, ...]], freshness: Freshness | None, now: datetime
+        self,
+        cursor: Any,
+        rows: list[sources.SourceRow],
+        freshness: Freshness | None,
+        now: datetime,
     ) -> list[dict[str, Any]]:
         if not rows:
             return []
-        ids = [row[0] for row in rows]
+        ids = [row.id for row in rows]
         domains = sources.domains_by_source(
             self._statements.domains(len(ids)).rows(cursor, **in_list_parameters(ids))
         )
@@ -246,29 +248,31 @@ class DirectReader:
     def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
         """The posts of ``rows`` (id, stored document or None) in their order: stored
         documents as they are, the others made from their rows."""
-        missing = [post_id for post_id, document in rows if document is None]
+        stored = [StoredDocument._make(row) for row in rows]
+        missing = [row.post_id for row in stored if row.document is None]
         made = self._made(cursor, missing) if missing else {}
         posts: list[Any] = []
-        for post_id, document in rows:
-            if document is not None:
-                posts.append(orjson.Fragment(document))
-            elif post_id in made:  # not deleted in between (each statement its own snapshot)
-                posts.append(made[post_id])
+        for row in stored:
+            if row.document is not None:
+                posts.append(orjson.Fragment(row.document))
+            elif row.post_id in made:  # not deleted meanwhile (each statement its own snapshot)
+                posts.append(made[row.post_id])
         return posts
 
     def _made(self, cursor: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
         parameters = in_list_parameters(ids)
-        rows = self._statements.rows(len(ids)).rows(cursor, **parameters)
-        tags: defaultdict[int, list[str]] = defaultdict(list)
-        for post_id, name in self._statements.tags(len(ids)).rows(cursor, **parameters):
-            tags[post_id].append(name)
-        return {row[0]: post_document(row, tags.get(row[0], []), self._zone) for row in rows}
+        rows = post_rows(self._statements.rows(len(ids)).rows(cursor, **parameters))
+        tags = grouped_tags(self._statements.tags(len(ids)).rows(cursor, **parameters))
+        return {row.id: post_document(row, tags.get(row.id, []), self._zone) for row in rows}
 
     def _neighbour(
         self, cursor: Any, scope: dict[str, Any], *, source: bool, later: bool
     ) -> dict[str, Any] | None:
         rows = self._statements.neighbour(source=source, later=later).rows(cursor, **scope)
-        return {"date": rows[0][0], "count": rows[0][1]} if rows else None
+        if not rows:
+            return None
+        neighbour = NeighbourDay._make(rows[0])
+        return {"date": neighbour.day, "count": neighbour.posts}
 
     @staticmethod
     def _headers(url: URL, total: int, paging: PageParams) -> dict[str, str]:

@@ -7,20 +7,25 @@ the same response or with its problem details; nothing here ever makes an error.
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.routing import BaseRoute
+
+from app.archives import router as archives
 from app.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, PageParams
 from app.core.text import SLUG_MAX_LENGTH, SLUG_PATTERN, parse_id
+from app.posts import router as posts
 from app.posts.models import PostStatus
 from app.posts.schemas import PostSort
+from app.sources import router as sources
 
 _SLUG = re.compile(SLUG_PATTERN)
 _NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_POST = re.compile(r"/posts/([^/]+)")
-_DAY = re.compile(r"/archives/([0-9]{4})/([0-9]{2})/([0-9]{2})")
-_SOURCE = re.compile(r"/sources/([^/]+)")
 _SORTS = {sort.value: sort for sort in PostSort}
 _LIST_PARAMETERS = frozenset(("page", "per_page", "source", "tag", "date", "sort", "status"))
 _DAY_PARAMETERS = frozenset(("page", "per_page", "source"))
@@ -78,43 +83,14 @@ class _Unusual(Exception):
     """A part of the request that the framework should judge."""
 
 
-def parse(path: str, query: bytes) -> Read | None:
-    """The read that ``path`` (below the API prefix) and ``query`` ask for, if it is plain."""
-    try:
-        if path == "/posts":
-            return _list(_parameters(query, _LIST_PARAMETERS))
-        if matched := _POST.fullmatch(path):
-            _parameters(query, _NO_PARAMETERS)
-            return _post(matched.group(1))
-        if matched := _DAY.fullmatch(path):
-            year, month, day = matched.groups()
-            return _day(_date(f"{year}-{month}-{day}"), _parameters(query, _DAY_PARAMETERS))
-        if path == "/sources":
-            return SourcesRead(paging=_paging(_parameters(query, _PAGE_PARAMETERS)))
-        if matched := _SOURCE.fullmatch(path):
-            _parameters(query, _NO_PARAMETERS)
-            source_id, slug = _reference(matched.group(1))
-            return SourceRead(source_id=source_id, slug=slug)
-    except _Unusual:
-        pass
-    return None
-
-
-def _post(ref: str) -> PostRead:
-    post_id, slug = _reference(ref)
+def _post(path: Mapping[str, str], query: bytes) -> PostRead:
+    _parameters(query, _NO_PARAMETERS)
+    post_id, slug = _reference(path["id_or_slug"])
     return PostRead(post_id=post_id, slug=slug)
 
 
-def _reference(ref: str) -> tuple[int | None, str | None]:
-    """An id, or else a slug, from a path's ``{id_or_slug}``."""
-    slug = _slug(ref)
-    found = parse_id(slug)
-    if found == 0:  # digits that can name nothing
-        raise _Unusual
-    return (found, None) if found else (None, slug)
-
-
-def _list(params: dict[str, str]) -> ListRead:
+def _list(path: Mapping[str, str], query: bytes) -> ListRead:
+    params = _parameters(query, _LIST_PARAMETERS)
     if params.get("status", PostStatus.published.value) != PostStatus.published.value:
         raise _Unusual
     sort = _SORTS.get(params.get("sort", PostSort.newest.value))
@@ -129,8 +105,111 @@ def _list(params: dict[str, str]) -> ListRead:
     )
 
 
-def _day(day: dt.date, params: dict[str, str]) -> DayRead:
+def _day(path: Mapping[str, str], query: bytes) -> DayRead:
+    # Only a date's own spelling (digits: four, two and two); any other is the framework's.
+    day = _date(f"{path['year']}-{path['month']}-{path['day']}")
+    params = _parameters(query, _DAY_PARAMETERS)
     return DayRead(day=day, paging=_paging(params), source=_optional_slug(params.get("source")))
+
+
+def _source(path: Mapping[str, str], query: bytes) -> SourceRead:
+    _parameters(query, _NO_PARAMETERS)
+    source_id, slug = _reference(path["id_or_slug"])
+    return SourceRead(source_id=source_id, slug=slug)
+
+
+def _sources(path: Mapping[str, str], query: bytes) -> SourcesRead:
+    return SourcesRead(paging=_paging(_parameters(query, _PAGE_PARAMETERS)))
+
+
+PathReader = Callable[[Mapping[str, str], bytes], Read]
+
+
+class DirectRoute(NamedTuple):
+    """An operation the direct reads answer: its endpoint (the router's function itself, so
+    that renaming it cannot leave a stale name behind here), the parameters its path has, and
+    how those and the query become a read (raising ``_Unusual`` for the framework's)."""
+
+    endpoint: Callable[..., Any]
+    path_parameters: frozenset[str]
+    read: PathReader
+
+
+DIRECT_ROUTES = (
+    DirectRoute(posts.list_posts, frozenset(), _list),
+    DirectRoute(posts.get_post, frozenset({"id_or_slug"}), _post),
+    DirectRoute(archives.day_archive, frozenset({"year", "month", "day"}), _day),
+    DirectRoute(sources.list_sources, frozenset(), _sources),
+    DirectRoute(sources.get_source, frozenset({"id_or_slug"}), _source),
+)
+
+
+class _Matcher(NamedTuple):
+    path: re.Pattern[str]
+    route: APIRoute
+    read: PathReader
+
+
+class Routing:
+    """Which direct read a request asks for, matched by the app's own routes: a direct read's
+    path is the one its route has in the app, wherever its router is mounted, so a route
+    given another path takes the fast path along; a route the app lacks, or whose path
+    parameters changed, stops the app from starting instead of the fast path going quiet."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        # Included routers keep their own routes; a context gives each one's path in the app.
+        contexts = list(iter_route_contexts(routes))
+        self._matchers = [_matcher(direct, contexts) for direct in DIRECT_ROUTES]
+
+    def parse(self, path: str, query: bytes) -> tuple[APIRoute, Read] | None:
+        """The route and the read that ``path`` (the whole of it, as routes match it) and
+        ``query`` ask for, if they are plain."""
+        for matcher in self._matchers:
+            matched = matcher.path.match(path)
+            if matched is not None:
+                try:
+                    return matcher.route, matcher.read(matched.groupdict(), query)
+                except _Unusual:
+                    return None
+        return None
+
+
+def _matcher(direct: DirectRoute, contexts: list[RouteContext]) -> _Matcher:
+    name = direct.endpoint.__name__
+    found = [
+        context
+        for context in contexts
+        if context.endpoint is direct.endpoint
+        and "GET" in (context.methods or ())
+        and isinstance(context.original_route, APIRoute)
+    ]
+    if len(found) != 1:
+        raise LookupError(
+            f"direct reads answer {name!r}: the app has {len(found)} GET routes to it"
+        )
+    context = found[0]
+    parameters = set(context.param_convertors)
+    if parameters != direct.path_parameters:
+        raise LookupError(
+            f"direct reads answer {name!r} with the path parameters "
+            f"{sorted(direct.path_parameters)}, but its route {context.path!r} has "
+            f"{sorted(parameters)}"
+        )
+    route = context.original_route
+    assert isinstance(route, APIRoute)
+    # Starlette's own pattern for the path in the app: anchored, each parameter one segment
+    # ([^/]+), so a match is linear in the path's length. The route is the one the framework
+    # puts on the scope when it takes this path.
+    return _Matcher(context.path_regex, route, direct.read)
+
+
+def _reference(ref: str) -> tuple[int | None, str | None]:
+    """An id, or else a slug, from a path's ``{id_or_slug}``."""
+    slug = _slug(ref)
+    found = parse_id(slug)
+    if found == 0:  # digits that can name nothing
+        raise _Unusual
+    return (found, None) if found else (None, slug)
 
 
 def _parameters(query: bytes, allowed: frozenset[str]) -> dict[str, str]:

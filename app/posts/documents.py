@@ -91,10 +91,10 @@ def documents(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -
     statement = queries.rows_statement(
         [queries.POSTS.c.id.in_(post_ids)], [], long_text_as_json=True
     )
-    rows = connection.execute(statement).all()
-    tags = queries.tags_by_post(connection, [row[0] for row in rows])
+    rows = queries.post_rows(connection.execute(statement))
+    tags = queries.tags_by_post(connection, [row.id for row in rows])
     return {
-        row[0]: encode_json(queries.post_document(row, tags.get(row[0], []), zone)) for row in rows
+        row.id: encode_json(queries.post_document(row, tags.get(row.id, []), zone)) for row in rows
     }
 
 
@@ -106,12 +106,11 @@ def store(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -> in
     return len(made)
 
 
-def put(connection: Connection, row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> None:
-    """Store the document of the post ``row`` (of ``rows_statement``, with its ``tags``) and
-    take it off the queue: for a write that has its post's values at hand."""
-    post_id = row[0]
-    _upsert(connection, {post_id: encode_json(queries.post_document(row, tags, zone))}, zone)
-    connection.execute(_UNQUEUE, {"post_id": post_id})
+def put(connection: Connection, row: queries.PostRow, tags: list[str], zone: ZoneInfo) -> None:
+    """Store the document of the post ``row`` (with its ``tags``) and take it off the queue:
+    for a write that has its post's values at hand."""
+    _upsert(connection, {row.id: encode_json(queries.post_document(row, tags, zone))}, zone)
+    connection.execute(_UNQUEUE, {"post_id": row.id})
 
 
 def _upsert(connection: Connection, made: dict[int, bytes], zone: ZoneInfo) -> None:

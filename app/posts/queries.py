@@ -1,9 +1,9 @@
 """Reading posts: one count, one page query and one tag query per list, whatever its size."""
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Hashable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select, true
@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
-from app.caching.memo import memo_for
 from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
+from app.derived.memo import memo_for
 from app.posts.models import Post, PostStatus, PostTag, Tag
 from app.posts.schemas import AuthorRef, PostPublic, PostSort
 from app.posts.visibility import publicly_visible
@@ -68,26 +68,56 @@ TAGS = Post.metadata.tables["tags"]
 POST_TAGS = Post.metadata.tables["post_tags"]
 DOCUMENTS = Post.metadata.tables["post_documents"]
 _LONG_TEXT = ("body", "body_html", "excerpt")
-# The post's own columns in a row of ``rows_statement``; its source and author follow.
-_POST_COLUMNS = (
-    "id", "slug", "title", "status", "published_at", "published_date", "original_url", "credit",
-    "language", *_LONG_TEXT, "likes", "author_id", "created_at", "updated_at",
-)  # fmt: skip
+
+
+class PostRow(NamedTuple):
+    """A post as ``rows_statement`` reads it, with its source and author: the one declaration
+    of those columns (the statement selects them by these names, in this order), so adding
+    one is a single edit here and every reader gets it by name."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    published_at: datetime | None
+    published_date: date | None
+    original_url: str | None
+    credit: str | None
+    language: str
+    # Text, or with ``long_text_as_json`` an ``orjson.Fragment`` of the JSON the database made.
+    body: Any
+    body_html: Any
+    excerpt: Any
+    likes: int
+    author_id: int
+    created_at: datetime
+    updated_at: datetime
+    source_id: int | None
+    source_slug: str | None
+    source_name: str | None
+    author_name: str
+
+
+# The fields of a PostRow that come from the joined tables; every other one is the post's
+# column of the same name.
+_JOINED: dict[str, ColumnElement[Any]] = {
+    "source_id": SOURCES.c.id,
+    "source_slug": SOURCES.c.slug,
+    "source_name": SOURCES.c.name,
+    "author_name": USERS.c.name,
+}
+_POST_COLUMNS = tuple(name for name in PostRow._fields if name not in _JOINED)
 
 
 def _rows(*, long_text_as_json: bool) -> Select[Any]:
     def column(name: str) -> ColumnElement[Any]:
+        if name in _JOINED:
+            return _JOINED[name].label(name)
         if long_text_as_json and name in _LONG_TEXT:
             return json_text(POSTS.c[name]).label(name)
         return POSTS.c[name]
 
-    return select(
-        *(column(name) for name in _POST_COLUMNS),
-        SOURCES.c.id,
-        SOURCES.c.slug,
-        SOURCES.c.name,
-        USERS.c.name,
-    ).select_from(
+    return select(*(column(name) for name in PostRow._fields)).select_from(
         POSTS.outerjoin(SOURCES, SOURCES.c.id == POSTS.c.source_id).join(
             USERS, USERS.c.id == POSTS.c.author_id
         )
@@ -112,48 +142,54 @@ def tags_statement(post_ids: Sequence[int | ColumnElement[int]]) -> Select[int, 
 
 
 def tags_by_post(connection: Connection, post_ids: Sequence[int]) -> dict[int, list[str]]:
-    tags: dict[int, list[str]] = defaultdict(list)
     if not post_ids:
-        return tags
-    for post_id, name in connection.execute(tags_statement(post_ids)):
+        return defaultdict(list)
+    return grouped_tags(connection.execute(tags_statement(post_ids)))
+
+
+def grouped_tags(rows: Iterable[Sequence[Any]]) -> dict[int, list[str]]:
+    """Rows of ``tags_statement`` as each post's tag names, in their order."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for post_id, name in rows:
         tags[post_id].append(name)
     return tags
 
 
-def post_document(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> dict[str, Any]:
-    """A row of ``rows_statement`` as PostPublic's fields, in their order, with plain values:
-    what its JSON is made of."""
-    (
-        post_id, slug, title, status, published_at, published_date, original_url, credit,
-        language, body, body_html, excerpt, likes, author_id, created_at, updated_at,
-        source_id, source_slug, source_name, author_name,
-    ) = row  # fmt: skip
+def post_rows(rows: Iterable[Sequence[Any]]) -> list[PostRow]:
+    """Rows of ``rows_statement`` (from a session or a driver cursor) as PostRows."""
+    return [PostRow._make(row) for row in rows]
+
+
+def post_document(row: PostRow, tags: list[str], zone: ZoneInfo) -> dict[str, Any]:
+    """A post's row as PostPublic's fields, in their order, with plain values: what its JSON
+    is made of."""
+    published_at = row.published_at
     return {
-        "id": post_id,
-        "slug": slug,
-        "title": title,
-        "status": status,
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "status": row.status,
         "published_at": published_at.astimezone(zone) if published_at else None,
-        "date": published_date,
+        "date": row.published_date,
         "source": None
-        if source_id is None
-        else {"id": source_id, "slug": source_slug, "name": source_name},
-        "original_url": original_url,
-        "credit": credit,
-        "language": language,
+        if row.source_id is None
+        else {"id": row.source_id, "slug": row.source_slug, "name": row.source_name},
+        "original_url": row.original_url,
+        "credit": row.credit,
+        "language": row.language,
         "tags": tags,
-        "body": body,
-        "body_html": body_html,
-        "excerpt": excerpt,
-        "likes": likes,
-        "author": {"id": author_id, "name": author_name},
-        "created_at": created_at,
-        "updated_at": updated_at,
+        "body": row.body,
+        "body_html": row.body_html,
+        "excerpt": row.excerpt,
+        "likes": row.likes,
+        "author": {"id": row.author_id, "name": row.author_name},
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
 
 
-def to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic:
-    """A row of ``rows_statement`` as the response model."""
+def to_public(row: PostRow, tags: list[str], zone: ZoneInfo) -> PostPublic:
+    """A post's row as the response model."""
     fields = post_document(row, tags, zone)
     source = fields["source"]
     # Built without validation: every value comes from a row the write path validated.
@@ -167,14 +203,16 @@ def to_public(row: Sequence[Any], tags: list[str], zone: ZoneInfo) -> PostPublic
     )
 
 
-def written_row(post: Post, *, source: Source | None, author_name: str) -> tuple[Any, ...]:
+def written_row(post: Post, *, source: Source | None, author_name: str) -> PostRow:
     """A post just flushed as the row ``rows_statement`` would read, without reading it:
     every column it has came from this write, and its source and author are those it was
     given."""
-    return (
-        *(getattr(post, name) for name in _POST_COLUMNS),
-        *((source.id, source.slug, source.name) if source else (None, None, None)),
-        author_name,
+    return PostRow(
+        **{name: getattr(post, name) for name in _POST_COLUMNS},
+        source_id=source.id if source else None,
+        source_slug=source.slug if source else None,
+        source_name=source.name if source else None,
+        author_name=author_name,
     )
 
 
@@ -207,6 +245,13 @@ def current_document(
     )
 
 
+class StoredDocument(NamedTuple):
+    """A row of ``documents_statement``."""
+
+    post_id: int
+    document: bytes | None  # None: the post has no current document
+
+
 def documents_statement(
     where: Sequence[ColumnElement[bool]],
     order: Sequence[ColumnElement[object]],
@@ -220,7 +265,7 @@ def documents_statement(
     document in ``zone`` and ``document_format`` (None when it has no current one: see
     app.posts.documents)."""
     return (
-        select(POSTS.c.id, DOCUMENTS.c.document)
+        select(POSTS.c.id.label("post_id"), DOCUMENTS.c.document)
         .select_from(POSTS.outerjoin(DOCUMENTS, current_document(zone, document_format)))
         .where(_in_page(where, order, limit, offset))
         .order_by(*order)
@@ -256,9 +301,9 @@ def fetch_posts(
     # what it has just added needs its pending rows in the database first.
     session.flush()
     query = rows_statement(where, order, limit=limit, offset=offset)
-    rows = session.connection().execute(query).all()
-    tags = tags_by_post(session.connection(), [row[0] for row in rows])
-    return [to_public(row, tags.get(row[0], []), zone) for row in rows]
+    rows = post_rows(session.connection().execute(query))
+    tags = tags_by_post(session.connection(), [row.id for row in rows])
+    return [to_public(row, tags.get(row.id, []), zone) for row in rows]
 
 
 def page_of_posts(

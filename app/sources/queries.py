@@ -5,9 +5,9 @@ parameters where values go) and run them on a driver cursor; both build each sou
 ``source_document``, so the two give the same JSON by construction."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import col
@@ -17,16 +17,23 @@ from app.posts.models import Post, PublishedCount
 from app.posts.visibility import scheduled
 from app.sources.models import Source, SourceDomain
 
-_ROWS = select(
-    col(Source.id),
-    col(Source.slug),
-    col(Source.name),
-    col(Source.homepage_url),
-    col(Source.language),
-    col(Source.description),
-    col(Source.created_at),
-    col(Source.updated_at),
-)
+
+class SourceRow(NamedTuple):
+    """A source as ``rows_statement`` reads it: the one declaration of those columns (the
+    statement selects the source's columns of these names, in this order)."""
+
+    id: int
+    slug: str
+    name: str
+    homepage_url: str | None
+    language: str | None
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+_SOURCES = Source.metadata.tables["sources"]
+_ROWS = select(*(_SOURCES.c[name] for name in SourceRow._fields))
 
 
 def rows_statement(
@@ -80,20 +87,24 @@ def domains_by_source(rows: Sequence[Sequence[Any]]) -> dict[int, list[str]]:
     return domains
 
 
+def source_rows(rows: Iterable[Sequence[Any]]) -> list[SourceRow]:
+    """Rows of ``rows_statement`` (from a session or a driver cursor) as SourceRows."""
+    return [SourceRow._make(row) for row in rows]
+
+
 def source_document(
-    row: Sequence[Any], domains: dict[int, list[str]], counts: dict[int, int]
+    row: SourceRow, domains: dict[int, list[str]], counts: dict[int, int]
 ) -> dict[str, Any]:
-    """A row of ``rows_statement`` as SourcePublic's fields, in their order."""
-    source_id, slug, name, homepage_url, language, description, created_at, updated_at = row
+    """A source's row as SourcePublic's fields, in their order."""
     return {
-        "id": source_id,
-        "slug": slug,
-        "name": name,
-        "homepage_url": homepage_url,
-        "domains": domains.get(source_id, []),
-        "language": language,
-        "description": description,
-        "post_count": counts.get(source_id, 0),
-        "created_at": created_at,
-        "updated_at": updated_at,
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "homepage_url": row.homepage_url,
+        "domains": domains.get(row.id, []),
+        "language": row.language,
+        "description": row.description,
+        "post_count": counts.get(row.id, 0),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }

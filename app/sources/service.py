@@ -7,12 +7,12 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.caching.memo import memo_for
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
 from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
+from app.derived.memo import memo_for
 from app.posts.models import Post
 from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
@@ -33,9 +33,9 @@ def get_source_model(session: Session, id_or_slug: str) -> Source:
     return source
 
 
-def _to_public(session: Session, rows: Sequence[Sequence[Any]]) -> list[SourcePublic]:
+def _to_public(session: Session, rows: Sequence[queries.SourceRow]) -> list[SourcePublic]:
     connection = session.connection()
-    ids = [row[0] for row in rows]
+    ids = [row.id for row in rows]
     domains = queries.domains_by_source(
         connection.execute(queries.domains_statement(ids)).all() if ids else []
     )
@@ -60,7 +60,7 @@ def list_sources(session: Session, *, paging: PageParams) -> Page[SourcePublic]:
         queries.rows_statement(limit=paging.per_page, offset=paging.offset)
     )
     return Page(
-        items=_to_public(session, rows.all()),
+        items=_to_public(session, queries.source_rows(rows)),
         total=total,
         page=paging.page,
         per_page=paging.per_page,
@@ -72,7 +72,7 @@ def get_source(session: Session, *, id_or_slug: str) -> SourcePublic:
     # has just changed needs its pending rows in the database first.
     session.flush()
     rows = session.connection().execute(queries.rows_statement([_lookup_clause(id_or_slug)]))
-    found = _to_public(session, rows.all())
+    found = _to_public(session, queries.source_rows(rows))
     if not found:
         raise NotFound(f"There is no source {id_or_slug!r}.")
     return found[0]

@@ -16,15 +16,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.caching.per_engine import PerEngine
-from app.caching.state import (
+from app.core.db import WRITE_OPTION
+from app.core.per_engine import PerEngine
+from app.derived.content_version import (
     Freshness,
     next_publication,
     read_version,
     request_freshness,
     tracker_for,
 )
-from app.core.db import WRITE_OPTION
 
 T = TypeVar("T")
 MAX_ENTRIES = 4096

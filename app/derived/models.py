@@ -1,3 +1,5 @@
+"""The tables of derived state that belong to no domain package."""
+
 from sqlalchemy import BigInteger, CheckConstraint, Column, Double, Integer
 from sqlmodel import Field, SQLModel
 
