@@ -15,13 +15,20 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.metrics import exposition
 from app.core.types import utcnow
+from app.posts.documents import FORMAT
 from app.worker.models import JOBS
 from app.worker.queue import LeaseLost, claim, enqueue, finish
-from app.worker.registry import Effect, JobContext, Registry, Retry
+from app.worker.registry import Effect, JobContext, Registry, Released, Retry
 from app.worker.runner import Worker
-from app.worker.tasks import REFRESH_INTERVAL, standard_registry
+from app.worker.tasks import REFRESH_BATCH, REFRESH_INTERVAL, standard_registry
 from tests.factories import make_account, make_post
-from tests.jobs import documents_are_current, eventually, jobs, make_documents_stale
+from tests.jobs import (
+    document_formats,
+    documents_are_current,
+    eventually,
+    jobs,
+    make_documents_stale,
+)
 
 LONG = timedelta(minutes=5)
 
@@ -383,3 +390,46 @@ def test_the_worker_stores_post_documents_of_another_format_again(
     assert documents_are_current(db)
     (job,) = jobs(db)  # done, and queued for its next round
     assert job["run_at"] - job["updated_at"] == REFRESH_INTERVAL
+
+
+def test_a_stopping_worker_gives_back_the_job_its_handler_releases(db: Database) -> None:
+    started = threading.Event()
+
+    def patient(context: JobContext) -> None:
+        started.set()
+        context.stopping.wait()
+        raise Released
+
+    registry = Registry()
+    registry.handle("test.patient", patient)
+    with db.session() as session:
+        enqueue(session, "test.patient")
+    worker = Worker(db, registry)
+    worker.start()
+    eventually(started.is_set, "the worker takes the job")
+    worker.stop(timeout=30)
+
+    (job,) = jobs(db)  # back in the queue, due, this run not counted
+    assert (job["state"], job["attempts"], job["lease_owner"]) == ("queued", 0, None)
+    registry = Registry()
+    registry.handle("test.patient", lambda _context: None)
+    assert Worker(db, registry).run_once() is True
+
+
+def test_a_stopping_worker_gives_back_the_rest_of_the_documents_refresh(
+    db: Database, settings: Settings
+) -> None:
+    author = make_account(db)
+    for _ in range(REFRESH_BATCH + 1):
+        make_post(db, author)
+    make_documents_stale(db)
+    worker = Worker(db, standard_registry(db, settings.zone))
+    worker.stopping.set()
+    assert worker.run_once() is True
+    assert sorted(document_formats(db)) == ["", FORMAT]  # one batch stored, the rest left
+    (job,) = jobs(db)
+    assert (job["attempts"], job["lease_owner"], job["last_error"]) == (0, None, None)
+
+    # Due at once: the next worker (here, after a restart) goes on with it.
+    assert Worker(db, standard_registry(db, settings.zone)).run_once() is True
+    assert documents_are_current(db)

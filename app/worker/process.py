@@ -28,7 +28,6 @@ def run_in_foreground(worker: Worker) -> None:
 
     def stop(_signal: int, _frame: FrameType | None) -> None:
         # Only asks: the loop ends once the job in hand has ended (or been released).
-        worker.stopping.set()
         worker.stop(timeout=0)
 
     signal.signal(signal.SIGINT, stop)

@@ -34,6 +34,8 @@ logger = logging.getLogger("presseschau.worker")
 DEFAULT_POLL_SECONDS = 1.0
 # How often the queue's depth is counted for /metrics, at most.
 DEPTH_SECONDS = 5.0
+# How long a worker that could not reach its jobs waits before it tries again.
+ERROR_PAUSE_SECONDS = 5.0
 
 
 def new_owner() -> str:
@@ -143,9 +145,11 @@ class Worker:
                 if time.monotonic() - self._depth_counted >= DEPTH_SECONDS:
                     self.count_depth()
             except Exception:
-                # The database unreachable, or not migrated yet: tried again at the next poll.
+                # The database unreachable, or not migrated yet: tried again a little later,
+                # not at every poll, so the log is not flooded meanwhile.
                 logger.exception("the worker could not reach its jobs")
-                ran = False
+                self._woken.wait(max(self.poll_seconds, ERROR_PAUSE_SECONDS))
+                continue
             if not ran:
                 self._woken.wait(self.poll_seconds)
 

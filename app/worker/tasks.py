@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from app.core.db import Database
 from app.posts.documents import refresh_documents
-from app.worker.registry import JobContext, Registry
+from app.worker.registry import JobContext, Registry, Released
 
 REFRESH_DOCUMENTS = "refresh post documents"
 REFRESH_INTERVAL = timedelta(minutes=5)
@@ -20,10 +20,15 @@ def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
     """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``."""
     registry = Registry()
 
-    def refresh(_context: JobContext) -> None:
+    def refresh(context: JobContext) -> None:
         # Documents of another format or zone (after an upgrade without `presseschau
         # migrate`, or a change of zone): stored again, so anonymous reads use them.
-        refresh_documents(database, zone, batch=REFRESH_BATCH)
+        def between_batches(_done: int) -> None:
+            # A stopping worker gives the rest back; each batch stored so far stays.
+            if context.stopping.is_set():
+                raise Released
+
+        refresh_documents(database, zone, between_batches, batch=REFRESH_BATCH)
 
     registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
     return registry
