@@ -1,5 +1,7 @@
 """The worker's metrics: job runs by kind and outcome, failures, and the queue's depth."""
 
+import threading
+
 from prometheus_client import Counter, Gauge
 
 from app.worker.queue import Depth
@@ -25,13 +27,16 @@ QUEUE_DEPTH = Gauge(
 )
 
 _shown: set[tuple[str, str]] = set()
+# Several workers in one process may count at once.
+_lock = threading.Lock()
 
 
 def record_depth(depths: list[Depth]) -> None:
     """Show ``depths``; a kind and state no longer there shows 0 instead of its last count."""
     current = {(depth.kind, depth.state): depth.jobs for depth in depths}
-    for labels in _shown - set(current):
-        QUEUE_DEPTH.labels(*labels).set(0)
-    for labels, jobs in current.items():
-        QUEUE_DEPTH.labels(*labels).set(jobs)
-    _shown.update(current)
+    with _lock:
+        for labels in _shown - set(current):
+            QUEUE_DEPTH.labels(*labels).set(0)
+        for labels, jobs in current.items():
+            QUEUE_DEPTH.labels(*labels).set(jobs)
+        _shown.update(current)
