@@ -25,7 +25,7 @@ from tests.jobs import (
 )
 from tests.live_server import ROOT, served
 
-LEASE_SECONDS = 2
+LEASE_SECONDS = 3
 # A worker process whose one handler takes its job and never lets go.
 HOLDER = f"""
 import pathlib, sys, time
@@ -76,7 +76,7 @@ def test_a_job_held_by_a_killed_worker_is_run_by_another_after_its_lease(
     registry = Registry()
     registry.handle("test.held", finish_it)
     other = Worker(db, registry)
-    # Its lease (2 s from the claim) still runs: the job is left alone...
+    # Its lease (3 s from the claim) still runs: the job is left alone...
     assert other.run_once() is False
     # ... until it ends, and another worker finishes the job.
     eventually(other.run_once, "another worker takes the job after the lease")
