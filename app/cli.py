@@ -145,6 +145,20 @@ def serve(
 
 
 @cli.command()
+def worker() -> None:
+    """Run background jobs in the foreground until SIGINT or SIGTERM (the job in hand is
+    ended first). Safe beside other workers and servers; `presseschau serve` runs one too
+    unless PRESSESCHAU_WORKER=false."""
+    from app.worker.process import run_in_foreground, worker_for
+
+    database = _database()
+    try:
+        run_in_foreground(worker_for(database, _settings()))
+    finally:
+        database.dispose()
+
+
+@cli.command()
 def demo() -> None:
     """Load the sample content, only into a database with no posts and no sources."""
     from app.demo.loader import is_empty, load_demo

@@ -3,8 +3,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from importlib.metadata import version
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -35,6 +37,7 @@ from app.posts.router import router as posts_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
+from app.worker.process import STOP_SECONDS, worker_for
 
 API_PREFIX = "/api/v1"
 
@@ -89,9 +92,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         else None
     )
 
+    # A server runs the background jobs too, so one process is all a site needs. An app given
+    # its database by the caller (tests, embedding) leaves background work to that caller.
+    worker = worker_for(database, settings) if settings.worker and owns_database else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            # Joining blocks: on a thread, so the loop goes on closing connections meanwhile.
+            await anyio.to_thread.run_sync(partial(worker.stop, STOP_SECONDS))
         driver.close()
         if owns_database:
             database.dispose()

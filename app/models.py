@@ -15,6 +15,7 @@ from app.posts.models import (
     Tag,
 )
 from app.sources.models import Source, SourceDomain
+from app.worker.models import Job
 
 metadata = SQLModel.metadata
 
@@ -23,6 +24,7 @@ __all__ = [
     "AuthFailure",
     "ContentState",
     "InstanceKey",
+    "Job",
     "Post",
     "PostDocument",
     "PostDocumentQueue",

@@ -140,7 +140,9 @@ def _schema(connection: Connection) -> dict[str, Any]:
             sorted(inspector.get_foreign_keys(table), key=repr),
             sorted(inspector.get_check_constraints(table), key=repr),
         )
+        # The models' tables this revision has: those of later migrations are not there yet.
         for table in metadata.tables
+        if inspector.has_table(table)
     }
     if connection.dialect.name == "postgresql":
         query = (

@@ -90,6 +90,19 @@ class Settings(BaseSettings):
         "The responses are the same either way; only their cost differs.",
     )
 
+    worker: bool = Field(
+        True,
+        description="Run background jobs in each `presseschau serve` process (safe with "
+        "several); false where they run apart, in `presseschau worker` processes.",
+    )
+    worker_poll_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="How often an idle worker looks for due jobs: the longest a job whose "
+        "time has come waits (a job queued by a write in the same process starts at once).",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -10,10 +10,13 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.readiness import open_engine
 from app.posts.documents import keep_documents
+from app.worker.wakeup import wake_workers
 
 # Before-commit hooks, in the order they run: a later one sees what an earlier one wrote.
 # Gaps leave room for what comes between.
 DOCUMENTS_ORDER = 100
+# Last: it notes whether any hook before it (or the write itself) queued a job.
+WAKE_WORKERS_ORDER = 1_000_000
 
 DEFAULT_ZONE = ZoneInfo(str(Settings.model_fields["timezone"].default))
 
@@ -37,3 +40,4 @@ def open_database(source: Settings | str, *, zone: ZoneInfo | None = None) -> Da
 def _register_hooks(database: Database, zone: ZoneInfo) -> None:
     """Every hook that keeps derived state, each in its place in the order."""
     keep_documents(database, zone, order=DOCUMENTS_ORDER)
+    wake_workers(database, order=WAKE_WORKERS_ORDER)

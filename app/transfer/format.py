@@ -134,6 +134,11 @@ NOT_EXPORTED: dict[str, str] = {
         "secrets of the database they were made for (the key client addresses are hashed "
         "with); the target keeps its own, and an export file carries no secret."
     ),
+    "jobs": (
+        "background work of the database it was queued in, not content: the target's "
+        "workers queue their periodic tasks themselves, and the restore's writes queue "
+        "what they need."
+    ),
     "post_documents": (
         "each post's JSON, made from the exported rows; the restore stores them anew, as "
         "every write does."

@@ -1,0 +1,34 @@
+"""The work every worker of this release runs: each feature's handlers and periodic tasks,
+registered here in one place."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from app.core.db import Database
+from app.posts.documents import refresh_documents
+from app.worker.registry import JobContext, Registry, Released
+
+REFRESH_DOCUMENTS = "refresh post documents"
+REFRESH_INTERVAL = timedelta(minutes=5)
+# Posts per transaction: small, so each batch holds SQLite's write lock only briefly while a
+# server writes beside the worker (`presseschau migrate`, with nothing else running, uses
+# larger ones).
+REFRESH_BATCH = 50
+
+
+def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
+    """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``."""
+    registry = Registry()
+
+    def refresh(context: JobContext) -> None:
+        # Documents of another format or zone (after an upgrade without `presseschau
+        # migrate`, or a change of zone): stored again, so anonymous reads use them.
+        def between_batches(_done: int) -> None:
+            # A stopping worker gives the rest back; each batch stored so far stays.
+            if context.stopping.is_set():
+                raise Released
+
+        refresh_documents(database, zone, between_batches, batch=REFRESH_BATCH)
+
+    registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
+    return registry
