@@ -1,7 +1,7 @@
 """jobs: background work queued with the writes that ask for it
 
 Revision ID: 7d3f1a9c5b20
-Revises: 4c7e9a2b1d63
+Revises: e3a9c5f1b7d2
 Created: 2026-12-07 05:30:00+00:00
 
 Workers (``presseschau worker``, and the one inside each ``presseschau serve`` process) claim
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d3f1a9c5b20"
-down_revision: str | None = "4c7e9a2b1d63"
+down_revision: str | None = "e3a9c5f1b7d2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
