@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from app.auth.models import ApiToken, AuthFailure, User
 from app.caching.models import ContentState
 from app.core.keys import InstanceKey
+from app.events.models import Event
 from app.posts.models import (
     Post,
     PostDocument,
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "AuthFailure",
     "ContentState",
+    "Event",
     "InstanceKey",
     "Post",
     "PostDocument",
