@@ -170,14 +170,23 @@ def test_a_hook_that_fails_takes_the_events_with_the_write(hooked: Database, db:
     assert actions(db) == before
 
 
+def _create_then_refuse(session: Session, name: str) -> None:
+    sources.create_source(session, data=SourceCreate(name=name))
+    raise Refused
+
+
 def test_a_savepoint_rolled_back_takes_its_events_along(db: Database) -> None:
     """A write that tries something in a savepoint and goes on without it (as imports and
     slug retries do) keeps only the events of what stays."""
     with db.session() as session:
         sources.create_source(session, data=SourceCreate(name="Bleibt"))
+        with pytest.raises(Refused), session.begin_nested():
+            _create_then_refuse(session, "Geht")
         with pytest.raises(Conflict), session.begin_nested():
             sources.create_source(session, data=SourceCreate(name="Bleibt"))
-    assert [action for action, _ in actions(db)] == ["source.created"]
+    assert [(event.action, event.data["name"]) for event in events(db)] == [
+        ("source.created", "Bleibt")
+    ]
 
 
 def test_the_command_line_records_its_writes_as_its_own(

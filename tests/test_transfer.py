@@ -490,6 +490,22 @@ def test_a_database_with_content_is_refused(db: Database, empty_target: Database
             connection.execute(text("DELETE FROM events"))
 
 
+def test_a_document_of_the_first_version_still_restores(
+    db: Database, backend: str, new_database: NewDatabase
+) -> None:
+    """Version 1 had no events: its documents restore, with the restore's entry alone."""
+    build_dataset(db)
+    document = orjson.loads(export_bytes(db))
+    del document["events"]
+    document["version"] = 1
+    _url, target = new_database(backend)
+    counts = restore_bytes(target, orjson.dumps(document))
+    assert counts == {**row_counts(db, tables_of(1))}
+    with target.engine.connect() as connection:
+        logged = connection.execute(select(EVENTS.c.action, EVENTS.c.data)).all()
+    assert [(row.action, row.data) for row in logged] == [("backup.restored", counts)]
+
+
 def test_an_unknown_version_is_refused(db: Database, empty_target: Database) -> None:
     build_dataset(db)
     document = export_bytes(db).replace(b'"version":2,', b'"version":3,', 1)
@@ -550,6 +566,14 @@ MALFORMED: dict[str, tuple[Callable[[bytes], bytes], list[str]]] = {
     "a missing array": (
         _edited(lambda document: document.pop("events") and None),
         ["no 'events' array"],
+    ),
+    "an event whose data holds a body": (
+        _edited(lambda document: document["events"][0]["data"].update(body="x" * 301) and None),
+        ["events[0] (id 1)", "data.body", "at most 300 characters"],
+    ),
+    "an event whose data nests objects": (
+        _edited(lambda document: document["events"][0]["data"].update(more={"a": 1}) and None),
+        ["events[0] (id 1)", "data.more"],
     ),
     "an unknown array": (
         _edited(lambda document: document.update(kommentare=[])),

@@ -4,13 +4,15 @@ transaction, so they commit with the change or roll back with it (a savepoint in
 Inserted at once rather than collected for a before-commit hook: a savepoint that rolls back
 (an import's batch retried item by item, a post's slug chosen again) takes its events with it
 without any bookkeeping, and every write path, whatever it writes through, records them the
-same way. A write records all of its events in one INSERT (an import batch's too).
+same way. A write records all of its events in one INSERT (an import batch's too), compiled once per
+database and run on the driver's cursor: through SQLAlchemy's execution path the insert cost a
+post creation several per cent of its time, on the driver well under that.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Dialect, insert
 from sqlmodel import Session
 
 from app.core.logging import request_id
@@ -86,7 +88,7 @@ def record_all(target: Target, entries: Iterable[Entry], *, actor: Actor | None 
     if not rows:
         return
     connection = target.connection() if isinstance(target, Session) else target
-    connection.execute(insert(_EVENTS), rows)
+    _insert_for(connection.dialect).run(connection, rows)
 
 
 def record_published_by_worker(target: Target, *, post_id: int, title: str, slug: str) -> None:
@@ -99,6 +101,49 @@ def record_published_by_worker(target: Target, *, post_id: int, title: str, slug
         {"title": title, "slug": slug, "scheduled": True},
         actor=WORKER,
     )
+
+
+class _Insert:
+    """The events INSERT as one dialect compiles it, with the bind processors SQLAlchemy would
+    apply, so the values stored are the ones its own execution path stores."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        columns = [column for column in _EVENTS.columns if column.name != "id"]
+        compiled = insert(_EVENTS).compile(
+            dialect=dialect, column_keys=[column.name for column in columns], for_executemany=True
+        )
+        self.sql = compiled.string
+        positions = compiled.positiontup
+        self.positions = list(positions) if dialect.positional and positions else None
+        self.processors: list[tuple[str, Callable[[Any], Any]]] = []
+        for column in columns:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.processors.append((column.name, process))
+
+    def run(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            for name, process in self.processors:
+                row[name] = process(row[name])
+        values: list[Any] = rows
+        if self.positions is not None:
+            values = [[row[name] for name in self.positions] for row in rows]
+        # The connection's own driver connection: the insert is part of its transaction.
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(self.sql, values)
+        finally:
+            cursor.close()
+
+
+_INSERTS: dict[str, _Insert] = {}
+
+
+def _insert_for(dialect: Dialect) -> _Insert:
+    insert_ = _INSERTS.get(dialect.name)
+    if insert_ is None:
+        insert_ = _INSERTS[dialect.name] = _Insert(dialect)
+    return insert_
 
 
 def _rows(entries: Sequence[Entry], actor: Actor) -> list[dict[str, Any]]:
