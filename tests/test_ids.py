@@ -13,6 +13,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.derived.root import open_database
+from app.events import record as events_record
 from app.main import create_app
 from app.models import metadata
 from app.posts import documents
@@ -133,6 +134,8 @@ def _rows(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
 def _schema(connection: Connection) -> dict[str, Any]:
     """What a table rebuild could lose: indexes, unique and foreign keys, checks, triggers."""
     inspector = inspect(connection)
+    # The tables of the revision the database is at: later migrations add more.
+    present = set(inspector.get_table_names())
     tables = {
         table: (
             sorted(inspector.get_indexes(table), key=repr),
@@ -141,6 +144,7 @@ def _schema(connection: Connection) -> dict[str, Any]:
             sorted(inspector.get_check_constraints(table), key=repr),
         )
         for table in metadata.tables
+        if table in present
     }
     if connection.dialect.name == "postgresql":
         query = (
@@ -174,6 +178,11 @@ def _fill(database: Database, client: TestClient) -> tuple[Account, int]:
     return editor, newest.id
 
 
+class _NoEvents:
+    def run(self, _connection: Connection, _rows: list[dict[str, Any]]) -> None:
+        pass
+
+
 def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
     backend: str, fresh_database_url: FreshDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,6 +197,8 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             # This release stores documents only with their format, which this revision
             # has no column for: they are put in place as the release before stored them.
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)
+            # Nor has it the events table this release records every write in.
+            patched.setattr(events_record, "_insert_for", lambda _dialect: _NoEvents())
             editor, newest = _fill(database, client)
         store_documents_of_an_older_schema(database, BERLIN)
         with database.engine.connect() as connection:
