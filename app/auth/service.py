@@ -108,8 +108,8 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(f"A user named {data.name!r} exists already.") from exc
-    data_sent = _user_data(user, is_active=user.is_active, fields=sorted(changes))
-    record(session, Action.user_updated, Ref("user", user_id), data_sent)
+    about = _user_data(user, is_active=user.is_active, fields=sorted(changes))
+    record(session, Action.user_updated, Ref("user", user_id), about)
     return user
 
 

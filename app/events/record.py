@@ -88,6 +88,9 @@ def record_all(target: Target, entries: Iterable[Entry], *, actor: Actor | None 
     if not rows:
         return
     connection = target.connection() if isinstance(target, Session) else target
+    if not connection.in_transaction():
+        # On the driver, outside a transaction, the rows would commit on their own at once.
+        raise RuntimeError("events are recorded inside the transaction of the write they tell of")
     _insert_for(connection.dialect).run(connection, rows)
 
 
