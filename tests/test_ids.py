@@ -13,7 +13,6 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.derived.root import open_database
-from app.events import record as events_record
 from app.main import create_app
 from app.models import metadata
 from app.posts import documents
@@ -27,6 +26,7 @@ from tests.factories import (
     make_post,
     make_source,
     store_documents_of_an_older_schema,
+    without_events,
 )
 from tests.test_post_documents import _assert_current
 from tests.test_published_counts import kept, recounted
@@ -178,11 +178,6 @@ def _fill(database: Database, client: TestClient) -> tuple[Account, int]:
     return editor, newest.id
 
 
-class _NoEvents:
-    def run(self, _connection: Connection, _rows: list[dict[str, Any]]) -> None:
-        pass
-
-
 def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
     backend: str, fresh_database_url: FreshDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -198,7 +193,7 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             # has no column for: they are put in place as the release before stored them.
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)
             # Nor has it the events table this release records every write in.
-            patched.setattr(events_record, "_insert_for", lambda _dialect: _NoEvents())
+            without_events(patched)
             editor, newest = _fill(database, client)
         store_documents_of_an_older_schema(database, BERLIN)
         with database.engine.connect() as connection:
