@@ -10,6 +10,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from app.events.actor import COMMAND_LINE, acting_as
+
 PROGRAM = "presseschau"
 
 
@@ -68,14 +70,17 @@ class Commands(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
-            status = super().main(
-                args,
-                PROGRAM,  # the name messages give, also under `python -m app` and in tests
-                complete_var,
-                standalone_mode=False,  # errors come here rather than into boxes
-                windows_expand_args=windows_expand_args,
-                **extra,
-            )
+            # Whatever a command writes is recorded as done by the command line; the actor
+            # before it comes back afterwards (the tests run commands in their own process).
+            with acting_as(COMMAND_LINE):
+                status = super().main(
+                    args,
+                    PROGRAM,  # the name messages give, also under `python -m app` and in tests
+                    complete_var,
+                    standalone_mode=False,  # errors come here rather than into boxes
+                    windows_expand_args=windows_expand_args,
+                    **extra,
+                )
         except typer.TyperException as error:  # typer's (its own click's) usage errors
             status = _fail(_usage_problem(error), error.exit_code)
         except typer.Abort:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.archives.router import router as archives_router
+from app.audit.router import router as audit_router
 from app.auth.authentication import Authenticator
 from app.auth.dependencies import get_viewer, require_viewer
 from app.auth.router import router as auth_router
@@ -140,7 +141,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         prefix=API_PREFIX,
         dependencies=[Depends(get_viewer), Depends(refuse_unknown_query_parameters)],
     )
-    for router in (posts_router, sources_router, archives_router, auth_router, transfer_router):
+    routers = (posts_router, sources_router, archives_router, auth_router, transfer_router)
+    for router in (*routers, audit_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(system_router)

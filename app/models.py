@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from app.auth.models import ApiToken, AuthFailure, User
 from app.core.keys import InstanceKey
 from app.derived.models import ContentState
+from app.events.models import Event
 from app.posts.models import (
     Post,
     PostDocument,
@@ -23,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuthFailure",
     "ContentState",
+    "Event",
     "InstanceKey",
     "Job",
     "Post",

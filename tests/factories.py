@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import LargeBinary, bindparam, column, insert, table, text
+import pytest
+from sqlalchemy import Connection, LargeBinary, bindparam, column, insert, table, text
 from sqlmodel import Session
 
 from app.auth import service as auth
@@ -15,6 +16,7 @@ from app.auth.schemas import UserCreate
 from app.auth.service import Viewer
 from app.core.db import Database
 from app.core.text import slugify
+from app.events import record as events_record
 from app.posts import documents
 from app.posts import service as posts
 from app.posts.models import PostStatus
@@ -98,3 +100,14 @@ def store_documents_of_an_older_schema(database: Database, zone: ZoneInfo) -> No
                 for post_id, document in made.items()
             ],
         )
+
+
+class _NoEvents:
+    def run(self, _connection: Connection, _rows: list[dict[str, Any]]) -> None:
+        pass
+
+
+def without_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes record no events: for a database at a revision before the events table, which
+    this release's writes would otherwise fail on."""
+    monkeypatch.setattr(events_record, "_insert_for", lambda _dialect: _NoEvents())

@@ -34,6 +34,7 @@ from app.auth.schemas import TokenCreate, UserUpdate
 from app.core.config import Settings
 from app.core.db import Database
 from app.main import API_PREFIX, create_app
+from app.models import metadata
 from app.posts.models import Post
 from app.posts.schemas import PostPublic
 from app.sources.models import Source
@@ -42,6 +43,7 @@ from tests.conftest import empty_all_tables
 from tests.factories import Account, make_account, make_post, make_source
 
 FUTURE = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+EVENTS = metadata.tables["events"]
 _names = itertools.count(1)
 
 
@@ -108,6 +110,7 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("list_users", ""):                (401,  _,   403,   403,   200,   401,   401,   401),
     ("create_user", ""):               (401,  _,   403,   403,   201,   401,   401,   401),
     ("update_user", ""):               (401, 403,  403,   403,   200,   401,   401,   401),
+    ("audit_log", ""):                 (401,  _,   403,   403,   200,   401,   401,   401),
 }
 # fmt: on
 
@@ -496,7 +499,11 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "list_users": ("GET", _plain("list_users")),
     "create_user": ("POST", _create_user),
     "update_user": ("PATCH", _update_user),
+    "audit_log": ("GET", _plain("audit_log")),
 }
+# Requests other than GET that record no event: a like is a reader's, not a change anyone
+# audits, and matching a source only reads.
+EVENTLESS = {"like_post", "match_source"}
 
 
 def _route_names(app: FastAPI, method: str, path: str) -> list[str]:
@@ -537,6 +544,32 @@ def test_access(world: World, row: Row) -> None:
         assert response.headers.get("www-authenticate") == "Bearer"
     if response.status_code >= 400 and call.state:
         assert call.state() == before, "a refused request changed data"
+    if method != "GET" and row.route not in EVENTLESS:
+        _check_events(world, row, call, response.headers["x-request-id"], response.status_code)
+
+
+def _events_of(session: Session, request: str) -> list[tuple[str, str, int | None, int | None]]:
+    rows = session.execute(
+        select(EVENTS.c.action, EVENTS.c.actor_kind, EVENTS.c.actor_user_id,
+               EVENTS.c.actor_token_id).where(EVENTS.c.request_id == request)
+    )  # fmt: skip
+    return [(row.action, row.actor_kind, row.actor_user_id, row.actor_token_id) for row in rows]
+
+
+def _check_events(world: World, row: Row, call: Call, request: str, status: int) -> None:
+    """Every write that went through left its events, done by the caller's token; one that
+    was refused left none (a failed authentication is recorded as such)."""
+    events = world.db.call(_events_of, request=request)
+    changes = [event for event in events if event[0] != "auth.failed"]
+    if status >= 400:
+        assert changes == [], f"a refused write recorded {changes}"
+        return
+    assert changes, f"{row}: the write recorded no event"
+    caller = row.caller if row.caller is not Caller.THROTTLED else Caller.EDITOR
+    account = call.owner if caller is Caller.OWNER and call.owner else world.accounts[caller]
+    for _action, kind, user_id, token_id in changes:
+        assert (kind, user_id) == ("token", account.viewer.user_id)
+        assert token_id is not None
 
 
 def test_every_api_operation_has_access_rules() -> None:

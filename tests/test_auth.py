@@ -194,7 +194,9 @@ def test_expired_failures_are_removed(db: Database, database_url: str) -> None:
     earlier = 250
     with db.session() as session:
         for number in range(earlier):
-            throttle.record_failure(session, client=f"{number:064x}", window=window)
+            throttle.record_failure(
+                session, client=f"{number:064x}", window=window, reason="The token is not valid."
+            )
 
     def fail_from(address: str) -> None:
         with TestClient(throttled_app, client=(address, 1)) as client:

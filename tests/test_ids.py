@@ -26,6 +26,7 @@ from tests.factories import (
     make_post,
     make_source,
     store_documents_of_an_older_schema,
+    without_events,
 )
 from tests.test_post_documents import _assert_current
 from tests.test_published_counts import kept, recounted
@@ -133,6 +134,8 @@ def _rows(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
 def _schema(connection: Connection) -> dict[str, Any]:
     """What a table rebuild could lose: indexes, unique and foreign keys, checks, triggers."""
     inspector = inspect(connection)
+    # The tables of the revision the database is at: later migrations add more.
+    present = set(inspector.get_table_names())
     tables = {
         table: (
             sorted(inspector.get_indexes(table), key=repr),
@@ -140,9 +143,8 @@ def _schema(connection: Connection) -> dict[str, Any]:
             sorted(inspector.get_foreign_keys(table), key=repr),
             sorted(inspector.get_check_constraints(table), key=repr),
         )
-        # The models' tables this revision has: those of later migrations are not there yet.
         for table in metadata.tables
-        if inspector.has_table(table)
+        if table in present
     }
     if connection.dialect.name == "postgresql":
         query = (
@@ -190,6 +192,8 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             # This release stores documents only with their format, which this revision
             # has no column for: they are put in place as the release before stored them.
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)
+            # Nor has it the events table this release records every write in.
+            without_events(patched)
             editor, newest = _fill(database, client)
         store_documents_of_an_older_schema(database, BERLIN)
         with database.engine.connect() as connection:

@@ -34,6 +34,7 @@ from tests.factories import (
     make_post,
     make_source,
     store_documents_of_an_older_schema,
+    without_events,
 )
 
 API = "/api/v1"
@@ -265,7 +266,7 @@ def test_the_refresh_stores_a_batch_per_transaction(
 
 
 def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
-    backend: str, fresh_database_url: FreshDatabase
+    backend: str, fresh_database_url: FreshDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Started before `presseschau migrate`: none is stored (it would have no format), the
     queue is emptied, and the migration's refresh stores the post's document. A writer of
@@ -273,6 +274,7 @@ def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
     no format, which are never read and are refreshed as well."""
     url = fresh_database_url(backend)
     upgrade(url, "3b8e1d5a7c42")  # a revision before document formats (and title keys)
+    without_events(monkeypatch)  # nor has it events
     database = open_database(url, zone=ZoneInfo("Europe/Berlin"))
     try:
         editor = make_account(database)
@@ -328,12 +330,13 @@ def _toasted(database: Database) -> int:
 
 
 def test_documents_come_through_their_storage_migration_unchanged(
-    backend: str, fresh_database_url: FreshDatabase
+    backend: str, fresh_database_url: FreshDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On PostgreSQL the migration writes every stored document again, compressed in its row:
     reading one from out-of-line storage was most of a page query's time."""
     url = fresh_database_url(backend)
     upgrade(url, "9d4f6b2e8c17")  # the revision that made documents
+    without_events(monkeypatch)  # long before events
     database = open_database(url)
     try:
         editor = make_account(database)

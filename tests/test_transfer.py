@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 import psycopg
 import pytest
 from fastapi import FastAPI
@@ -56,6 +57,8 @@ from app.transfer.format import (
     DERIVED_COLUMNS,
     EXPORTED_TABLES,
     NOT_EXPORTED,
+    TableFormat,
+    tables_of,
     unaccounted_tables,
 )
 from tests.conftest import FreshDatabase
@@ -63,6 +66,7 @@ from tests.factories import BERLIN, Account, make_account, make_post, make_sourc
 
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = metadata.tables["tags"]
+EVENTS = metadata.tables["events"]
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -101,11 +105,13 @@ def restore_bytes(database: Database, document: bytes, **options: Any) -> dict[s
     return restorer.restore(database, io.BytesIO(document), **options)
 
 
-def row_counts(database: Database) -> dict[str, int]:
+def row_counts(
+    database: Database, tables: tuple[TableFormat, ...] = EXPORTED_TABLES
+) -> dict[str, int]:
     with database.engine.connect() as connection:
         return {
             table.key: connection.scalar(select(func.count()).select_from(table.table)) or 0
-            for table in EXPORTED_TABLES
+            for table in tables
         }
 
 
@@ -121,6 +127,18 @@ def content_version(database: Database) -> int:
 
 def without_export_time(document: bytes) -> bytes:
     return re.sub(rb'"exported_at":"[^"]*"', b"", document)
+
+
+def assert_exports_as_restored(target: Database, document: bytes) -> None:
+    """``target`` exports ``document`` again, its log going on after the restored entries with
+    the restore's own and the two tokens a site's answers make (see ``Site.answers``)."""
+    original, restored = orjson.loads(document), orjson.loads(export_bytes(target))
+    later = restored["events"][len(original["events"]) :]
+    assert [event["action"] for event in later] == ["backup.restored", *["token.created"] * 2]
+    restored["events"] = restored["events"][: len(original["events"])]
+    for exported in (original, restored):
+        del exported["exported_at"]
+    assert restored == original
 
 
 def settings_for(url: str) -> Settings:
@@ -326,6 +344,7 @@ def test_a_restore_answers_every_request_as_before(
     dataset = build_dataset(db)
     # Small batches, so that reading and writing in batches is what is tested.
     document = export_bytes(db, batch_rows=3)
+    exported = row_counts(db)
     before = open_site(database_url, db).answers(dataset, db)
 
     target_url, target = new_database(backend)
@@ -334,7 +353,7 @@ def test_a_restore_answers_every_request_as_before(
     assert site.client.get(site.app.url_path_for("list_posts")).json()["total"] == 0
     version = content_version(target)
     counts = restore_bytes(target, document, batch_rows=2)
-    assert counts == row_counts(db)
+    assert counts == exported
     assert counts["posts"] == 11
     assert counts["post_likes"] == 6
     # ...and sees the restored content at once: the restore bumped the content version.
@@ -346,7 +365,7 @@ def test_a_restore_answers_every_request_as_before(
     assert (documents, queued) == (counts["posts"], 0)
     compare_sites(before, site.answers(dataset, target))
     # Nothing was lost on the way: the restored database exports the same document.
-    assert without_export_time(export_bytes(target)) == without_export_time(document)
+    assert_exports_as_restored(target, document)
 
 
 def test_new_rows_after_a_restore_get_new_ids(
@@ -408,7 +427,7 @@ def test_a_site_moves_between_databases(
     restore_bytes(target, document)
     site = open_site(target_url, target)
     compare_sites(before, site.answers(dataset, target))
-    assert without_export_time(export_bytes(target)) == without_export_time(document)
+    assert_exports_as_restored(target, document)
     created = site.client.post(
         site.app.url_path_for("create_post"),
         headers=token_headers(target, dataset.editor),
@@ -468,13 +487,30 @@ def test_a_database_with_content_is_refused(db: Database, empty_target: Database
     finally:
         with empty_target.engine.begin() as connection:
             connection.execute(text("DELETE FROM users"))
+            connection.execute(text("DELETE FROM events"))
+
+
+def test_a_document_of_the_first_version_still_restores(
+    db: Database, backend: str, new_database: NewDatabase
+) -> None:
+    """Version 1 had no events: its documents restore, with the restore's entry alone."""
+    build_dataset(db)
+    document = orjson.loads(export_bytes(db))
+    del document["events"]
+    document["version"] = 1
+    _url, target = new_database(backend)
+    counts = restore_bytes(target, orjson.dumps(document))
+    assert counts == {**row_counts(db, tables_of(1))}
+    with target.engine.connect() as connection:
+        logged = connection.execute(select(EVENTS.c.action, EVENTS.c.data)).all()
+    assert [(row.action, row.data) for row in logged] == [("backup.restored", counts)]
 
 
 def test_an_unknown_version_is_refused(db: Database, empty_target: Database) -> None:
     build_dataset(db)
-    document = export_bytes(db).replace(b'"version":1,', b'"version":2,', 1)
+    document = export_bytes(db).replace(b'"version":2,', b'"version":3,', 1)
     version = content_version(empty_target)
-    with pytest.raises(InvalidInput, match=r"format version 2; .* restores version 1"):
+    with pytest.raises(InvalidInput, match=r"format version 3; .* restores versions 1 to 2"):
         restore_bytes(empty_target, document)
     assert_untouched(empty_target, dict.fromkeys(row_counts(empty_target), 0), version)
 
@@ -528,8 +564,16 @@ MALFORMED: dict[str, tuple[Callable[[bytes], bytes], list[str]]] = {
     ),
     "arrays out of order": (_edited(_swap_tags_and_posts), ["'posts' comes too early", "'tags'"]),
     "a missing array": (
-        _edited(lambda document: document.pop("post_likes") and None),
-        ["no 'post_likes' array"],
+        _edited(lambda document: document.pop("events") and None),
+        ["no 'events' array"],
+    ),
+    "an event whose data holds a body": (
+        _edited(lambda document: document["events"][0]["data"].update(body="x" * 301) and None),
+        ["events[0] (id 1)", "data.body", "at most 300 characters"],
+    ),
+    "an event whose data nests objects": (
+        _edited(lambda document: document["events"][0]["data"].update(more={"a": 1}) and None),
+        ["events[0] (id 1)", "data.more"],
     ),
     "an unknown array": (
         _edited(lambda document: document.update(kommentare=[])),
@@ -777,7 +821,11 @@ def test_the_command_line_exports_and_imports(
     path = tmp_path / "presseschau.json"
     exported = command_line(database_url, "export", str(path))
     assert exported.exit_code == 0, exported.output
-    summary = "4 users, 3 sources, 4 source domains, 4 tags, 11 posts, 6 post tags, 6 likes"
+    events = row_counts(db)["events"]
+    summary = (
+        "4 users, 3 sources, 4 source domains, 4 tags, 11 posts, 6 post tags, 6 likes, "
+        f"{events} events"
+    )
     assert exported.stdout.strip() == f"exported {summary}"
     assert list(tmp_path.iterdir()) == [path]  # no partial file left beside it
 
@@ -791,7 +839,12 @@ def test_the_command_line_exports_and_imports(
     assert imported.exit_code == 0, imported.output
     assert imported.stdout.splitlines()[0] == f"restored {summary}"
     assert "presseschau tokens create" in imported.stdout
-    assert row_counts(target) == row_counts(db)
+    # The restore's own entry follows those it restored, recorded as the command line's.
+    assert row_counts(target) == {**row_counts(db), "events": events + 1}
+    with target.engine.connect() as connection:
+        last = connection.execute(select(EVENTS).order_by(EVENTS.c.id.desc()).limit(1)).one()
+    assert (last.action, last.actor_kind) == ("backup.restored", "cli")
+    assert last.data == row_counts(db)
 
     again = command_line(target_url, "import", "json", str(path))
     assert again.exit_code == 1
@@ -812,12 +865,13 @@ def test_a_schema_behind_the_latest_migration_is_neither_exported_nor_restored(
     url, behind = new_database(backend)
     admin = make_account(behind, Role.admin)
     downgrade(url, "-1")
-    counts = row_counts(behind)
+    # The tables of the schema before the last migration.
+    counts = row_counts(behind, tables_of(1))
     with pytest.raises(Conflict, match=r"run `presseschau migrate` on it first\. Nothing was"):
         export_bytes(behind)
     with pytest.raises(Conflict, match=r"presseschau migrate.*Nothing was restored"):
         restore_bytes(behind, document)
-    assert row_counts(behind) == counts
+    assert row_counts(behind, tables_of(1)) == counts
 
     path = tmp_path / "export.json"
     exported = command_line(url, "export", str(path))
@@ -841,10 +895,10 @@ def test_the_command_line_refuses_bad_input_in_one_line(
     tmp_path: Path,
 ) -> None:
     url, database = new_database(backend)
-    newer = b'{"format":"presseschau","version":2,"exported_at":"2030-01-01T00:00:00Z"}'
+    newer = b'{"format":"presseschau","version":3,"exported_at":"2030-01-01T00:00:00Z"}'
     cases = {
         ("import", "json", str(tmp_path / "fehlt.json")): "cannot read",
-        ("import", "json", "-"): "format version 2",
+        ("import", "json", "-"): "format version 3",
         ("export", str(tmp_path / "kein-ordner" / "x.json")): "cannot write",
     }
     for args, message in cases.items():

@@ -16,6 +16,7 @@ from app.core.deps import DatabaseDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import is_well_formed
 from app.core.types import utcnow
+from app.events.actor import current_actor, token_actor
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +41,27 @@ async def get_viewer(
             # A malformed token (the checksum tells) is refused without looking it up.
             token=credentials.credentials if is_well_formed(credentials.credentials) else None
         )
-    except Unauthorized:
+    except Unauthorized as failure:
         # Only failures are limited: a client locked out gets 429 for them, and a failure
         # it makes meanwhile does not extend its window.
         client = await client_key(request)
         await authenticator.refuse_if_locked_out(client=client)
         await database.write(
-            throttle.record_failure, client=client, window=authenticator.failure_window
+            throttle.record_failure,
+            client=client,
+            window=authenticator.failure_window,
+            reason=failure.detail,
         )
         raise
+    viewer = found.viewer
+    # Every write this request makes is recorded as done by this user with this token (the
+    # write threads run in a copy of this context).
+    current_actor.set(
+        token_actor(user_id=viewer.user_id, token_id=viewer.token_id, name=viewer.name)
+    )
     if found.touch_due:
-        await _record_use(database, found.viewer.token_id)
-    return found.viewer
+        await _record_use(database, viewer.token_id)
+    return viewer
 
 
 async def _record_use(database: Database, token_id: int) -> None:

@@ -12,6 +12,7 @@ from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.security import display_prefix, generate_token, hash_token
 from app.core.types import utcnow
+from app.events.record import Action, Entry, Ref, record, record_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,13 @@ def user_named(session: Session, name: str, *, role: Role) -> User:
         user = User(name=name, role=role.value)
         session.add(user)
         session.flush()
+        assert user.id is not None
+        record(session, Action.user_created, Ref("user", user.id), _user_data(user))
     return user
+
+
+def _user_data(user: User, **more: object) -> dict[str, object]:
+    return {"name": user.name, "role": user.role, **more}
 
 
 def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
@@ -71,7 +78,15 @@ def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
     except IntegrityError as exc:
         raise Conflict(f"A user named {data.name!r} exists already.") from exc
     assert user.id is not None
-    _, secret = _issue_token(session, user_id=user.id, name="first token", expires_at=None)
+    token, secret = _issue_token(session, user_id=user.id, name="first token", expires_at=None)
+    assert token.id is not None
+    record_all(
+        session,
+        [
+            Entry(Action.user_created, Ref("user", user.id), _user_data(user)),
+            Entry(Action.token_created, Ref("token", token.id), _token_data(token)),
+        ],
+    )
     return user, secret
 
 
@@ -93,6 +108,8 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate) -> User:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(f"A user named {data.name!r} exists already.") from exc
+    about = _user_data(user, is_active=user.is_active, fields=sorted(changes))
+    record(session, Action.user_updated, Ref("user", user_id), about)
     return user
 
 
@@ -144,7 +161,16 @@ def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tupl
     limit = viewer.token_expires_at
     if not viewer.is_admin and limit is not None and (expires_at is None or expires_at > limit):
         expires_at = limit
-    return _issue_token(session, user_id=user_id, name=data.name, expires_at=expires_at)
+    token, secret = _issue_token(session, user_id=user_id, name=data.name, expires_at=expires_at)
+    assert token.id is not None
+    record(session, Action.token_created, Ref("token", token.id), _token_data(token))
+    return token, secret
+
+
+def _token_data(token: ApiToken) -> dict[str, object]:
+    """What an event says of a token: never its secret, its hash or its prefix."""
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    return {"name": token.name, "user_id": token.user_id, "expires_at": expires}
 
 
 def list_tokens(session: Session, *, viewer: Viewer, user_id: int | None) -> list[ApiToken]:
@@ -164,3 +190,4 @@ def revoke_token(session: Session, *, viewer: Viewer, token_id: int) -> None:
         raise NotFound(f"There is no token {token_id}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        record(session, Action.token_revoked, Ref("token", token_id), _token_data(token))

@@ -16,6 +16,8 @@ from app.auth.models import AuthFailure
 from app.core.db import insert_ignoring_duplicates
 from app.core.errors import TooManyRequests
 from app.core.types import utcnow
+from app.events import record as events
+from app.events.actor import ANONYMOUS
 
 
 def refuse_if_locked_out(
@@ -38,7 +40,11 @@ def refuse_if_locked_out(
 EXPIRED_PER_FAILURE = 100
 
 
-def record_failure(session: Session, *, client: str, window: timedelta) -> None:
+def record_failure(session: Session, *, client: str, window: timedelta, reason: str) -> None:
+    """Count a failed authentication of ``client``, and record it as an ``auth.failed``
+    event: with the reason and the client's keyed hash, never anything of the token. Only
+    counted failures are recorded, so a client adds no more events per window than the
+    limit lets it fail (one locked out is refused before it gets here)."""
     now = utcnow()
     # The client's own row first, then the cleanup, which skips rows other transactions hold:
     # a transaction never waits for a row while holding one another may wait for.
@@ -50,6 +56,8 @@ def record_failure(session: Session, *, client: str, window: timedelta) -> None:
         record.window_start, record.failures = now, 0
     record.failures += 1
     remove_expired(session, now=now, window=window, keep=client)
+    data = {"reason": reason, "client": client}
+    events.record(session, events.Action.auth_failed, None, data, actor=ANONYMOUS)
 
 
 def remove_expired(session: Session, *, now: datetime, window: timedelta, keep: str) -> None:

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.errors import unexpected_error_response
 from app.core.logging import request_id, write_access_line
 from app.core.metrics import observe_request, operation_of
+from app.events.actor import ANONYMOUS, current_actor
 
 error_log = logging.getLogger("presseschau")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -53,6 +54,9 @@ class RequestContext:
         # An id only has to be unique, not unguessable: no system call for it.
         rid = incoming if _VALID_ID.match(incoming) else f"{random.getrandbits(128):032x}"
         token = request_id.set(rid)
+        # Until a valid token says otherwise (app.auth.dependencies), a request's writes are
+        # anonymous, whatever context the server itself was started in.
+        actor = current_actor.set(ANONYMOUS)
         started = time.perf_counter()
         status = 500
         started_response = False
@@ -88,4 +92,5 @@ class RequestContext:
                     status=status,
                     duration_ms=round(elapsed * 1000, 2),
                 )
+            current_actor.reset(actor)
             request_id.reset(token)

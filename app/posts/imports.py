@@ -17,10 +17,13 @@ from sqlmodel import Session, col
 from app.core.slugs import unique_slugs
 from app.core.text import CleanText
 from app.core.types import utcnow
+from app.events import posts as post_events
+from app.events.record import record_all
 from app.posts.models import IMPORT_KEY_MAX, Post
 from app.posts.schemas import PostCreate
 from app.posts.service import new_columns, store_changed, written_columns
 from app.posts.tags import add_tags
+from app.posts.visibility import is_publicly_visible, is_visible
 
 _POSTS = Post.metadata.tables["posts"]
 
@@ -84,6 +87,22 @@ def import_posts(
     add_tags(
         session, {post_id: entry.data.tags for post_id, entry in zip(ids, entries, strict=True)}
     )
+    # The batch's events in one statement, as its posts went in.
+    now = utcnow()
+    record_all(
+        session,
+        (
+            event
+            for post_id, row in zip(ids, rows, strict=True)
+            for event in post_events.created(
+                post_id,
+                visible=is_visible(row["status"], row["published_at"], now),
+                data=post_events.post_data(
+                    title=row["title"], slug=row["slug"], status=row["status"], via="import"
+                ),
+            )
+        ),
+    )
 
 
 def reimport_post(
@@ -100,10 +119,20 @@ def reimport_post(
     """Bring an imported post up to a newer version of it; its slug (its URL) stays.
     ``body_html``: ``render_markdown(data.body)``, when it was rendered ahead."""
     post = session.get_one(Post, post_id)
-    for column, value in written_columns(data, zone).items():
+    was_visible = is_publicly_visible(post, utcnow())
+    columns = written_columns(data, zone)
+    for column, value in columns.items():
         setattr(post, column, value)
     post.import_key = import_key or post.import_key
     post.updated_at = modified_at
     store_changed(
         session, post, zone, body_changed=True, excerpt=excerpt, tags=data.tags, body_html=body_html
     )
+    entries = post_events.updated(
+        post_id,
+        was_visible=was_visible,
+        visible=is_publicly_visible(post, utcnow()),
+        fields=[*columns, "tags"],
+        data=post_events.post_data(title=post.title, slug=post.slug, via="import"),
+    )
+    record_all(session, entries)

@@ -17,6 +17,8 @@ from app.core.pagination import Page, PageParams
 from app.core.slugs import lock_slug, unique_slug
 from app.core.text import parse_id
 from app.core.types import as_aware, utcnow
+from app.events import posts as post_events
+from app.events.record import Action, Ref, record, record_all
 from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
@@ -270,6 +272,9 @@ def create_post(
     row = queries.written_row(post, source=source, author_name=viewer.name)
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
+    visible = is_publicly_visible(post, utcnow())
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
+    record_all(session, post_events.created(post.id, visible=visible, data=about))
     public = queries.to_public(row, tags, zone)
     found = SourceMatchPublic.model_validate(match, from_attributes=True) if match else None
     return PostCreated(**dict(public), source_match=found)
@@ -311,8 +316,10 @@ def update_post(
     session: Session, *, viewer: Viewer, id_or_slug: str, data: PostUpdate, zone: ZoneInfo
 ) -> PostPublic:
     post = _editable_post(session, viewer, id_or_slug)
+    was_visible = is_publicly_visible(post, utcnow())
     data = data.prepared()  # done before the transaction began, unless the caller skipped it
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    fields = list(changes)
     for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
             raise InvalidInput(f"{field}: may be left out, but not null.")
@@ -336,11 +343,20 @@ def update_post(
         excerpt=rendered.excerpt if rendered else None,
         body_html=rendered.html if rendered else None,
     )  # fmt: skip
+    assert post.id is not None
+    entries = post_events.updated(
+        post.id, was_visible=was_visible, visible=is_publicly_visible(post, utcnow()),
+        fields=fields, data=post_events.post_data(title=post.title, slug=post.slug),
+    )  # fmt: skip
+    record_all(session, entries)
     return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
 
 
 def delete_post(session: Session, *, viewer: Viewer, id_or_slug: str) -> None:
     post = _editable_post(session, viewer, id_or_slug)
+    assert post.id is not None
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
+    record(session, Action.post_deleted, Ref("post", post.id), about)
     session.delete(post)
 
 

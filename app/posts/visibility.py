@@ -43,11 +43,12 @@ def scheduled(now: Moment, posts: FromClause = POSTS) -> ColumnElement[bool]:
 
 def is_publicly_visible(post: Post, now: datetime) -> bool:
     """``publicly_visible`` for a row already loaded."""
-    return (
-        post.status == PostStatus.published.value
-        and post.published_at is not None
-        and post.published_at <= now
-    )
+    return is_visible(post.status, post.published_at, now)
+
+
+def is_visible(status: str, published_at: datetime | None, now: datetime) -> bool:
+    """``publicly_visible`` for a post's status and publication time."""
+    return status == PostStatus.published.value and published_at is not None and published_at <= now
 
 
 def public_total(

@@ -13,6 +13,7 @@ from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
 from app.derived.memo import memo_for
+from app.events.record import Action, Ref, record
 from app.posts.models import Post
 from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
@@ -112,7 +113,18 @@ def create_source(session: Session, *, data: SourceCreate) -> SourcePublic:
     _flush(session, data.name)
     _set_domains(session, source, data.domains)
     _flush(session, data.name)
+    _record(session, Action.source_created, source)
     return get_source(session, id_or_slug=str(source.id))
+
+
+def _record(session: Session, action: str, source: Source, **more: Any) -> None:
+    assert source.id is not None  # flushed or loaded
+    record(
+        session,
+        action,
+        Ref("source", source.id),
+        {"name": source.name, "slug": source.slug, **more},
+    )
 
 
 def update_source(session: Session, *, id_or_slug: str, data: SourceUpdate) -> SourcePublic:
@@ -128,6 +140,8 @@ def update_source(session: Session, *, id_or_slug: str, data: SourceUpdate) -> S
     if data.domains is not None:
         _set_domains(session, source, data.domains)
     _flush(session, source.name)
+    fields = sorted(data.model_dump(exclude_unset=True))
+    _record(session, Action.source_updated, source, fields=fields)
     return get_source(session, id_or_slug=str(source.id))
 
 
@@ -138,6 +152,7 @@ def delete_source(session: Session, *, id_or_slug: str) -> None:
         raise Conflict(
             f"The source {source.slug!r} still has {posts} post(s); move or delete them first."
         )
+    _record(session, Action.source_deleted, source)
     session.delete(source)
 
 

@@ -6,8 +6,8 @@ Docs
 ``GET /api/v1/export`` streams the same document to admins, as
 ``presseschau-YYYYMMDD.json``. ``presseschau import json FILE`` (``-`` reads standard input)
 restores it into a new database: create the database, run ``presseschau migrate``, then
-import. Every post, source, tag, user and like comes back with its id, slug, status and time
-stamps, so every API response is the same as before, on SQLite or PostgreSQL, whichever the
+import. Every post, source, tag, user, like and audit entry comes back with its id, slug,
+status and time stamps, so every API response is the same as before, on SQLite or PostgreSQL, whichever the
 export came from; moving a site from SQLite to PostgreSQL is an export and an import.
 
 * The export is one consistent snapshot, read in batches: its memory stays the same however

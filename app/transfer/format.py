@@ -13,7 +13,8 @@ A document is one JSON object (UTF-8) whose members come in this order::
       "tags": [...],
       "posts": [...],
       "post_tags": [...],
-      "post_likes": [...]
+      "post_likes": [...],
+      "events": [...]
     }
 
 The order is part of the format: the restorer reads the document once, front to back, and
@@ -24,9 +25,10 @@ export writes one item per line; the restorer does not depend on that layout.
 Header members
 --------------
 ``format``       always ``"presseschau"``: what kind of document this is.
-``version``      an integer, the version of this format (now 1). A restorer refuses versions it
-                 does not know. Adding an array or a field makes a new version; a restorer of
-                 version N reads every version up to N (arrays added later are then empty).
+``version``      an integer, the version of this format (now 2; version 1 had no ``events``).
+                 A restorer refuses versions it does not know. Adding an array or a field
+                 makes a new version; a restorer of version N reads every version up to N
+                 (arrays added later are then empty).
 ``exported_at``  RFC 3339 time (UTC) of the snapshot the document was made from.
 ``app_version``  the Presseschau version that wrote it (informational only).
 
@@ -67,6 +69,14 @@ whatever was stored restores as it was; a user's name is also one the API would 
 ``post_likes``: the likes counted, one per client, post and day, so that a client cannot
     like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
     keyed hash of the client's address, never the address), ``day`` (site-local day).
+``events`` (since version 2): the audit log, what every write did. ``id``, ``occurred_at``
+    (time), ``action`` (``post.created``, ...), ``object_type`` (``post``, ``source``,
+    ``user``, ``token`` or null) and ``object_id`` (the object's id or null), ``actor_kind``
+    (``token``, ``cli``, ``worker`` or ``anonymous``), ``actor_user_id``, ``actor_token_id``
+    (ids or null; they name no row: users and tokens may be gone), ``actor_name`` (≤ 80, the
+    user's name then, or null), ``request_id`` (≤ 64 or null), ``data`` (a JSON object of at
+    most 50 members, each a string of ≤ 300 characters, an integer, a boolean, null or a list
+    of at most 50 such strings). A restore adds one event of its own, ``backup.restored``.
 
 ``body_html`` is served to readers as it is in the document: a document is trusted as much
 as the database it restores into, and only operators with access to that database restore.
@@ -92,6 +102,7 @@ from app.auth.models import USER_NAME_MAX, User
 from app.auth.schemas import UserName
 from app.core.inputs import validate_cleaned
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
+from app.events.models import ACTION_MAX, OBJECT_TYPE_MAX, REQUEST_ID_MAX, Event
 from app.posts.imports import ImportKey
 from app.posts.models import (
     CREDIT_MAX,
@@ -113,7 +124,7 @@ from app.sources.models import (
 )
 
 FORMAT = "presseschau"
-VERSION = 1
+VERSION = 2
 
 # Tables that are deliberately left out, and why. Every table of the schema is either exported
 # (EXPORTED_TABLES) or listed here; a test fails for a table that is neither, so a new
@@ -270,6 +281,31 @@ class PostTagRecord(BaseModel):
     tag_id: RowId
 
 
+# An event's data: the small, flat values the write paths record (names, slugs, field names,
+# counts), bounded so that a document cannot make the log hold whole bodies.
+DATA_MEMBERS_MAX = 50
+DataText = Annotated[CleanText, Field(max_length=300)]
+DataValue = DataText | Int32 | bool | None | Annotated[list[DataText], Field(max_length=50)]
+
+
+class EventRecord(BaseModel):
+    """One entry of the audit log."""
+
+    model_config = _STRICT
+
+    id: RowId
+    occurred_at: Time
+    action: Annotated[CleanText, Field(min_length=1, max_length=ACTION_MAX)]
+    object_type: Annotated[CleanText, Field(max_length=OBJECT_TYPE_MAX)] | None
+    object_id: RowId | None
+    actor_kind: Literal["token", "cli", "worker", "anonymous"]
+    actor_user_id: RowId | None
+    actor_token_id: RowId | None
+    actor_name: Annotated[CleanText, Field(max_length=USER_NAME_MAX)] | None
+    request_id: Annotated[CleanText, Field(max_length=REQUEST_ID_MAX)] | None
+    data: Annotated[dict[DataText, DataValue], Field(max_length=DATA_MEMBERS_MAX)]
+
+
 class PostLikeRecord(BaseModel):
     """One client's like of a post on one day."""
 
@@ -287,6 +323,8 @@ class TableFormat:
     table: Table
     record: type[BaseModel]
     label: str  # what the command line calls its rows in summaries ("3 posts")
+    # The format version that added the array: older documents go without it.
+    since: int = 1
     # Rows read or written per statement: posts are large (body and HTML up to 200,000
     # characters each), the rest are a few short fields.
     batch_rows: int = 2000
@@ -318,7 +356,13 @@ EXPORTED_TABLES: tuple[TableFormat, ...] = (
     TableFormat(_table(Post), PostRecord, "posts", batch_rows=20),
     TableFormat(_table(PostTag), PostTagRecord, "post tags"),
     TableFormat(_table(PostLike), PostLikeRecord, "likes"),
+    TableFormat(_table(Event), EventRecord, "events", since=2),
 )
+
+
+def tables_of(version: int) -> tuple[TableFormat, ...]:
+    """The arrays a document of format ``version`` has, in document order."""
+    return tuple(table for table in EXPORTED_TABLES if table.since <= version)
 
 
 def unaccounted_tables(metadata: MetaData) -> set[str]:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from app.core.db import Database
 from app.core.errors import Conflict, first_error
 from app.core.migrations import require_latest_schema
+from app.events.record import Action, record
 from app.transfer.format import (
     EXPORTED_TABLES,
     FORMAT,
@@ -26,6 +27,7 @@ from app.transfer.format import (
     VERSION,
     DocumentHeader,
     TableFormat,
+    tables_of,
 )
 from app.transfer.reader import Array, DocumentReader, InvalidDocument
 
@@ -43,6 +45,8 @@ def restore(
         _check_empty(connection)
         counts = _restore_members(connection, reader, batch_rows)
         _reset_sequences(connection)
+        # After the restored events, so that it comes last in the log (and gets a new id).
+        record(connection, Action.backup_restored, None, counts)
     return counts
 
 
@@ -84,16 +88,17 @@ def _restore_members(
         header[key] = value
         _check_member(key, value)
     _check_header(header)
+    expected = tables_of(header["version"])
     counts: dict[str, int] = {}
     # The members are read as a stream: the rest follow the first array from where it ended.
     arrays = members if first_array is None else chain([first_array], members)
     for key, value in arrays:
-        table = _table_at(len(counts), key)
+        table = _table_at(expected, len(counts), key)
         if not isinstance(value, Array):
             raise InvalidDocument(f"{key!r} must be an array of objects.")
         counts[key] = _restore_table(connection, table, value.items, batch_rows)
-    if len(counts) < len(EXPORTED_TABLES):
-        missing = EXPORTED_TABLES[len(counts)].key
+    if len(counts) < len(expected):
+        missing = expected[len(counts)].key
         raise InvalidDocument(f"The document has no {missing!r} array: it is incomplete.")
     return counts
 
@@ -105,11 +110,11 @@ def _check_member(key: str, value: Any) -> None:
     if key == "version":
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidDocument(f'"version" must be an integer, not {_shown(value)}.')
-        if value != VERSION:
+        if not 1 <= value <= VERSION:
             newer = " It comes from a newer Presseschau: upgrade this one first."
             raise InvalidDocument(
-                f"The document is format version {value}; this Presseschau restores version "
-                f"{VERSION}.{newer if value > VERSION else ''}"
+                f"The document is format version {value}; this Presseschau restores versions "
+                f"1 to {VERSION}.{newer if value > VERSION else ''}"
             )
 
 
@@ -132,8 +137,7 @@ def _check_header(header: dict[str, Any]) -> None:
         raise InvalidDocument(_validation_detail("the header", exc)) from exc
 
 
-def _table_at(position: int, key: str) -> TableFormat:
-    expected = EXPORTED_TABLES
+def _table_at(expected: tuple[TableFormat, ...], position: int, key: str) -> TableFormat:
     if position < len(expected) and expected[position].key == key:
         return expected[position]
     order = ", ".join(table.key for table in expected)

@@ -1,0 +1,34 @@
+"""The events of a write to a post: what it did, and whether it made the post public or took
+it from the public (by the one visibility rule every read uses)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from app.events.record import Action, Entry, Ref
+
+
+def post_data(*, title: str, slug: str, **more: Any) -> dict[str, Any]:
+    return {"title": title, "slug": slug, **more}
+
+
+def created(post_id: int, *, visible: bool, data: dict[str, Any]) -> list[Entry]:
+    """``post.created``, and ``post.published`` when the new post is public at once."""
+    ref = Ref("post", post_id)
+    entries = [Entry(Action.post_created, ref, data)]
+    if visible:
+        entries.append(Entry(Action.post_published, ref, data))
+    return entries
+
+
+def updated(
+    post_id: int, *, was_visible: bool, visible: bool, fields: Iterable[str], data: dict[str, Any]
+) -> list[Entry]:
+    """``post.updated``, with ``post.published`` or ``post.unpublished`` when the change
+    turned the post's public visibility on or off."""
+    ref = Ref("post", post_id)
+    entries = [Entry(Action.post_updated, ref, {**data, "fields": sorted(fields)})]
+    if visible and not was_visible:
+        entries.append(Entry(Action.post_published, ref, data))
+    elif was_visible and not visible:
+        entries.append(Entry(Action.post_unpublished, ref, data))
+    return entries
