@@ -189,3 +189,23 @@ class PostDocumentQueue(SQLModel, table=True):
     __tablename__ = "post_document_queue"
 
     post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+
+
+class PublicationSchedule(SQLModel, table=True):
+    """Posts published for a later time, until the moment they go public is announced:
+    filled by triggers whatever writes the post (``app.derived.triggers``), emptied by the
+    worker's announcer (``app.posts.announcer``)."""
+
+    __tablename__ = "publication_schedule"
+    # The announcer's question: which are due.
+    __table_args__ = (Index("ix_publication_schedule_due_at", "due_at"),)
+
+    post_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("posts.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
