@@ -48,7 +48,11 @@ def decode(cursor: str, key: bytes) -> int:
     # The last character carries bits the bytes do not use: only the spelling this server
     # writes is its cursor, so no two cursors stand for one.
     canonical = base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == cursor
-    if not canonical or len(raw) != _ID_BYTES + _MAC_BYTES or not hmac.compare_digest(mac, _mac(key, payload)):
+    if (
+        not canonical
+        or len(raw) != _ID_BYTES + _MAC_BYTES
+        or not hmac.compare_digest(mac, _mac(key, payload))
+    ):
         raise refused
     last_id = int.from_bytes(payload, "big")
     if not 1 <= last_id <= MAX_ID:
