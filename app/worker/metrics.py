@@ -8,14 +8,14 @@ from app.worker.queue import Depth
 
 RUNS = Counter(
     "presseschau_job_runs_total",
-    "Job runs that ended, by kind and outcome: done, retry (failed, queued again), failed "
+    "Job runs that ended (and sweeps that found work), by kind and outcome: done, retry (failed, queued again), failed "
     "(failed, attempts used up), lease_lost (another worker had taken it), released "
     "(given back unrun at shutdown), abandoned (its worker died on its last attempt).",
     ["kind", "outcome"],
 )
 FAILURES = Counter(
     "presseschau_job_failures_total",
-    "Job runs that raised an error, by kind (retried or not).",
+    "Job runs and sweeps that raised an error, by kind (retried or not).",
     ["kind"],
 )
 # Every worker process measures the same table; the latest measurement is the one to show.

@@ -72,11 +72,21 @@ class Handler(NamedTuple):
 DEFAULT_LEASE = timedelta(minutes=5)
 
 
+class Sweep(NamedTuple):
+    """Work every worker looks for at each poll, without a job: ``run`` asks the database
+    with a read whether anything is due, writes only when something is, claims what it
+    handles itself (so several workers may sweep at once) and says how much it handled."""
+
+    name: str
+    run: Callable[[], int]
+
+
 class Registry:
     """The handlers of one worker, by kind. A worker claims only jobs of kinds it has."""
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self._sweeps: list[Sweep] = []
 
     def handle(
         self,
@@ -107,6 +117,18 @@ class Registry:
         if interval <= timedelta(0):
             raise ValueError("a periodic task needs an interval above zero")
         self._add(Handler(name, run, lease, retry or Retry(), interval))
+
+    def sweep(self, name: str, run: Callable[[], int]) -> None:
+        """Run ``run`` at every poll of every worker: for what must happen within a poll of
+        its time (a scheduled post going public), where a periodic job would take SQLite's
+        write lock twice a second to be claimed and ended even when nothing is due."""
+        if any(known.name == name for known in self._sweeps):
+            raise ValueError(f"a sweep named {name!r} is registered already")
+        self._sweeps.append(Sweep(name, run))
+
+    @property
+    def sweeps(self) -> tuple[Sweep, ...]:
+        return tuple(self._sweeps)
 
     def _add(self, handler: Handler) -> None:
         if not 0 < len(handler.kind) <= KIND_MAX:

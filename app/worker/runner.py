@@ -129,6 +129,22 @@ class Worker:
             return "lease_lost"
         return "retry" if state == "queued" else "failed"
 
+    def sweep(self) -> int:
+        """Run every sweep once; how many items they handled. A sweep that fails is logged
+        and counted, and runs again at the next poll."""
+        handled = 0
+        for sweep in self.registry.sweeps:
+            try:
+                done = sweep.run()
+            except Exception:
+                metrics.FAILURES.labels(sweep.name).inc()
+                logger.exception("sweep %r failed", sweep.name)
+                continue
+            if done:
+                metrics.RUNS.labels(sweep.name, "done").inc()
+            handled += done
+        return handled
+
     def count_depth(self) -> None:
         """Count the queue for /metrics now."""
         metrics.record_depth(depth(self.database))
@@ -142,6 +158,7 @@ class Worker:
             self._woken.clear()
             try:
                 ran = self.run_once()
+                swept = self.sweep()
                 if time.monotonic() - self._depth_counted >= DEPTH_SECONDS:
                     self.count_depth()
             except Exception:
@@ -150,7 +167,7 @@ class Worker:
                 logger.exception("the worker could not reach its jobs")
                 self._woken.wait(max(self.poll_seconds, ERROR_PAUSE_SECONDS))
                 continue
-            if not ran:
+            if not ran and not swept:
                 self._woken.wait(self.poll_seconds)
 
     def start(self) -> None:
