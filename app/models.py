@@ -12,6 +12,7 @@ from app.posts.models import (
     PostDocumentQueue,
     PostLike,
     PostTag,
+    PublicationSchedule,
     PublishedCount,
     Tag,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "PostDocumentQueue",
     "PostLike",
     "PostTag",
+    "PublicationSchedule",
     "PublishedCount",
     "Source",
     "SourceDomain",

@@ -158,6 +158,10 @@ NOT_EXPORTED: dict[str, str] = {
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
     ),
+    "publication_schedule": (
+        "the posts published for a later time, kept by triggers on the posts table; the "
+        "restore's posts put those still ahead on it anew."
+    ),
 }
 
 # Columns that are deliberately left out of their table's items, and why: each is made from

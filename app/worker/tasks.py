@@ -5,10 +5,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.db import Database
+from app.posts.announcer import announce_due
 from app.posts.documents import refresh_documents
 from app.worker.registry import JobContext, Registry, Released
 
 REFRESH_DOCUMENTS = "refresh post documents"
+ANNOUNCE_PUBLICATIONS = "announce scheduled posts"
 REFRESH_INTERVAL = timedelta(minutes=5)
 # Posts per transaction: small, so each batch holds SQLite's write lock only briefly while a
 # server writes beside the worker (`presseschau migrate`, with nothing else running, uses
@@ -31,4 +33,6 @@ def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
         refresh_documents(database, zone, between_batches, batch=REFRESH_BATCH)
 
     registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
+    # Within a poll (1 s by default) of its time, by whichever worker polls first.
+    registry.sweep(ANNOUNCE_PUBLICATIONS, lambda: announce_due(database))
     return registry
