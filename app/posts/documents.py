@@ -192,12 +192,16 @@ def refresh_documents(
     """
     done, after = 0, 0
     while True:
+        # Looked for in a read, which takes no lock: a refresh that finds nothing (the
+        # worker's, every few minutes) never takes SQLite's write lock, and one that does
+        # holds it only to store a batch. Stored from the rows as they are then, so a post
+        # written in between is stored as written.
+        with database.session(write=False) as session:
+            stale = _stale(session.connection(), zone, after, batch)
+        if not stale:
+            return done
         with database.session() as session:
-            connection = session.connection()
-            stale = _stale(connection, zone, after, batch)
-            if not stale:
-                return done
-            done += store(connection, stale, zone)
+            done += store(session.connection(), stale, zone)
         after = stale[-1]
         if progress is not None:
             progress(done)
