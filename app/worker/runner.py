@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 import uuid
+from typing import NamedTuple
 
 from app.core.db import Database
 from app.worker import metrics
@@ -36,6 +37,11 @@ DEFAULT_POLL_SECONDS = 1.0
 DEPTH_SECONDS = 5.0
 # How long a worker that could not reach its jobs waits before it tries again.
 ERROR_PAUSE_SECONDS = 5.0
+
+
+class Swept(NamedTuple):
+    handled: int
+    failed: bool
 
 
 def new_owner() -> str:
@@ -129,21 +135,32 @@ class Worker:
             return "lease_lost"
         return "retry" if state == "queued" else "failed"
 
-    def sweep(self) -> int:
-        """Run every sweep once; how many items they handled. A sweep that fails is logged
-        and counted, and runs again at the next poll."""
-        handled = 0
+    def sweep(self) -> Swept:
+        """Run every sweep once. A sweep that fails is logged and counted, the others still
+        run, and it runs again at a later poll."""
+        handled, failed = 0, False
         for sweep in self.registry.sweeps:
             try:
                 done = sweep.run()
             except Exception:
                 metrics.FAILURES.labels(sweep.name).inc()
                 logger.exception("sweep %r failed", sweep.name)
+                failed = True
                 continue
             if done:
                 metrics.RUNS.labels(sweep.name, "done").inc()
             handled += done
-        return handled
+        return Swept(handled, failed)
+
+    def _sweep_until_stopped(self) -> None:
+        # On a thread of its own: a long job (a documents refresh of a large site) must not
+        # hold up what is due within a poll.
+        while not self.stopping.is_set():
+            swept = self.sweep()
+            if swept.failed:
+                self.stopping.wait(max(self.poll_seconds, ERROR_PAUSE_SECONDS))
+            elif not swept.handled:
+                self.stopping.wait(self.poll_seconds)
 
     def count_depth(self) -> None:
         """Count the queue for /metrics now."""
@@ -153,12 +170,23 @@ class Worker:
     def run(self) -> None:
         """Run jobs until ``stop``; the job in hand is run to its end first (a handler of
         long jobs may watch ``stopping`` and raise ``Released``)."""
+        sweeper = threading.Thread(
+            target=self._sweep_until_stopped, name="presseschau-sweeps", daemon=True
+        )
+        if self.registry.sweeps:
+            sweeper.start()
+        try:
+            self._run_jobs()
+        finally:
+            if sweeper.is_alive():
+                sweeper.join()
+
+    def _run_jobs(self) -> None:
         while not self.stopping.is_set():
             # Cleared before looking for work: a wake while a job runs is kept, not lost.
             self._woken.clear()
             try:
                 ran = self.run_once()
-                swept = self.sweep()
                 if time.monotonic() - self._depth_counted >= DEPTH_SECONDS:
                     self.count_depth()
             except Exception:
@@ -167,7 +195,7 @@ class Worker:
                 logger.exception("the worker could not reach its jobs")
                 self._woken.wait(max(self.poll_seconds, ERROR_PAUSE_SECONDS))
                 continue
-            if not ran and not swept:
+            if not ran:
                 self._woken.wait(self.poll_seconds)
 
     def start(self) -> None:

@@ -1,6 +1,7 @@
 """The work every worker of this release runs: each feature's handlers and periodic tasks,
 registered here in one place."""
 
+import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,18 @@ def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
     def refresh(context: JobContext) -> None:
         # Documents of another format or zone (after an upgrade without `presseschau
         # migrate`, or a change of zone): stored again, so anonymous reads use them.
+        renewed = time.monotonic()
+
         def between_batches(_done: int) -> None:
+            nonlocal renewed
             # A stopping worker gives the rest back; each batch stored so far stays.
             if context.stopping.is_set():
                 raise Released
+            # A refresh of a large site outlasts the lease: held on to, so no other worker
+            # takes the job and refreshes the same posts beside it.
+            if time.monotonic() - renewed > context.lease.total_seconds() / 2:
+                context.renew()
+                renewed = time.monotonic()
 
         refresh_documents(database, zone, between_batches, batch=REFRESH_BATCH)
 
