@@ -14,9 +14,10 @@ tell it from a post whose time came before the announcer ran), so its announceme
 skipped when the post's latest visibility event already says it is public.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlmodel import Session, col
 
 from app.core.db import Database
@@ -24,7 +25,7 @@ from app.core.types import utcnow
 from app.events.models import Event
 from app.events.record import Action, record_published_by_worker
 from app.posts.models import Post, PublicationSchedule
-from app.posts.visibility import is_publicly_visible
+from app.posts.visibility import is_visible
 
 # Posts per transaction: more due at once (an import of future posts whose time has come)
 # are taken in the polls that follow.
@@ -40,10 +41,10 @@ def announce_due(database: Database, now: datetime | None = None) -> int:
     schedule. Takes no write lock when none is due."""
     moment = now or utcnow()
     with database.session(write=False) as session:
-        nothing_due = session.execute(
+        first_due = session.execute(
             select(col(PublicationSchedule.post_id)).where(_due(moment)).limit(1)
         ).first()
-        if nothing_due is None:
+        if first_due is None:
             return 0
     with database.session() as session:
         taken = session.scalars(
@@ -55,10 +56,14 @@ def announce_due(database: Database, now: datetime | None = None) -> int:
         ).all()
         if not taken:
             return 0
-        posts = session.scalars(select(Post).where(col(Post.id).in_(taken))).all()
+        posts = session.execute(
+            select(col(Post.id), col(Post.title), col(Post.slug), col(Post.status),
+                   col(Post.published_at))
+            .where(col(Post.id).in_(taken))
+        ).all()  # fmt: skip
+        announced = _announced(session, taken)
         for post in posts:
-            assert post.id is not None
-            if is_publicly_visible(post, moment) and not _announced(session, post.id):
+            if is_visible(post.status, post.published_at, moment) and post.id not in announced:
                 record_published_by_worker(
                     session, post_id=post.id, title=post.title, slug=post.slug
                 )
@@ -68,16 +73,19 @@ def announce_due(database: Database, now: datetime | None = None) -> int:
     return len(taken)
 
 
-def _announced(session: Session, post_id: int) -> bool:
-    """Whether the post's latest visibility event says it is public already."""
-    latest = session.scalar(
-        select(col(Event.action))
+def _announced(session: Session, post_ids: Sequence[int]) -> set[int]:
+    """Those of the posts whose latest visibility event says they are public already."""
+    visibility = (Action.post_published, Action.post_unpublished)
+    latest = (
+        select(func.max(col(Event.id)))
         .where(
             col(Event.object_type) == "post",
-            col(Event.object_id) == post_id,
-            col(Event.action).in_((Action.post_published, Action.post_unpublished)),
+            col(Event.object_id).in_(post_ids),
+            col(Event.action).in_(visibility),
         )
-        .order_by(col(Event.id).desc())
-        .limit(1)
+        .group_by(col(Event.object_id))
     )
-    return latest == Action.post_published
+    published = select(col(Event.object_id)).where(
+        col(Event.id).in_(latest), col(Event.action) == Action.post_published
+    )
+    return set(session.scalars(published))
