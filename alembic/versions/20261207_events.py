@@ -46,6 +46,8 @@ def upgrade() -> None:
         "ix_events_object_type_object_id_id", "events", ["object_type", "object_id", "id"]
     )
     op.create_index("ix_events_actor_user_id_id", "events", ["actor_user_id", "id"])
+    op.create_index("ix_events_actor_name_id", "events", ["actor_name", "id"])
+    op.create_index("ix_events_actor_kind_id", "events", ["actor_kind", "id"])
     op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
 
 

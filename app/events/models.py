@@ -25,6 +25,8 @@ class Event(SQLModel, table=True):
         Index("ix_events_action_id", "action", "id"),
         Index("ix_events_object_type_object_id_id", "object_type", "object_id", "id"),
         Index("ix_events_actor_user_id_id", "actor_user_id", "id"),
+        Index("ix_events_actor_name_id", "actor_name", "id"),
+        Index("ix_events_actor_kind_id", "actor_kind", "id"),
         Index("ix_events_occurred_at", "occurred_at"),
         ids_never_reused(),
     )
