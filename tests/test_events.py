@@ -20,9 +20,9 @@ from app.core.db import Database
 from app.core.errors import Conflict
 from app.derived.root import open_database
 from app.events.actor import COMMAND_LINE, acting_as
-from app.events.record import record_published_by_worker
 from app.importers.files import import_wxr
 from app.models import metadata
+from app.posts.announcer import announce_due
 from app.sources import service as sources
 from app.sources.schemas import SourceCreate
 from tests.factories import BERLIN, Account, make_account, make_post
@@ -246,8 +246,7 @@ def test_the_worker_records_a_scheduled_post_going_public(db: Database, editor: 
     later = datetime.now(UTC) + timedelta(hours=1)
     post = make_post(db, editor, published_at=later)
     assert ("post.published", f"post:{post.id}") not in actions(db)
-    with db.write_connection() as connection:
-        record_published_by_worker(connection, post_id=post.id, title=post.title, slug=post.slug)
+    assert announce_due(db, now=later + timedelta(seconds=1)) == 1
     last = events(db)[-1]
     assert (last.action, last.object, last.actor_kind) == (
         "post.published",

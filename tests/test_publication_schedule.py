@@ -67,17 +67,15 @@ def test_posts_public_or_drafted_at_once_are_not_scheduled(db: Database) -> None
 
 def test_a_post_whose_time_has_come_stays_until_announced(db: Database) -> None:
     """An edit to a post that went public before anyone announced it must not lose the
-    announcement: it stays on the schedule."""
+    announcement: it stays on the schedule, due at its (new) time."""
     editor = make_account(db)
     post = make_post(db, editor, published_at=datetime.now(UTC) + timedelta(days=1))
-    past = datetime.now(UTC) - timedelta(minutes=1)
+    came, moved = (datetime.now(UTC) - timedelta(minutes=m) for m in (1, 5))
     with db.session() as session:  # as if its time had come: due in the past
-        session.execute(
-            update(PublicationSchedule).where(col(PublicationSchedule.post_id) == post.id)
-            .values(due_at=past)
-        )  # fmt: skip
-        session.execute(update(Post).where(col(Post.id) == post.id).values(title="Geändert"))
-    assert schedule(db) == {post.id: past}
+        session.execute(update(Post).where(col(Post.id) == post.id).values(published_at=came))
+    with db.session() as session:  # its time moved, still in the past
+        session.execute(update(Post).where(col(Post.id) == post.id).values(published_at=moved))
+    assert schedule(db) == {post.id: moved}
 
 
 def test_sql_by_hand_is_followed_too(db: Database) -> None:
