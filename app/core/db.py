@@ -114,12 +114,13 @@ def create_db_engine(url: str) -> Engine:
 
 
 def on_conflict_do_nothing(
-    session: Session, table: Table, index_elements: list[str] | None = None
+    target: Session | Connection, table: Table, index_elements: list[str] | None = None
 ) -> postgresql.Insert | sqlite.Insert:
     """INSERT ... ON CONFLICT (``index_elements``, or any unique key) DO NOTHING into
-    ``table``, on either database: rows that would repeat a unique key are skipped (on
-    PostgreSQL after waiting for a transaction that is adding the same key)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    ``table``, for the database ``target`` writes to: rows that would repeat a unique key are
+    skipped (on PostgreSQL after waiting for a transaction that is adding the same key)."""
+    dialect = target.get_bind().dialect if isinstance(target, Session) else target.dialect
+    insert = postgresql_insert if dialect.name == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 

@@ -15,11 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from app.core.db import Database
+from app.core.db import Database, on_conflict_do_nothing
 from app.core.types import utcnow
 from app.worker.models import ERROR_MAX, JOBS, KEY_MAX, KIND_MAX, JobState
 
@@ -82,11 +80,9 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(JOBS)
+        on_conflict_do_nothing(connection, JOBS, [JOBS.c.key.name])
         .values(**values)
-        .on_conflict_do_nothing(index_elements=[JOBS.c.key])
         .returning(JOBS.c.id)
     )
     job_id = connection.execute(statement).scalar()
@@ -215,11 +211,17 @@ def finish(
                     updated_at=now,
                 )
             )
-        # RETURNING says whether the row was there; psycopg's row counts are not relied on.
-        if connection.execute(statement.returning(literal(1))).first() is None:
-            raise LeaseLost(f"job {job.id} ({job.kind}) is no longer {owner}'s")
+        _change_mine(connection, statement, job, owner)
         if effect is not None:
             effect(session)
+
+
+def _change_mine(connection: Connection, statement: Any, job: ClaimedJob, owner: str) -> None:
+    """Run ``statement`` (an UPDATE or DELETE of ``job`` held by ``owner``); ``LeaseLost``
+    when the job is no longer ``owner``'s, so nothing changed."""
+    # RETURNING says whether the row was there; psycopg's row counts are not relied on.
+    if connection.execute(statement.returning(literal(1))).first() is None:
+        raise LeaseLost(f"job {job.id} ({job.kind}) is no longer {owner}'s")
 
 
 def describe(error: BaseException) -> str:
@@ -255,8 +257,7 @@ def fail(
         values["run_at"] = now + delay
     with database.session() as session:
         statement = update(JOBS).where(_mine(job, owner)).values(**values)
-        if session.execute(statement.returning(literal(1))).first() is None:
-            raise LeaseLost(f"job {job.id} ({job.kind}) is no longer {owner}'s")
+        _change_mine(session.connection(), statement, job, owner)
     return state
 
 
@@ -269,10 +270,8 @@ def renew(database: Database, job: ClaimedJob, owner: str, lease: timedelta) -> 
             update(JOBS)
             .where(_mine(job, owner))
             .values(lease_expires_at=now + lease, updated_at=now)
-            .returning(literal(1))
         )
-        if session.execute(statement).first() is None:
-            raise LeaseLost(f"job {job.id} ({job.kind}) is no longer {owner}'s")
+        _change_mine(session.connection(), statement, job, owner)
 
 
 def release(database: Database, job: ClaimedJob, owner: str) -> None:
