@@ -36,7 +36,6 @@ class Action:
     source_deleted = "source.deleted"
     user_created = "user.created"
     user_updated = "user.updated"
-    user_deleted = "user.deleted"
     # Names of actions, not secrets.
     token_created = "token.created"  # noqa: S105
     token_revoked = "token.revoked"  # noqa: S105

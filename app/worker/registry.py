@@ -145,10 +145,6 @@ class Registry:
     def __iter__(self) -> Iterator[Handler]:
         return iter(self._handlers.values())
 
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(self._handlers)
-
 
 def periodic_key(name: str) -> str:
     """The key of a periodic task's one job."""
