@@ -506,6 +506,27 @@ def test_a_document_of_the_first_version_still_restores(
     assert [(row.action, row.data) for row in logged] == [("backup.restored", counts)]
 
 
+def test_a_new_database_that_logged_failed_authentications_takes_a_restore(
+    db: Database, backend: str, new_database: NewDatabase
+) -> None:
+    """A server answering a new database logs the bad tokens it is sent; that does not make
+    the database one in use, and the restore keeps those entries after the restored log."""
+    build_dataset(db)
+    document = export_bytes(db)
+    exported = [event["id"] for event in orjson.loads(document)["events"]]
+    _url, target = new_database(backend)
+    app = create_app(settings=Settings(database_url=_url), database=target)
+    with TestClient(app) as client:
+        refused = client.get("/api/v1/me", headers={"Authorization": "Bearer psk_kaputt"})
+    assert refused.status_code == 401
+    restore_bytes(target, document)
+    with target.engine.connect() as connection:
+        logged = connection.execute(select(EVENTS.c.id, EVENTS.c.action).order_by(EVENTS.c.id))
+        rows = [(row.id, row.action) for row in logged]
+    assert [event_id for event_id, _ in rows[: len(exported)]] == exported
+    assert [action for _, action in rows[len(exported) :]] == ["auth.failed", "backup.restored"]
+
+
 def test_an_unknown_version_is_refused(db: Database, empty_target: Database) -> None:
     build_dataset(db)
     document = export_bytes(db).replace(b'"version":2,', b'"version":3,', 1)

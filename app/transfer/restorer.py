@@ -13,12 +13,13 @@ from itertools import chain
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, func, insert, literal, select, text
+from sqlalchemy import Connection, delete, func, insert, literal, select, text, true
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.core.db import Database
 from app.core.errors import Conflict, first_error
 from app.core.migrations import require_latest_schema
+from app.events.models import Event
 from app.events.record import Action, record
 from app.transfer.format import (
     EXPORTED_TABLES,
@@ -43,8 +44,12 @@ def restore(
         require_latest_schema(connection, nothing_done="Nothing was restored.")
         _lock_tables(connection)
         _check_empty(connection)
+        noticed = _set_aside_failed_authentications(connection)
         counts = _restore_members(connection, reader, batch_rows)
         _reset_sequences(connection)
+        # After the restored log, in their order, with ids of their own.
+        if noticed:
+            connection.execute(insert(_EVENTS), noticed)
         # After the restored events, so that it comes last in the log (and gets a new id).
         record(connection, Action.backup_restored, None, counts)
     return counts
@@ -57,17 +62,37 @@ def _lock_tables(connection: Connection) -> None:
         connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
 
 
+_EVENTS = Event.metadata.tables["events"]
+# A new database a server already answers logs the bad tokens it is sent: those entries do
+# not make it a database in use.
+_NOT_CONTENT = _EVENTS.c.action == Action.auth_failed
+
+
 def _check_empty(connection: Connection) -> None:
     filled = [
         table.label
         for table in EXPORTED_TABLES
-        if connection.execute(select(literal(1)).select_from(table.table).limit(1)).first()
+        if connection.execute(
+            select(literal(1))
+            .select_from(table.table)
+            .where(~_NOT_CONTENT if table.table is _EVENTS else true())
+            .limit(1)
+        ).first()
     ]
     if filled:
         raise Conflict(
             f"The database is not empty (it has {', '.join(filled)}): a restore goes only into "
             "a new database, made with `presseschau migrate`. Nothing was restored."
         )
+
+
+def _set_aside_failed_authentications(connection: Connection) -> list[dict[str, Any]]:
+    """The failed authentications the new database logged before the restore, taken out so
+    the restored log keeps its ids, to go back in after it."""
+    columns = [column for column in _EVENTS.columns if column.name != "id"]
+    rows = connection.execute(select(*columns).order_by(_EVENTS.c.id)).mappings().all()
+    connection.execute(delete(_EVENTS))
+    return [dict(row) for row in rows]
 
 
 def _restore_members(
