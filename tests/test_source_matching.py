@@ -6,10 +6,12 @@ The title shapes are those of the real day archive (titles written anew in the s
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from app.core.db import Database
 from app.core.errors import NotFound
+from app.events.models import Event
 from app.sources import matching
 from app.sources import service as sources
 from app.sources.matching import SourceMatch, SuffixShape, learn_domain, split_title
@@ -253,6 +255,18 @@ def test_learn_domain_records_a_new_host_once(db: Database) -> None:
     assert domains_of(db, source.slug) == ["rundschau.example"]
     found = match(db, url="https://rundschau.example/c")
     assert source_id(found) == source.id
+    # What the source shows changed: the audit log says so, once.
+    with db.session(write=False) as session:
+        learnt = (
+            session.execute(
+                select(col(Event.data)).where(
+                    col(Event.action) == "source.updated", col(Event.object_id) == source.id
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [entry["learnt"] for entry in learnt] == ["rundschau.example"]
 
 
 def test_learn_domain_leaves_other_sources_hosts_alone(db: Database) -> None:

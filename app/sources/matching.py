@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from app.core.db import insert_ignoring_duplicates
 from app.core.errors import NotFound
 from app.core.types import utcnow
+from app.events.record import Action, Ref, record
 from app.sources.models import SOURCE_NAME_MAX, Source, SourceDomain
 from app.sources.schemas import DOMAINS_PER_SOURCE_MAX, MatchReason, SourceRef, normalize_domain
 
@@ -393,5 +394,16 @@ def learn_domain(session: Session, *, source_id: int, url: str) -> bool:
     # A writer that learnt the same host a moment ago wins; this one records nothing.
     if not insert_ignoring_duplicates(session, SourceDomain, domain=host, source_id=source_id):
         return False
-    session.execute(update(Source).where(col(Source.id) == source_id).values(updated_at=utcnow()))
+    named = session.execute(
+        update(Source)
+        .where(col(Source.id) == source_id)
+        .values(updated_at=utcnow())
+        .returning(col(Source.name), col(Source.slug))
+    ).one()
+    record(
+        session,
+        Action.source_updated,
+        Ref("source", source_id),
+        {"name": named.name, "slug": named.slug, "fields": ["domains"], "learnt": host},
+    )
     return True
