@@ -33,7 +33,13 @@ from app.direct_reads.routing import (
 )
 from app.direct_reads.statements import Statements, in_list_parameters
 from app.posts import documents
-from app.posts.queries import StoredDocument, grouped_tags, post_document, post_rows
+from app.posts.queries import (
+    STORED_DOCUMENT,
+    STORED_POST_ID,
+    grouped_tags,
+    post_document,
+    post_rows,
+)
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
 from app.sources import queries as sources
@@ -248,15 +254,16 @@ class DirectReader:
     def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
         """The posts of ``rows`` (id, stored document or None) in their order: stored
         documents as they are, the others made from their rows."""
-        stored = [StoredDocument._make(row) for row in rows]
-        missing = [row.post_id for row in stored if row.document is None]
+        missing = [row[STORED_POST_ID] for row in rows if row[STORED_DOCUMENT] is None]
         made = self._made(cursor, missing) if missing else {}
         posts: list[Any] = []
-        for row in stored:
-            if row.document is not None:
-                posts.append(orjson.Fragment(row.document))
-            elif row.post_id in made:  # not deleted meanwhile (each statement its own snapshot)
-                posts.append(made[row.post_id])
+        for row in rows:
+            if (document := row[STORED_DOCUMENT]) is not None:
+                posts.append(orjson.Fragment(document))
+            # A post without one is made from its row, unless it was deleted meanwhile (each
+            # statement reads its own snapshot).
+            elif row[STORED_POST_ID] in made:
+                posts.append(made[row[STORED_POST_ID]])
         return posts
 
     def _made(self, cursor: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
