@@ -40,13 +40,18 @@ def served_with_few_files(url: str) -> Iterator[int]:
 
 
 def _closed_by_the_server(connection: socket.socket, within: float) -> bool:
-    connection.settimeout(max(within, 0.01))
-    try:
-        return connection.recv(1024) == b""
-    except ConnectionResetError:
-        return True
-    except TimeoutError:
-        return False
+    """Whether the server closes ``connection`` within ``within`` seconds; what it still
+    sends before (the rest of a response a first read did not get) is read past."""
+    deadline = time.monotonic() + within
+    while True:
+        connection.settimeout(max(deadline - time.monotonic(), 0.01))
+        try:
+            if connection.recv(1024) == b"":
+                return True
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
 
 
 def _response(connection: socket.socket) -> bytes:
