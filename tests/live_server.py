@@ -11,9 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.core.db import Database
 from tests.postgres_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def url_of(database: Database) -> str:
+    """``database``'s URL with its password, for a server process to open it too."""
+    return database.engine.url.render_as_string(hide_password=False)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from tests.jobs import (
     jobs,
     make_documents_stale,
 )
-from tests.live_server import ROOT, served
+from tests.live_server import ROOT, served, url_of
 
 LEASE_SECONDS = 3
 # A worker process whose one handler takes its job and never lets go.
@@ -44,10 +44,6 @@ Worker(open_database(sys.argv[1]), registry, poll_seconds=0.05).run()
 """
 
 
-def _url(db: Database) -> str:
-    return db.engine.url.render_as_string(hide_password=False)
-
-
 def test_a_job_held_by_a_killed_worker_is_run_by_another_after_its_lease(
     db: Database, tmp_path: Path
 ) -> None:
@@ -55,7 +51,7 @@ def test_a_job_held_by_a_killed_worker_is_run_by_another_after_its_lease(
         enqueue(session, "test.held", {"report": 12})
     marker = tmp_path / "holding"
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, _url(db), str(marker)],
+        [sys.executable, "-c", HOLDER, url_of(db), str(marker)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -99,7 +95,7 @@ def test_the_worker_command_refreshes_documents_and_stops_on_sigterm(db: Databas
         cwd=ROOT,
         env={
             **os.environ,
-            "PRESSESCHAU_DATABASE_URL": _url(db),
+            "PRESSESCHAU_DATABASE_URL": url_of(db),
             "PRESSESCHAU_WORKER_POLL_SECONDS": "0.1",
         },
         stdout=subprocess.DEVNULL,
@@ -120,7 +116,7 @@ def test_the_worker_command_refreshes_documents_and_stops_on_sigterm(db: Databas
 
 def test_serve_runs_the_jobs_by_default(db: Database) -> None:
     _posts_with_stale_documents(db)
-    with served(_url(db), environment={"PRESSESCHAU_WORKER_POLL_SECONDS": "0.1"}):
+    with served(url_of(db), environment={"PRESSESCHAU_WORKER_POLL_SECONDS": "0.1"}):
         eventually(lambda: documents_are_current(db), "the server's worker refreshes them")
         assert [job["kind"] for job in jobs(db)] == [REFRESH_DOCUMENTS]
 
@@ -128,7 +124,7 @@ def test_serve_runs_the_jobs_by_default(db: Database) -> None:
 def test_serve_runs_no_jobs_with_the_worker_setting_off(db: Database) -> None:
     _posts_with_stale_documents(db)
     environment = {"PRESSESCHAU_WORKER": "false", "PRESSESCHAU_WORKER_POLL_SECONDS": "0.1"}
-    with served(_url(db), environment=environment):
+    with served(url_of(db), environment=environment):
         time.sleep(1)  # ten polls of a worker, had it one
         assert jobs(db) == []
         assert document_formats(db) == {""}
