@@ -11,6 +11,16 @@ def post_data(*, title: str, slug: str, **more: Any) -> dict[str, Any]:
     return {"title": title, "slug": slug, **more}
 
 
+def announced(post_id: int, *, title: str, slug: str) -> Entry:
+    """``post.published`` for a scheduled post whose time has come, as the worker that
+    noticed it records it (with ``actor=WORKER``), once."""
+    return Entry(
+        Action.post_published,
+        Ref("post", post_id),
+        post_data(title=title, slug=slug, scheduled=True),
+    )
+
+
 def created(post_id: int, *, visible: bool, data: dict[str, Any]) -> list[Entry]:
     """``post.created``, and ``post.published`` when the new post is public at once."""
     ref = Ref("post", post_id)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.core.logging import request_id
 from app.core.types import utcnow
-from app.events.actor import WORKER, Actor, current_actor
+from app.events.actor import Actor, current_actor
 from app.events.models import Event
 
 _EVENTS = Event.metadata.tables["events"]
@@ -91,18 +91,6 @@ def record_all(target: Target, entries: Iterable[Entry], *, actor: Actor | None 
         # On the driver, outside a transaction, the rows would commit on their own at once.
         raise RuntimeError("events are recorded inside the transaction of the write they tell of")
     _insert_for(connection.dialect).run(connection, rows)
-
-
-def record_published_by_worker(target: Target, *, post_id: int, title: str, slug: str) -> None:
-    """``post.published`` for a scheduled post that has just become public, by the worker:
-    for the worker's transaction that notices it, once."""
-    record(
-        target,
-        Action.post_published,
-        Ref("post", post_id),
-        {"title": title, "slug": slug, "scheduled": True},
-        actor=WORKER,
-    )
 
 
 class _Insert:

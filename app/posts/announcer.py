@@ -22,8 +22,10 @@ from sqlmodel import Session, col
 
 from app.core.db import Database
 from app.core.types import utcnow
+from app.events import posts as post_events
+from app.events.actor import WORKER
 from app.events.models import Event
-from app.events.record import Action, record_published_by_worker
+from app.events.record import Action, record_all
 from app.posts.models import Post, PublicationSchedule
 from app.posts.visibility import is_visible
 
@@ -62,11 +64,12 @@ def announce_due(database: Database, now: datetime | None = None) -> int:
             .where(col(Post.id).in_(taken))
         ).all()  # fmt: skip
         announced = _announced(session, taken)
-        for post in posts:
-            if is_visible(post.status, post.published_at, moment) and post.id not in announced:
-                record_published_by_worker(
-                    session, post_id=post.id, title=post.title, slug=post.slug
-                )
+        entries = [
+            post_events.announced(post.id, title=post.title, slug=post.slug)
+            for post in posts
+            if is_visible(post.status, post.published_at, moment) and post.id not in announced
+        ]
+        record_all(session, entries, actor=WORKER)
         session.execute(
             delete(PublicationSchedule).where(col(PublicationSchedule.post_id).in_(taken))
         )
