@@ -13,7 +13,6 @@ from app.core.migrations import VERSIONS, upgrade
 from app.derived.live_triggers import (
     LiveSchema,
     create_family,
-    declared_names,
     drop_family,
     live_triggers,
 )
@@ -59,7 +58,11 @@ def differences(connection: Connection) -> list[str]:
     dialect = connection.dialect.name
     live, declared = live_triggers(connection), _declared_schema(connection)
     found: list[str] = []
-    names = declared_names(dialect)
+    names = {
+        (trigger.table, trigger.name)
+        for declared_family in FAMILIES
+        for trigger in declared_family.render(dialect).triggers
+    }
     found += [f"missing trigger {name}" for name in sorted(names - set(live.triggers))]
     found += [f"undeclared trigger {name}" for name in sorted(set(live.triggers) - names)]
     for declared_family in FAMILIES:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, text
 
 from app.derived.trigger_types import Event, Family, normalised
-from app.derived.triggers import FAMILIES, family
+from app.derived.triggers import family
 
 # pg_trigger.tgtype: one bit per event (see PostgreSQL's catalog/pg_trigger.h).
 _PG_EVENTS: tuple[tuple[int, Event], ...] = (
@@ -126,12 +126,3 @@ def replace_family(connection: Connection, name: str, fingerprint: str) -> bool:
     drop_family(connection, declared)
     create_family(connection, declared)
     return True
-
-
-def declared_names(dialect: str) -> set[tuple[str, str]]:
-    """(table, name) of every trigger the declarations make on ``dialect``."""
-    return {
-        (trigger.table, trigger.name)
-        for declared in FAMILIES
-        for trigger in declared.render(dialect).triggers
-    }

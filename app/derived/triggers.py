@@ -29,7 +29,7 @@ queue a post when ``row_condition(lambda posts: scheduled(trigger_now(dialect), 
 POSTS, "new", dialect)`` holds of it.
 """
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from app.derived.trigger_types import (
     DialectName,
@@ -242,36 +242,46 @@ PUBLISHED_COUNTS = Family(
 
 # ---- post_documents -------------------------------------------------------------------
 
-# Each change to what a post's JSON shows: its trigger's name, the table and event, the
-# condition (on UPDATE OF the columns it names), and the posts it concerns.
-_DOCUMENT_CHANGES: tuple[tuple[str, str, Event, str, str | None, str], ...] = (
-    ("post_documents_post_insert", "posts", "INSERT", "", None, "SELECT NEW.id"),
-    ("post_documents_post_update", "posts", "UPDATE", "", None, "SELECT NEW.id"),
-    ("post_documents_tag_link", "post_tags", "INSERT", "", None, "SELECT NEW.post_id"),
-    ("post_documents_tag_unlink", "post_tags", "DELETE", "", None, "SELECT OLD.post_id"),
-    (
+
+class _DocumentChange(NamedTuple):
+    """A change to what a post's JSON shows, and the trigger that follows it."""
+
+    name: str
+    table: str
+    event: Event
+    posts: str  # SELECT of the posts it concerns
+    columns: str = ""  # " OF a, b": an UPDATE of these columns only
+    condition: str | None = None  # and only when this holds
+
+
+_DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
+    _DocumentChange("post_documents_post_insert", "posts", "INSERT", "SELECT NEW.id"),
+    _DocumentChange("post_documents_post_update", "posts", "UPDATE", "SELECT NEW.id"),
+    _DocumentChange("post_documents_tag_link", "post_tags", "INSERT", "SELECT NEW.post_id"),
+    _DocumentChange("post_documents_tag_unlink", "post_tags", "DELETE", "SELECT OLD.post_id"),
+    _DocumentChange(
         "post_documents_tag_rename",
         "tags",
         "UPDATE",
-        " OF name",
-        "OLD.name <> NEW.name",
         "SELECT post_id FROM post_tags WHERE tag_id = NEW.id",
+        columns=" OF name",
+        condition="OLD.name <> NEW.name",
     ),
-    (
+    _DocumentChange(
         "post_documents_source_rename",
         "sources",
         "UPDATE",
-        " OF slug, name",
-        "OLD.slug <> NEW.slug OR OLD.name <> NEW.name",
         "SELECT id FROM posts WHERE source_id = NEW.id",
+        columns=" OF slug, name",
+        condition="OLD.slug <> NEW.slug OR OLD.name <> NEW.name",
     ),
-    (
+    _DocumentChange(
         "post_documents_author_rename",
         "users",
         "UPDATE",
-        " OF name",
-        "OLD.name <> NEW.name",
         "SELECT id FROM posts WHERE author_id = NEW.id",
+        columns=" OF name",
+        condition="OLD.name <> NEW.name",
     ),
 )
 
@@ -288,23 +298,20 @@ def _document_actions(posts: str) -> str:
 def _post_documents(dialect: DialectName) -> Rendered:
     functions: list[Function] = []
     triggers: list[Trigger] = []
-    for name, table, event, columns, condition, posts in _DOCUMENT_CHANGES:
-        when = f" WHEN ({condition})" if condition else ""
+    for change in _DOCUMENT_CHANGES:
+        when = f" WHEN ({change.condition})" if change.condition else ""
+        on = f"AFTER {change.event}{change.columns} ON {change.table}"
+        actions = _document_actions(change.posts)
         if dialect == "postgresql":
-            function = Function(
-                f"presseschau_{name}", f" BEGIN {_document_actions(posts)} RETURN NULL; END "
-            )
+            function = Function(f"presseschau_{change.name}", f" BEGIN {actions} RETURN NULL; END ")
             functions.append(function)
             create = (
-                f"CREATE TRIGGER {name} AFTER {event}{columns} ON {table} FOR EACH ROW{when} "
+                f"CREATE TRIGGER {change.name} {on} FOR EACH ROW{when} "
                 f"EXECUTE FUNCTION {function.name}()"
             )
         else:
-            create = (
-                f"CREATE TRIGGER {name} AFTER {event}{columns} ON {table}{when} "
-                f"BEGIN {_document_actions(posts)} END"
-            )
-        triggers.append(Trigger(name, table, (event,), create))
+            create = f"CREATE TRIGGER {change.name} {on}{when} BEGIN {actions} END"
+        triggers.append(Trigger(change.name, change.table, (change.event,), create))
     return Rendered(functions=tuple(functions), triggers=tuple(triggers))
 
 
