@@ -60,7 +60,8 @@ def _events(session: Session) -> list[Seen]:
 
 
 def events(database: Database) -> list[Seen]:
-    return database.call(_events)
+    with database.session(write=False) as session:  # a read: no write lock, no hooks
+        return _events(session)
 
 
 def actions(database: Database) -> list[tuple[str, str | None]]:
