@@ -88,6 +88,8 @@ def test_bodies_over_the_limit_are_413_before_authentication(
 
     chunked = client.post(url, content=chunks(), headers={"Content-Type": "application/json"})
     assert chunked.status_code == 413
+    # Refused half-way: the rest of the body must not be read as the next request.
+    assert chunked.headers["connection"] == "close"
 
 
 def test_huge_ids_are_not_found_not_errors(app: FastAPI, client: TestClient, db: Database) -> None:

@@ -135,5 +135,7 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_off(
                 break
         assert answer.startswith(b"HTTP/1.1 408"), answer
         assert b"did not arrive within 2 s" in answer
+        assert b"\r\nconnection: close\r\n" in answer.lower()
         assert time.monotonic() - started < BODY_TIMEOUT + 3
-        assert _closed_by_the_server(slow, 3)
+        # Closed with the answer, not left to the header timeout of the next request.
+        assert _closed_by_the_server(slow, HEADER_TIMEOUT / 2)

@@ -10,6 +10,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import problem_response
 
+# The rest of an unread body would otherwise be parsed as the next request: after refusing a
+# body half-way, the connection is closed with the answer (RFC 9110, 15.5.9).
+_CLOSE = {"Connection": "close"}
+
 
 class BodySizeLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
@@ -44,13 +48,15 @@ class BodySizeLimit:
                 message = await receive()
             if waiting.cancelled_caught:
                 raise HTTPException(
-                    408, f"The request body did not arrive within {self.timeout_seconds:g} s."
+                    408,
+                    f"The request body did not arrive within {self.timeout_seconds:g} s.",
+                    headers=_CLOSE,
                 )
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
                 if received > self.max_bytes:
-                    raise HTTPException(413, self._too_large())
+                    raise HTTPException(413, self._too_large(), headers=_CLOSE)
             return message
 
         await self.app(scope, counting_receive, send)
