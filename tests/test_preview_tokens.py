@@ -148,7 +148,7 @@ def test_every_write_operation_refuses_a_preview_token(
     assert db.call(_changes) == before, "a refused request changed something"
     # The walk did find the writes (a broken walk must not pass for a safe app).
     assert {"create_post", "update_post", "delete_post", "like_post", "create_token",
-            "revoke_token", "create_user"} <= set(refused)  # fmt: skip
+            "revoke_token", "create_user", "create_preview_link"} <= set(refused)  # fmt: skip
     # With a full token, the same admin may make these changes.
     full = client.patch(
         app.url_path_for("update_post", id_or_slug=post.id),
