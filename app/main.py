@@ -52,6 +52,10 @@ from outside publications (**sources**), shown in **day archives** by the site's
 * Reading is public: anonymous callers see published posts.
 * Writing needs an API token: click **Authorize** and paste a `psk_...` token
   (create one with `presseschau users create NAME --role editor`).
+* For a frontend's preview mode, a token of kind `preview` (POST /tokens) reads what its
+  user may read of posts, sources and archives, drafts included, and nothing else; and a
+  post's preview link (POST /posts/{id_or_slug}/preview-link) reads that one post as it is
+  now without any token, until it expires.
 * Errors are `application/problem+json` bodies with a `detail` that says what went wrong;
   unknown body fields and unknown query parameters are a 422 that names them.
 * `HEAD` works wherever `GET` does.
