@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
-from app.auth.roles import Role
+from app.auth.roles import Role, TokenKind
 from app.cli_errors import Commands
 from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
 
@@ -217,6 +217,13 @@ def create_token(
     expires_in_days: Annotated[
         int | None, typer.Option(min=1, max=TOKEN_DAYS_MAX, help="Expire after N days.")
     ] = None,
+    kind: Annotated[
+        TokenKind,
+        typer.Option(
+            help="full: all the user may do; preview: only reads posts, sources and "
+            "archives (drafts too), for a frontend's preview mode."
+        ),
+    ] = TokenKind.full,
 ) -> None:
     """Create a token for a user; the token is printed as the last line."""
     from app.auth import service as auth
@@ -226,9 +233,9 @@ def create_token(
     token, secret = _database().call(
         auth.create_token,
         viewer=_viewer_for(user),
-        data=TokenCreate(name=name, expires_at=expires_at),
+        data=TokenCreate(name=name, kind=kind, expires_at=expires_at),
     )
-    typer.echo(f"created token {token.id} ({token.prefix}...) for {user}:")
+    typer.echo(f"created token {token.id} ({token.prefix}...) for {user}, kind {token.kind}:")
     typer.echo(secret)
 
 
@@ -239,7 +246,7 @@ def list_tokens(user: Annotated[str, typer.Argument(help="The user's name.")]) -
 
     for token in _database().call(auth.list_tokens, viewer=_viewer_for(user), user_id=None):
         state = "revoked" if token.revoked_at else "active"
-        typer.echo(f"{token.id}\t{token.prefix}...\t{token.name}\t{state}")
+        typer.echo(f"{token.id}\t{token.prefix}...\t{token.name}\t{token.kind}\t{state}")
 
 
 @tokens_cli.command("revoke")

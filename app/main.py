@@ -25,6 +25,7 @@ from app.core.driver import DriverConnection
 from app.core.errors import install_error_handlers
 from app.core.front import FrontedFastAPI
 from app.core.head import HeadAsGet
+from app.core.keys import PREVIEW_LINK_KEY, DatabaseKey
 from app.core.limits import BodySizeLimit
 from app.core.metrics import instrument_engine
 from app.core.middleware import RequestContext
@@ -35,6 +36,8 @@ from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import Routing
 from app.posts.router import router as posts_router
+from app.previews.links import PreviewLinks
+from app.previews.router import router as previews_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
@@ -49,6 +52,10 @@ from outside publications (**sources**), shown in **day archives** by the site's
 * Reading is public: anonymous callers see published posts.
 * Writing needs an API token: click **Authorize** and paste a `psk_...` token
   (create one with `presseschau users create NAME --role editor`).
+* For a frontend's preview mode, a token of kind `preview` (POST /tokens) reads what its
+  user may read of posts, sources and archives, drafts included, and nothing else; and a
+  post's preview link (POST /posts/{id_or_slug}/preview-link) reads that one post as it is
+  now without any token, until it expires.
 * Errors are `application/problem+json` bodies with a `detail` that says what went wrong;
   unknown body fields and unknown query parameters are a 422 that names them.
 * `HEAD` works wherever `GET` does.
@@ -126,6 +133,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.client_keys = ClientKeys(database, settings.client_hash_key.get_secret_value())
+    app.state.preview_links = PreviewLinks(DatabaseKey(database, PREVIEW_LINK_KEY))
     app.state.authenticator = Authenticator(
         driver,
         failure_limit=settings.auth_failure_limit,
@@ -141,7 +149,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         prefix=API_PREFIX,
         dependencies=[Depends(get_viewer), Depends(refuse_unknown_query_parameters)],
     )
-    routers = (posts_router, sources_router, archives_router, auth_router, transfer_router)
+    routers = (
+        posts_router,
+        previews_router,
+        sources_router,
+        archives_router,
+        auth_router,
+        transfer_router,
+    )
     for router in (*routers, audit_router):
         api.include_router(router)
     app.include_router(api)

@@ -1,6 +1,8 @@
 """Test data made through the services, so every test starts from real rows."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,6 +102,22 @@ def store_documents_of_an_older_schema(database: Database, zone: ZoneInfo) -> No
                 for post_id, document in made.items()
             ],
         )
+
+
+@contextmanager
+def token_kinds_of_an_older_schema(database: Database) -> Iterator[None]:
+    """Tokens made and used in the block, on a database at a revision before token kinds,
+    which this release writes and reads: the column is there for the block only, and gone
+    after it, as that revision has it (its tokens are full ones once it is migrated)."""
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("ALTER TABLE api_tokens ADD COLUMN kind VARCHAR(16) DEFAULT 'full' NOT NULL")
+        )
+    try:
+        yield
+    finally:
+        with database.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE api_tokens DROP COLUMN kind"))
 
 
 class _NoEvents:

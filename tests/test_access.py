@@ -15,6 +15,7 @@ write get a fresh target of their own, so no row depends on another.
 import dataclasses
 import itertools
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,10 +34,12 @@ from app.auth.models import ApiToken, Role, User
 from app.auth.schemas import TokenCreate, UserUpdate
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.keys import PREVIEW_LINK_KEY, stored_key
 from app.main import API_PREFIX, create_app
 from app.models import metadata
 from app.posts.models import Post
 from app.posts.schemas import PostPublic
+from app.previews.links import signature
 from app.sources.models import Source
 from app.sources.schemas import SourcePublic
 from tests.conftest import empty_all_tables
@@ -90,6 +93,10 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("like_post", "published"):        (200, 200,  200,   200,   200,   401,   401,   401),
     ("like_post", "draft"):            (404, 404,  404,   404,   404,   401,   401,   401),
     ("like_post", "scheduled"):        (404, 404,  404,   404,   404,   401,   401,   401),
+    ("create_preview_link", "published"): (401, 200, 200,  200,   200,   401,   401,   401),
+    ("create_preview_link", "draft"):  (401, 200,  404,   200,   200,   401,   401,   401),
+    ("create_preview_link", "scheduled"): (401, 200, 404,  200,   200,   401,   401,   401),
+    ("preview_post", "draft"):         (200,  _,   200,   200,   200,   401,   401,   401),
     ("list_sources", ""):              (200,  _,   200,   200,   200,   401,   401,   401),
     ("create_source", ""):             (401,  _,   403,   201,   201,   401,   401,   401),
     ("match_source", ""):              (401,  _,   403,   200,   200,   401,   401,   401),
@@ -397,6 +404,21 @@ def _like_post(w: World, variant: str, _caller: Caller) -> Call:
     )
 
 
+def _create_preview_link(w: World, variant: str, _caller: Caller) -> Call:
+    return Call(w.url("create_preview_link", id_or_slug=w.posts[variant].id))
+
+
+def _preview_post(w: World, variant: str, _caller: Caller) -> Call:
+    """A valid link to the owner's post: anyone reads it, unless a bad token comes along."""
+    post_id = w.posts[variant].id
+    key = w.db.call(stored_key, name=PREVIEW_LINK_KEY).encode()
+    expires = int(time.time()) + 600
+    return Call(
+        w.url("preview_post", post_id=post_id),
+        params={"expires": expires, "signature": signature(key, post_id, expires)},
+    )
+
+
 def _create_source(w: World, _variant: str, _caller: Caller) -> Call:
     return Call(
         w.url("create_source"),
@@ -482,6 +504,8 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "update_post": ("PATCH", _update_post),
     "delete_post": ("DELETE", _delete_post),
     "like_post": ("POST", _like_post),
+    "create_preview_link": ("POST", _create_preview_link),
+    "preview_post": ("GET", _preview_post),
     "list_sources": ("GET", _plain("list_sources")),
     "export_database": ("GET", _plain("export_database")),
     "create_source": ("POST", _create_source),

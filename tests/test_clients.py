@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database, create_db_engine
-from app.core.keys import InstanceKey
+from app.core.keys import CLIENT_HASH_KEY, PREVIEW_LINK_KEY, InstanceKey
 from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.main import create_app
@@ -28,11 +28,12 @@ def _hash(key: str, address: str) -> str:
     return hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
 
 
-def _stored_keys(url: str) -> list[str]:
+def _stored_keys(url: str, name: str = CLIENT_HASH_KEY) -> list[str]:
     engine = create_db_engine(url)
     try:
         with Database(engine).session(write=False) as session:
-            return list(session.scalars(select(col(InstanceKey.secret))))
+            query = select(col(InstanceKey.secret)).where(col(InstanceKey.name) == name)
+            return list(session.scalars(query))
     finally:
         engine.dispose()
 
@@ -84,11 +85,14 @@ def test_a_configured_key_takes_precedence(settings: Settings, db: Database) -> 
 def test_each_database_gets_a_random_key_of_its_own(
     backend: str, fresh_database_url: FreshDatabase
 ) -> None:
+    """Each of its keys: the one client addresses are hashed with, and the one preview
+    links are signed with (so a link of one database never works on another)."""
     keys = []
     for _ in range(2):
         url = fresh_database_url(backend)
         upgrade(url)
-        (key,) = _stored_keys(url)
-        keys.append(key)
+        for name in (CLIENT_HASH_KEY, PREVIEW_LINK_KEY):
+            (key,) = _stored_keys(url, name)
+            keys.append(key)
     assert all(len(bytes.fromhex(key)) == 32 for key in keys)
-    assert keys[0] != keys[1]
+    assert len(set(keys)) == len(keys)

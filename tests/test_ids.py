@@ -26,6 +26,7 @@ from tests.factories import (
     make_post,
     make_source,
     store_documents_of_an_older_schema,
+    token_kinds_of_an_older_schema,
     without_events,
 )
 from tests.test_post_documents import _assert_current
@@ -188,7 +189,11 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
     framework_database = open_database(settings)
     try:
         app = create_app(settings=settings, database=database)
-        with TestClient(app) as client, monkeypatch.context() as patched:
+        with (
+            token_kinds_of_an_older_schema(database),
+            TestClient(app) as client,
+            monkeypatch.context() as patched,
+        ):
             # This release stores documents only with their format, which this revision
             # has no column for: they are put in place as the release before stored them.
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)

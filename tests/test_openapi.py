@@ -67,6 +67,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/posts",
     "GET /api/v1/posts/{id_or_slug}",
     "POST /api/v1/posts/{id_or_slug}/likes",
+    "GET /api/v1/posts/{post_id}/preview",
     "GET /api/v1/sources",
     "GET /api/v1/sources/{id_or_slug}",
     "GET /api/v1/archives",

@@ -34,6 +34,7 @@ from tests.factories import (
     make_post,
     make_source,
     store_documents_of_an_older_schema,
+    token_kinds_of_an_older_schema,
     without_events,
 )
 
@@ -277,7 +278,8 @@ def test_a_server_on_a_schema_before_formats_writes_on_and_stores_no_documents(
     without_events(monkeypatch)  # nor has it events
     database = open_database(url, zone=ZoneInfo("Europe/Berlin"))
     try:
-        editor = make_account(database)
+        with token_kinds_of_an_older_schema(database):
+            editor = make_account(database)
         database.call(add_post_of_an_older_schema, editor, "Beitrag", "Ein kurzer Beitrag.")
         with database.engine.connect() as connection:
             for table in ("post_documents", "post_document_queue"):
@@ -339,7 +341,8 @@ def test_documents_come_through_their_storage_migration_unchanged(
     without_events(monkeypatch)  # long before events
     database = open_database(url)
     try:
-        editor = make_account(database)
+        with token_kinds_of_an_older_schema(database):
+            editor = make_account(database)
         rng = random.Random(4)
         words = ["Stadtrat", "Haushalt", "Kritik", "Energie", "Wahl", "Bahn", "Schule", "Nord"]
         # A body of the usual size, of words that do not compress to nothing.

@@ -34,6 +34,7 @@ from tests.factories import (
     make_account,
     make_post,
     store_documents_of_an_older_schema,
+    token_kinds_of_an_older_schema,
     without_events,
 )
 
@@ -163,7 +164,8 @@ def test_the_migration_gives_the_posts_there_are_their_keys(
     without_events(monkeypatch)  # and before events
     database = open_database(url)
     try:
-        editor = make_account(database)
+        with token_kinds_of_an_older_schema(database):
+            editor = make_account(database)
         for title in TITLES:
             database.call(add_post_of_an_older_schema, editor, title, f"Über {title}.")
         store_documents_of_an_older_schema(database, BERLIN)

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import col
 
 from app.auth import throttle
-from app.auth.models import ApiToken, AuthFailure, Role, User
+from app.auth.models import ApiToken, AuthFailure, Role, TokenKind, User
 from app.auth.service import Viewer
 from app.core.driver import DriverConnection
 from app.core.errors import Unauthorized
@@ -31,6 +31,7 @@ _TOKEN = (
         col(ApiToken.revoked_at),
         col(ApiToken.expires_at),
         col(ApiToken.last_used_at),
+        col(ApiToken.kind),
         col(User.id),
         col(User.name),
         col(User.role),
@@ -93,7 +94,8 @@ class Authenticator:
     def _check(self, found: tuple[Any, ...] | None) -> Authentication:
         if found is None:
             raise Unauthorized("The token is not valid.")
-        token_id, revoked_at, expires_at, last_used_at, user_id, name, role, is_active = found
+        (token_id, revoked_at, expires_at, last_used_at, kind,
+         user_id, name, role, is_active) = found  # fmt: skip
         now = utcnow()
         if revoked_at is not None:
             raise Unauthorized("The token has been revoked.")
@@ -107,6 +109,7 @@ class Authenticator:
             role=Role(role),
             token_id=token_id,
             token_expires_at=expires_at,
+            token_kind=TokenKind(kind),
         )
         # Writing on every request would turn each read into a write; a minute's precision is
         # enough.

@@ -20,6 +20,12 @@ from app.events.actor import current_actor, token_actor
 
 logger = logging.getLogger(__name__)
 
+# What a preview token may ask for: reads (HEAD is answered as its GET) of the operations
+# with these tags, the content a frontend renders and who the token is. Everything else is
+# refused, so an operation added later is closed to preview tokens until it is added here.
+READING_METHODS = frozenset(("GET", "HEAD"))
+PREVIEW_TAGS = frozenset(("posts", "sources", "archives", "auth"))
+
 bearer = HTTPBearer(
     scheme_name="bearer",
     auto_error=False,
@@ -54,6 +60,8 @@ async def get_viewer(
         )
         raise
     viewer = found.viewer
+    if viewer.is_preview:
+        refuse_preview_token(request)
     # Every write this request makes is recorded as done by this user with this token (the
     # write threads run in a copy of this context).
     current_actor.set(
@@ -62,6 +70,23 @@ async def get_viewer(
     if found.touch_due:
         await _record_use(database, viewer.token_id)
     return viewer
+
+
+def refuse_preview_token(request: Request) -> None:
+    """Raise Forbidden unless a preview token may make ``request``: the one place that
+    keeps preview tokens to reading content, for every operation, whatever it does itself.
+
+    Checked before anything is written for the request, the token's last use included."""
+    if request.method not in READING_METHODS:
+        raise Forbidden(
+            "Preview tokens only read; this request would change something and needs a full token."
+        )
+    route = request.scope.get("route")
+    tags = getattr(route, "tags", None) or ()
+    if PREVIEW_TAGS.isdisjoint(str(tag) for tag in tags):
+        raise Forbidden(
+            "Preview tokens read posts, sources and archives only; this needs a full token."
+        )
 
 
 async def _record_use(database: Database, token_id: int) -> None:

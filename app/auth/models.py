@@ -4,10 +4,12 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.auth.roles import Role as Role  # re-exported: the app imports it from here
+from app.auth.roles import TokenKind as TokenKind
 from app.core.types import UTCDateTime, ids_never_reused, utcnow
 
 USER_NAME_MAX = 80
 TOKEN_NAME_MAX = 80
+TOKEN_KIND_CHECK = f"kind IN ({', '.join(repr(kind.value) for kind in TokenKind)})"
 
 
 class User(SQLModel, table=True):
@@ -50,6 +52,17 @@ class ApiToken(SQLModel, table=True):
     # The start of the token, kept so people can tell their tokens apart; never enough to use.
     prefix: str = Field(sa_column=Column(String(16), nullable=False))
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    # The server default keeps a server of an older release, which does not name a kind,
+    # making full tokens while a newer one runs on the same database.
+    kind: str = Field(
+        default=TokenKind.full.value,
+        sa_column=Column(
+            String(16),
+            CheckConstraint(TOKEN_KIND_CHECK, name="kind"),
+            nullable=False,
+            server_default=TokenKind.full.value,
+        ),
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

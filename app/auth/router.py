@@ -35,7 +35,13 @@ def _user_public(user: User) -> UserPublic:
 @router.get("/me", tags=["auth"], response_model=Me, responses=error_responses(401))
 async def me(viewer: CurrentViewer) -> Me:
     """The user behind the token in use."""
-    return Me(id=viewer.user_id, name=viewer.name, role=viewer.role, token_id=viewer.token_id)
+    return Me(
+        id=viewer.user_id,
+        name=viewer.name,
+        role=viewer.role,
+        token_id=viewer.token_id,
+        token_kind=viewer.token_kind,
+    )
 
 
 @router.get("/tokens", tags=["tokens"], response_model=list[TokenPublic], responses=AUTH_ERRORS)

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role
+from app.auth.models import TOKEN_NAME_MAX, USER_NAME_MAX, Role, TokenKind
 from app.core.inputs import TextInput
 from app.core.text import MAX_ID, CleanedPattern, Line, Moment
 
@@ -47,6 +47,12 @@ class TokenCreate(TextInput):
     model_config = ConfigDict(extra="forbid")
 
     name: TokenName = "API token"
+    kind: TokenKind = Field(
+        TokenKind.full,
+        description="full: the token may do all its user may. preview: it only reads what "
+        "its user may read of posts, sources and archives (drafts too: authors their own, "
+        "editors all), for a frontend's preview mode; any other request with it is a 403.",
+    )
     expires_at: Moment | None = Field(
         None,
         description="When the token stops working (none: never). A token created by a "
@@ -63,6 +69,7 @@ class TokenPublic(BaseModel):
     user_id: int
     name: str
     prefix: str = Field(description="The token's first characters, to tell tokens apart.")
+    kind: TokenKind = Field(description="full, or preview: reads posts, sources and archives only.")
     created_at: datetime
     expires_at: datetime | None
     last_used_at: datetime | None
@@ -78,3 +85,4 @@ class Me(BaseModel):
     name: str
     role: Role
     token_id: int
+    token_kind: TokenKind = Field(description="The kind of the token in use.")

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.auth.models import ApiToken, Role, User
+from app.auth.models import ApiToken, Role, TokenKind, User
 from app.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.security import display_prefix, generate_token, hash_token
@@ -25,6 +25,7 @@ class Viewer:
     token_id: int
     # When the token in use expires (None: never, or no token, as on the command line).
     token_expires_at: datetime | None = None
+    token_kind: TokenKind = TokenKind.full
 
     @property
     def is_editor(self) -> bool:
@@ -33,6 +34,11 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
+
+    @property
+    def is_preview(self) -> bool:
+        """The token in use only reads (see ``dependencies.refuse_preview_token``)."""
+        return self.token_kind is TokenKind.preview
 
 
 def touch_token(session: Session, *, token_id: int, now: datetime) -> None:
@@ -78,7 +84,9 @@ def create_user(session: Session, *, data: UserCreate) -> tuple[User, str]:
     except IntegrityError as exc:
         raise Conflict(f"A user named {data.name!r} exists already.") from exc
     assert user.id is not None
-    token, secret = _issue_token(session, user_id=user.id, name="first token", expires_at=None)
+    token, secret = _issue_token(
+        session, user_id=user.id, name="first token", kind=TokenKind.full, expires_at=None
+    )
     assert token.id is not None
     record_all(
         session,
@@ -129,12 +137,13 @@ def _keep_an_admin(session: Session, user: User) -> None:
 
 
 def _issue_token(
-    session: Session, *, user_id: int, name: str, expires_at: datetime | None
+    session: Session, *, user_id: int, name: str, kind: TokenKind, expires_at: datetime | None
 ) -> tuple[ApiToken, str]:
     secret = generate_token()
     token = ApiToken(
         user_id=user_id,
         name=name,
+        kind=kind.value,
         prefix=display_prefix(secret),
         token_hash=hash_token(secret),
         expires_at=expires_at,
@@ -161,7 +170,9 @@ def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tupl
     limit = viewer.token_expires_at
     if not viewer.is_admin and limit is not None and (expires_at is None or expires_at > limit):
         expires_at = limit
-    token, secret = _issue_token(session, user_id=user_id, name=data.name, expires_at=expires_at)
+    token, secret = _issue_token(
+        session, user_id=user_id, name=data.name, kind=data.kind, expires_at=expires_at
+    )
     assert token.id is not None
     record(session, Action.token_created, Ref("token", token.id), _token_data(token))
     return token, secret
@@ -170,7 +181,12 @@ def create_token(session: Session, *, viewer: Viewer, data: TokenCreate) -> tupl
 def _token_data(token: ApiToken) -> dict[str, object]:
     """What an event says of a token: never its secret, its hash or its prefix."""
     expires = token.expires_at.isoformat() if token.expires_at else None
-    return {"name": token.name, "user_id": token.user_id, "expires_at": expires}
+    return {
+        "name": token.name,
+        "user_id": token.user_id,
+        "kind": token.kind,
+        "expires_at": expires,
+    }
 
 
 def list_tokens(session: Session, *, viewer: Viewer, user_id: int | None) -> list[ApiToken]:

@@ -5,7 +5,9 @@ Anonymous responses are public: they get ``Cache-Control: public, ...`` for CDNs
 and are kept in memory here, keyed on scheme, host, path and query, for as long as the content
 version they were made at is current (see ``state``). A request that finds a current entry is
 answered without routing, validation, a thread hop or a query beyond the version check.
-Responses to requests with a token are ``private, no-store`` and never kept.
+Responses to requests with a token are ``private, no-store`` and never kept. A response that
+states its own ``Cache-Control`` (a preview, ``no-store``) passes as it is: never kept, never
+made public, whoever asked.
 """
 
 import time
@@ -89,8 +91,10 @@ class HttpCache:
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # Only whole, sized responses are buffered; anything streamed passes as it is.
-                if message["status"] == 200 and _has_length(message["headers"]):
+                # Only whole, sized responses are buffered; anything streamed, or whose
+                # caching its operation decided, passes as it is.
+                headers = message["headers"]
+                if message["status"] == 200 and _has_length(headers) and _cacheable(headers):
                     captured.start = message
                     return
             elif captured.start is not None and message["type"] == "http.response.body":
@@ -163,3 +167,8 @@ _KEPT_ON_304 = frozenset((b"etag", b"cache-control", b"vary", b"last-modified"))
 
 def _has_length(headers: Headers) -> bool:
     return any(name == b"content-length" for name, _ in headers)
+
+
+def _cacheable(headers: Headers) -> bool:
+    """Whether caching is left to this middleware: the operation set no Cache-Control."""
+    return not any(name == b"cache-control" for name, _ in headers)

@@ -6,7 +6,7 @@ import hmac
 from fastapi import Request
 
 from app.core.db import Database
-from app.core.keys import CLIENT_HASH_KEY, stored_key
+from app.core.keys import CLIENT_HASH_KEY, DatabaseKey
 
 
 class ClientKeys:
@@ -17,14 +17,10 @@ class ClientKeys:
     database reads the same one, so their hashes agree (likes, failed authentications)."""
 
     def __init__(self, database: Database, configured: str) -> None:
-        self._database = database
-        self._key = configured.encode() if configured else None
+        self._key = DatabaseKey(database, CLIENT_HASH_KEY, configured)
 
     async def key(self) -> bytes:
-        if self._key is None:
-            secret = await self._database.write(stored_key, name=CLIENT_HASH_KEY)
-            self._key = secret.encode()
-        return self._key
+        return await self._key.value()
 
     async def of(self, request: Request) -> str:
         """A keyed hash of the request's client address (the proxy's view, with uvicorn's

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from app.core.db import normalize_database_url
 
 DEFAULT_DATABASE_URL = "sqlite:///data/presseschau.sqlite3"
+# A preview link is a bearer grant to read an unpublished post that cannot be revoked: it
+# never lives longer than this.
+PREVIEW_LINK_MAX_SECONDS = 30 * 24 * 3600
 
 
 class Settings(BaseSettings):
@@ -101,6 +104,13 @@ class Settings(BaseSettings):
         le=60,
         description="How often an idle worker looks for due jobs: the longest a job whose "
         "time has come waits (a job queued by a write in the same process starts at once).",
+    )
+    preview_link_seconds: int = Field(
+        3600,
+        ge=1,
+        le=PREVIEW_LINK_MAX_SECONDS,
+        description="How long a preview link (POST /posts/{id}/preview-link) reads its post, "
+        "at most; a request may ask for less with expires_in. Up to 30 days.",
     )
 
     @field_validator("cors_origins", mode="before")

@@ -49,6 +49,12 @@ class Unauthorized(DomainError):
     headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
+class Gone(DomainError):
+    """What was there is no more, and will not be again (an expired link)."""
+
+    status = HTTPStatus.GONE
+
+
 class TooManyRequests(DomainError):
     status = HTTPStatus.TOO_MANY_REQUESTS
 

@@ -6,9 +6,11 @@ import secrets
 from sqlalchemy import Column, String
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from app.core.db import insert_ignoring_duplicates
+from app.core.db import Database, insert_ignoring_duplicates
 
 CLIENT_HASH_KEY = "client_hash"
+# Signs preview links (``app.previews.links``); never exported, never shown.
+PREVIEW_LINK_KEY = "preview_link"
 
 
 class InstanceKey(SQLModel, table=True):
@@ -31,3 +33,21 @@ def stored_key(session: Session, *, name: str) -> str:
         insert_ignoring_duplicates(session, InstanceKey, name=name, secret=new_secret())
         secret = session.exec(query).one()
     return secret
+
+
+class DatabaseKey:
+    """One of the database's secrets as this process uses it: ``configured`` when set, else
+    the stored one, read on first use and kept (every process on the database reads the same
+    one, so what one signs or hashes another checks)."""
+
+    def __init__(self, database: Database, name: str, configured: str = "") -> None:
+        self._database = database
+        self._name = name
+        self._key = configured.encode() if configured else None
+
+    async def value(self) -> bytes:
+        if self._key is None:
+            # A write: the key is made now if the row went missing.
+            secret = await self._database.write(stored_key, name=self._name)
+            self._key = secret.encode()
+        return self._key

@@ -13,12 +13,21 @@ from sqlmodel import Session, col
 from app.auth.service import Viewer
 from app.core.json_sql import json_text
 from app.core.pagination import Page, PageParams
+from app.core.text import parse_id
 from app.derived.memo import memo_for
 from app.posts.models import Post, PostStatus, PostTag, Tag
 from app.posts.schemas import AuthorRef, PostPublic, PostSort
 from app.posts.visibility import publicly_visible
 from app.sources.models import Source
 from app.sources.schemas import SourceRef
+
+
+def by_id_or_slug(id_or_slug: str) -> ColumnElement[bool]:
+    """The post a path's ``{id_or_slug}`` names."""
+    post_id = parse_id(id_or_slug)
+    if post_id is not None:
+        return col(Post.id) == post_id
+    return col(Post.slug) == id_or_slug
 
 
 def readable_by(viewer: Viewer | None, now: datetime) -> ColumnElement[bool]:

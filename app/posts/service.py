@@ -15,7 +15,6 @@ from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unautho
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.slugs import lock_slug, unique_slug
-from app.core.text import parse_id
 from app.core.types import as_aware, utcnow
 from app.events import posts as post_events
 from app.events.record import Action, Ref, record, record_all
@@ -92,10 +91,7 @@ def public_list_key(
 
 
 def _lookup(id_or_slug: str) -> ColumnElement[bool]:
-    post_id = parse_id(id_or_slug)
-    if post_id is not None:
-        return col(Post.id) == post_id
-    return col(Post.slug) == id_or_slug
+    return queries.by_id_or_slug(id_or_slug)
 
 
 def get_post(

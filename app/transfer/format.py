@@ -143,7 +143,8 @@ NOT_EXPORTED: dict[str, str] = {
     ),
     "instance_keys": (
         "secrets of the database they were made for (the key client addresses are hashed "
-        "with); the target keeps its own, and an export file carries no secret."
+        "with, the key preview links are signed with); the target keeps its own, and an "
+        "export file carries no secret: links issued by the source do not work on it."
     ),
     "jobs": (
         "background work of the database it was queued in, not content: the target's "
