@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="How often an idle worker looks for due jobs: the longest a job whose "
         "time has come waits (a job queued by a write in the same process starts at once).",
     )
+    require_if_match: bool = Field(
+        False,
+        description="Refuse (428) a change or deletion of a post or source sent without "
+        "If-Match, so no client can write over an edit it has not seen; off, a write "
+        "without it (or with If-Match: *) goes ahead whatever the version.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
