@@ -19,7 +19,7 @@ from sqlmodel import col
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import PreconditionFailed
-from app.core.preconditions import parse_if_match
+from app.core.preconditions import etag_matches, parse_if_match
 from app.derived.triggers import POST_VERSIONS_OF, SOURCE_VERSIONS_OF, UNVERSIONED_COLUMNS
 from app.events.models import Event
 from app.main import create_app
@@ -348,6 +348,11 @@ def test_if_match_is_read_as_rfc_9110_says() -> None:
     assert not parse_if_match(['W/"v5"']).matches(5)
     assert not parse_if_match(['"V5"']).matches(5)
     assert not parse_if_match([""]).matches(5)
+    # One item's ETag, as a bulk request names it.
+    assert etag_matches('"v5"', 5)
+    assert etag_matches("*", 5)
+    assert not etag_matches('"v4"', 5)
+    assert not etag_matches('W/"v5"', 5)
     hostile = ['"v1", ' * 2000 + '"v5"']  # beyond the length read: no version meets it
     assert parse_if_match(hostile).malformed
 

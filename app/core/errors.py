@@ -243,6 +243,24 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+# Problem responses whose meaning is the same wherever they are declared.
+_DESCRIBED: dict[int, dict[str, Any]] = {
+    HTTPStatus.PRECONDITION_FAILED: {
+        "description": "If-Match names no version the resource is at (a weak or malformed "
+        "tag names none): nothing was changed. The body holds the current version and "
+        "representation, the ETag header the current ETag to merge into and retry with.",
+        "headers": {"ETag": {"description": "The current ETag.", "schema": {"type": "string"}}},
+    },
+    HTTPStatus.PRECONDITION_REQUIRED: {
+        "description": "This server requires If-Match on this write "
+        "(PRESSESCHAU_REQUIRE_IF_MATCH) and none was sent: send the ETag of a read.",
+    },
+}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI declarations of the problem responses an operation can return."""
-    return {status: {"description": HTTPStatus(status).phrase} for status in statuses}
+    return {
+        status: dict(_DESCRIBED.get(status, {"description": HTTPStatus(status).phrase}))
+        for status in statuses
+    }

@@ -14,7 +14,7 @@ meets: 412, as RFC 9110 has it, whose body names the current version to retry wi
 is on: then a write without it is refused with 428.
 
 The HTTP layer makes a ``Precondition`` of the request (``app.core.deps.IfMatch``); a bulk
-operation with an ETag per item makes one of each with ``parse_if_match([etag])``.
+operation with an ETag per item compares each with ``etag_matches``.
 """
 
 from collections.abc import Callable, Sequence
@@ -68,6 +68,12 @@ class Precondition:
             return True
         wanted = version_etag(version)[1:-1]
         return any(not tag.weak and tag.opaque == wanted for tag in self.tags or ())
+
+
+def etag_matches(etag: str, version: int) -> bool:
+    """Whether one item's ETag (as a bulk request gives it per item: a tag, a list of them
+    or ``*``) lets a write go ahead on ``version``."""
+    return parse_if_match([etag]).matches(version)
 
 
 # No precondition: what writes that never need one (creations) and internal callers pass.

@@ -346,7 +346,7 @@ def update_post(
     precondition: Precondition = UNCONDITIONAL,
 ) -> Versioned[PostPublic]:
     post = _editable_post(session, viewer, id_or_slug)
-    _check_version(session, viewer, post, zone, precondition)
+    check_post_version(session, viewer, post, zone, precondition)
     was_visible = is_publicly_visible(post, utcnow())
     data = data.prepared()  # done before the transaction began, unless the caller skipped it
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
@@ -385,10 +385,12 @@ def update_post(
     )
 
 
-def _check_version(
+def check_post_version(
     session: Session, viewer: Viewer, post: Post, zone: ZoneInfo, precondition: Precondition
 ) -> None:
-    """The write's If-Match against the locked post; a 412 shows the post as it is."""
+    """The write's If-Match against the post, locked by this write (``_editable_post``) and
+    found changeable by the viewer: every write of an existing post calls it; a 412 shows
+    the post as the viewer reads it now."""
     check_version(
         precondition,
         post.version,
@@ -405,7 +407,7 @@ def delete_post(
     precondition: Precondition = UNCONDITIONAL,
 ) -> None:
     post = _editable_post(session, viewer, id_or_slug)
-    _check_version(session, viewer, post, zone, precondition)
+    check_post_version(session, viewer, post, zone, precondition)
     assert post.id is not None
     about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
     record(session, Action.post_deleted, Ref("post", post.id), about)
