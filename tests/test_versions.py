@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlmodel import col
 
+from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.errors import PreconditionFailed
@@ -410,3 +411,27 @@ def test_two_writers_racing_with_one_etag_one_wins(backend: str, db: Database) -
     with db.engine.connect() as connection:
         title = connection.scalar(select(col(Post.title)).where(col(Post.id) == post.id))
     assert title == "Erster"
+
+
+def test_if_match_is_checked_after_the_callers_rights(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """Rights come first: a stale If-Match on a post the caller may not change or see is
+    their 403 or 404, never a 412 with the post in it; on their own draft it is a 412."""
+    editor, author = make_account(db), make_account(db, Role.author)
+    published = make_post(db, editor)
+    hidden = make_post(db, editor, status="draft", published_at=None)
+    stale = {**author.headers, "If-Match": '"v9"'}
+    for post, status in ((published, 403), (hidden, 404)):
+        url = _url(app, "get_post", id_or_slug=post.id)
+        assert client.patch(url, json={"title": "X"}, headers=stale).status_code == status
+        assert client.delete(url, headers=stale).status_code == status
+        assert "current" not in client.delete(url, headers=stale).json()
+    # Their own draft: the precondition applies to them as to editors.
+    own = make_post(db, author, status="draft", published_at=None, title="Eigener")
+    url = _url(app, "get_post", id_or_slug=own.id)
+    refused = client.patch(url, json={"title": "X"}, headers=stale)
+    assert refused.status_code == 412
+    assert refused.json()["current"]["title"] == "Eigener"
+    current = {**author.headers, "If-Match": '"v1"'}
+    assert client.patch(url, json={"title": "Y"}, headers=current).status_code == 200
