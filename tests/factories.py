@@ -129,3 +129,20 @@ def without_events(monkeypatch: pytest.MonkeyPatch) -> None:
     """Writes record no events: for a database at a revision before the events table, which
     this release's writes would otherwise fail on."""
     monkeypatch.setattr(events_record, "_insert_for", lambda _dialect: _NoEvents())
+
+
+@contextmanager
+def with_version_columns(database: Database) -> Iterator[None]:
+    """The posts' and sources' version columns, for the time this release's writes fill a
+    database at a revision before them, and gone again afterwards: that revision's schema
+    as it was, with the rows these writes made."""
+    tables = ("posts", "sources")
+    with database.engine.begin() as connection:
+        for name in tables:
+            connection.execute(
+                text(f"ALTER TABLE {name} ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+            )
+    yield
+    with database.engine.begin() as connection:
+        for name in tables:
+            connection.execute(text(f"ALTER TABLE {name} DROP COLUMN version"))

@@ -27,6 +27,7 @@ from tests.factories import (
     make_source,
     store_documents_of_an_older_schema,
     token_kinds_of_an_older_schema,
+    with_version_columns,
     without_events,
 )
 from tests.test_post_documents import _assert_current
@@ -199,7 +200,9 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)
             # Nor has it the events table this release records every write in.
             without_events(patched)
-            editor, newest = _fill(database, client)
+            # Nor the versions of posts and sources.
+            with with_version_columns(database):
+                editor, newest = _fill(database, client)
         store_documents_of_an_older_schema(database, BERLIN)
         with database.engine.connect() as connection:
             rows_before, schema_before = _rows(connection), _schema(connection)

@@ -36,7 +36,9 @@ def test_every_operation_is_documented_for_client_generators(client: TestClient)
                 content = operation["responses"][code]["content"]
                 assert list(content) == ["application/problem+json"], where
                 schema = content["application/problem+json"]["schema"]["$ref"]
-                expected = "ValidationProblem" if code == "422" else "Problem"
+                expected = {"422": "ValidationProblem", "412": "PreconditionProblem"}.get(
+                    code, "Problem"
+                )
                 assert schema == f"#/components/schemas/{expected}", where
             if path.startswith("/api/") and method != "get":
                 assert "422" in errors or method == "delete", where

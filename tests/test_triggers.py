@@ -16,7 +16,7 @@ from app.derived.live_triggers import (
     drop_family,
     live_triggers,
 )
-from app.derived.trigger_types import normalised, row_condition, trigger_now
+from app.derived.trigger_types import Family, normalised, row_condition, trigger_now
 from app.derived.triggers import FAMILIES, family
 from app.posts import visibility
 from app.posts.visibility import POSTS
@@ -25,6 +25,9 @@ from tests.factories import make_account, make_post
 
 # The release before the triggers were made from their declaration.
 BEFORE_DECLARATION = "4c7e9a2b1d63"
+FAMILIES_BEFORE_VERSIONS = tuple(
+    declared for declared in FAMILIES if declared.name not in ("post_versions", "source_versions")
+)
 
 
 @contextmanager
@@ -38,34 +41,35 @@ def migrated(backend: str, fresh_database_url: FreshDatabase) -> Iterator[Engine
         engine.dispose()
 
 
-def _declared_schema(connection: Connection) -> LiveSchema:
+def _declared_schema(connection: Connection, families: tuple[Family, ...]) -> LiveSchema:
     """The catalog as the declarations make it, in this very schema: every family made anew
     in a transaction that is rolled back. The database itself writes both catalogs, so they
     compare however it normalises what it is given."""
     transaction = connection.begin_nested()
     try:
-        for declared in FAMILIES:
+        for declared in families:
             drop_family(connection, declared)
-        for declared in FAMILIES:
+        for declared in families:
             create_family(connection, declared)
         return live_triggers(connection)
     finally:
         transaction.rollback()
 
 
-def differences(connection: Connection) -> list[str]:
-    """How the live triggers differ from the declarations; empty when they do not."""
+def differences(connection: Connection, families: tuple[Family, ...] = FAMILIES) -> list[str]:
+    """How the live triggers differ from the declarations (of ``families``: those a schema
+    of an older release can hold); empty when they do not."""
     dialect = connection.dialect.name
-    live, declared = live_triggers(connection), _declared_schema(connection)
+    live, declared = live_triggers(connection), _declared_schema(connection, families)
     found: list[str] = []
     names = {
         (trigger.table, trigger.name)
-        for declared_family in FAMILIES
+        for declared_family in families
         for trigger in declared_family.render(dialect).triggers
     }
     found += [f"missing trigger {name}" for name in sorted(names - set(live.triggers))]
     found += [f"undeclared trigger {name}" for name in sorted(set(live.triggers) - names)]
-    for declared_family in FAMILIES:
+    for declared_family in families:
         rendered = declared_family.render(dialect)
         for trigger in rendered.triggers:
             key = (trigger.table, trigger.name)
@@ -84,7 +88,7 @@ def differences(connection: Connection) -> list[str]:
             if source != normalised(function.body):
                 found.append(f"function {function.name} is {source}")
     declared_functions = {
-        function.name for each in FAMILIES for function in each.render(dialect).functions
+        function.name for each in families for function in each.render(dialect).functions
     }
     found += [
         f"undeclared function {name}" for name in sorted(set(live.functions) - declared_functions)
@@ -109,8 +113,9 @@ def test_a_database_of_the_release_before_is_brought_to_the_declared_triggers(
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            # Made by the old migrations' own SQL, which says the same in other words.
-            assert differences(connection) != []
+            # Made by the old migrations' own SQL, which says the same in other words. The
+            # versions' triggers need a column that release did not have.
+            assert differences(connection, FAMILIES_BEFORE_VERSIONS) != []
             # A hand changed a trigger meanwhile: the migration replaces it all the same.
             connection.exec_driver_sql(
                 "DROP TRIGGER post_documents_tag_rename"

@@ -1,6 +1,7 @@
 """HTTP caching for the API's GET responses, as one pure ASGI middleware.
 
-Every GET 200 gets a strong ETag and answers If-None-Match / If-Modified-Since with 304.
+Every GET 200 gets a strong ETag (of its bytes, unless the app gave it one: a writer's read
+of a post or source names its version) and answers If-None-Match / If-Modified-Since with 304.
 Anonymous responses are public: they get ``Cache-Control: public, ...`` for CDNs and browsers,
 and are kept in memory here, keyed on scheme, host, path and query, for as long as the content
 version they were made at is current (see ``state``). A request that finds a current entry is
@@ -107,9 +108,13 @@ class HttpCache:
         if captured.start is None or not captured.complete:
             return
         body = b"".join(captured.body)
-        etag = make_etag(body)
+        headers: Headers = captured.start["headers"]
+        # A writer's read names the resource's version itself (app.core.preconditions): that
+        # is the ETag its If-Match is compared with, so it is kept.
+        own = next((value for name, value in headers if name == b"etag"), None)
+        etag = make_etag(body) if own is None else own
         base: Headers = [
-            *captured.start["headers"],
+            *(headers if own is None else [(n, v) for n, v in headers if n != b"etag"]),
             (b"etag", etag),
             (b"cache-control", PRIVATE if key is None else self.public),
             VARY,

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         description="How long a preview link (POST /posts/{id}/preview-link) reads its post, "
         "at most; a request may ask for less with expires_in. Up to 30 days.",
     )
+    require_if_match: bool = Field(
+        False,
+        description="Refuse (428) a change or deletion of a post or source sent without "
+        "If-Match, so no client can write over an edit it has not seen; off, a write "
+        "without it (or with If-Match: *) goes ahead whatever the version.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

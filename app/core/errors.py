@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -30,6 +31,10 @@ class DomainError(Exception):
         self.detail = detail
         if headers is not None:
             self.headers = headers  # type: ignore[misc]  # an instance may add its own
+
+    def members(self) -> dict[str, Any]:
+        """Members of the problem body besides the standard ones."""
+        return {}
 
 
 class NotFound(DomainError):
@@ -65,6 +70,30 @@ class InvalidInput(DomainError):
     status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
+class PreconditionFailed(DomainError):
+    """A write's If-Match names no current version (app.core.preconditions): nothing was
+    changed; the body holds the resource as it is now."""
+
+    status = HTTPStatus.PRECONDITION_FAILED
+
+    def __init__(self, detail: str, *, version: int, etag: str, current: Any) -> None:
+        super().__init__(detail, headers={"ETag": etag})
+        self.version = version
+        self.current = current
+
+    def members(self) -> dict[str, Any]:
+        current = self.current
+        if isinstance(current, BaseModel):
+            current = current.model_dump(mode="json")
+        return {"version": self.version, "current": current}
+
+
+class PreconditionRequired(DomainError):
+    """A write without If-Match where the server requires one."""
+
+    status = HTTPStatus.PRECONDITION_REQUIRED
+
+
 class InvalidParam(BaseModel):
     loc: list[str | int] = Field(description="Where the value was: body, query, path, header.")
     msg: str
@@ -95,12 +124,22 @@ class ValidationProblem(Problem):
     )
 
 
+class PreconditionProblem(Problem):
+    """A 412: the write's If-Match names no current version; nothing was changed."""
+
+    version: int = Field(description="The resource's current version; its ETag is the header.")
+    current: dict[str, Any] = Field(
+        description="The resource as a read by the same caller gives it now, to merge into."
+    )
+
+
 def problem_response(
     status: int,
     detail: str,
     *,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    members: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -110,6 +149,8 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
+    if members:
+        body.update(members)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -150,7 +191,7 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem_response(exc.status, exc.detail, headers=exc.headers)
+    return problem_response(exc.status, exc.detail, headers=exc.headers, members=exc.members())
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -203,9 +244,29 @@ def install_error_handlers(app: FastAPI) -> None:
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    # A row's version moved under a write that had not locked it (app.derived.versions).
+    app.add_exception_handler(StaleDataError, _integrity_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+# Problem responses whose meaning is the same wherever they are declared.
+_DESCRIBED: dict[int, dict[str, Any]] = {
+    HTTPStatus.PRECONDITION_FAILED: {
+        "description": "If-Match names no version the resource is at (a weak or malformed "
+        "tag names none): nothing was changed. The body holds the current version and "
+        "representation, the ETag header the current ETag to merge into and retry with.",
+        "headers": {"ETag": {"description": "The current ETag.", "schema": {"type": "string"}}},
+    },
+    HTTPStatus.PRECONDITION_REQUIRED: {
+        "description": "This server requires If-Match on this write "
+        "(PRESSESCHAU_REQUIRE_IF_MATCH) and none was sent: send the ETag of a read.",
+    },
+}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI declarations of the problem responses an operation can return."""
-    return {status: {"description": HTTPStatus(status).phrase} for status in statuses}
+    return {
+        status: dict(_DESCRIBED.get(status, {"description": HTTPStatus(status).phrase}))
+        for status in statuses
+    }

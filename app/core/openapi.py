@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute
 
-from app.core.errors import PROBLEM_JSON, Problem, ValidationProblem
+from app.core.errors import PROBLEM_JSON, PreconditionProblem, Problem, ValidationProblem
 
 SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_PATH = "/docs-assets"
@@ -41,9 +41,14 @@ WITH_A_BODY = {
 }
 
 
+# The error statuses whose bodies carry more than a Problem's members.
+_PROBLEM_SCHEMAS = {"422": "ValidationProblem", "412": "PreconditionProblem"}
+
+
 def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
     """Every error response is a Problem (a 422 a ValidationProblem, the only one that may
-    carry ``errors``); FastAPI's default 422 schema says otherwise."""
+    carry ``errors``, and a 412 a PreconditionProblem); FastAPI's default 422 schema says
+    otherwise."""
     for path, path_item in schema.get("paths", {}).items():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
@@ -53,13 +58,13 @@ def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
                     responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status.startswith(("4", "5")):
-                    name = "ValidationProblem" if status == "422" else "Problem"
+                    name = _PROBLEM_SCHEMAS.get(status, "Problem")
                     ref = {"$ref": f"#/components/schemas/{name}"}
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
-    for model in (Problem, ValidationProblem):
+    for model in (Problem, ValidationProblem, PreconditionProblem):
         defs = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(defs.pop("$defs", {}))
         components[model.__name__] = defs

@@ -9,6 +9,8 @@ command line, an import, a restore, SQL typed by hand):
   need no count of posts.
 - ``publication_schedule``: the posts published for a later time (``publication_schedule``),
   so the worker can announce each one once when it goes public (``app.posts.announcer``).
+- ``post_versions``, ``source_versions``: a post's or source's ``version``, stepped by every
+  change of what a writer sees of it, its tags or domains included (``app.derived.versions``).
 - ``post_documents``: whenever what a post's JSON shows changes, its stored document is
   deleted at once and the post queued (``post_document_queue``); the writing transaction
   stores it again before it commits (``app.posts.documents``).
@@ -411,6 +413,145 @@ PUBLICATION_SCHEDULE = Family(
     postgresql=_publication_schedule_postgresql,
 )
 
+# ---- post_versions, source_versions --------------------------------------------------
+
+
+class _Versioned(NamedTuple):
+    """A table whose rows carry a version (app.derived.versions), and what bumps it."""
+
+    family: str
+    table: str
+    # The columns a writer sees: an update that changes one and leaves the version as it was
+    # steps it. Every other column (ids, likes, keys only imports read) is listed in
+    # UNVERSIONED_COLUMNS, and a test requires each column in one list or the other.
+    shown: tuple[str, ...]
+    links: str  # the table of the rows' links (tags, domains), each a change of its row
+    link_column: str
+
+
+POST_VERSIONS_OF = _Versioned(
+    "post_versions",
+    "posts",
+    (
+        "slug", "title", "status", "published_at", "published_date", "source_id", "author_id",
+        "original_url", "credit", "language", "body", "body_html", "excerpt", "created_at",
+        "updated_at",
+    ),
+    "post_tags",
+    "post_id",
+)  # fmt: skip
+SOURCE_VERSIONS_OF = _Versioned(
+    "source_versions",
+    "sources",
+    ("slug", "name", "homepage_url", "language", "description", "created_at", "updated_at"),
+    "source_domains",
+    "source_id",
+)
+# Columns that are not what a writer edits: a change of one leaves the version as it is.
+# title_sort follows the title, import_key is not shown, likes are readers' counts.
+UNVERSIONED_COLUMNS = {
+    "posts": ("id", "version", "likes", "title_sort", "import_key"),
+    "sources": ("id", "version"),
+}
+
+
+def _bump(versioned: _Versioned, ids: str) -> str:
+    return (
+        f"UPDATE {versioned.table} SET version = version + 1 "  # noqa: S608 (constants)
+        f"WHERE id IN ({ids});"
+    )
+
+
+def _link_changes(versioned: _Versioned) -> tuple[tuple[str, Event, str], ...]:
+    column = versioned.link_column
+    return (
+        ("link", "INSERT", f"NEW.{column}"),
+        ("unlink", "DELETE", f"OLD.{column}"),
+        ("relink", "UPDATE", f"OLD.{column}, NEW.{column}"),
+    )
+
+
+def _versions(versioned: _Versioned, dialect: DialectName) -> Rendered:
+    name = versioned.family
+    columns = ", ".join(versioned.shown)
+    functions: list[Function] = []
+    triggers: list[Trigger] = []
+    if dialect == "postgresql":
+        # Before the row is written: the bump is part of the writer's own update, no second
+        # write of the row.
+        changed = (
+            f"({', '.join(f'OLD.{column}' for column in versioned.shown)}) IS DISTINCT FROM "
+            f"({', '.join(f'NEW.{column}' for column in versioned.shown)})"
+        )
+        edit = Function(
+            f"presseschau_{name}_edit", " BEGIN NEW.version := OLD.version + 1; RETURN NEW; END "
+        )
+        functions.append(edit)
+        triggers.append(
+            Trigger(
+                f"{name}_edit",
+                versioned.table,
+                ("UPDATE",),
+                f"CREATE TRIGGER {name}_edit BEFORE UPDATE OF {columns} ON {versioned.table} "
+                f"FOR EACH ROW WHEN (NEW.version = OLD.version AND {changed}) "
+                f"EXECUTE FUNCTION {edit.name}()",
+            )
+        )
+        for suffix, event, ids in _link_changes(versioned):
+            function = Function(
+                f"presseschau_{name}_{suffix}", f" BEGIN {_bump(versioned, ids)} RETURN NULL; END "
+            )
+            functions.append(function)
+            triggers.append(
+                Trigger(
+                    f"{name}_{suffix}",
+                    versioned.links,
+                    (event,),
+                    f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {versioned.links} "
+                    f"FOR EACH ROW EXECUTE FUNCTION {function.name}()",
+                )
+            )
+        return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+    # SQLite cannot change the row being written: the row is written again, version only,
+    # which no trigger of this family watches.
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in versioned.shown)
+    triggers.append(
+        Trigger(
+            f"{name}_edit",
+            versioned.table,
+            ("UPDATE",),
+            f"CREATE TRIGGER {name}_edit AFTER UPDATE OF {columns} ON {versioned.table} "
+            f"WHEN NEW.version = OLD.version AND ({changed}) "
+            f"BEGIN {_bump(versioned, 'NEW.id')} END",
+        )
+    )
+    for suffix, event, ids in _link_changes(versioned):
+        triggers.append(
+            Trigger(
+                f"{name}_{suffix}",
+                versioned.links,
+                (event,),
+                f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {versioned.links} "
+                f"BEGIN {_bump(versioned, ids)} END",
+            )
+        )
+    return Rendered(functions=(), triggers=tuple(triggers))
+
+
+def _versions_family(versioned: _Versioned) -> Family:
+    return Family(
+        name=versioned.family,
+        watches=(versioned.table, versioned.links),
+        keeps=versioned.table,
+        owns=(f"{versioned.family}_",),
+        sqlite=lambda: _versions(versioned, "sqlite"),
+        postgresql=lambda: _versions(versioned, "postgresql"),
+    )
+
+
+POST_VERSIONS = _versions_family(POST_VERSIONS_OF)
+SOURCE_VERSIONS = _versions_family(SOURCE_VERSIONS_OF)
+
 # ---------------------------------------------------------------------------------------
 
 # In the order migrations make them.
@@ -419,6 +560,8 @@ FAMILIES: tuple[Family, ...] = (
     PUBLISHED_COUNTS,
     POST_DOCUMENTS,
     PUBLICATION_SCHEDULE,
+    POST_VERSIONS,
+    SOURCE_VERSIONS,
 )
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from app.core.slugs import unique_slugs
 from app.core.text import CleanText
 from app.core.types import utcnow
+from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import record_all
 from app.posts.models import IMPORT_KEY_MAX, Post
@@ -87,6 +88,13 @@ def import_posts(
     add_tags(
         session, {post_id: entry.data.tags for post_id, entry in zip(ids, entries, strict=True)}
     )
+    # Each tag stepped its post's version: new posts start at the first all the same.
+    tagged = {
+        post_id: FIRST_VERSION
+        for post_id, entry in zip(ids, entries, strict=True)
+        if entry.data.tags
+    }
+    keep_versions(session.connection(), _POSTS, tagged)
     # The batch's events in one statement, as its posts went in.
     now = utcnow()
     record_all(

@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 from app.core.collation import SORT_KEY_MAX, sort_key
 from app.core.text import SLUG_MAX_LENGTH
 from app.core.types import UTCDateTime, ids_never_reused, utcnow
+from app.derived.versions import FIRST_VERSION, version_column
 
 TITLE_MAX = 300
 CREDIT_MAX = 300
@@ -42,6 +43,9 @@ def _title_sort_default(context: DefaultExecutionContext) -> str:
     (imports, restores) get it from their title, as the ORM's rows do from _title_set."""
     parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
     return sort_key(parameters["title"])
+
+
+_POST_VERSION = version_column()
 
 
 class Post(SQLModel, table=True):
@@ -103,6 +107,14 @@ class Post(SQLModel, table=True):
     likes: int = Field(default=0, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # What writers' ETags and If-Match compare (app.core.preconditions): one up with every
+    # write of what a writer sees of the post, likes aside (app.derived.versions).
+    version: int = Field(default=FIRST_VERSION, sa_column=_POST_VERSION)
+
+    # The ORM steps the version with each update of the row it writes, and guards it with
+    # WHERE version = the one it read: a write that did not lock the row cannot write over
+    # another's (app.derived.versions).
+    __mapper_args__ = {"version_id_col": _POST_VERSION}
 
 
 @event.listens_for(Post.title, "set")

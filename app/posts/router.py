@@ -4,10 +4,11 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.auth.dependencies import CurrentViewer, OptionalViewer
 from app.core.clients import client_key
-from app.core.deps import DatabaseDep, SettingsDep
+from app.core.deps import ETAG_HEADER, DatabaseDep, IfMatch, SettingsDep, set_etag
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
+from app.derived.versions import FIRST_VERSION
 from app.posts import service
 from app.posts.schemas import (
     Likes,
@@ -55,13 +56,19 @@ async def list_posts(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=PostCreated,
-    responses=error_responses(401, 403, 409, 422),
+    responses={201: {"headers": ETAG_HEADER}, **error_responses(401, 403, 409, 422)},
 )
 async def create_post(
-    database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: CurrentViewer,
+    data: PostCreate,
 ) -> PostCreated:
     """Write a post; authors write drafts, editors may publish or schedule. Without a
-    source_id the source is recognised from the title and original_url, as imports do."""
+    source_id the source is recognised from the title and original_url, as imports do.
+    The ETag is the new post's version."""
+    set_etag(response, FIRST_VERSION)
     return await database.write(
         service.create_post,
         viewer=viewer,
@@ -71,40 +78,82 @@ async def create_post(
     )
 
 
-@router.get("/{id_or_slug}", response_model=PostPublic, responses=error_responses(401, 404))
+@router.get(
+    "/{id_or_slug}",
+    response_model=PostPublic,
+    responses={200: {"headers": ETAG_HEADER}, **error_responses(401, 404)},
+)
 async def get_post(
-    database: DatabaseDep, settings: SettingsDep, viewer: OptionalViewer, id_or_slug: IdOrSlug
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: OptionalViewer,
+    id_or_slug: IdOrSlug,
 ) -> PostPublic:
-    """One post by id or slug."""
-    return await database.read(
-        service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
+    """One post by id or slug. With a token, the ETag is the post's version, for If-Match."""
+    if viewer is None:
+        return await database.read(
+            service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
+        )
+    post, version = await database.read(
+        service.get_versioned_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
     )
+    set_etag(response, version)
+    return post
 
 
 @router.patch(
-    "/{id_or_slug}", response_model=PostPublic, responses=error_responses(401, 403, 404, 409, 422)
+    "/{id_or_slug}",
+    response_model=PostPublic,
+    responses={
+        200: {"headers": ETAG_HEADER},
+        **error_responses(401, 403, 404, 409, 412, 422, 428),
+    },
 )
 async def update_post(
+    response: Response,
     database: DatabaseDep,
     settings: SettingsDep,
     viewer: CurrentViewer,
     id_or_slug: IdOrSlug,
     data: PostUpdate,
+    precondition: IfMatch,
 ) -> PostPublic:
-    """Change some fields of a post, found by id or slug."""
-    return await database.write(
-        service.update_post, viewer=viewer, id_or_slug=id_or_slug, data=data, zone=settings.zone
+    """Change some fields of a post, found by id or slug. With If-Match, only if the post
+    is still at that version (else 412 with the current one); the ETag is the new version."""
+    post, version = await database.write(
+        service.update_post,
+        viewer=viewer,
+        id_or_slug=id_or_slug,
+        data=data,
+        zone=settings.zone,
+        precondition=precondition,
     )
+    set_etag(response, version)
+    return post
 
 
 @router.delete(
     "/{id_or_slug}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 412, 428),
 )
-async def delete_post(database: DatabaseDep, viewer: CurrentViewer, id_or_slug: IdOrSlug) -> None:
-    """Delete a post, found by id or slug."""
-    await database.write(service.delete_post, viewer=viewer, id_or_slug=id_or_slug)
+async def delete_post(
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: CurrentViewer,
+    id_or_slug: IdOrSlug,
+    precondition: IfMatch,
+) -> None:
+    """Delete a post, found by id or slug. With If-Match, only if the post is still at that
+    version (else 412 with the current one)."""
+    await database.write(
+        service.delete_post,
+        viewer=viewer,
+        id_or_slug=id_or_slug,
+        zone=settings.zone,
+        precondition=precondition,
+    )
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))

@@ -14,8 +14,10 @@ from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
+from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned, check_version
 from app.core.slugs import lock_slug, unique_slug
 from app.core.types import as_aware, utcnow
+from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import Action, Ref, record, record_all
 from app.posts import documents, queries
@@ -29,6 +31,7 @@ from app.sources.schemas import SourceMatchPublic
 
 # Attempts at a post's slug when writers running at the same time take the one it was given.
 SLUG_ATTEMPTS = 10
+_POSTS = Post.metadata.tables["posts"]
 
 
 def list_posts(
@@ -109,8 +112,25 @@ def get_post(
     return found[0]
 
 
+def get_versioned_post(
+    session: Session, *, viewer: Viewer, id_or_slug: str, zone: ZoneInfo
+) -> Versioned[PostPublic]:
+    """One post as a writer reads it, with its version for the ETag. The version is read
+    first: on PostgreSQL a write may commit between the two statements, and an ETag older
+    than the body costs a needless 412 at worst, where a newer one would let a write made
+    from the older body through."""
+    version = session.scalar(
+        select(col(Post.version)).where(_lookup(id_or_slug), queries.readable_by(viewer, utcnow()))
+    )
+    if version is None:
+        raise NotFound(f"There is no post {id_or_slug!r}.")
+    return Versioned(get_post(session, viewer=viewer, id_or_slug=id_or_slug, zone=zone), version)
+
+
 def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
-    post = session.scalars(select(Post).where(_lookup(id_or_slug))).one_or_none()
+    """The post, locked for this write (PostgreSQL: FOR UPDATE; SQLite's write transaction
+    holds the whole database), if the viewer may change it."""
+    post = session.scalars(select(Post).where(_lookup(id_or_slug)).with_for_update()).one_or_none()
     if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
         # Another author's draft or scheduled post is invisible to them: say nothing of it.
         if post is not None and is_publicly_visible(post, utcnow()):
@@ -178,15 +198,17 @@ def store_changed(
     tags: list[str] | None,
 ) -> None:
     """What follows a change to a stored post's columns: its local day, its HTML and excerpt
-    (when the body may have changed; ``body_html``: rendered ahead), the row itself, and its
-    tags (when given)."""
+    (when the body may have changed; ``body_html``: rendered ahead), the row itself with its
+    version one up, and its tags (when given)."""
     _apply_publication(post, zone)
     if body_changed:
         _render(post, excerpt=excerpt, body_html=body_html)
+    # The ORM writes the version one up with the row, so its triggers leave it alone.
     _flush(session, post.slug)
     if tags is not None:
         assert post.id is not None
         set_tags(session, post.id, tags, replace=True)
+        keep_versions(session.connection(), _POSTS, {post.id: post.version})
 
 
 def _flush(session: Session, slug: str) -> None:
@@ -262,6 +284,8 @@ def create_post(
     _insert_post(session, post, slug_given=data.slug is not None)
     assert post.id is not None
     set_tags(session, post.id, data.tags, replace=False)
+    if data.tags:
+        keep_versions(session.connection(), _POSTS, {post.id: FIRST_VERSION})
     # The tags are read back: an existing tag keeps its own spelling, and their order is the
     # database's collation, as every read gives it.
     tags = queries.tags_by_post(session.connection(), [post.id])[post.id] if data.tags else []
@@ -309,9 +333,16 @@ _NOT_NULL = {"title", "body", "slug", "language", "tags", "status"}
 
 
 def update_post(
-    session: Session, *, viewer: Viewer, id_or_slug: str, data: PostUpdate, zone: ZoneInfo
-) -> PostPublic:
+    session: Session,
+    *,
+    viewer: Viewer,
+    id_or_slug: str,
+    data: PostUpdate,
+    zone: ZoneInfo,
+    precondition: Precondition = UNCONDITIONAL,
+) -> Versioned[PostPublic]:
     post = _editable_post(session, viewer, id_or_slug)
+    check_post_version(session, viewer, post, zone, precondition)
     was_visible = is_publicly_visible(post, utcnow())
     data = data.prepared()  # done before the transaction began, unless the caller skipped it
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
@@ -345,11 +376,34 @@ def update_post(
         fields=fields, data=post_events.post_data(title=post.title, slug=post.slug),
     )  # fmt: skip
     record_all(session, entries)
-    return get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
+    return Versioned(
+        get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone), post.version
+    )
 
 
-def delete_post(session: Session, *, viewer: Viewer, id_or_slug: str) -> None:
+def check_post_version(
+    session: Session, viewer: Viewer, post: Post, zone: ZoneInfo, precondition: Precondition
+) -> None:
+    """The write's If-Match against the post, locked by this write (``_editable_post``) and
+    found changeable by the viewer: every write of an existing post calls it; a 412 shows
+    the post as the viewer reads it now."""
+    check_version(
+        precondition,
+        post.version,
+        current=lambda: get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone),
+    )
+
+
+def delete_post(
+    session: Session,
+    *,
+    viewer: Viewer,
+    id_or_slug: str,
+    zone: ZoneInfo,
+    precondition: Precondition = UNCONDITIONAL,
+) -> None:
     post = _editable_post(session, viewer, id_or_slug)
+    check_post_version(session, viewer, post, zone, precondition)
     assert post.id is not None
     about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
     record(session, Action.post_deleted, Ref("post", post.id), about)

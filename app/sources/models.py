@@ -5,12 +5,16 @@ from sqlmodel import Field, SQLModel
 
 from app.core.text import SLUG_MAX_LENGTH
 from app.core.types import UTCDateTime, ids_never_reused, utcnow
+from app.derived.versions import FIRST_VERSION, version_column
 
 SOURCE_NAME_MAX = 200
 DOMAIN_MAX = 253
 URL_MAX = 2048
 DESCRIPTION_MAX = 5000
 LANGUAGE_MAX = 35
+
+
+_SOURCE_VERSION = version_column()
 
 
 class Source(SQLModel, table=True):
@@ -25,6 +29,11 @@ class Source(SQLModel, table=True):
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # One up with every write of the source or its domains (app.derived.versions); the ORM
+    # steps it and guards its updates with it, as a post's.
+    version: int = Field(default=FIRST_VERSION, sa_column=_SOURCE_VERSION)
+
+    __mapper_args__ = {"version_id_col": _SOURCE_VERSION}
 
 
 class SourceDomain(SQLModel, table=True):

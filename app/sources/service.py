@@ -9,15 +9,19 @@ from sqlmodel import Session, col
 
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import Page, PageParams
+from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned, check_version
 from app.core.slugs import unique_slug
 from app.core.text import parse_id
 from app.core.types import utcnow
 from app.derived.memo import memo_for
+from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events.record import Action, Ref, record
 from app.posts.models import Post
 from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
 from app.sources.schemas import SourceCreate, SourceMatchRequest, SourcePublic, SourceUpdate
+
+_SOURCES = Source.metadata.tables["sources"]
 
 
 def _lookup_clause(id_or_slug: str) -> ColumnElement[bool]:
@@ -27,8 +31,11 @@ def _lookup_clause(id_or_slug: str) -> ColumnElement[bool]:
     return col(Source.slug) == id_or_slug
 
 
-def get_source_model(session: Session, id_or_slug: str) -> Source:
-    source = session.scalars(select(Source).where(_lookup_clause(id_or_slug))).one_or_none()
+def get_source_model(session: Session, id_or_slug: str, *, lock: bool = False) -> Source:
+    """The source (``lock``: locked for this write; PostgreSQL: FOR UPDATE, SQLite's write
+    transaction holds the whole database)."""
+    query = select(Source).where(_lookup_clause(id_or_slug))
+    source = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if source is None:
         raise NotFound(f"There is no source {id_or_slug!r}.")
     return source
@@ -79,6 +86,25 @@ def get_source(session: Session, *, id_or_slug: str) -> SourcePublic:
     return found[0]
 
 
+def get_versioned_source(session: Session, *, id_or_slug: str) -> Versioned[SourcePublic]:
+    """One source as a writer reads it, with its version for the ETag, read first: an ETag
+    older than the body costs a needless 412 at worst, a newer one would let a write made
+    from the older body through."""
+    version = session.scalar(select(col(Source.version)).where(_lookup_clause(id_or_slug)))
+    if version is None:
+        raise NotFound(f"There is no source {id_or_slug!r}.")
+    return Versioned(get_source(session, id_or_slug=id_or_slug), version)
+
+
+def _check_version(session: Session, source: Source, precondition: Precondition) -> None:
+    """The write's If-Match against the locked source; a 412 shows the source as it is."""
+    check_version(
+        precondition,
+        source.version,
+        current=lambda: get_source(session, id_or_slug=str(source.id)),
+    )
+
+
 def _set_domains(session: Session, source: Source, domains: list[str]) -> None:
     wanted = list(dict.fromkeys(domains))
     owners: dict[str, int] = dict(
@@ -113,6 +139,9 @@ def create_source(session: Session, *, data: SourceCreate) -> SourcePublic:
     _flush(session, data.name)
     _set_domains(session, source, data.domains)
     _flush(session, data.name)
+    # Each domain stepped the version: a new source starts at the first all the same.
+    assert source.id is not None  # flushed
+    keep_versions(session.connection(), _SOURCES, {source.id: FIRST_VERSION})
     _record(session, Action.source_created, source)
     return get_source(session, id_or_slug=str(source.id))
 
@@ -127,8 +156,15 @@ def _record(session: Session, action: str, source: Source, **more: Any) -> None:
     )
 
 
-def update_source(session: Session, *, id_or_slug: str, data: SourceUpdate) -> SourcePublic:
-    source = get_source_model(session, id_or_slug)
+def update_source(
+    session: Session,
+    *,
+    id_or_slug: str,
+    data: SourceUpdate,
+    precondition: Precondition = UNCONDITIONAL,
+) -> Versioned[SourcePublic]:
+    source = get_source_model(session, id_or_slug, lock=True)
+    _check_version(session, source, precondition)
     data = data.cleaned()
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"domains"}, mode="json")
     for field in ("name", "slug", "description"):
@@ -139,14 +175,21 @@ def update_source(session: Session, *, id_or_slug: str, data: SourceUpdate) -> S
     source.updated_at = utcnow()
     if data.domains is not None:
         _set_domains(session, source, data.domains)
+    # The ORM writes the version one up with the row; the domains' triggers step it again
+    # for each domain, which is taken back: one write, one version.
     _flush(session, source.name)
+    assert source.id is not None
+    keep_versions(session.connection(), _SOURCES, {source.id: source.version})
     fields = sorted(data.model_dump(exclude_unset=True))
     _record(session, Action.source_updated, source, fields=fields)
-    return get_source(session, id_or_slug=str(source.id))
+    return Versioned(get_source(session, id_or_slug=str(source.id)), source.version)
 
 
-def delete_source(session: Session, *, id_or_slug: str) -> None:
-    source = get_source_model(session, id_or_slug)
+def delete_source(
+    session: Session, *, id_or_slug: str, precondition: Precondition = UNCONDITIONAL
+) -> None:
+    source = get_source_model(session, id_or_slug, lock=True)
+    _check_version(session, source, precondition)
     posts = session.scalar(select(func.count()).where(col(Post.source_id) == source.id)) or 0
     if posts:
         raise Conflict(

@@ -50,7 +50,8 @@ whatever was stored restores as it was; a user's name is also one the API would 
 ``sources``: the publications posts come from.
     ``id``, ``slug`` (≤ 200, unique), ``name`` (≤ 200, unique), ``homepage_url`` (≤ 2,048 or
     null), ``language`` (≤ 35 or null), ``description`` (text, may be empty),
-    ``created_at``, ``updated_at``.
+    ``created_at``, ``updated_at``, ``version`` (integer ≥ 1, what writers' ETags name;
+    may be absent, as in documents made before it was exported: then 1).
 ``source_domains``: the host names that identify a source's links.
     ``domain`` (≤ 253, unique over all sources), ``source_id`` (a source's ``id``).
 ``tags``: ``id``, ``name`` (≤ 60, as first written), ``slug`` (≤ 120, unique).
@@ -64,7 +65,7 @@ whatever was stored restores as it was; a user's name is also one the API would 
     import found the post, so that importing the same file again finds it), ``credit``
     (≤ 300 or null), ``language`` (≤ 35), ``body`` (Markdown as written), ``body_html`` (its
     rendered, sanitised HTML), ``excerpt`` (plain text), ``likes`` (the like count shown),
-    ``created_at``, ``updated_at``.
+    ``created_at``, ``updated_at``, ``version`` (as a source's).
 ``post_tags``: which post has which tag. ``post_id``, ``tag_id``.
 ``post_likes``: the likes counted, one per client, post and day, so that a client cannot
     like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
@@ -102,6 +103,7 @@ from app.auth.models import USER_NAME_MAX, User
 from app.auth.schemas import UserName
 from app.core.inputs import validate_cleaned
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
+from app.derived.versions import FIRST_VERSION
 from app.events.models import ACTION_MAX, OBJECT_TYPE_MAX, REQUEST_ID_MAX, Event
 from app.posts.imports import ImportKey
 from app.posts.models import (
@@ -177,7 +179,9 @@ DERIVED_COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
-_STRICT = ConfigDict(extra="forbid", strict=True)
+# A field with a default (one added to the format later) is optional in a document restored,
+# and always there in one exported: the export's schema says so.
+_STRICT = ConfigDict(extra="forbid", strict=True, json_schema_serialization_defaults_required=True)
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
@@ -203,6 +207,11 @@ def _api_user_name(name: str) -> str:
 StoredUserName = Annotated[
     CleanText, Field(max_length=USER_NAME_MAX), AfterValidator(_api_user_name)
 ]
+
+
+# What writers' ETags name (app.derived.versions). Optional: a document made before versions
+# were exported restores its posts and sources at the first.
+RowVersion = Annotated[int, Field(ge=FIRST_VERSION, le=2**31 - 1)]
 
 
 class UserRecord(BaseModel):
@@ -231,6 +240,7 @@ class SourceRecord(BaseModel):
     description: Text
     created_at: Time
     updated_at: Time
+    version: RowVersion = FIRST_VERSION
 
 
 class SourceDomainRecord(BaseModel):
@@ -275,6 +285,7 @@ class PostRecord(BaseModel):
     likes: Int32
     created_at: Time
     updated_at: Time
+    version: RowVersion = FIRST_VERSION
 
 
 class PostTagRecord(BaseModel):

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from app.core.db import Database
 from app.core.errors import Conflict, first_error
 from app.core.migrations import require_latest_schema
+from app.derived.versions import discount_links
 from app.events.models import Event
 from app.events.record import Action, record
 from app.transfer.format import (
@@ -33,6 +34,9 @@ from app.transfer.format import (
 from app.transfer.reader import Array, DocumentReader, InvalidDocument
 
 _REFUSED_ROW = (IntegrityError, DataError)
+_TABLES = Event.metadata.tables
+_POSTS, _POST_TAGS = _TABLES["posts"], _TABLES["post_tags"]
+_SOURCES, _SOURCE_DOMAINS = _TABLES["sources"], _TABLES["source_domains"]
 
 
 def restore(
@@ -46,6 +50,9 @@ def restore(
         _check_empty(connection)
         noticed = _set_aside_failed_authentications(connection)
         counts = _restore_members(connection, reader, batch_rows)
+        # The rows keep the versions exported: what their tags and domains added goes.
+        discount_links(connection, _POSTS, _POST_TAGS, "post_id")
+        discount_links(connection, _SOURCES, _SOURCE_DOMAINS, "source_id")
         _reset_sequences(connection)
         # After the restored log, in their order, with ids of their own.
         if noticed:
