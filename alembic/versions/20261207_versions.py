@@ -1,7 +1,7 @@
 """versions: posts and sources carry a version, what writers' ETags and If-Match compare
 
 Revision ID: 5e8c1d7a9b34
-Revises: 7d3b9f2e4a18
+Revises: 4b6352668afa
 Created: 2026-12-07 08:00:00+00:00
 
 Every existing post and source starts at version 1. The trigger families ``post_versions`` and
@@ -18,7 +18,7 @@ from app.derived.live_triggers import drop_family, replace_family
 from app.derived.triggers import family
 
 revision: str = "5e8c1d7a9b34"
-down_revision: str | None = "7d3b9f2e4a18"
+down_revision: str | None = "4b6352668afa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
