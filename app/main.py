@@ -35,6 +35,7 @@ from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import Routing
 from app.posts.router import router as posts_router
+from app.revisions.router import router as revisions_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
@@ -61,6 +62,11 @@ from outside publications (**sources**), shown in **day archives** by the site's
 
 TAGS = [
     {"name": "posts", "description": "Posts: list, read, write, like."},
+    {
+        "name": "revisions",
+        "description": "Every state of a post's content: who changed what when, the "
+        "differences, and restoring an earlier one.",
+    },
     {"name": "sources", "description": "The publications posts come from."},
     {"name": "archives", "description": "Years, months and days that have posts."},
     {"name": "auth", "description": "Who the current token belongs to."},
@@ -141,7 +147,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         prefix=API_PREFIX,
         dependencies=[Depends(get_viewer), Depends(refuse_unknown_query_parameters)],
     )
-    routers = (posts_router, sources_router, archives_router, auth_router, transfer_router)
+    routers = (
+        posts_router,
+        revisions_router,
+        sources_router,
+        archives_router,
+        auth_router,
+        transfer_router,
+    )
     for router in (*routers, audit_router):
         api.include_router(router)
     app.include_router(api)

@@ -31,6 +31,7 @@ class Action:
     post_published = "post.published"  # became publicly visible by this write
     post_unpublished = "post.unpublished"  # was publicly visible, is not any more
     post_deleted = "post.deleted"
+    post_revision_restored = "post.revision_restored"  # an earlier revision's content put back
     source_created = "source.created"
     source_updated = "source.updated"
     source_deleted = "source.deleted"
