@@ -66,8 +66,17 @@ def of_row(row: RowMapping, tags: Sequence[str]) -> Snapshot:
 
 
 def changed(before: Snapshot, after: Snapshot) -> list[str]:
-    """The fields whose values differ, in ``FIELDS`` order."""
-    return [name for name in FIELDS if before.get(name) != after.get(name)]
+    """The fields whose values differ, in ``FIELDS`` order. Tags are a set: their order is
+    the database's collation, which another database (a restore's) may not share."""
+    return [
+        name
+        for name in FIELDS
+        if (
+            sorted(before[name]) != sorted(after[name])
+            if name == "tags"
+            else before[name] != after[name]
+        )
+    ]
 
 
 def encode(snapshot: Snapshot) -> bytes:
