@@ -19,7 +19,7 @@ from app.core.types import UTCDateTime
 from app.derived.live_triggers import drop_family, replace_family
 from app.derived.triggers import family
 from app.events.actor import COMMAND_LINE
-from app.revisions.keeping import BATCH, revise
+from app.revisions.keeping import revise_queued
 
 revision: str = "5e8c2a7f9b31"
 down_revision: str | None = "7d3b9f2e4a18"
@@ -58,18 +58,8 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     replace_family(connection, "post_revisions", "d375475a78d7322a")
-    posts = sa.table("posts", sa.column("id", sa.Integer()))
-    after = 0
-    while True:
-        batch = list(
-            connection.execute(
-                sa.select(posts.c.id).where(posts.c.id > after).order_by(posts.c.id).limit(BATCH)
-            ).scalars()
-        )
-        if not batch:
-            break
-        revise(connection, batch, actor=COMMAND_LINE)
-        after = batch[-1]
+    connection.execute(sa.text("INSERT INTO post_revision_queue (post_id) SELECT id FROM posts"))
+    revise_queued(connection, keep=0, actor=COMMAND_LINE)
 
 
 def downgrade() -> None:
