@@ -11,16 +11,20 @@ from sqlmodel import Session
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.migrations import downgrade, upgrade
 from app.derived.root import open_database
 from app.models import metadata
 from app.posts import service as posts
 from app.posts.schemas import PostUpdate
+from tests.conftest import FreshDatabase
 from tests.factories import BERLIN, Account, make_account, make_post, make_source
 
 REVISIONS = metadata.tables["post_revisions"]
 QUEUE = metadata.tables["post_revision_queue"]
 EVENTS = metadata.tables["events"]
 BLOG = Path(__file__).parent / "data" / "blog.wxr"
+# The migration before revisions.
+BEFORE_REVISIONS = "7d3b9f2e4a18"
 
 
 def _create(client: TestClient, account: Account, **fields: Any) -> dict[str, Any]:
@@ -305,3 +309,30 @@ def test_authors_restore_only_their_own_drafts(client: TestClient, db: Database)
     assert refused.status_code == 403
     # Reading them stays allowed: they are the author's own.
     assert len(_revisions(client, author, post["id"])) == 4
+
+
+def test_the_migration_gives_each_existing_post_its_state_as_revision_1(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url, BEFORE_REVISIONS)
+    database = open_database(url)
+    try:
+        editor = make_account(database)
+        post = make_post(database, editor, tags=["Vorher"])
+        upgrade(url)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                select(REVISIONS.c.post_id, REVISIONS.c.number, REVISIONS.c.actor_kind)
+            ).all()
+        assert [tuple(row) for row in rows] == [(post.id, 1, "cli")]
+        # Writes go on keeping revisions from there, on the same (running) database.
+        database.call(
+            posts.update_post, viewer=editor.viewer, id_or_slug=str(post.id),
+            data=PostUpdate(tags=["Nachher"]), zone=BERLIN,
+        )  # fmt: skip
+        assert database.call(_count, post_id=post.id) == 2
+        downgrade(url, BEFORE_REVISIONS)
+        upgrade(url)
+    finally:
+        database.dispose()
