@@ -38,6 +38,7 @@ from app.direct_reads.routing import Routing
 from app.posts.router import router as posts_router
 from app.previews.links import PreviewLinks
 from app.previews.router import router as previews_router
+from app.revisions.router import router as revisions_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
@@ -68,6 +69,11 @@ from outside publications (**sources**), shown in **day archives** by the site's
 
 TAGS = [
     {"name": "posts", "description": "Posts: list, read, write, like."},
+    {
+        "name": "revisions",
+        "description": "Every state of a post's content: who changed what when, the "
+        "differences, and restoring an earlier one.",
+    },
     {"name": "sources", "description": "The publications posts come from."},
     {"name": "archives", "description": "Years, months and days that have posts."},
     {"name": "auth", "description": "Who the current token belongs to."},
@@ -152,6 +158,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = (
         posts_router,
         previews_router,
+        revisions_router,
         sources_router,
         archives_router,
         auth_router,

@@ -16,6 +16,7 @@ from app.posts.models import (
     PublishedCount,
     Tag,
 )
+from app.revisions.models import PostRevision, PostRevisionQueue
 from app.sources.models import Source, SourceDomain
 from app.worker.models import Job
 
@@ -32,6 +33,8 @@ __all__ = [
     "PostDocument",
     "PostDocumentQueue",
     "PostLike",
+    "PostRevision",
+    "PostRevisionQueue",
     "PostTag",
     "PublicationSchedule",
     "PublishedCount",

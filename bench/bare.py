@@ -64,7 +64,7 @@ def create_app() -> Any:
         if scope["type"] != "http":
             return
         # Read a request body to its end, as any server has to before it answers.
-        if scope["method"] == "POST":
+        if scope["method"] in ("POST", "PATCH"):
             more = True
             while more:
                 more = (await receive()).get("more_body", False)

@@ -10,13 +10,16 @@ API = "/api/v1"
 
 
 def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
-    """list, list_source, search, not_modified, post, day, sources, source or created; None for
-    a URL no scenario requests. Only the post list is requested with If-None-Match."""
+    """list, list_source, search, not_modified, post, day, sources, source, created or
+    edited; None for a URL no scenario requests. Only the post list is requested with
+    If-None-Match."""
     if not path.startswith(API + "/"):
         return None
     parts = path.removeprefix(API).strip("/").split("/")
     if method == "POST":
         return "created" if parts == ["posts"] else None
+    if method == "PATCH":
+        return "edited" if len(parts) == 2 and parts[0] == "posts" else None
     if method != "GET":
         return None
     if parts == ["posts"]:

@@ -38,7 +38,8 @@ def _record(response: httpx.Response) -> dict[str, Any]:
 
 
 def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
-    """GET one URL of each kind (and POST one post first, so later GETs already include it)."""
+    """GET one URL of each kind (and POST one post first, and edit it, so later GETs already
+    include it)."""
     chosen = {
         "list": urls.hot_list,
         "list_source": next(path for path in urls.cold["list"] if "source=" in path),
@@ -61,6 +62,15 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
         if created.status_code != 201:
             raise RuntimeError(f"POST {API}/posts answered {created.status_code}: {created.text}")
         recorded["created"] = _record(created)
+        # An edit of that post's body, which keeps a revision, for the edits scenario.
+        edited = client.patch(
+            f"{API}/posts/{created.json()['id']}",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"body": f"{post.json()['body']} (bearbeitet)"},
+        )
+        if edited.status_code != 200:
+            raise RuntimeError(f"PATCH {API}/posts/ID answered {edited.status_code}: {edited.text}")
+        recorded["edited"] = _record(edited)
         for kind, path in chosen.items():
             found = kind_of("GET", path.split("?")[0], path.partition("?")[2].encode(), False)
             if found != kind:

@@ -33,6 +33,7 @@ class Scenario:
     expected: tuple[int, ...] = (200,)
     report_only: bool = False  # its errors are recorded but do not fail the run
     min_seconds: float = 0.0  # for requests so slow that a short run would complete none
+    edits: bool = False  # its writes PATCH the body of the posts its URLs name
 
 
 SCENARIOS = (
@@ -50,6 +51,16 @@ SCENARIOS = (
     Scenario("search (1 client)", "search", connections=1, report_only=True, min_seconds=15),
     Scenario("mix 10% writes", "cold_mix", write_share=0.1, expected=(200, 201)),
     Scenario("writes (1 client)", None, connections=1, write_share=1.0, expected=(201,)),
+    # Each PATCH changes a post's body, so each keeps a revision (and stores the post's
+    # document again), as an editor's save does.
+    Scenario(
+        "edits (1 client)",
+        "cold_post",
+        connections=1,
+        write_share=1.0,
+        edits=True,
+        expected=(200,),
+    ),
 )
 COLD = tuple(scenario for scenario in SCENARIOS if scenario.name.startswith("cold "))
 LOGS = DATA / "logs"
@@ -77,6 +88,8 @@ def load_of(
     if scenario.write_share:
         args |= {"write_share": f"{scenario.write_share:g}", "token": token,
                  "body": str(reps.body), "nonce": nonce}  # fmt: skip
+    if scenario.edits:
+        args["edit"] = "1"
     seconds = max(settings.seconds, scenario.min_seconds)
     return Load(seconds, scenario.connections, args, scenario.expected)
 

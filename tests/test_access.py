@@ -37,13 +37,14 @@ from app.core.db import Database
 from app.core.keys import PREVIEW_LINK_KEY, stored_key
 from app.main import API_PREFIX, create_app
 from app.models import metadata
+from app.posts import service as post_service
 from app.posts.models import Post
-from app.posts.schemas import PostPublic
+from app.posts.schemas import PostPublic, PostUpdate
 from app.previews.links import signature
 from app.sources.models import Source
 from app.sources.schemas import SourcePublic
 from tests.conftest import empty_all_tables
-from tests.factories import Account, make_account, make_post, make_source
+from tests.factories import BERLIN, Account, make_account, make_post, make_source
 
 FUTURE = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
 EVENTS = metadata.tables["events"]
@@ -118,6 +119,15 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("create_user", ""):               (401,  _,   403,   403,   201,   401,   401,   401),
     ("update_user", ""):               (401, 403,  403,   403,   200,   401,   401,   401),
     ("audit_log", ""):                 (401,  _,   403,   403,   200,   401,   401,   401),
+    ("list_revisions", "published"):   (401, 200,  403,   200,   200,   401,   401,   401),
+    ("list_revisions", "draft"):       (401, 200,  404,   200,   200,   401,   401,   401),
+    ("list_revisions", "scheduled"):   (401, 200,  404,   200,   200,   401,   401,   401),
+    ("get_revision", "published"):     (401, 200,  403,   200,   200,   401,   401,   401),
+    ("get_revision", "draft"):         (401, 200,  404,   200,   200,   401,   401,   401),
+    ("get_revision", "scheduled"):     (401, 200,  404,   200,   200,   401,   401,   401),
+    ("restore_revision", "published"): (401, 403,  403,   200,   200,   401,   401,   401),
+    ("restore_revision", "draft"):     (401, 200,  404,   200,   200,   401,   401,   401),
+    ("restore_revision", "scheduled"): (401, 403,  404,   200,   200,   401,   401,   401),
 }
 # fmt: on
 
@@ -419,6 +429,28 @@ def _preview_post(w: World, variant: str, _caller: Caller) -> Call:
     )
 
 
+def _list_revisions(w: World, variant: str, _caller: Caller) -> Call:
+    return Call(w.url("list_revisions", id_or_slug=w.posts[variant].id))
+
+
+def _get_revision(w: World, variant: str, _caller: Caller) -> Call:
+    return Call(w.url("get_revision", id_or_slug=w.posts[variant].id, number=1))
+
+
+def _restore_revision(w: World, variant: str, _caller: Caller) -> Call:
+    """A fresh post of the owner's, retitled since its first revision, which the row puts
+    back."""
+    post = _post_target(w, variant)
+    w.db.call(
+        post_service.update_post, viewer=as_editor(w.owner).viewer, id_or_slug=str(post.id),
+        data=PostUpdate(title="Später geändert"), zone=BERLIN,
+    )  # fmt: skip
+    return Call(
+        w.url("restore_revision", id_or_slug=post.id, number=1),
+        state=lambda: w.db.call(_post_state, post_id=post.id),
+    )
+
+
 def _create_source(w: World, _variant: str, _caller: Caller) -> Call:
     return Call(
         w.url("create_source"),
@@ -524,6 +556,9 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "create_user": ("POST", _create_user),
     "update_user": ("PATCH", _update_user),
     "audit_log": ("GET", _plain("audit_log")),
+    "list_revisions": ("GET", _list_revisions),
+    "get_revision": ("GET", _get_revision),
+    "restore_revision": ("POST", _restore_revision),
 }
 # Requests other than GET that record no event: a like is a reader's, not a change anyone
 # audits, and matching a source only reads.

@@ -69,6 +69,7 @@ from tests.factories import BERLIN, Account, make_account, make_post, make_sourc
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = metadata.tables["tags"]
 EVENTS = metadata.tables["events"]
+REVISIONS = metadata.tables["post_revisions"]
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -358,6 +359,8 @@ def test_a_restore_answers_every_request_as_before(
     assert counts == exported
     assert counts["posts"] == 11
     assert counts["post_likes"] == 6
+    # Each post's first state, and the edit of one (the deleted post took its own along).
+    assert counts["post_revisions"] == counts["posts"] + 1
     # ...and sees the restored content at once: the restore bumped the content version.
     assert content_version(target) > version
     # Its posts are read from documents it stored, as any write stores them.
@@ -495,17 +498,40 @@ def test_a_database_with_content_is_refused(db: Database, empty_target: Database
 def test_a_document_of_the_first_version_still_restores(
     db: Database, backend: str, new_database: NewDatabase
 ) -> None:
-    """Version 1 had no events: its documents restore, with the restore's entry alone."""
+    """Version 1 had no events and no revisions: its documents restore, with the restore's
+    entry alone, and each post gets one revision, its state."""
     build_dataset(db)
     document = orjson.loads(export_bytes(db))
     del document["events"]
+    del document["post_revisions"]
     document["version"] = 1
     _url, target = new_database(backend)
     counts = restore_bytes(target, orjson.dumps(document))
     assert counts == {**row_counts(db, tables_of(1))}
     with target.engine.connect() as connection:
         logged = connection.execute(select(EVENTS.c.action, EVENTS.c.data)).all()
+        revisions = connection.execute(select(REVISIONS.c.post_id, REVISIONS.c.number)).all()
     assert [(row.action, row.data) for row in logged] == [("backup.restored", counts)]
+    assert sorted(revisions) == [(post["id"], 1) for post in document["posts"]]
+
+
+def test_a_document_of_the_second_version_gives_each_post_its_state_as_revision_1(
+    db: Database, backend: str, new_database: NewDatabase
+) -> None:
+    build_dataset(db)
+    document = orjson.loads(export_bytes(db))
+    del document["post_revisions"]
+    document["version"] = 2
+    _url, target = new_database(backend)
+    restore_bytes(target, orjson.dumps(document))
+    again = orjson.loads(export_bytes(target))
+    posts_by_id = {post["id"]: post for post in document["posts"]}
+    assert [revision["number"] for revision in again["post_revisions"]] == [1] * len(posts_by_id)
+    for revision in again["post_revisions"]:
+        post, snapshot = posts_by_id[revision["post_id"]], revision["snapshot"]
+        assert (snapshot["title"], snapshot["body"], snapshot["slug"]) == (
+            post["title"], post["body"], post["slug"],
+        )  # fmt: skip
 
 
 def _versions(database: Database) -> dict[str, dict[int, int]]:
@@ -566,9 +592,9 @@ def test_a_new_database_that_logged_failed_authentications_takes_a_restore(
 
 def test_an_unknown_version_is_refused(db: Database, empty_target: Database) -> None:
     build_dataset(db)
-    document = export_bytes(db).replace(b'"version":2,', b'"version":3,', 1)
+    document = export_bytes(db).replace(b'"version":3,', b'"version":4,', 1)
     version = content_version(empty_target)
-    with pytest.raises(InvalidInput, match=r"format version 3; .* restores versions 1 to 2"):
+    with pytest.raises(InvalidInput, match=r"format version 4; .* restores versions 1 to 3"):
         restore_bytes(empty_target, document)
     assert_untouched(empty_target, dict.fromkeys(row_counts(empty_target), 0), version)
 
@@ -882,7 +908,7 @@ def test_the_command_line_exports_and_imports(
     events = row_counts(db)["events"]
     summary = (
         "4 users, 3 sources, 4 source domains, 4 tags, 11 posts, 6 post tags, 6 likes, "
-        f"{events} events"
+        f"12 post revisions, {events} events"
     )
     assert exported.stdout.strip() == f"exported {summary}"
     assert list(tmp_path.iterdir()) == [path]  # no partial file left beside it
@@ -963,10 +989,10 @@ def test_the_command_line_refuses_bad_input_in_one_line(
     tmp_path: Path,
 ) -> None:
     url, database = new_database(backend)
-    newer = b'{"format":"presseschau","version":3,"exported_at":"2030-01-01T00:00:00Z"}'
+    newer = b'{"format":"presseschau","version":4,"exported_at":"2030-01-01T00:00:00Z"}'
     cases = {
         ("import", "json", str(tmp_path / "fehlt.json")): "cannot read",
-        ("import", "json", "-"): "format version 3",
+        ("import", "json", "-"): "format version 4",
         ("export", str(tmp_path / "kein-ordner" / "x.json")): "cannot write",
     }
     for args, message in cases.items():

@@ -56,7 +56,13 @@ def _record_hooks(database: Database, calls: list[str]) -> None:
 def test_hooks_run_in_their_order_inside_a_session_write(hooked: Database) -> None:
     calls: list[str] = []
     _record_hooks(hooked, calls)
-    assert hooked.hooks.before_commit == ("post documents", "first", "second", "jobs queued")
+    assert hooked.hooks.before_commit == (
+        "post revisions",
+        "post documents",
+        "first",
+        "second",
+        "jobs queued",
+    )
 
     editor = make_account(hooked)
     calls.clear()

@@ -119,6 +119,13 @@ class Settings(BaseSettings):
         "without it (or with If-Match: *) goes ahead whatever the version.",
     )
 
+    revisions_keep: int = Field(
+        0,
+        ge=0,
+        description="How many revisions each post keeps at most: a write that adds one beyond "
+        "it deletes the post's oldest (numbers go on counting). 0 keeps them all.",
+    )
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

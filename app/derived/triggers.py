@@ -14,6 +14,9 @@ command line, an import, a restore, SQL typed by hand):
 - ``post_documents``: whenever what a post's JSON shows changes, its stored document is
   deleted at once and the post queued (``post_document_queue``); the writing transaction
   stores it again before it commits (``app.posts.documents``).
+- ``post_revisions``: whenever a post's content changes (a column a revision keeps, or its
+  tags), the post is queued (``post_revision_queue``); the writing transaction writes its
+  revision before it commits (``app.revisions.keeping``). Likes change no watched column.
 
 Migrations make a family with ``app.derived.live_triggers.replace_family``; a test compares
 the migrated schema's triggers on both databases with these declarations, and another finds
@@ -551,6 +554,73 @@ def _versions_family(versioned: _Versioned) -> Family:
 
 POST_VERSIONS = _versions_family(POST_VERSIONS_OF)
 SOURCE_VERSIONS = _versions_family(SOURCE_VERSIONS_OF)
+# ---- post_revisions -------------------------------------------------------------------
+
+# The posts columns a revision keeps (app.revisions.snapshots.POST_COLUMNS, written out here:
+# the declaration is what the migration's fingerprint covers).
+_REVISED_COLUMNS = (
+    "title",
+    "slug",
+    "status",
+    "published_at",
+    "source_id",
+    "original_url",
+    "credit",
+    "language",
+    "excerpt",
+    "body",
+)
+_QUEUE_REVISION = "INSERT INTO post_revision_queue (post_id) VALUES ({post}) ON CONFLICT DO NOTHING"
+
+
+class _RevisionChange(NamedTuple):
+    name: str
+    table: str
+    event: Event
+    post: str  # the post's id in the row the trigger sees
+
+
+_REVISION_CHANGES: tuple[_RevisionChange, ...] = (
+    _RevisionChange("post_revisions_post_insert", "posts", "INSERT", "NEW.id"),
+    _RevisionChange("post_revisions_post_update", "posts", "UPDATE", "NEW.id"),
+    _RevisionChange("post_revisions_tag_link", "post_tags", "INSERT", "NEW.post_id"),
+    _RevisionChange("post_revisions_tag_unlink", "post_tags", "DELETE", "OLD.post_id"),
+)
+
+
+def _post_revisions(dialect: DialectName) -> Rendered:
+    # An update queues the post only when a kept column's value differs: a like, or an edit
+    # that writes the same values, queues nothing.
+    differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
+    content_changed = " OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in _REVISED_COLUMNS)
+    functions: list[Function] = []
+    triggers: list[Trigger] = []
+    for change in _REVISION_CHANGES:
+        columns = f" OF {', '.join(_REVISED_COLUMNS)}" if change.event == "UPDATE" else ""
+        when = f" WHEN ({content_changed})" if change.event == "UPDATE" else ""
+        on = f"AFTER {change.event}{columns} ON {change.table}"
+        action = _QUEUE_REVISION.format(post=change.post)
+        if dialect == "postgresql":
+            function = Function(f"presseschau_{change.name}", f" BEGIN {action}; RETURN NULL; END ")
+            functions.append(function)
+            create = (
+                f"CREATE TRIGGER {change.name} {on} FOR EACH ROW{when} "
+                f"EXECUTE FUNCTION {function.name}()"
+            )
+        else:
+            create = f"CREATE TRIGGER {change.name} {on}{when} BEGIN {action}; END"
+        triggers.append(Trigger(change.name, change.table, (change.event,), create))
+    return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+
+
+POST_REVISIONS = Family(
+    name="post_revisions",
+    watches=("posts", "post_tags"),
+    keeps="post_revision_queue",
+    owns=("post_revisions_",),
+    sqlite=lambda: _post_revisions("sqlite"),
+    postgresql=lambda: _post_revisions("postgresql"),
+)
 
 # ---------------------------------------------------------------------------------------
 
@@ -562,6 +632,7 @@ FAMILIES: tuple[Family, ...] = (
     PUBLICATION_SCHEDULE,
     POST_VERSIONS,
     SOURCE_VERSIONS,
+    POST_REVISIONS,
 )
 
 

@@ -32,6 +32,7 @@ class Action:
     post_unpublished = "post.unpublished"  # was publicly visible, is not any more
     post_deleted = "post.deleted"
     post_preview_link_issued = "post.preview_link_issued"
+    post_revision_restored = "post.revision_restored"  # an earlier revision's content put back
     source_created = "source.created"
     source_updated = "source.updated"
     source_deleted = "source.deleted"

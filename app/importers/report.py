@@ -42,6 +42,8 @@ def summary_lines(summary: ImportSummary, *, dry_run: bool) -> list[str]:
         f"skipped {summary.skipped}, failed {summary.failed}"
     )
     lines = [f"dry run, nothing written: would have {counts}" if dry_run else counts]
+    if summary.revisions:
+        lines.append(f"  earlier states of posts kept as their revisions: {summary.revisions}")
     lines += [f"  skipped {count}: {reason}" for reason, count in summary.skip_reasons.items()]
     if summary.new_sources:
         lines.append(f"  new sources: {', '.join(summary.new_sources)}")

@@ -26,6 +26,7 @@ from app.auth.models import Role
 from app.auth.service import user_named
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
+from app.core.html import make_excerpt
 from app.importers import limits
 from app.importers.ahead import rendered_ahead
 from app.importers.archive_page import is_archive_key
@@ -34,6 +35,7 @@ from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
 from app.posts.models import Post
 from app.posts.schemas import PostCreate
+from app.revisions.earlier import add_earlier
 from app.sources.matching import (
     KnownSources,
     SourceMatch,
@@ -58,6 +60,8 @@ DEFAULT_AUTHOR = ImportedAuthor(login=DEFAULT_AUTHOR_LOGIN)
 class ImportSummary:
     created: int = 0
     updated: int = 0
+    # Earlier states of posts (WordPress revisions) put among their revisions.
+    revisions: int = 0
     new_sources: list[str] = field(default_factory=list)
     failures: list[ItemFailure] = field(default_factory=list)
     # Why items were skipped ("imported before", "an attachment, not a post"), and how often.
@@ -183,16 +187,64 @@ class PostImporter:
     def _import_batch(self, session: Session, batch: list[ImportedPost | ItemFailure]) -> int:
         # Read in each batch's transaction: sources other writers add meanwhile count too.
         known = known_sources_of_all(session)
-        posts_in_batch = [item for item in batch if isinstance(item, ImportedPost)]
+        posts_in_batch = [
+            item for item in batch if isinstance(item, ImportedPost) and item.revision_of is None
+        ]
         existing = self._existing(session, posts_in_batch)
         new: list[_New] = []
+        revisions: list[ImportedPost] = []
         for item in batch:
             if isinstance(item, ItemFailure):
                 self.summary.failures.append(item)
+            elif item.revision_of is not None:
+                revisions.append(item)
             else:
                 self._import_one(session, known, existing, item, new)
         self._create(session, known, new)
+        # After the posts: a revision follows its post in the file, often in the same batch.
+        self._add_revisions(session, known, revisions)
         return len(batch)
+
+    def _add_revisions(
+        self, session: Session, known: KnownSources, revisions: list[ImportedPost]
+    ) -> None:
+        """Put earlier states of imported posts among their revisions, by their time."""
+        keys = {item.revision_of for item in revisions if item.revision_of}
+        if not keys:
+            return
+        found: dict[str | None, int] = {
+            row.import_key: row.id
+            for row in session.execute(
+                select(col(Post.id), col(Post.import_key)).where(col(Post.import_key).in_(keys))
+            )
+        }
+        for item in revisions:
+            post_id = found.get(item.revision_of)
+            if post_id is None or item.created_at is None:
+                self._skip("a revision of a post not imported")
+                continue
+            if (refused := limits.refusal(item)) is not None:
+                self._fail(item, refused)
+                continue
+            # Its title and body as the post's are written: cleaned, the source's name off.
+            match = decide_source(known, title=item.title, url=None)
+            try:
+                data = PostCreate.model_validate(
+                    {"title": match.title or item.title, "body": item.body}
+                ).cleaned()
+            except ValidationError as error:
+                self._fail(item, first_error(error.errors()))
+                continue
+            rendered = item.body_html if data.body == item.body else None
+            added = add_earlier(
+                session.connection(), post_id, title=data.title, body=data.body,
+                excerpt=item.excerpt or make_excerpt(data.body, rendered=rendered),
+                saved_at=item.created_at,
+            )  # fmt: skip
+            if added:
+                self.summary.revisions += 1
+            else:
+                self._skip("a revision imported before")
 
     def _fail(self, item: ImportedPost, reason: str) -> None:
         self.summary.failures.append(ItemFailure(item.position, reason))

@@ -41,6 +41,9 @@ _PREFIXES = {
     },
 }
 _CHUNK_BYTES = 64 * 1024
+# Posts whose revisions are found by a GUID of their own (any other's by the GUID WordPress
+# gives a post of that id): about 200 bytes each.
+_KEYS_MAX = 20_000
 # XML forbids these control characters, yet exports carry them (pasted from word processors)
 # and one would end the whole import. In UTF-8 such a byte is never part of another character.
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -59,7 +62,6 @@ _SKIPPED_TYPES = {
     "attachment": "an attachment, not a post",
     "page": "a page, not a post",
     "nav_menu_item": "a menu entry, not a post",
-    "revision": "a revision, not a post",
 }
 _SKIPPED_STATUSES = {
     "trash": "a post in the trash",
@@ -118,6 +120,9 @@ class WxrExport:
         self._depth = 0
         self._parent: Element | None = None
         self._items_seen = 0
+        # The import keys of posts whose GUID is not what WordPress makes of their id, by that
+        # id, for the revisions that follow them (at most _KEYS_MAX: memory stays bounded).
+        self._keys: dict[str, str] = {}
         self._header_read = False
         self._entries = self._read()
 
@@ -227,6 +232,8 @@ class WxrExport:
         post_type = item.value("wp:post_type")
         if not post_type:
             raise _BadItem("it has no wp:post_type, so it is no item of a WordPress export")
+        if post_type == "revision":
+            return self._revision(item, position)
         if post_type != "post":
             self.skipped[_SKIPPED_TYPES.get(post_type, f"post type {post_type}, not a post")] += 1
             return None
@@ -246,13 +253,21 @@ class WxrExport:
         if not title and not body:
             raise _BadItem("it has neither a title nor a text")
         login = item.value("dc:creator")
+        import_key = item.value("guid") or self._fallback_key(post_id)
+        if (
+            post_id
+            and import_key
+            and import_key != self._fallback_key(post_id)
+            and len(self._keys) < _KEYS_MAX
+        ):
+            self._keys[post_id] = import_key
         return ImportedPost(
             position=position,
             title=title,
             body=body,
             status=status,
             published_at=published_at,
-            import_key=item.value("guid") or self._fallback_key(post_id),
+            import_key=import_key,
             slug=unquote(item.value("wp:post_name")) or None,
             original_url=original_url,
             credit=credit,
@@ -263,6 +278,31 @@ class WxrExport:
             or _moment(item, "wp:post_modified", self._zone),
             created_at=created_at,
             excerpt=_plain_field(item, "excerpt:encoded", _EXCERPT_SOURCE_MAX) or None,
+        )
+
+    def _revision(self, item: _Item, position: str) -> ImportedPost | None:
+        """An earlier state of a post the export listed before it (WordPress lists items by
+        id, and a revision gets its id when it is saved, after its post's)."""
+        parent_id = item.value("wp:post_parent")
+        if not (parent_id.isascii() and parent_id.isdigit()) or parent_id == "0":
+            raise _BadItem("a revision needs the wp:post_parent it is a revision of")
+        parent = self._keys.get(parent_id) or self._fallback_key(parent_id)
+        saved = _moment(item, "wp:post_date_gmt", UTC) or _moment(item, "wp:post_date", self._zone)
+        if saved is None:
+            raise _BadItem("a revision needs a date, and wp:post_date is empty")
+        content = item.value("content:encoded")
+        if (too_long := refusal(content)) is not None:
+            raise _BadItem(too_long)
+        body, _original_url, _credit = body_and_origin(content)
+        return ImportedPost(
+            position=position,
+            title=_plain_field(item, "title", _TITLE_SOURCE_MAX),
+            body=body,
+            status=PostStatus.draft,
+            published_at=None,
+            created_at=saved,
+            excerpt=_plain_field(item, "excerpt:encoded", _EXCERPT_SOURCE_MAX) or None,
+            revision_of=parent,
         )
 
     def _dates(self, item: _Item, wp_status: str) -> tuple[datetime | None, datetime | None]:

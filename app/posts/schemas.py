@@ -52,6 +52,16 @@ class _PostInput(TextInput):
         cleaned._rendered = Rendered(body_html, make_excerpt(body, rendered=body_html))
         return cleaned
 
+    def with_excerpt(self, excerpt: str) -> Self:
+        """This input, prepared, storing ``excerpt`` (unless empty) rather than the one made
+        from its body: a post's excerpt as it was written, brought back."""
+        prepared = self.prepared()
+        if not excerpt or prepared._rendered is None:
+            return prepared
+        kept = prepared.model_copy()
+        kept._rendered = Rendered(prepared._rendered.html, excerpt)
+        return kept
+
 
 class PostCreate(_PostInput):
     model_config = ConfigDict(extra="forbid")

@@ -92,7 +92,10 @@ class Export:
                 for rows in _batches(connection, table, self.batch_rows or table.batch_rows):
                     for row in rows:
                         buffer += b",\n" if count else b"\n"
-                        buffer += encode_json(dict(zip(names, row, strict=True)))
+                        item = dict(zip(names, row, strict=True))
+                        if table.to_item is not None:
+                            item = table.to_item(item)
+                        buffer += encode_json(item)
                         count += 1
                         if len(buffer) >= CHUNK_BYTES:
                             yield bytes(buffer)

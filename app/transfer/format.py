@@ -14,6 +14,7 @@ A document is one JSON object (UTF-8) whose members come in this order::
       "posts": [...],
       "post_tags": [...],
       "post_likes": [...],
+      "post_revisions": [...],
       "events": [...]
     }
 
@@ -25,7 +26,8 @@ export writes one item per line; the restorer does not depend on that layout.
 Header members
 --------------
 ``format``       always ``"presseschau"``: what kind of document this is.
-``version``      an integer, the version of this format (now 2; version 1 had no ``events``).
+``version``      an integer, the version of this format (now 3; version 1 had no ``events``,
+                 version 2 no ``post_revisions``).
                  A restorer refuses versions it does not know. Adding an array or a field
                  makes a new version; a restorer of version N reads every version up to N
                  (arrays added later are then empty).
@@ -70,6 +72,17 @@ whatever was stored restores as it was; a user's name is also one the API would 
 ``post_likes``: the likes counted, one per client, post and day, so that a client cannot
     like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
     keyed hash of the client's address, never the address), ``day`` (site-local day).
+``post_revisions`` (since version 3): every kept state of each post's content, in the order
+    of their ids. ``id``, ``post_id`` (a post's ``id``), ``number`` (from 1 per post, unique
+    with ``post_id``), ``created_at`` (time), ``actor_kind`` (``token``, ``cli``, ``worker``
+    or ``anonymous``), ``actor_user_id`` (an id or null; it names no row), ``actor_name``
+    (≤ 80 or null), ``changed`` (the names of the fields that differ from the revision
+    before, from those of the snapshot), ``snapshot`` (an object: ``title``, ``slug``,
+    ``status``, ``published_at`` (time or null), ``source_id`` (an id or null; the source may
+    be gone), ``original_url``, ``credit``, ``language``, ``tags`` (a list of names),
+    ``excerpt``, ``body``, with the limits of the posts' fields). A restore of version 1 or 2
+    gives each post one revision, its state, done by whoever restores; one of version 3 adds
+    none for a post whose state is its latest revision's.
 ``events`` (since version 2): the audit log, what every write did. ``id``, ``occurred_at``
     (time), ``action`` (``post.created``, ...), ``object_type`` (``post``, ``source``,
     ``user``, ``token`` or null) and ``object_id`` (the object's id or null), ``actor_kind``
@@ -83,6 +96,7 @@ whatever was stored restores as it was; a user's name is also one the API would 
 as the database it restores into, and only operators with access to that database restore.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import GenericAlias
@@ -116,6 +130,8 @@ from app.posts.models import (
     PostTag,
     Tag,
 )
+from app.revisions import snapshots
+from app.revisions.models import PostRevision
 from app.sources.models import (
     DOMAIN_MAX,
     LANGUAGE_MAX,
@@ -126,7 +142,7 @@ from app.sources.models import (
 )
 
 FORMAT = "presseschau"
-VERSION = 2
+VERSION = 3
 
 # Tables that are deliberately left out, and why. Every table of the schema is either exported
 # (EXPORTED_TABLES) or listed here; a test fails for a table that is neither, so a new
@@ -158,6 +174,7 @@ NOT_EXPORTED: dict[str, str] = {
         "every write does."
     ),
     "post_document_queue": "posts whose documents a transaction has yet to store; empty.",
+    "post_revision_queue": "posts whose revisions a transaction has yet to write; empty.",
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
     ),
@@ -322,6 +339,56 @@ class EventRecord(BaseModel):
     data: Annotated[dict[DataText, DataValue], Field(max_length=DATA_MEMBERS_MAX)]
 
 
+class SnapshotRecord(BaseModel):
+    """A post's content in one revision."""
+
+    model_config = _STRICT
+
+    title: Annotated[CleanText, Field(max_length=TITLE_MAX)]
+    slug: Slug
+    # As the posts' status column holds it: statuses are the posts' to define.
+    status: Annotated[CleanText, Field(min_length=1, max_length=16)]
+    published_at: Time | None
+    source_id: RowId | None
+    original_url: Url | None
+    credit: Annotated[CleanText, Field(max_length=CREDIT_MAX)] | None
+    language: Language
+    tags: Annotated[list[Annotated[CleanText, Field(max_length=TAG_MAX)]], Field(max_length=1000)]
+    excerpt: Text
+    body: Text
+
+
+SnapshotField = Literal[snapshots.FIELDS]  # type: ignore[valid-type]
+
+
+class PostRevisionRecord(BaseModel):
+    """One kept state of a post's content."""
+
+    model_config = _STRICT
+
+    id: RowId
+    post_id: RowId
+    number: RowId
+    created_at: Time
+    actor_kind: Literal["token", "cli", "worker", "anonymous"]
+    actor_user_id: RowId | None
+    actor_name: Annotated[CleanText, Field(max_length=USER_NAME_MAX)] | None
+    changed: Annotated[list[SnapshotField], Field(max_length=len(snapshots.FIELDS))]
+    snapshot: SnapshotRecord
+
+
+def _revision_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored revision as the document holds it: its snapshot as an object."""
+    return {**row, "snapshot": snapshots.decode(row["snapshot"])}
+
+
+def _revision_row(item: dict[str, Any]) -> dict[str, Any]:
+    """A revision of the document (validated) as it is stored: its snapshot compressed."""
+    snapshot = dict(item["snapshot"])
+    snapshot["published_at"] = snapshots.moment(snapshot["published_at"])
+    return {**item, "snapshot": snapshots.encode(snapshot)}
+
+
 class PostLikeRecord(BaseModel):
     """One client's like of a post on one day."""
 
@@ -344,6 +411,10 @@ class TableFormat:
     # Rows read or written per statement: posts are large (body and HTML up to 200,000
     # characters each), the rest are a few short fields.
     batch_rows: int = 2000
+    # A stored row as the document's item, and a validated item as the row stored, where
+    # they differ (a column the document shows in another form).
+    to_item: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    to_row: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def key(self) -> str:
@@ -372,6 +443,16 @@ EXPORTED_TABLES: tuple[TableFormat, ...] = (
     TableFormat(_table(Post), PostRecord, "posts", batch_rows=20),
     TableFormat(_table(PostTag), PostTagRecord, "post tags"),
     TableFormat(_table(PostLike), PostLikeRecord, "likes"),
+    # Each holds a post's content as posts do: as few at once.
+    TableFormat(
+        _table(PostRevision),
+        PostRevisionRecord,
+        "post revisions",
+        since=3,
+        batch_rows=20,
+        to_item=_revision_item,
+        to_row=_revision_row,
+    ),
     TableFormat(_table(Event), EventRecord, "events", since=2),
 )
 

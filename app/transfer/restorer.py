@@ -224,9 +224,10 @@ def _validated(table: TableFormat, index: int, item: Any) -> dict[str, Any]:
             f"{', '.join(table.columns)}; found {type(item).__name__}."
         )
     try:
-        return table.record.model_validate(item).model_dump()
+        row = table.record.model_validate(item).model_dump()
     except ValidationError as exc:
         raise InvalidDocument(_validation_detail(_position(table, index, item), exc)) from exc
+    return table.to_row(row) if table.to_row is not None else row
 
 
 def _insert(

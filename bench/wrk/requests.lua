@@ -1,8 +1,10 @@
 -- One benchmark scenario for wrk: GETs of paths drawn at random from a file, optionally a
--- share of post creations, and an exact count of the response statuses.
+-- share of post creations (or, with edit=1, of PATCHes of those paths' bodies), and an exact
+-- count of the response statuses.
 --
 --   wrk -t1 -c16 -d5s --latency -s bench/wrk/requests.lua http://HOST:PORT -- \
 --       urls=FILE [seed=N] [etag=TAG] [write_share=0.1 token=TOKEN body=FILE nonce=TEXT]
+--       [edit=1]
 --
 -- Why a script: cold scenarios need a different URL on (almost) every request, and wrk's own
 -- summary counts only non-2xx/3xx answers, so a 304 scenario that got 200s would look fine.
@@ -16,6 +18,7 @@ local get_headers = {}
 local post_headers = {}
 local post_body = "\"\""
 local write_share = 0
+local edit = false
 local nonce = "run"
 local counter = 0
 statuses = {}
@@ -51,6 +54,11 @@ function init(args)
     post_body = file:read("*a")
     file:close()
     nonce = options.nonce or nonce
+    -- The JSON string without its closing quote, so each edit can end it differently.
+    edit = options.edit == "1"
+    if edit then
+      post_body = post_body:match('^(.*)"%s*$')
+    end
   end
   assert(#paths > 0 or write_share >= 1, "no paths to request")
   math.randomseed(tonumber(options.seed or "1") * 1000 + id)
@@ -59,6 +67,11 @@ end
 function request()
   if write_share > 0 and (write_share >= 1 or math.random() < write_share) then
     counter = counter + 1
+    if edit then
+      -- A body that differs from every one before: each PATCH is a change, and a revision.
+      local body = string.format('{"body":%s %s-%d-%d"}', post_body, nonce, id, counter)
+      return wrk.format("PATCH", paths[math.random(#paths)], post_headers, body)
+    end
     local title = string.format("Benchmark %s-%d-%d", nonce, id, counter)
     local body = '{"title":"' .. title .. '","status":"published","body":' .. post_body .. "}"
     return wrk.format("POST", "/api/v1/posts", post_headers, body)

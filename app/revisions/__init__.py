@@ -1,0 +1,1 @@
+"""Revisions: every state a post's content has had, kept whoever writes it."""
