@@ -160,6 +160,26 @@ def test_restoring_revision_1_of_a_post_edited_five_times(client: TestClient, db
                                        "number": 1}) in [tuple(row) for row in events]  # fmt: skip
 
 
+def test_a_restore_from_a_stale_read_is_refused_and_changes_nothing(
+    client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    post_id = _create(client, editor)["id"]
+    read = client.get(f"/api/v1/posts/{post_id}", headers=editor.headers)
+    _patch(client, editor, post_id, title="Von jemand anderem geändert")
+    restore = f"/api/v1/posts/{post_id}/revisions/1/restore"
+    stale = client.post(restore, headers={**editor.headers, "If-Match": read.headers["etag"]})
+    assert stale.status_code == 412, stale.text
+    assert stale.json()["current"]["title"] == "Von jemand anderem geändert"
+    assert [item["number"] for item in _revisions(client, editor, post_id)] == [2, 1]
+
+    current = stale.headers["etag"]
+    restored = client.post(restore, headers={**editor.headers, "If-Match": current})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["title"] == "Erster Titel"
+    assert restored.headers["etag"] != current
+
+
 def test_a_revision_shows_its_changes_and_the_body_line_diff(
     client: TestClient, db: Database
 ) -> None:
