@@ -12,7 +12,6 @@ from app.posts.models import (
     PostDocumentQueue,
     PostLike,
     PostTag,
-    PublicationSchedule,
     PublishedCount,
     Tag,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "PostDocumentQueue",
     "PostLike",
     "PostTag",
-    "PublicationSchedule",
     "PublishedCount",
     "Source",
     "SourceDomain",

@@ -43,6 +43,9 @@ class ImportedPost:
     excerpt: str | None = None
     # The body rendered ahead, by a reader in a second process (app.importers.ahead).
     body_html: str | None = None
+    # A post in the trash (status trashed): the status it had before, and since when.
+    trashed_from: PostStatus | None = None
+    trashed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
-from app.posts import service
+from app.posts import service, trash
 from app.posts.schemas import (
     Likes,
     PostCreate,
@@ -43,7 +43,8 @@ async def list_posts(
     paging: PageQuery,
     filters: Annotated[PostFilters, Query()],
 ) -> Page[PostPublic]:
-    """Posts, newest first; anonymous callers see published posts only."""
+    """Posts, newest first; published ones unless status asks for others (which needs a
+    token: authors see their own, editors all)."""
     page = await database.read(
         service.list_posts, viewer=viewer, filters=filters, paging=paging, zone=settings.zone
     )
@@ -60,8 +61,10 @@ async def list_posts(
 async def create_post(
     database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, data: PostCreate
 ) -> PostCreated:
-    """Write a post; authors write drafts, editors may publish or schedule. Without a
-    source_id the source is recognised from the title and original_url, as imports do."""
+    """Write a post; authors write drafts and pending posts (403 for any other status),
+    editors may publish or schedule (published with a future published_at is stored as
+    scheduled). Without a source_id the source is recognised from the title and
+    original_url, as imports do. A slug taken, even by a trashed post: 409."""
     return await database.write(
         service.create_post,
         viewer=viewer,
@@ -75,7 +78,8 @@ async def create_post(
 async def get_post(
     database: DatabaseDep, settings: SettingsDep, viewer: OptionalViewer, id_or_slug: IdOrSlug
 ) -> PostPublic:
-    """One post by id or slug."""
+    """One post by id or slug. Anonymous callers read published posts only (any other is
+    404); authors also their own, editors every post."""
     return await database.read(
         service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
     )
@@ -91,7 +95,10 @@ async def update_post(
     id_or_slug: IdOrSlug,
     data: PostUpdate,
 ) -> PostPublic:
-    """Change some fields of a post, found by id or slug."""
+    """Change some fields of a post, found by id or slug; status changes it (publish,
+    schedule, unpublish = draft). Authors change only their own drafts and pending posts,
+    into drafts or pending (handing in for review); a scheduled or published post is 403 to
+    them. A trashed post: 409 (restore it first)."""
     return await database.write(
         service.update_post, viewer=viewer, id_or_slug=id_or_slug, data=data, zone=settings.zone
     )
@@ -100,11 +107,44 @@ async def update_post(
 @router.delete(
     "/{id_or_slug}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
-async def delete_post(database: DatabaseDep, viewer: CurrentViewer, id_or_slug: IdOrSlug) -> None:
-    """Delete a post, found by id or slug."""
-    await database.write(service.delete_post, viewer=viewer, id_or_slug=id_or_slug)
+async def delete_post(
+    database: DatabaseDep,
+    viewer: CurrentViewer,
+    id_or_slug: IdOrSlug,
+    purge: Annotated[
+        bool,
+        Query(
+            description="Delete the post for good, with its likes and tag links (editors "
+            "and admins only; 403 for authors), instead of moving it to the trash."
+        ),
+    ] = False,
+) -> None:
+    """Move a post, found by id or slug, to the trash: it leaves every public view at once,
+    keeps its slug, and comes back by POST /posts/{id}/restore. Authors trash their own
+    drafts and pending posts. A post already in the trash: 409 (purge=true deletes it).
+    The worker empties posts trashed longer than PRESSESCHAU_TRASH_DAYS."""
+    if purge:
+        await database.write(trash.purge_post, viewer=viewer, id_or_slug=id_or_slug)
+    else:
+        await database.write(trash.trash_post, viewer=viewer, id_or_slug=id_or_slug)
+
+
+@router.post(
+    "/{id_or_slug}/restore",
+    response_model=PostPublic,
+    responses=error_responses(401, 403, 404, 409),
+)
+async def restore_post(
+    database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, id_or_slug: IdOrSlug
+) -> PostPublic:
+    """Bring a post back from the trash to the status it had: a scheduled post whose time
+    has passed meanwhile comes back published. Authors restore their own drafts and pending
+    posts. A post not in the trash: 409."""
+    return await database.write(
+        trash.restore_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
+    )
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))
