@@ -23,12 +23,15 @@ from sqlmodel import col
 from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database
+from app.direct_reads.statements import LIMIT, OFFSET
 from app.main import create_app
-from app.posts import trash
+from app.posts import queries, trash
 from app.posts.models import Post
-from app.posts.schemas import PostPublic
+from app.posts.schemas import PostPublic, PostSort
+from app.posts.visibility import published
 from tests.conftest import empty_all_tables
 from tests.factories import Account, make_account, make_post
+from tests.test_title_order import _plan
 
 API = "/api/v1"
 FUTURE = datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
@@ -293,3 +296,28 @@ def test_scheduling_needs_a_time_and_one_past_publishes_at_once(world: World) ->
     )
     assert moved.json()["status"] == "scheduled"
     assert world.client.get(f"{API}/posts/{at_once.json()['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("sort", [PostSort.newest, PostSort.oldest])
+def test_the_public_list_walks_the_status_index_in_its_order(db: Database, sort: PostSort) -> None:
+    """The public filter is the status alone: a list newest (or oldest) first walks
+    (status, published_at, id) in its order, as before statuses were stored."""
+    order = queries.sort_order(sort, may_include_drafts=False)
+    ids = select(col(Post.id)).where(published()).order_by(*order).limit(LIMIT).offset(OFFSET)
+    walk = _plan(db, ids)
+    assert "ix_posts_status_published_at" in walk, walk
+    if db.engine.dialect.name == "sqlite":
+        assert "TEMP B-TREE" not in walk, walk
+    else:
+        assert "Sort" not in walk, walk
+
+
+def test_the_publishers_question_is_a_range_of_a_status_index(db: Database) -> None:
+    due = select(col(Post.id)).where(
+        col(Post.status) == "scheduled", col(Post.published_at) <= datetime.now(UTC)
+    )
+    walk = _plan(db, due.limit(1))
+    # An index led by the status (on an empty table PostgreSQL may take either such one).
+    assert "ix_posts_status_" in walk, walk
+    assert "SCAN posts\n" not in f"{walk}\n", walk
+    assert "Seq Scan" not in walk, walk
