@@ -12,7 +12,6 @@ from app.posts.models import (
     PostDocumentQueue,
     PostLike,
     PostTag,
-    PublicationSchedule,
     PublishedCount,
     Tag,
 )
@@ -36,7 +35,6 @@ __all__ = [
     "PostRevision",
     "PostRevisionQueue",
     "PostTag",
-    "PublicationSchedule",
     "PublishedCount",
     "Source",
     "SourceDomain",

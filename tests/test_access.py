@@ -38,6 +38,7 @@ from app.core.keys import PREVIEW_LINK_KEY, stored_key
 from app.main import API_PREFIX, create_app
 from app.models import metadata
 from app.posts import service as post_service
+from app.posts import trash
 from app.posts.models import Post
 from app.posts.schemas import PostPublic, PostUpdate
 from app.previews.links import signature
@@ -71,7 +72,9 @@ TABLE_CALLERS = [caller for caller in Caller if caller is not Caller.THROTTLED]
 # (route name, variant): the status each caller gets, in the order of Caller.
 # _ marks "owner" where the operation has no owner: the plain author row covers it.
 # Variants: the owner's published / draft / scheduled post; "publish" sends status=published
-# for the owner's draft; "drafts" lists with status=draft; for tokens, "own" is the caller's
+# for the owner's draft; "purge" deletes the owner's published post for good; restore_post
+# brings back the owner's draft or published post from the trash; "drafts" lists with
+# status=draft; for tokens, "own" is the caller's
 # own and "other" the owner's (so the owner's row there is about its own tokens too).
 _: None = None
 # fmt: off
@@ -91,6 +94,9 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("delete_post", "published"):      (401, 403,  403,   204,   204,   401,   401,   401),
     ("delete_post", "draft"):          (401, 204,  404,   204,   204,   401,   401,   401),
     ("delete_post", "scheduled"):      (401, 403,  404,   204,   204,   401,   401,   401),
+    ("delete_post", "purge"):          (401, 403,  403,   204,   204,   401,   401,   401),
+    ("restore_post", "draft"):         (401, 200,  404,   200,   200,   401,   401,   401),
+    ("restore_post", "published"):     (401, 403,  404,   200,   200,   401,   401,   401),
     ("like_post", "published"):        (200, 200,  200,   200,   200,   401,   401,   401),
     ("like_post", "draft"):            (404, 404,  404,   404,   404,   401,   401,   401),
     ("like_post", "scheduled"):        (404, 404,  404,   404,   404,   401,   401,   401),
@@ -397,9 +403,24 @@ def _update_post(w: World, variant: str, _caller: Caller) -> Call:
 
 
 def _delete_post(w: World, variant: str, _caller: Caller) -> Call:
-    post = _post_target(w, variant)
+    post = _post_target(w, "published" if variant == "purge" else variant)
     return Call(
         w.url("delete_post", id_or_slug=post.id),
+        params={"purge": "true"} if variant == "purge" else {},
+        state=lambda: w.db.call(_post_state, post_id=post.id),
+    )
+
+
+def _restore_post(w: World, variant: str, _caller: Caller) -> Call:
+    post = _post_target(w, variant)
+    w.db.call(
+        trash.trash_post,
+        viewer=w.accounts[Caller.EDITOR].viewer,
+        id_or_slug=str(post.id),
+        zone=BERLIN,
+    )
+    return Call(
+        w.url("restore_post", id_or_slug=post.id),
         state=lambda: w.db.call(_post_state, post_id=post.id),
     )
 
@@ -535,6 +556,7 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "get_post": ("GET", _get_post),
     "update_post": ("PATCH", _update_post),
     "delete_post": ("DELETE", _delete_post),
+    "restore_post": ("POST", _restore_post),
     "like_post": ("POST", _like_post),
     "create_preview_link": ("POST", _create_preview_link),
     "preview_post": ("GET", _preview_post),

@@ -59,14 +59,14 @@ def test_imports_report_what_they_did_and_exit_by_outcome(
     assert _cli(url, "migrate").returncode == 0
     blog = str(ROOT / "tests" / "data" / "blog.wxr")
     dry = _cli(url, "import", "wxr", blog, "--dry-run")
-    assert dry.stdout.startswith("dry run, nothing written: would have created 5,")
+    assert dry.stdout.startswith("dry run, nothing written: would have created 6,")
     first = _cli(url, "import", "wxr", blog)
     # One item is bad: the rest are in, and the exit status tells a script so.
     assert first.returncode == 2
-    assert first.stdout.startswith("created 5, updated 0, skipped 3, failed 1")
+    assert first.stdout.startswith("created 6, updated 0, skipped 2, failed 1")
     assert "failed: item 5 (post 420):" in first.stderr
     again = _cli(url, "import", "wxr", blog)
-    assert "created 0, updated 0, skipped 8, failed 1" in again.stdout
+    assert "created 0, updated 0, skipped 8, failed 1" in again.stdout  # 6 before, 2 others
     missing = _cli(url, "import", "archive", str(ROOT / "no-such-page.txt"))
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr

@@ -22,7 +22,7 @@ from app.derived.root import open_database
 from app.events.actor import COMMAND_LINE, acting_as
 from app.importers.files import import_wxr
 from app.models import metadata
-from app.posts.announcer import announce_due
+from app.posts.publisher import publish_due
 from app.sources import service as sources
 from app.sources.schemas import SourceCreate
 from tests.factories import BERLIN, Account, make_account, make_post
@@ -94,8 +94,12 @@ def test_a_post_records_its_life_through_the_api(client: TestClient, db: Databas
         url, headers=editor.headers, json={"published_at": datetime.now(UTC).isoformat()}
     )
     assert now.status_code == 200
-    deleted = client.delete(url, headers=editor.headers)
-    assert deleted.status_code == 204
+    trashed = client.delete(url, headers=editor.headers)
+    assert trashed.status_code == 204
+    restored = client.post(f"{url}/restore", headers=editor.headers)
+    assert restored.status_code == 200
+    purged = client.delete(url, headers=editor.headers, params={"purge": "true"})
+    assert purged.status_code == 204
 
     seen = events(db)[before:]
     assert [(event.action, event.object) for event in seen] == [
@@ -107,9 +111,15 @@ def test_a_post_records_its_life_through_the_api(client: TestClient, db: Databas
         ("post.updated", post),  # scheduled for tomorrow: not public yet
         ("post.updated", post),
         ("post.published", post),  # its time moved to now: public from this write on
-        ("post.deleted", post),
+        ("post.trashed", post),
+        ("post.unpublished", post),  # out of every public view with the trash
+        ("post.restored", post),
+        ("post.published", post),  # back to its former status: published
+        ("post.purged", post),
+        ("post.unpublished", post),  # it was public until it was deleted for good
     ]
-    requests = [created, created, draft, draft, retitled, scheduled, now, now, deleted]
+    requests = [created, created, draft, draft, retitled, scheduled, now, now, trashed,
+                trashed, restored, restored, purged, purged]  # fmt: skip
     for event, response in zip(seen, requests, strict=True):
         assert event.request_id == response.headers["x-request-id"]
     for event in seen:
@@ -120,8 +130,15 @@ def test_a_post_records_its_life_through_the_api(client: TestClient, db: Databas
         )
         assert event.actor_token_id == me["token_id"]
     assert seen[0].data == {"title": "Ein Bericht", "slug": "ein-bericht", "status": "published"}
-    assert seen[4].data == {"title": "Neuer Titel", "slug": "ein-bericht", "fields": ["title"]}
-    assert seen[5].data["fields"] == ["published_at", "status"]
+    assert seen[4].data == {
+        "title": "Neuer Titel", "slug": "ein-bericht", "status": "draft", "fields": ["title"],
+    }  # fmt: skip
+    # Asked to be published at a time ahead: stored, and recorded, as scheduled.
+    assert (seen[5].data["fields"], seen[5].data["status"]) == (
+        ["published_at", "status"], "scheduled",
+    )  # fmt: skip
+    assert seen[6].data["fields"] == ["published_at", "status"]  # its time came: published
+    assert seen[8].data["status"] == "published"  # what it was when trashed
     # Never a body: the entry stays small whatever the post holds.
     assert all("body" not in event.data for event in seen)
 
@@ -221,7 +238,7 @@ def test_the_command_line_records_its_writes_as_its_own(
     assert all(secret not in str(event) and "psk_" not in str(event) for event in seen)
     created_posts = [event for event in seen if event.action == "post.created"]
     imported_posts = [event for event in created_posts if event.data.get("via") == "import"]
-    assert len(imported_posts) == 5
+    assert len(imported_posts) == 6
     assert len(created_posts) > len(imported_posts)  # the demo's, too
     published = {event.object for event in seen if event.action == "post.published"}
     assert published <= {event.object for event in created_posts}
@@ -247,7 +264,7 @@ def test_the_worker_records_a_scheduled_post_going_public(db: Database, editor: 
     later = datetime.now(UTC) + timedelta(hours=1)
     post = make_post(db, editor, published_at=later)
     assert ("post.published", f"post:{post.id}") not in actions(db)
-    assert announce_due(db, now=later + timedelta(seconds=1)) == 1
+    assert publish_due(db, now=later + timedelta(seconds=1)) == 1
     last = events(db)[-1]
     assert (last.action, last.object, last.actor_kind) == (
         "post.published",

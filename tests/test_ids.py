@@ -29,6 +29,7 @@ from tests.factories import (
     token_kinds_of_an_older_schema,
     with_version_columns,
     without_events,
+    without_trash_columns,
 )
 from tests.test_post_documents import _assert_current
 from tests.test_published_counts import kept, recounted
@@ -53,7 +54,10 @@ def test_a_deleted_posts_id_is_never_given_to_another(client: TestClient, db: Da
     editor = make_account(db)
     make_post(db, editor)
     newest = make_post(db, editor, title="Bald gelöscht")
-    assert client.delete(f"{API}/posts/{newest.id}", headers=editor.headers).status_code == 204
+    deleted = client.delete(
+        f"{API}/posts/{newest.id}", params={"purge": "true"}, headers=editor.headers
+    )
+    assert deleted.status_code == 204
     created = client.post(
         f"{API}/posts", headers=editor.headers, json={"title": "Neu", "body": "Text."}
     )
@@ -176,7 +180,8 @@ def _fill(database: Database, client: TestClient) -> tuple[Account, int]:
     deleted = make_post(database, editor)
     newest = make_post(database, editor, tags=["Kultur"])
     assert client.post(f"{API}/posts/{liked.id}/likes").status_code == 200
-    assert client.delete(f"{API}/posts/{deleted.id}", headers=editor.headers).status_code == 204
+    # Deleted for good, as an editor's purge or the trash's emptying does.
+    _delete_by_hand(database, "posts", deleted.id)
     return editor, newest.id
 
 
@@ -200,7 +205,8 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             patched.setattr(documents, "put", lambda *_args, **_kwargs: None)
             # Nor has it the events table this release records every write in.
             without_events(patched)
-            # Nor the versions of posts and sources.
+            # Nor the trash's columns, nor the versions of posts and sources.
+            without_trash_columns(patched)
             with with_version_columns(database):
                 editor, newest = _fill(database, client)
         store_documents_of_an_older_schema(database, BERLIN)
@@ -225,6 +231,10 @@ def test_the_migration_keeps_every_row_index_and_trigger_and_ids_go_on(
             version = _content_version(database)
             assert client.delete(f"{API}/posts/{newest}", headers=editor.headers).status_code == 204
             assert _content_version(database) > version
+            purge = client.delete(
+                f"{API}/posts/{newest}", params={"purge": "true"}, headers=editor.headers
+            )
+            assert purge.status_code == 204
             source = make_source(database, name="Bote")
             created = make_post(database, editor, source_id=source.id, tags=["Kultur"])
             assert created.id > newest

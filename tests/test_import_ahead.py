@@ -80,7 +80,7 @@ def test_an_export_read_ahead_imports_as_one_read_in_process(
     ahead = _outcome(db, run)
     assert ahead == in_process
     said, (posts, _, _) = ahead
-    assert len(posts) == (3 if damaged else 5)
+    assert len(posts) == (3 if damaged else 6)
     assert isinstance(said, str if damaged else tuple)
 
 

@@ -43,14 +43,10 @@ def test_an_export_becomes_posts_sources_tags_and_authors(
     app: FastAPI, client: TestClient, db: Database
 ) -> None:
     summary = run_import(db)
-    assert (summary.created, summary.updated, summary.failed) == (5, 0, 1)
+    assert (summary.created, summary.updated, summary.failed) == (6, 0, 1)
     assert summary.failures[0].position == "item 5 (post 420)"
     assert "is not a date" in summary.failures[0].reason
-    assert summary.skip_reasons == {
-        "an attachment, not a post": 1,
-        "a post in the trash": 1,
-        "a page, not a post": 1,
-    }
+    assert summary.skip_reasons == {"an attachment, not a post": 1, "a page, not a post": 1}
     assert summary.new_sources == ["german-foreign-policy.com", "Global Times China", "TASS"]
     editor = make_account(db).headers
 
@@ -75,14 +71,24 @@ def test_an_export_becomes_posts_sources_tags_and_authors(
     assert second["excerpt"].startswith("Nach zwei Wochen Stillstand")  # none written: derived
     assert "Kasachstan" in second["tags"]
     assert "Seidenstraße" in second["tags"]
-    # Drafts and private posts are drafts; a scheduled post waits for its date.
+    # Drafts and private posts are drafts; a scheduled post waits for its date; a post in the
+    # trash is there, its slug its own again, and goes back to what it was before.
     draft = post(client, app, "notizen-zur-energiekonferenz-in-almaty", editor)
     assert (draft["status"], draft["published_at"]) == ("draft", None)
     assert post(client, app, "quellenliste-zentralasien", editor)["status"] == "draft"
     scheduled = post(client, app, "wahlen-in-usbekistan", editor)
-    assert (scheduled["status"], scheduled["source"]["name"]) == ("published", "TASS")
+    assert (scheduled["status"], scheduled["source"]["name"]) == ("scheduled", "TASS")
     assert scheduled["published_at"].startswith("2030-02-01T07:00:00")
-    for hidden in ("notizen-zur-energiekonferenz-in-almaty", "wahlen-in-usbekistan"):
+    trashed = post(client, app, "doppelt-eingestellt", editor)
+    assert trashed["status"] == "trashed"
+    restored = client.post(
+        app.url_path_for("restore_post", id_or_slug="doppelt-eingestellt"), headers=editor
+    )
+    assert restored.json()["status"] == "published"
+    client.delete(app.url_path_for("delete_post", id_or_slug="doppelt-eingestellt"),
+                  headers=editor)  # fmt: skip
+    for hidden in ("notizen-zur-energiekonferenz-in-almaty", "wahlen-in-usbekistan",
+                   "doppelt-eingestellt"):  # fmt: skip
         assert client.get(app.url_path_for("get_post", id_or_slug=hidden)).status_code == 404
     public = client.get(app.url_path_for("list_posts")).json()
     assert public["total"] == 2
@@ -96,7 +102,7 @@ def test_importing_the_export_again_adds_nothing(
     before = client.get(app.url_path_for("list_posts"), headers=editor).json()
     again = run_import(db)
     assert (again.created, again.updated, again.new_sources) == (0, 0, [])
-    assert again.skip_reasons["imported before"] == 5
+    assert again.skip_reasons["imported before"] == 6
     assert client.get(app.url_path_for("list_posts"), headers=editor).json() == before
 
 
@@ -133,12 +139,12 @@ def test_a_damaged_export_imports_the_posts_before_the_damage(
 
     assert slugs() == ["fuehrung-aus-einer-hand", "gueterzuege-nach-europa"]
     assert slugs(status="draft") == ["notizen-zur-energiekonferenz-in-almaty"]
-    assert run_import(db).created == 2
+    assert run_import(db).created == 3
 
 
 def test_a_dry_run_writes_nothing(app: FastAPI, client: TestClient, db: Database) -> None:
     summary = run_import(db, dry_run=True)
-    assert (summary.created, summary.failed) == (5, 1)
+    assert (summary.created, summary.failed) == (6, 1)
     editor = make_account(db).headers
     assert client.get(app.url_path_for("list_posts"), headers=editor).json()["total"] == 0
     assert client.get(app.url_path_for("list_sources")).json()["total"] == 0

@@ -100,7 +100,9 @@ def test_every_write_stores_the_documents_it_changes(
         ("post", f"{API}/posts/{first.id}/likes", None),
         ("patch", f"{API}/sources/{content['source'].id}", {"name": "Neuer Kurier"}),
         ("patch", f"{API}/users/{editor.viewer.user_id}", {"name": "Erika Neu"}),
-        ("delete", f"{API}/posts/{second.id}", None),
+        ("delete", f"{API}/posts/{second.id}", None),  # to the trash
+        ("post", f"{API}/posts/{second.id}/restore", None),
+        ("delete", f"{API}/posts/{second.id}?purge=true", None),
     ]
     for method, url, body in steps:
         response = client.request(method, url, json=body, headers=admin.headers)

@@ -228,9 +228,14 @@ def test_drafts_and_scheduled_posts_stay_hidden_from_anonymous_readers(
         app.url_path_for("list_posts"), params={"status": "draft"}, headers=author.headers
     )
     assert drafts.json()["total"] == 1
+    # Editors see every status, each when asked for: published means public.
     assert client.get(
         app.url_path_for("list_posts"), headers=editor.headers
-    ).json()["total"] == 2  # fmt: skip
+    ).json()["total"] == 1  # fmt: skip
+    scheduled = client.get(
+        app.url_path_for("list_posts"), params={"status": "scheduled"}, headers=editor.headers
+    )
+    assert [post["status"] for post in scheduled.json()["items"]] == ["scheduled"]
 
 
 def test_update_changes_only_the_fields_sent(
@@ -256,14 +261,23 @@ def test_update_changes_only_the_fields_sent(
     assert client.get(url).json() == changed
 
 
-def test_delete_removes_the_post(app: FastAPI, client: TestClient, db: Database) -> None:
+def test_delete_moves_the_post_to_the_trash_and_purge_removes_it(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
     editor = make_account(db)
     post = make_post(db, editor, tags=["Weg"])
     url = app.url_path_for("delete_post", id_or_slug=str(post.id))
     assert client.delete(url).status_code == 401
     assert client.delete(url, headers=editor.headers).status_code == 204
     assert client.get(url).status_code == 404
-    assert client.delete(url, headers=editor.headers).status_code == 404
+    trashed = client.get(url, headers=editor.headers).json()
+    assert (trashed["status"], trashed["tags"]) == ("trashed", ["Weg"])
+    again = client.delete(url, headers=editor.headers)
+    assert again.status_code == 409
+    assert "purge=true" in again.json()["detail"]
+    assert client.delete(url, params={"purge": "true"}, headers=editor.headers).status_code == 204
+    assert client.get(url, headers=editor.headers).status_code == 404
+    assert client.delete(url, params={"purge": "true"}, headers=editor.headers).status_code == 404
 
 
 def test_likes_count_up_on_published_posts_only(

@@ -16,7 +16,7 @@ from app.core.db import Database
 from app.core.prepared import AnySelect, Prepared
 from app.posts import documents, queries
 from app.posts.queries import POSTS, PostRow, StoredDocument
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import published
 from app.sources import queries as sources
 from app.sources.queries import SourceRow
 from tests.factories import BERLIN, make_account, make_post, make_source
@@ -92,7 +92,7 @@ def test_a_source_and_a_neighbour_day_read_by_name_on_both_paths(db: Database, c
         assert row.homepage_url == "https://kurier.example/"
 
     now = datetime(2030, 1, 1, tzinfo=UTC)
-    earlier = neighbour_statement([publicly_visible(now)], now.date(), later=False)
+    earlier = neighbour_statement([published()], now.date(), later=False)
     with db.engine.connect() as connection:
         neighbour = connection.execute(earlier).one()
     assert NeighbourDay._make(neighbour) == NeighbourDay(day=date(2022, 1, 10), posts=1)

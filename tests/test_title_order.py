@@ -16,14 +16,14 @@ from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.direct_reads import reader
 from app.direct_reads.routing import Routing
-from app.direct_reads.statements import FORMAT, LIMIT, NOW, OFFSET, ZONE
+from app.direct_reads.statements import FORMAT, LIMIT, OFFSET, ZONE
 from app.main import create_app
 from app.posts import documents, queries
 from app.posts.models import Post
 from app.posts.queries import DOCUMENTS
 from app.posts.router import router as posts_router
 from app.posts.schemas import PostSort
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import published
 from app.sources.router import router as sources_router
 from app.transfer import restorer
 from app.transfer.exporter import Export
@@ -95,7 +95,7 @@ def _plan(db: Database, statement: Select[*tuple[Any, ...]]) -> str:
 
 def test_a_public_list_by_title_walks_an_index_in_its_order(db: Database) -> None:
     order = queries.sort_order(PostSort.by_title, may_include_drafts=False)
-    where = [publicly_visible(NOW)]
+    where = [published()]
     # The page's ids, found in the index's order however deep the page: what walks.
     ids = select(col(Post.id)).where(*where).order_by(*order).limit(LIMIT).offset(OFFSET)
     # The whole read: those ids' rows and documents, its page (at most 100 rows) sorted again.

@@ -47,6 +47,7 @@ from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata
 from app.posts import service as posts
+from app.posts import trash
 from app.posts.documents import QUEUE
 from app.posts.models import Post
 from app.posts.queries import DOCUMENTS
@@ -65,6 +66,8 @@ from app.transfer.format import (
 )
 from tests.conftest import FreshDatabase
 from tests.factories import BERLIN, Account, make_account, make_post, make_source
+
+POSTS = Post.metadata.tables["posts"]
 
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = metadata.tables["tags"]
@@ -210,7 +213,16 @@ def build_dataset(db: Database) -> Dataset:
     # An edited post (updated_at after created_at), and a gap in the ids before the last one.
     db.call(posts.update_post, viewer=editor.viewer, id_or_slug=str(made[2].id),
             data=PostUpdate(title="Korrigiert: Ölpreis"), zone=BERLIN)  # fmt: skip
-    db.call(posts.delete_post, viewer=editor.viewer, id_or_slug=str(made[4].id), zone=BERLIN)
+    db.call(trash.purge_post, viewer=editor.viewer, id_or_slug=str(made[4].id), zone=BERLIN)
+    # Every status, and the trash: a published post and an author's draft in it.
+    made += [
+        make_post(db, author, status="pending", published_at=None, title="Eingereicht"),
+        make_post(db, editor, title="Weggeworfen", published_at="2022-01-10T14:00:00Z",
+                  source_id=tass.id, tags=["Ökonomie"]),
+        make_post(db, author, status="draft", published_at=None, title="Verworfen"),
+    ]  # fmt: skip
+    db.call(trash.trash_post, viewer=editor.viewer, id_or_slug=str(made[-2].id), zone=BERLIN)
+    db.call(trash.trash_post, viewer=author.viewer, id_or_slug=str(made[-1].id), zone=BERLIN)
     for post, clients in ((made[0], "abc"), (made[1], "ab"), (made[3], "a")):
         for client in clients:
             db.call(posts.like_post, id_or_slug=str(post.id), client=f"leser-{client}", zone=BERLIN)
@@ -241,7 +253,8 @@ def api_answers(
         return response.json()
 
     listing = app.url_path_for("list_posts")
-    for status in ("published", "draft") if headers else ("published",):
+    statuses = ("published", "draft", "pending", "scheduled", "trashed")
+    for status in statuses if headers else ("published",):
         first = get(listing, status=status, per_page=2)
         for page in range(2, math.ceil(first["total"] / 2) + 1):
             get(listing, status=status, per_page=2, page=page)
@@ -357,7 +370,7 @@ def test_a_restore_answers_every_request_as_before(
     version = content_version(target)
     counts = restore_bytes(target, document, batch_rows=2)
     assert counts == exported
-    assert counts["posts"] == 11
+    assert counts["posts"] == 14
     assert counts["post_likes"] == 6
     # Each post's first state, and the edit of one (the deleted post took its own along).
     assert counts["post_revisions"] == counts["posts"] + 1
@@ -455,13 +468,13 @@ def test_an_export_is_one_snapshot_while_writes_go_on(
     db.call(sources.update_source, id_or_slug="tass", data=SourceUpdate(name="TASS Moskau"))
     db.call(posts.like_post, id_or_slug=dataset.post_keys[0], client="leser-z", zone=BERLIN)
     document = json.loads(first + b"".join(chunks))
-    assert len(document["posts"]) == 11
+    assert len(document["posts"]) == 14
     assert "Zu spät" not in {post["title"] for post in document["posts"]}
     assert "TASS" in {source["name"] for source in document["sources"]}
     assert len(document["post_likes"]) == 6
     # A new export has them all.
     later = json.loads(export_bytes(db))
-    assert (len(later["posts"]), len(later["post_likes"])) == (12, 7)
+    assert (len(later["posts"]), len(later["post_likes"])) == (15, 7)
 
 
 # -- refusals: nothing is written -----------------------------------------------------------
@@ -505,6 +518,7 @@ def test_a_document_of_the_first_version_still_restores(
     del document["events"]
     del document["post_revisions"]
     document["version"] = 1
+    document["posts"] = [as_version_2(post) for post in document["posts"]]
     _url, target = new_database(backend)
     counts = restore_bytes(target, orjson.dumps(document))
     assert counts == {**row_counts(db, tables_of(1))}
@@ -513,6 +527,49 @@ def test_a_document_of_the_first_version_still_restores(
         revisions = connection.execute(select(REVISIONS.c.post_id, REVISIONS.c.number)).all()
     assert [(row.action, row.data) for row in logged] == [("backup.restored", counts)]
     assert sorted(revisions) == [(post["id"], 1) for post in document["posts"]]
+    # Published for a time ahead, as those versions wrote a scheduled post: scheduled.
+    assert post_states(target)["Geplant"] == ("scheduled", None, None)
+
+
+def as_version_2(post: dict[str, Any]) -> dict[str, Any]:
+    """A post as versions 1 and 2 wrote it: draft or published, no trash."""
+    old = {key: value for key, value in post.items() if not key.startswith("trashed_")}
+    old["status"] = "published" if post["status"] in ("published", "scheduled") else "draft"
+    return old
+
+
+def post_states(database: Database) -> dict[str, tuple[str, str | None, datetime | None]]:
+    """Each post's status and trash columns, by title."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(POSTS.c.title, POSTS.c.status, POSTS.c.trashed_from, POSTS.c.trashed_at)
+        )
+        return {row.title: (row.status, row.trashed_from, row.trashed_at) for row in rows}
+
+
+def test_every_status_and_the_trash_restore_as_they_were(
+    db: Database, backend: str, new_database: NewDatabase
+) -> None:
+    dataset = build_dataset(db)
+    before = post_states(db)  # every status
+    assert {status for status, _, _ in before.values()} == {
+        "draft", "pending", "scheduled", "published", "trashed",
+    }  # fmt: skip
+    assert before["Weggeworfen"][:2] == ("trashed", "published")
+    assert before["Verworfen"][:2] == ("trashed", "draft")
+    _url, target = new_database(backend)
+    restore_bytes(target, export_bytes(db))
+    assert post_states(target) == before
+    # Restored from the trash in the new database: back to what it was before it.
+    app = create_app(settings=settings_for(_url), database=target)
+    with target.engine.connect() as connection:
+        post_id = connection.scalar(select(POSTS.c.id).where(POSTS.c.title == "Weggeworfen"))
+    with TestClient(app) as client:
+        headers = token_headers(target, dataset.editor)
+        back = client.post(f"/api/v1/posts/{post_id}/restore", headers=headers)
+        assert back.status_code == 200, back.text
+        assert back.json()["status"] == "published"
+        assert client.get(f"/api/v1/posts/{post_id}").status_code == 200
 
 
 def test_a_document_of_the_second_version_gives_each_post_its_state_as_revision_1(
@@ -522,6 +579,7 @@ def test_a_document_of_the_second_version_gives_each_post_its_state_as_revision_
     document = orjson.loads(export_bytes(db))
     del document["post_revisions"]
     document["version"] = 2
+    document["posts"] = [as_version_2(post) for post in document["posts"]]
     _url, target = new_database(backend)
     restore_bytes(target, orjson.dumps(document))
     again = orjson.loads(export_bytes(target))
@@ -599,6 +657,14 @@ def test_an_unknown_version_is_refused(db: Database, empty_target: Database) -> 
     assert_untouched(empty_target, dict.fromkeys(row_counts(empty_target), 0), version)
 
 
+def _cut_off(document: bytes, at: int) -> bytes:
+    """The document up to ``at``, or a little before: never inside an escape (``\\n``),
+    which a reader calls an invalid string rather than a document cut off."""
+    while document[at - 1 : at] == b"\\":
+        at -= 1
+    return document[:at]
+
+
 def _edited(change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Callable[[bytes], bytes]:
     def edit(document: bytes) -> bytes:
         parsed = json.loads(document)
@@ -664,7 +730,7 @@ MALFORMED: dict[str, tuple[Callable[[bytes], bytes], list[str]]] = {
         ["unknown member 'kommentare'"],
     ),
     "a cut-off document": (
-        lambda document: document[: document.index(b'"post_tags"') - 300],
+        lambda document: _cut_off(document, document.index(b'"post_tags"') - 300),
         ["posts[", "cut off"],
     ),
     "broken JSON": (
@@ -890,7 +956,7 @@ def test_the_export_endpoint_streams_the_document_to_admins(
     from_api, from_cli = response.json(), json.loads(path.read_bytes())
     del from_api["exported_at"], from_cli["exported_at"]
     assert from_api == from_cli
-    assert len(from_api["posts"]) == 11
+    assert len(from_api["posts"]) == 14
 
 
 def test_the_command_line_exports_and_imports(
@@ -907,7 +973,7 @@ def test_the_command_line_exports_and_imports(
     assert exported.exit_code == 0, exported.output
     events = row_counts(db)["events"]
     summary = (
-        "4 users, 3 sources, 4 source domains, 4 tags, 11 posts, 6 post tags, 6 likes, "
+        "4 users, 3 sources, 4 source domains, 4 tags, 14 posts, 7 post tags, 6 likes, "
         f"12 post revisions, {events} events"
     )
     assert exported.stdout.strip() == f"exported {summary}"

@@ -16,7 +16,8 @@ from app.derived.live_triggers import (
     drop_family,
     live_triggers,
 )
-from app.derived.trigger_types import Family, normalised, row_condition, trigger_now
+from app.derived.retired import RETIRED
+from app.derived.trigger_types import Family, normalised, row_condition
 from app.derived.triggers import FAMILIES, family
 from app.posts import visibility
 from app.posts.visibility import POSTS
@@ -190,7 +191,10 @@ def test_every_declared_family_is_made_by_a_migration() -> None:
             f"makes: add one that calls replace_family(op.get_bind(), {declared.name!r}, "
             f"{declared.fingerprint!r})"
         )
-    assert set(calls) <= {declared.name for declared in FAMILIES}
+    # A family no migration makes any more is kept, written out, for those that made it.
+    for retired in RETIRED:
+        assert retired.fingerprint in calls.get(retired.name, set()), retired.name
+    assert set(calls) <= {declared.name for declared in (*FAMILIES, *RETIRED)}
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -216,8 +220,7 @@ Rule = Callable[[FromClause], ColumnElement[bool]]
 def test_the_visibility_rule_means_the_same_in_a_trigger_and_in_a_query(
     backend: str, fresh_database_url: FreshDatabase
 ) -> None:
-    """Rendered for a trigger's row, with the trigger's own clock, each rule picks the posts
-    the query with the current time picks."""
+    """Rendered for a trigger's row, the rule picks the posts the query picks."""
     with migrated(backend, fresh_database_url) as engine:
         database = Database(engine)
         editor = make_account(database)
@@ -226,17 +229,8 @@ def test_the_visibility_rule_means_the_same_in_a_trigger_and_in_a_query(
         make_post(database, editor, published_at=now - timedelta(days=1))
         make_post(database, editor, published_at=now + timedelta(days=1))
         make_post(database, editor, published_at=now - timedelta(seconds=1))
-        clock = trigger_now(backend)
         rules: dict[str, tuple[Rule, ColumnElement[bool]]] = {
             "published": (visibility.published, visibility.published()),
-            "visible": (
-                lambda posts: visibility.publicly_visible(clock, posts),
-                visibility.publicly_visible(now),
-            ),
-            "scheduled": (
-                lambda posts: visibility.scheduled(clock, posts),
-                visibility.scheduled(now),
-            ),
         }
         with engine.connect() as connection:
             for name, (rule, query) in rules.items():

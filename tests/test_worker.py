@@ -5,6 +5,7 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -20,7 +21,12 @@ from app.worker.models import JOBS
 from app.worker.queue import LeaseLost, claim, enqueue, finish
 from app.worker.registry import Effect, JobContext, Registry, Released, Retry
 from app.worker.runner import Worker
-from app.worker.tasks import REFRESH_BATCH, REFRESH_INTERVAL, standard_registry
+from app.worker.tasks import (
+    REFRESH_BATCH,
+    REFRESH_DOCUMENTS,
+    REFRESH_INTERVAL,
+    standard_registry,
+)
 from tests.factories import make_account, make_post
 from tests.jobs import (
     document_formats,
@@ -388,7 +394,7 @@ def test_the_worker_stores_post_documents_of_another_format_again(
     worker = Worker(db, standard_registry(db, settings.zone))
     assert worker.run_once() is True
     assert documents_are_current(db)
-    (job,) = jobs(db)  # done, and queued for its next round
+    (job,) = refresh_jobs(db)  # done, and queued for its next round
     assert job["run_at"] - job["updated_at"] == REFRESH_INTERVAL
 
 
@@ -416,6 +422,10 @@ def test_a_stopping_worker_gives_back_the_job_its_handler_releases(db: Database)
     assert Worker(db, registry).run_once() is True
 
 
+def refresh_jobs(db: Database) -> list[dict[str, Any]]:
+    return [job for job in jobs(db) if job["kind"] == REFRESH_DOCUMENTS]
+
+
 def test_a_stopping_worker_gives_back_the_rest_of_the_documents_refresh(
     db: Database, settings: Settings
 ) -> None:
@@ -427,7 +437,7 @@ def test_a_stopping_worker_gives_back_the_rest_of_the_documents_refresh(
     worker.stopping.set()
     assert worker.run_once() is True
     assert sorted(document_formats(db)) == ["", FORMAT]  # one batch stored, the rest left
-    (job,) = jobs(db)
+    (job,) = refresh_jobs(db)
     assert (job["attempts"], job["lease_owner"], job["last_error"]) == (0, None, None)
 
     # Due at once: the next worker (here, after a restart) goes on with it.

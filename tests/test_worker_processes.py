@@ -13,7 +13,7 @@ from app.core.db import Database
 from app.worker.queue import enqueue
 from app.worker.registry import JobContext, Registry
 from app.worker.runner import Worker
-from app.worker.tasks import REFRESH_DOCUMENTS
+from app.worker.tasks import EMPTY_TRASH, REFRESH_DOCUMENTS
 from tests.factories import make_account, make_post
 from tests.jobs import (
     PATIENCE_SECONDS,
@@ -110,15 +110,18 @@ def test_the_worker_command_refreshes_documents_and_stops_on_sigterm(db: Databas
             process.kill()
             process.wait()
     assert process.returncode == 0, errors.decode()
-    (job,) = jobs(db)  # the periodic task, queued again for its next run, not held
-    assert (job["kind"], job["state"], job["lease_owner"]) == (REFRESH_DOCUMENTS, "queued", None)
+    # The periodic tasks, queued again for their next runs, not held.
+    assert {(job["kind"], job["state"], job["lease_owner"]) for job in jobs(db)} == {
+        (REFRESH_DOCUMENTS, "queued", None),
+        (EMPTY_TRASH, "queued", None),
+    }
 
 
 def test_serve_runs_the_jobs_by_default(db: Database) -> None:
     _posts_with_stale_documents(db)
     with served(url_of(db), environment={"PRESSESCHAU_WORKER_POLL_SECONDS": "0.1"}):
         eventually(lambda: documents_are_current(db), "the server's worker refreshes them")
-        assert [job["kind"] for job in jobs(db)] == [REFRESH_DOCUMENTS]
+        assert {job["kind"] for job in jobs(db)} == {REFRESH_DOCUMENTS, EMPTY_TRASH}
 
 
 def test_serve_runs_no_jobs_with_the_worker_setting_off(db: Database) -> None:

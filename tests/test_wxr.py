@@ -89,23 +89,30 @@ def test_posts_come_in_file_order_and_a_bad_item_does_not_stop_the_rest() -> Non
         "item 5 (post 420)",
         "item 6 (post 421)",
         "item 7 (post 422)",
+        "item 8 (post 423)",
     ]
     failure = entries[3]
     assert isinstance(failure, ItemFailure)
     assert failure.reason == "its wp:post_date_gmt '2022-01-32 11:00:00' is not a date"
 
 
-def test_attachments_pages_and_trash_are_counted_as_skipped() -> None:
+def test_attachments_and_pages_are_counted_as_skipped() -> None:
     with read_wxr(BLOG, site_zone=BERLIN) as wxr:
         titles = [entry.title for entry in wxr if isinstance(entry, ImportedPost)]
-        assert wxr.skipped == {
-            "an attachment, not a post": 1,
-            "a page, not a post": 1,
-            "a post in the trash": 1,
-        }
+        assert wxr.skipped == {"an attachment, not a post": 1, "a page, not a post": 1}
         assert wxr.bytes_read == BLOG.stat().st_size
     assert "Impressum" not in titles
-    assert "Doppelt eingestellt (Global Times China)" not in titles
+
+
+def test_a_post_in_the_trash_is_trashed_with_its_former_status_and_time(
+    blog: dict[str, ImportedPost],
+) -> None:
+    post = blog["423"]
+    assert post.title == "Doppelt eingestellt (Global Times China)"
+    assert (post.status, post.trashed_from) == (PostStatus.trashed, PostStatus.published)
+    assert post.trashed_at == utc(2022, 1, 10, 15, 10)
+    assert post.published_at == utc(2022, 1, 10, 15, 0)
+    assert post.slug == "doppelt-eingestellt"  # without WordPress's "__trashed"
 
 
 def test_classic_post_with_weiterlesen_link(blog: dict[str, ImportedPost]) -> None:
@@ -163,9 +170,9 @@ def test_undated_draft_keeps_no_publication_date(blog: dict[str, ImportedPost]) 
     assert post.import_key == "https://blog.example/?p=418"  # its GUID is empty
 
 
-def test_scheduled_post_is_published_with_its_future_date(blog: dict[str, ImportedPost]) -> None:
+def test_scheduled_post_is_scheduled_with_its_future_date(blog: dict[str, ImportedPost]) -> None:
     post = blog["421"]
-    assert post.status == PostStatus.published
+    assert post.status == PostStatus.scheduled
     assert post.published_at == utc(2030, 2, 1, 6, 0)
     assert post.original_url == "https://tass.ru/politika/1234567?utm_source=blog&ref=1"
     assert post.body == "<p>Die Wahlkommission hat den Termin bestätigt.</p>"
@@ -185,15 +192,26 @@ def test_private_post_becomes_a_draft(blog: dict[str, ImportedPost]) -> None:
     ("status", "password", "expected"),
     [
         ("publish", "", PostStatus.published),
-        ("pending", "", PostStatus.draft),
+        ("pending", "", PostStatus.pending),
         ("draft", "", PostStatus.draft),
+        ("future", "", PostStatus.scheduled),
+        ("private", "", PostStatus.draft),
         ("publish", "geheim", PostStatus.draft),
+        ("trash", "", PostStatus.trashed),
     ],
 )
 def test_status(status: str, password: str, expected: PostStatus) -> None:
     (post,) = read_all(export(item(status=status, password=password)))
     assert isinstance(post, ImportedPost)
     assert post.status == expected
+
+
+def test_a_trashed_post_without_its_former_status_goes_back_to_a_draft() -> None:
+    (post,) = read_all(export(item(status="trash")))
+    assert isinstance(post, ImportedPost)
+    assert (post.status, post.trashed_from, post.trashed_at) == (
+        PostStatus.trashed, PostStatus.draft, None,
+    )  # fmt: skip
 
 
 def test_automatic_drafts_and_menu_entries_are_skipped() -> None:
@@ -207,7 +225,7 @@ def test_automatic_drafts_and_menu_entries_are_skipped() -> None:
     ("changes", "reason"),
     [
         ({"status": "archived"}, "its status 'archived' is unknown: publish, future, draft, "
-         "pending and private are imported"),
+         "pending, private and trash are imported"),
         ({"title": "", "content": "<!-- wp:paragraph --><!-- /wp:paragraph -->"},
          "it has neither a title nor a text"),
         ({"date": "0000-00-00 00:00:00", "date_gmt": "0000-00-00 00:00:00"},

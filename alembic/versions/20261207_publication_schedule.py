@@ -18,7 +18,15 @@ from alembic import op
 from app.core.types import UTCDateTime, utcnow
 from app.derived.live_triggers import drop_family, replace_family
 from app.derived.triggers import family
-from app.posts.visibility import POSTS, scheduled
+
+# Written out: the rule of a post scheduled for later at this revision (published, its time
+# ahead), when a published post's time could still lie ahead.
+_POSTS = sa.table(
+    "posts",
+    sa.column("id", sa.Integer()),
+    sa.column("status", sa.String()),
+    sa.column("published_at", UTCDateTime()),
+)
 
 revision: str = "7d3b9f2e4a18"
 down_revision: str | None = "7d3f1a9c5e20"
@@ -44,7 +52,9 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     replace_family(connection, "publication_schedule", "5476f13ce615de3a")
-    ahead = sa.select(POSTS.c.id, POSTS.c.published_at).where(scheduled(utcnow()))
+    ahead = sa.select(_POSTS.c.id, _POSTS.c.published_at).where(
+        _POSTS.c.status == "published", _POSTS.c.published_at > utcnow()
+    )
     connection.execute(sa.insert(schedule).from_select(["post_id", "due_at"], ahead))
 
 

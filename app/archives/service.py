@@ -21,19 +21,18 @@ from app.archives.schemas import (
 )
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
-from app.core.types import utcnow
 from app.derived.memo import memo_for
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import published
 
 DAY = col(Post.published_date)
 
 
 def _scope(session: Session, source: str | None) -> list[ColumnElement[bool]]:
-    where = [publicly_visible(utcnow())]
+    where = [published()]
     if source:
         where.append(queries.in_sources(queries.source_ids(session, [source])))
     return where

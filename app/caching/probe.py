@@ -6,8 +6,6 @@ itself, and is asked only when something has committed since it was last asked
 the requests that ask while the one before is running (``shared_call``).
 """
 
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,14 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.caching.shared_call import NextCallShared
 from app.core.driver import DriverConnection
 from app.core.prepared import Prepared
-from app.derived.content_version import (
-    NEXT_PUBLICATION,
-    VERSION,
-    Freshness,
-    content_version,
-    epoch,
-    tracker_for,
-)
+from app.derived.content_version import VERSION, Freshness, content_version, freshness
 
 
 class ContentVersionProbe:
@@ -31,9 +22,7 @@ class ContentVersionProbe:
 
     def __init__(self, driver: DriverConnection) -> None:
         self._driver = driver
-        self._tracker = tracker_for(driver.engine)
         self._version = Prepared(VERSION, driver.engine.dialect)
-        self._next_publication = Prepared(NEXT_PUBLICATION, driver.engine.dialect)
         # The last answer, and the last commit seen before it was asked for.
         self._last: tuple[bytes, Freshness] | None = None
         # Over the network, requests that ask at the same time share one round trip.
@@ -42,11 +31,12 @@ class ContentVersionProbe:
     async def current(self) -> Freshness | None:
         """The content version now, or None when it cannot be told (then nothing is cached).
 
-        While nothing has committed since the last answer and no scheduled post has gone
-        public, that answer stands without a query."""
+        While nothing has committed since the last answer, that answer stands without a
+        query: content changes only by a commit (a scheduled post goes public by the
+        worker's)."""
         commit = self._driver.last_commit()
         last = self._last
-        if last is not None and commit == last[0] and time.time() < last[1].until:
+        if last is not None and commit == last[0]:
             return last[1]
         fresh = await (self._ask() if self._driver.reads_inline else self._shared_ask())
         # Seen before the query: a commit in between only makes the next request ask again.
@@ -57,14 +47,8 @@ class ContentVersionProbe:
         try:
             return await self._driver.run(self._read, short=True, snapshot=False)
         except SQLAlchemyError:
-            self._tracker.forget()
             return None
 
     def _read(self, cursor: Any) -> Freshness | None:
         rows = self._version.rows(cursor)
-
-        def upcoming(now: float) -> float:
-            moment = datetime.fromtimestamp(now, UTC)
-            return epoch(self._next_publication.rows(cursor, moment=moment)[0][0])
-
-        return self._tracker.of(content_version(rows[0] if rows else None), upcoming)
+        return freshness(content_version(rows[0] if rows else None))

@@ -11,7 +11,7 @@ CacheKey = tuple[str, bytes, str, bytes]
 
 @dataclass(slots=True)
 class CachedResponse:
-    # Made at this; current while the tracker still gives the same (see FreshnessTracker).
+    # Made at this; current while the content version is the same.
     freshness: Freshness
     etag: bytes
     last_modified: float

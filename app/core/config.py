@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         description="Run background jobs in each `presseschau serve` process (safe with "
         "several); false where they run apart, in `presseschau worker` processes.",
     )
+    trash_days: int = Field(
+        30,
+        ge=0,
+        le=36_500,
+        description="Days a post stays in the trash before the worker deletes it for good "
+        "(checked hourly); 0 keeps the trash until an editor purges a post "
+        "(DELETE /posts/{id}?purge=true).",
+    )
     worker_poll_seconds: float = Field(
         1.0,
         gt=0,

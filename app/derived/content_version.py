@@ -3,26 +3,19 @@
 Database triggers bump it on every change to public content, whoever writes. What is kept per
 version (aggregates here, responses in the HTTP cache) is reused only while the version it was
 made at is still the current one, so once a write has committed, no process serves what it
-replaced. A scheduled post going public changes responses without any write: a Freshness
-therefore also says until when it holds.
+replaced. A scheduled post goes public by a write too (the worker's, see
+``app.posts.publisher``), so a version holds until the next commit, with no time limit.
 """
 
-import math
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, select
 from sqlmodel import col
 
-from app.core.per_engine import PerEngine
-from app.core.types import UTCDateTime
 from app.derived.models import ContentState
-from app.posts.models import Post
-from app.posts.visibility import scheduled
 
 VERSION = select(col(ContentState.version), col(ContentState.changed_at)).where(
     col(ContentState.id) == 1
@@ -31,33 +24,16 @@ VERSION = select(col(ContentState.version), col(ContentState.changed_at)).where(
 
 @dataclass(frozen=True, slots=True)
 class Freshness:
-    """What a response made now may be reused for: this version, until ``until``."""
+    """What a response made now may be reused for: while this version is current."""
 
     version: int
     changed_at: float
-    # The next scheduled post goes public then, changing responses without any write.
-    until: float
 
 
 # What the response cache learnt of the version before an anonymous request ran. The
 # request's transaction starts later, so its data are at least that new: aggregates computed
 # in it may be filed under this version without reading it again.
 request_freshness: ContextVar[Freshness | None] = ContextVar("request_freshness", default=None)
-
-
-NEXT_PUBLICATION = select(func.min(col(Post.published_at))).where(
-    scheduled(bindparam("moment", type_=UTCDateTime()))
-)
-
-
-def epoch(upcoming: datetime | None) -> float:
-    return upcoming.timestamp() if upcoming is not None else math.inf
-
-
-def next_publication(connection: Connection, now: float) -> float:
-    """When the next scheduled post goes public (epoch seconds), or infinity."""
-    moment = datetime.fromtimestamp(now, UTC)
-    return epoch(connection.scalar(NEXT_PUBLICATION, {"moment": moment}))
 
 
 class ContentVersion(NamedTuple):
@@ -79,33 +55,8 @@ def read_version(connection: Connection) -> ContentVersion | None:
     return content_version(connection.execute(VERSION).first())
 
 
-class FreshnessTracker:
-    """Turns content versions into Freshness; asks for the next scheduled publication only
-    when the version changes or the last one it knew of has passed. While its version is
-    current and its time has not passed, a Freshness is given again as it is: what was
-    made at it is current exactly while the tracker gives an equal one."""
-
-    def __init__(self) -> None:
-        self._last: Freshness | None = None
-
-    def of(
-        self, current: ContentVersion | None, upcoming: Callable[[float], float]
-    ) -> Freshness | None:
-        if current is None:
-            return None
-        now = time.time()
-        last = self._last  # one read: other threads may replace it meanwhile
-        if last is not None and last.version == current.version and now < last.until:
-            return last
-        fresh = Freshness(
-            version=current.version, changed_at=current.changed_at, until=upcoming(now)
-        )
-        self._last = fresh
-        return fresh
-
-    def forget(self) -> None:
-        self._last = None
-
-
-# One per database and process, so the next publication is asked for once.
-tracker_for = PerEngine(FreshnessTracker)
+def freshness(current: ContentVersion | None) -> Freshness | None:
+    """What is made at ``current`` may be reused for: that version (None: nothing is)."""
+    if current is None:
+        return None
+    return Freshness(version=current.version, changed_at=current.changed_at)

@@ -10,7 +10,6 @@ version newer than the data it was computed from.
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -18,13 +17,7 @@ from sqlmodel import Session
 
 from app.core.db import WRITE_OPTION
 from app.core.per_engine import PerEngine
-from app.derived.content_version import (
-    Freshness,
-    next_publication,
-    read_version,
-    request_freshness,
-    tracker_for,
-)
+from app.derived.content_version import Freshness, freshness, read_version, request_freshness
 
 T = TypeVar("T")
 MAX_ENTRIES = 4096
@@ -47,12 +40,10 @@ class AggregateMemo:
             # A write transaction sees its own uncommitted rows (and, on SQLite, its own
             # uncommitted version): nothing it computes may be filed for others.
             return compute()
-        freshness = request_freshness.get() or tracker_for(connection.engine).of(
-            read_version(connection), partial(next_publication, connection)
-        )
-        if freshness is None:
+        current = request_freshness.get() or freshness(read_version(connection))
+        if current is None:
             return compute()
-        return self.kept(freshness, key, compute)
+        return self.kept(current, key, compute)
 
     def kept(self, freshness: Freshness | None, key: Hashable, compute: Callable[[], T]) -> T:
         """The value kept for ``key`` at ``freshness``, else ``compute()``, kept for it.
@@ -65,7 +56,7 @@ class AggregateMemo:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
-        # The tracker gives an equal Freshness for as long as it is current.
+        # Equal while the version it was made at is current.
         if entry is not None and entry[0] == freshness:
             value: T = entry[1]
             return value

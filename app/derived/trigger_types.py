@@ -11,15 +11,12 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, FromClause, literal_column
+from sqlalchemy import ColumnElement, FromClause
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Dialect
-
-from app.core.types import UTCDateTime
 
 DialectName = Literal["sqlite", "postgresql"]
 DIALECTS: tuple[DialectName, ...] = ("sqlite", "postgresql")
@@ -122,18 +119,3 @@ def _dialect(name: str) -> Dialect:
     if name not in _DIALECTS:
         raise ValueError(f"no triggers for the {name} dialect")
     return _DIALECTS[name]
-
-
-# A trigger's own clock, in the form each database compares a UTCDateTime column with:
-# SQLite keeps naive UTC text ("2026-12-07 05:00:00.000000"), PostgreSQL timestamptz.
-_NOW: dict[str, str] = {
-    "sqlite": "strftime('%Y-%m-%d %H:%M:%f000', 'now')",
-    "postgresql": "clock_timestamp()",
-}
-
-
-def trigger_now(dialect: str) -> ColumnElement[datetime]:
-    """The moment a trigger runs, for a rule's ``now``: ``scheduled(trigger_now(d), posts)``
-    is true of a row whose publication time is still ahead when the trigger runs."""
-    _dialect(dialect)
-    return literal_column(_NOW[dialect], type_=UTCDateTime())

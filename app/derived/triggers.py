@@ -7,8 +7,6 @@ command line, an import, a restore, SQL typed by hand):
   table whose rows show up in a public response; cached responses are valid while it stands.
 - ``published_counts``: published posts per source (``published_counts``), so public totals
   need no count of posts.
-- ``publication_schedule``: the posts published for a later time (``publication_schedule``),
-  so the worker can announce each one once when it goes public (``app.posts.announcer``).
 - ``post_versions``, ``source_versions``: a post's or source's ``version``, stepped by every
   change of what a writer sees of it, its tags or domains included (``app.derived.versions``).
 - ``post_documents``: whenever what a post's JSON shows changes, its stored document is
@@ -27,15 +25,15 @@ watches, the table it keeps, the prefixes of its trigger names and a renderer pe
 then add a migration that calls ``replace_family(op.get_bind(), NAME, FINGERPRINT)`` with the
 family's ``fingerprint`` (the test that finds it missing names it). Its downgrade drops the
 family (``drop_family``) and, for a changed one, runs the SQL the version before made, written
-out in the migration: the declaration knows only the latest version. A trigger that needs to
-know whether a post is public or scheduled states it with ``app.posts.visibility`` through
-``row_condition``, with ``trigger_now`` as the moment: a publication schedule's trigger would
-queue a post when ``row_condition(lambda posts: scheduled(trigger_now(dialect), posts),
-POSTS, "new", dialect)`` holds of it.
+out in the migration (``app.derived.retired``): the declaration knows only the latest
+version. A trigger that needs to know whether a post is public states it with
+``app.posts.visibility`` through ``row_condition``: ``row_condition(published, POSTS, "new",
+dialect)``.
 """
 
 from typing import Literal, NamedTuple
 
+from app.derived.retired import RETIRED
 from app.derived.trigger_types import (
     DialectName,
     Event,
@@ -44,9 +42,8 @@ from app.derived.trigger_types import (
     Rendered,
     Trigger,
     row_condition,
-    trigger_now,
 )
-from app.posts.visibility import POSTS, published, scheduled
+from app.posts.visibility import POSTS, published
 
 # ---- content_version ------------------------------------------------------------------
 
@@ -136,9 +133,8 @@ CONTENT_VERSION = Family(
 
 # ---- published_counts -----------------------------------------------------------------
 
-# A post is counted while it is published with a publication time (readers take away those
-# scheduled for later); posts without a source are counted under key 0.
-_COUNTED_COLUMNS = ("status", "published_at", "source_id")
+# A post is counted while it is published; posts without a source are counted under key 0.
+_COUNTED_COLUMNS = ("status", "source_id")
 _MOVED = "coalesce(OLD.source_id, 0) <> coalesce(NEW.source_id, 0)"
 _ADD_NEW = (
     "INSERT INTO published_counts (source_key, posts) VALUES (coalesce(NEW.source_id, 0), 1) "
@@ -327,93 +323,6 @@ POST_DOCUMENTS = Family(
     owns=("post_documents_",),
     sqlite=lambda: _post_documents("sqlite"),
     postgresql=lambda: _post_documents("postgresql"),
-)
-
-# ---- publication_schedule -------------------------------------------------------------
-
-# A post written as scheduled (published, its time still ahead by the trigger's clock) is
-# put on the schedule, or moved on it; one no longer published leaves it. One written as
-# public stays on it, due at its time, until the announcer has seen it: a post whose time
-# came before the announcer ran must not lose its announcement to an edit (the announcer
-# skips a post a write made public itself). Deleting a post takes it off by its foreign key.
-_SCHEDULED_COLUMNS = ("status", "published_at")
-_SCHEDULE = (
-    "INSERT INTO publication_schedule (post_id, due_at) VALUES (NEW.id, NEW.published_at) "
-    "ON CONFLICT (post_id) DO UPDATE SET due_at = excluded.due_at"
-)
-_DUE_NOW = "UPDATE publication_schedule SET due_at = NEW.published_at WHERE post_id = NEW.id"
-_UNSCHEDULE = "DELETE FROM publication_schedule WHERE post_id = NEW.id"
-
-
-def _schedule_conditions(dialect: DialectName) -> tuple[str, str]:
-    """When a row is scheduled (its time ahead), and when it is published at all."""
-    now = trigger_now(dialect)
-    ahead = row_condition(lambda posts: scheduled(now, posts), POSTS, "new", dialect)
-    return ahead, row_condition(published, POSTS, "new", dialect)
-
-
-def _publication_schedule_sqlite() -> Rendered:
-    ahead, on = _schedule_conditions("sqlite")
-    updated = f"AFTER UPDATE OF {', '.join(_SCHEDULED_COLUMNS)} ON posts"
-    shapes: tuple[tuple[str, Event, str, str], ...] = (
-        ("publication_schedule_insert", "INSERT", f"AFTER INSERT ON posts WHEN {ahead}", _SCHEDULE),
-        ("publication_schedule_update", "UPDATE", f"{updated} WHEN {ahead}", _SCHEDULE),
-        (
-            "publication_schedule_due",
-            "UPDATE",
-            f"{updated} WHEN ({on}) AND NOT ({ahead})",
-            _DUE_NOW,
-        ),
-        ("publication_schedule_withdraw", "UPDATE", f"{updated} WHEN NOT ({on})", _UNSCHEDULE),
-    )
-    return Rendered(
-        functions=(),
-        triggers=tuple(
-            Trigger(name, "posts", (event,), f"CREATE TRIGGER {name} {when} BEGIN {action}; END")
-            for name, event, when, action in shapes
-        ),
-    )
-
-
-def _publication_schedule_postgresql() -> Rendered:
-    ahead, on = _schedule_conditions("postgresql")
-    keep = Function(
-        "presseschau_keep_publication_schedule",
-        f"""
-BEGIN
-    IF {ahead} THEN
-        {_SCHEDULE};
-    ELSIF TG_OP = 'UPDATE' AND {on} THEN
-        {_DUE_NOW};
-    ELSIF TG_OP = 'UPDATE' THEN
-        {_UNSCHEDULE};
-    END IF;
-    RETURN NULL;
-END
-""",
-    )
-    return Rendered(
-        functions=(keep,),
-        triggers=(
-            Trigger(
-                "publication_schedule",
-                "posts",
-                ("INSERT", "UPDATE"),
-                "CREATE TRIGGER publication_schedule AFTER INSERT "
-                f"OR UPDATE OF {', '.join(_SCHEDULED_COLUMNS)} ON posts "
-                f"FOR EACH ROW EXECUTE FUNCTION {keep.name}()",
-            ),
-        ),
-    )
-
-
-PUBLICATION_SCHEDULE = Family(
-    name="publication_schedule",
-    watches=("posts",),
-    keeps="publication_schedule",
-    owns=("publication_schedule",),
-    sqlite=_publication_schedule_sqlite,
-    postgresql=_publication_schedule_postgresql,
 )
 
 # ---- post_versions, source_versions --------------------------------------------------
@@ -629,7 +538,6 @@ FAMILIES: tuple[Family, ...] = (
     CONTENT_VERSION,
     PUBLISHED_COUNTS,
     POST_DOCUMENTS,
-    PUBLICATION_SCHEDULE,
     POST_VERSIONS,
     SOURCE_VERSIONS,
     POST_REVISIONS,
@@ -637,7 +545,7 @@ FAMILIES: tuple[Family, ...] = (
 
 
 def family(name: str) -> Family:
-    for known in FAMILIES:
+    for known in (*FAMILIES, *RETIRED):
         if known.name == name:
             return known
     raise KeyError(f"no trigger family named {name!r}")

@@ -7,7 +7,6 @@ or source that is not there (its 404 or empty list is made there, with its wordi
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +19,6 @@ from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
 from app.core.prepared import Prepared
-from app.core.types import utcnow
 from app.derived.content_version import Freshness
 from app.derived.memo import memo_for_engine
 from app.direct_reads.routing import (
@@ -85,37 +83,37 @@ class DirectReader:
 
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
-        work = partial(self._answer, read=read, url=url, freshness=freshness, now=utcnow())
+        work = partial(self._answer, read=read, url=url, freshness=freshness)
         return await self._connection.run(work, short=is_short(read))
 
     def _answer(
-        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None, now: datetime
+        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None
     ) -> Answer | None:
         if isinstance(read, PostRead):
-            return self._post(cursor, read, now)
+            return self._post(cursor, read)
         if isinstance(read, ListRead):
-            return self._list(cursor, read, url, freshness, now)
+            return self._list(cursor, read, url, freshness)
         if isinstance(read, DayRead):
-            return self._day(cursor, read, url, freshness, now)
+            return self._day(cursor, read, url, freshness)
         if isinstance(read, SourceRead):
-            return self._source(cursor, read, freshness, now)
-        return self._sources(cursor, read, url, freshness, now)
+            return self._source(cursor, read, freshness)
+        return self._sources(cursor, read, url, freshness)
 
-    def _post(self, cursor: Any, read: PostRead, now: datetime) -> Answer | None:
+    def _post(self, cursor: Any, read: PostRead) -> Answer | None:
         lookup: dict[str, str | int | None] = (
             {"slug": read.slug} if read.slug is not None else {"id": read.post_id}
         )
         statement = self._statements.post(by_slug=read.slug is not None)
-        rows = statement.rows(cursor, now=now, **self._current(), **lookup)
+        rows = statement.rows(cursor, **self._current(), **lookup)
         posts = self._documents(cursor, rows)
         if not posts:
             return None
         return Answer(encode_json(posts[0]), {})
 
     def _list(
-        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, now: datetime
+        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None
     ) -> Answer | None:
-        filters: dict[str, Any] = {"now": now}
+        filters: dict[str, Any] = {}
         if read.source is not None:
             source_id = self._source_id(cursor, read.source)
             if source_id is None:
@@ -145,9 +143,9 @@ class DirectReader:
         return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
-        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None, now: datetime
+        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None
     ) -> Answer | None:
-        scope: dict[str, Any] = {"now": now, "day": read.day}
+        scope: dict[str, Any] = {"day": read.day}
         if read.source is not None:
             source_id = self._source_id(cursor, read.source)
             if source_id is None:
@@ -176,26 +174,24 @@ class DirectReader:
         }
         return Answer(encode_json(body), self._headers(url, total, read.paging))
 
-    def _source(
-        self, cursor: Any, read: SourceRead, freshness: Freshness | None, now: datetime
-    ) -> Answer | None:
+    def _source(self, cursor: Any, read: SourceRead, freshness: Freshness | None) -> Answer | None:
         if read.slug is not None:
             rows = self._statements.source(by_slug=True).rows(cursor, slug=read.slug)
         else:
             rows = self._statements.source(by_slug=False).rows(cursor, id=read.source_id)
         if not rows:
             return None
-        (source,) = self._source_documents(cursor, sources.source_rows(rows), freshness, now)
+        (source,) = self._source_documents(cursor, sources.source_rows(rows), freshness)
         return Answer(encode_json(source), {})
 
     def _sources(
-        self, cursor: Any, read: SourcesRead, url: URL, freshness: Freshness | None, now: datetime
+        self, cursor: Any, read: SourcesRead, url: URL, freshness: Freshness | None
     ) -> Answer:
         total = int(self._statements.source_count().rows(cursor)[0][0])
         paging = read.paging
         rows = self._statements.sources().rows(cursor, limit=paging.per_page, offset=paging.offset)
         body = {
-            "items": self._source_documents(cursor, sources.source_rows(rows), freshness, now),
+            "items": self._source_documents(cursor, sources.source_rows(rows), freshness),
             "total": total,
             "page": paging.page,
             "per_page": paging.per_page,
@@ -207,7 +203,6 @@ class DirectReader:
         cursor: Any,
         rows: list[sources.SourceRow],
         freshness: Freshness | None,
-        now: datetime,
     ) -> list[dict[str, Any]]:
         if not rows:
             return []
@@ -218,7 +213,7 @@ class DirectReader:
         counts = self._memo.kept(
             freshness,
             sources.POST_COUNTS_KEY,
-            lambda: sources.post_counts(self._statements.post_counts().rows(cursor, now=now)),
+            lambda: sources.post_counts(self._statements.post_counts().rows(cursor)),
         )
         return [sources.source_document(row, domains, counts) for row in rows]
 

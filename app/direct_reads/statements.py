@@ -17,15 +17,13 @@ from sqlmodel import col
 
 from app.archives.service import neighbour_statement
 from app.core.prepared import AnySelect, Prepared
-from app.core.types import UTCDateTime
 from app.posts import queries
 from app.posts.models import Post
 from app.posts.schemas import PostSort
-from app.posts.visibility import public_total, publicly_visible
+from app.posts.visibility import public_total, published
 from app.sources import queries as sources
 from app.sources.models import Source
 
-NOW = bindparam("now", type_=UTCDateTime())
 REF_ID = bindparam("id", type_=Integer())
 REF_SLUG = bindparam("slug", type_=String())
 SOURCE_ID = bindparam("source_id", type_=Integer())
@@ -50,7 +48,7 @@ def in_list_parameters(ids: list[int]) -> dict[str, int]:
 
 def _public(*, source: bool, tag: bool = False, day: bool = False) -> list[ColumnElement[bool]]:
     """What anonymous lists and archives show, narrowed as the framework path narrows them."""
-    where = [publicly_visible(NOW)]
+    where = [published()]
     if source:
         where.append(col(Post.source_id) == SOURCE_ID)
     if tag:
@@ -81,7 +79,7 @@ class Statements:
         def build() -> AnySelect:
             lookup = col(Post.slug) == REF_SLUG if by_slug else col(Post.id) == REF_ID
             return queries.documents_statement(
-                [lookup, publicly_visible(NOW)], [], zone=ZONE, document_format=FORMAT, limit=1
+                [lookup, published()], [], zone=ZONE, document_format=FORMAT, limit=1
             )
 
         return self._get(("post", by_slug), build)
@@ -121,7 +119,7 @@ class Statements:
     def count(self, *, source: bool, tag: bool, day: bool) -> Prepared:
         def build() -> AnySelect:
             if not (tag or day):
-                return public_total(NOW, [SOURCE_ID] if source else None)
+                return public_total([SOURCE_ID] if source else None)
             return queries.count_statement(_public(source=source, tag=tag, day=day))
 
         return self._get(("count", source, tag, day), build)
@@ -154,4 +152,4 @@ class Statements:
         return self._get(("domains", count), lambda: sources.domains_statement(_in_list(count)))
 
     def post_counts(self) -> Prepared:
-        return self._get("post_counts", lambda: sources.post_counts_statement(NOW))
+        return self._get("post_counts", sources.post_counts_statement)

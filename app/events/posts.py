@@ -1,5 +1,5 @@
 """The events of a write to a post: what it did, and whether it made the post public or took
-it from the public (by the one visibility rule every read uses)."""
+it from the public (by the one visibility rule every read uses: its stored status)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -11,9 +11,9 @@ def post_data(*, title: str, slug: str, **more: Any) -> dict[str, Any]:
     return {"title": title, "slug": slug, **more}
 
 
-def announced(post_id: int, *, title: str, slug: str) -> Entry:
+def went_public(post_id: int, *, title: str, slug: str) -> Entry:
     """``post.published`` for a scheduled post whose time has come, as the worker that
-    noticed it records it (with ``actor=WORKER``), once."""
+    published it records it (with ``actor=WORKER``), once."""
     return Entry(
         Action.post_published,
         Ref("post", post_id),
@@ -42,3 +42,34 @@ def updated(
     elif was_visible and not visible:
         entries.append(Entry(Action.post_unpublished, ref, data))
     return entries
+
+
+def _with_visibility(
+    entry: Entry, *, was_visible: bool, visible: bool, data: dict[str, Any]
+) -> list[Entry]:
+    assert entry.ref is not None
+    if visible and not was_visible:
+        return [entry, Entry(Action.post_published, entry.ref, data)]
+    if was_visible and not visible:
+        return [entry, Entry(Action.post_unpublished, entry.ref, data)]
+    return [entry]
+
+
+def trashed(post_id: int, *, was_visible: bool, data: dict[str, Any]) -> list[Entry]:
+    """``post.trashed`` (``data``'s status: the one it had), with ``post.unpublished`` when
+    it was public."""
+    entry = Entry(Action.post_trashed, Ref("post", post_id), data)
+    return _with_visibility(entry, was_visible=was_visible, visible=False, data=data)
+
+
+def restored(post_id: int, *, visible: bool, data: dict[str, Any]) -> list[Entry]:
+    """``post.restored`` (``data``'s status: the one it has again), with ``post.published``
+    when it is public again."""
+    entry = Entry(Action.post_restored, Ref("post", post_id), data)
+    return _with_visibility(entry, was_visible=False, visible=visible, data=data)
+
+
+def purged(post_id: int, *, was_visible: bool, data: dict[str, Any]) -> list[Entry]:
+    """``post.purged``, with ``post.unpublished`` when it was public until then."""
+    entry = Entry(Action.post_purged, Ref("post", post_id), data)
+    return _with_visibility(entry, was_visible=was_visible, visible=False, data=data)

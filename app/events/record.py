@@ -30,9 +30,14 @@ class Action:
     post_updated = "post.updated"
     post_published = "post.published"  # became publicly visible by this write
     post_unpublished = "post.unpublished"  # was publicly visible, is not any more
+    # Deleted for good by an earlier release's DELETE; kept so the log's entries of it stay
+    # filterable (a DELETE now moves a post to the trash).
     post_deleted = "post.deleted"
     post_preview_link_issued = "post.preview_link_issued"
     post_revision_restored = "post.revision_restored"  # an earlier revision's content put back
+    post_trashed = "post.trashed"  # moved to the trash
+    post_restored = "post.restored"  # brought back from the trash
+    post_purged = "post.purged"  # deleted for good (by an editor, or the worker's emptying)
     source_created = "source.created"
     source_updated = "source.updated"
     source_deleted = "source.deleted"

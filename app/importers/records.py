@@ -46,6 +46,9 @@ class ImportedPost:
     # An earlier state of the post with this import key (a WordPress revision), not a post:
     # its title, body and excerpt, saved at ``created_at``.
     revision_of: str | None = None
+    # A post in the trash (status trashed): the status it had before, and since when.
+    trashed_from: PostStatus | None = None
+    trashed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

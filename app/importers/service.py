@@ -349,6 +349,8 @@ class PostImporter:
             excerpt=item.excerpt,
             # Validation keeps a body as it is or refuses it; this checks that it did.
             body_html=item.body_html if data.body == item.body else None,
+            trashed_from=item.trashed_from,
+            trashed_at=item.trashed_at,
         )
         new.append(_New(item, entry, source))
 
@@ -444,6 +446,9 @@ class PostImporter:
                     modified_at=item.modified_at,
                     excerpt=item.excerpt,
                     body_html=item.body_html if data.body == item.body else None,
+                    trash=post_imports.trash_columns(
+                        data.status, item.trashed_from, item.trashed_at
+                    ),
                 )
         except DomainError as error:
             self._fail(item, error.detail)

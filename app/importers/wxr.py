@@ -52,11 +52,23 @@ _NO_DATE = "0000-00-00 00:00:00"
 _CHANNEL_FIELDS = frozenset({"link", "wp:wxr_version", "wp:base_site_url", "wp:base_blog_url"})
 _STATUSES = {
     "publish": PostStatus.published,
-    "future": PostStatus.published,  # scheduled: published_at lies ahead
+    # Published at its time: stored as scheduled while that lies ahead (app.posts.workflow).
+    "future": PostStatus.scheduled,
     "draft": PostStatus.draft,
-    "pending": PostStatus.draft,
+    "pending": PostStatus.pending,
     "private": PostStatus.draft,
+    "trash": PostStatus.trashed,
 }
+# What WordPress notes of a post it moved to the trash: its status before, and when (Unix
+# time). Only these of an item's postmeta are read.
+_TRASH_STATUS = "_wp_trash_meta_status"
+_TRASH_TIME = "_wp_trash_meta_time"
+_POSTMETA_KEYS = frozenset({_TRASH_STATUS, _TRASH_TIME})
+# Digits of a trash time: past any date a post has (10**11 s is the year 5138).
+_TRASH_TIME_DIGITS = 11
+# WordPress renames a trashed post's slug so its own slug is free meanwhile; here a trashed
+# post keeps its slug taken, so it gets its own back.
+_TRASHED_SLUG = "__trashed"
 # Why an item is not imported, for the summary; other post types are named as they are.
 _SKIPPED_TYPES = {
     "attachment": "an attachment, not a post",
@@ -64,7 +76,6 @@ _SKIPPED_TYPES = {
     "nav_menu_item": "a menu entry, not a post",
 }
 _SKIPPED_STATUSES = {
-    "trash": "a post in the trash",
     "auto-draft": "an automatic draft",
     "inherit": "a post revision (status inherit)",
 }
@@ -87,6 +98,8 @@ class _Item:
     values: dict[str, str] = field(default_factory=dict)  # first child of each name
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # The postmeta of _POSTMETA_KEYS, by key.
+    meta: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str:
         return self.values.get(name, "").strip()
@@ -243,7 +256,16 @@ class WxrExport:
             return None
         if post_id and not (post_id.isascii() and post_id.isdigit()):
             raise _BadItem(f"its wp:post_id {post_id[:40]!r} is not a number")
-        status = _status(wp_status, password=item.value("wp:post_password"))
+        password = item.value("wp:post_password")
+        status = _status(wp_status, password=password)
+        trashed_from = trashed_at = None
+        if status is PostStatus.trashed:
+            # Dated as the post was before it went to the trash.
+            wp_status = item.meta.get(_TRASH_STATUS, "")
+            if _STATUSES.get(wp_status, PostStatus.trashed) is PostStatus.trashed:
+                wp_status = "draft"  # not noted, or nothing a post goes back to
+            trashed_from = PostStatus.draft if password else _STATUSES[wp_status]
+            trashed_at = _trash_time(item)
         published_at, created_at = self._dates(item, wp_status)
         content = item.value("content:encoded")
         if (too_long := refusal(content)) is not None:
@@ -268,7 +290,7 @@ class WxrExport:
             status=status,
             published_at=published_at,
             import_key=import_key,
-            slug=unquote(item.value("wp:post_name")) or None,
+            slug=_slug(item, trashed=status is PostStatus.trashed),
             original_url=original_url,
             credit=credit,
             tags=item.tags,
@@ -278,6 +300,8 @@ class WxrExport:
             or _moment(item, "wp:post_modified", self._zone),
             created_at=created_at,
             excerpt=_plain_field(item, "excerpt:encoded", _EXCERPT_SOURCE_MAX) or None,
+            trashed_from=trashed_from,
+            trashed_at=trashed_at,
         )
 
     def _revision(self, item: _Item, position: str) -> ImportedPost | None:
@@ -353,9 +377,31 @@ def _item_values(element: Element) -> _Item:
             label = " ".join(html.unescape(child.text or "").split())
             if label and label not in names:
                 names.append(label)
+        elif name == "wp:postmeta":
+            values = {_name(part.tag): (part.text or "").strip() for part in child}
+            key = values.get("wp:meta_key", "")
+            if key in _POSTMETA_KEYS and key not in item.meta:
+                item.meta[key] = values.get("wp:meta_value", "")
         elif name not in item.values:
             item.values[name] = child.text or ""
     return item
+
+
+def _slug(item: _Item, *, trashed: bool) -> str | None:
+    slug = unquote(item.value("wp:post_name"))
+    if trashed and slug.endswith(_TRASHED_SLUG):
+        slug = slug[: -len(_TRASHED_SLUG)]
+    return slug or None
+
+
+def _trash_time(item: _Item) -> datetime | None:
+    """When WordPress moved the post to the trash, if it noted that."""
+    text = item.meta.get(_TRASH_TIME, "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= _TRASH_TIME_DIGITS):
+        raise _BadItem(f"its {_TRASH_TIME} {text[:40]!r} is not a Unix time")
+    return datetime.fromtimestamp(int(text), UTC)
 
 
 def _plain_field(item: _Item, name: str, limit: int) -> str:
@@ -378,11 +424,13 @@ def _status(wp_status: str, *, password: str) -> PostStatus:
     status = _STATUSES.get(wp_status)
     if status is None:
         raise _BadItem(
-            f"its status {wp_status[:40]!r} is unknown: publish, future, draft, pending and "
-            "private are imported"
+            f"its status {wp_status[:40]!r} is unknown: publish, future, draft, pending, "
+            "private and trash are imported"
         )
     # Presseschau has no password-protected posts: publishing one would show it to everyone.
-    return PostStatus.draft if password else status
+    if password and status is not PostStatus.trashed:
+        return PostStatus.draft
+    return status
 
 
 def _moment(item: _Item, name: str, zone: tzinfo) -> datetime | None:

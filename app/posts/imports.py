@@ -20,11 +20,11 @@ from app.core.types import utcnow
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import record_all
-from app.posts.models import IMPORT_KEY_MAX, Post
+from app.posts.models import IMPORT_KEY_MAX, Post, PostStatus
 from app.posts.schemas import PostCreate
 from app.posts.service import new_columns, store_changed, written_columns
 from app.posts.tags import add_tags
-from app.posts.visibility import is_publicly_visible, is_visible
+from app.posts.visibility import is_published
 
 _POSTS = Post.metadata.tables["posts"]
 
@@ -46,6 +46,26 @@ class PostImport:
     modified_at: datetime | None = None
     excerpt: str | None = None
     body_html: str | None = None  # render_markdown(data.body), when rendered ahead
+    # A post in the trash where it comes from (data.status trashed): the status a restore
+    # gives back, and since when.
+    trashed_from: PostStatus | None = None
+    trashed_at: datetime | None = None
+
+    def trash_columns(self) -> dict[str, object]:
+        return trash_columns(self.data.status, self.trashed_from, self.trashed_at)
+
+
+def trash_columns(
+    status: PostStatus, trashed_from: PostStatus | None, trashed_at: datetime | None
+) -> dict[str, object]:
+    """The trash's columns as they are stored: set only for a trashed post, which goes back
+    to a draft when its former status is unknown (or is the trash itself), and counts as
+    trashed now when its time is unknown."""
+    if status is not PostStatus.trashed:
+        return {"trashed_from": None, "trashed_at": None}
+    if trashed_from is None or trashed_from is PostStatus.trashed:
+        trashed_from = PostStatus.draft
+    return {"trashed_from": trashed_from.value, "trashed_at": trashed_at or utcnow()}
 
 
 def import_posts(
@@ -78,6 +98,7 @@ def import_posts(
                 created_at=created,
                 updated_at=entry.modified_at or created,
                 likes=0,
+                **entry.trash_columns(),
             )
         )
     # Rows, not ORM objects, which a batch never uses again: building and flushing those was
@@ -96,7 +117,6 @@ def import_posts(
     }
     keep_versions(session.connection(), _POSTS, tagged)
     # The batch's events in one statement, as its posts went in.
-    now = utcnow()
     record_all(
         session,
         (
@@ -104,7 +124,7 @@ def import_posts(
             for post_id, row in zip(ids, rows, strict=True)
             for event in post_events.created(
                 post_id,
-                visible=is_visible(row["status"], row["published_at"], now),
+                visible=is_published(row["status"]),
                 data=post_events.post_data(
                     title=row["title"], slug=row["slug"], status=row["status"], via="import"
                 ),
@@ -123,12 +143,14 @@ def reimport_post(
     modified_at: datetime,
     excerpt: str | None,
     body_html: str | None = None,
+    trash: dict[str, object] | None = None,
 ) -> None:
     """Bring an imported post up to a newer version of it; its slug (its URL) stays.
-    ``body_html``: ``render_markdown(data.body)``, when it was rendered ahead."""
+    ``body_html``: ``render_markdown(data.body)``, when it was rendered ahead; ``trash``:
+    the trash's columns (``PostImport.trash_columns``)."""
     post = session.get_one(Post, post_id)
-    was_visible = is_publicly_visible(post, utcnow())
-    columns = written_columns(data, zone)
+    was_visible = is_published(post.status)
+    columns = written_columns(data, zone) | (trash or {})
     for column, value in columns.items():
         setattr(post, column, value)
     post.import_key = import_key or post.import_key
@@ -139,7 +161,7 @@ def reimport_post(
     entries = post_events.updated(
         post_id,
         was_visible=was_visible,
-        visible=is_publicly_visible(post, utcnow()),
+        visible=is_published(post.status),
         fields=[*columns, "tags"],
         data=post_events.post_data(title=post.title, slug=post.slug, via="import"),
     )

@@ -34,8 +34,18 @@ IMPORT_KEY_MAX = 2048
 
 
 class PostStatus(StrEnum):
+    """Where a post stands, stored as it is (``app.posts.workflow`` decides it on every write):
+    an author's ``draft``, handed in for review (``pending``), to go public at its time
+    (``scheduled``), public (``published``), or in the trash (``trashed``)."""
+
     draft = "draft"
+    pending = "pending"
+    scheduled = "scheduled"
     published = "published"
+    trashed = "trashed"
+
+
+STATUSES_SQL = ", ".join(f"'{status.value}'" for status in PostStatus)
 
 
 def _title_sort_default(context: DefaultExecutionContext) -> str:
@@ -51,7 +61,15 @@ _POST_VERSION = version_column()
 class Post(SQLModel, table=True):
     __tablename__ = "posts"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        CheckConstraint(f"status IN ({STATUSES_SQL})", name="status"),
+        # What a trashed post goes back to; never the trash itself.
+        CheckConstraint(
+            "trashed_from IS NULL OR trashed_from IN ('draft', 'pending', 'scheduled', "
+            "'published')",
+            name="trashed_from",
+        ),
+        # The worker empties the trash by age.
+        Index("ix_posts_trashed_at", "trashed_at"),
         # Lists newest first, and the published-only filter every anonymous read uses.
         Index("ix_posts_status_published_at", "status", "published_at", "id"),
         # Lists by title, in their order; with published_at, the public filter is decided
@@ -107,6 +125,9 @@ class Post(SQLModel, table=True):
     likes: int = Field(default=0, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # In the trash (status trashed): since when, and the status a restore gives back.
+    trashed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    trashed_from: str | None = Field(default=None, sa_column=Column(String(16)))
     # What writers' ETags and If-Match compare (app.core.preconditions): one up with every
     # write of what a writer sees of the post, likes aside (app.derived.versions).
     version: int = Field(default=FIRST_VERSION, sa_column=_POST_VERSION)
@@ -125,11 +146,10 @@ def _title_set(target: Post, value: str, _old: object, _initiator: object) -> No
 
 
 class PublishedCount(SQLModel, table=True):
-    """How many posts of one source are published with a publication time.
+    """How many posts of one source are published.
 
     Kept by triggers on posts (``published_counts`` in app.derived.triggers), whoever writes, so a
-    public total costs a few rows here and the short index range of posts scheduled for later,
-    not a count of every public post after each write."""
+    public total costs a few rows here, not a count of every public post after each write."""
 
     __tablename__ = "published_counts"
 
@@ -201,23 +221,3 @@ class PostDocumentQueue(SQLModel, table=True):
     __tablename__ = "post_document_queue"
 
     post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
-
-
-class PublicationSchedule(SQLModel, table=True):
-    """Posts published for a later time, until the moment they go public is announced:
-    filled by triggers whatever writes the post (``app.derived.triggers``), emptied by the
-    worker's announcer (``app.posts.announcer``)."""
-
-    __tablename__ = "publication_schedule"
-    # The announcer's question: which are due.
-    __table_args__ = (Index("ix_publication_schedule_due_at", "due_at"),)
-
-    post_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("posts.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-        )
-    )
-    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,7 +1,7 @@
 """Reading posts: one count, one page query and one tag query per list, whatever its size."""
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from app.core.text import parse_id
 from app.derived.memo import memo_for
 from app.posts.models import Post, PostStatus, PostTag, Tag
 from app.posts.schemas import AuthorRef, PostPublic, PostSort
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import published
 from app.sources.models import Source
 from app.sources.schemas import SourceRef
 
@@ -30,27 +30,31 @@ def by_id_or_slug(id_or_slug: str) -> ColumnElement[bool]:
     return col(Post.slug) == id_or_slug
 
 
-def readable_by(viewer: Viewer | None, now: datetime) -> ColumnElement[bool]:
-    """Posts this caller may read one by one: the public ones, own posts, or all for editors."""
+def readable_by(viewer: Viewer | None) -> ColumnElement[bool]:
+    """Posts this caller may read one by one: the published ones, own posts (in any status,
+    the trash too), or all for editors."""
     if viewer is None:
-        return publicly_visible(now)
+        return published()
     if viewer.is_editor:
         return true()
-    return or_(publicly_visible(now), col(Post.author_id) == viewer.user_id)
+    return or_(published(), col(Post.author_id) == viewer.user_id)
 
 
-def listed_for(viewer: Viewer | None, status: PostStatus, now: datetime) -> ColumnElement[bool]:
-    """The posts a list with ``status`` shows this caller."""
-    if status is PostStatus.published:
-        if viewer is not None and viewer.is_editor:
-            return col(Post.status) == PostStatus.published.value
-        return publicly_visible(now)
-    if viewer is None:
-        return false()
-    drafts = col(Post.status) == PostStatus.draft.value
-    if viewer.is_editor:
-        return drafts
-    return and_(drafts, col(Post.author_id) == viewer.user_id)
+def listed_for(viewer: Viewer | None, statuses: Collection[PostStatus]) -> ColumnElement[bool]:
+    """The posts a list of these statuses shows this caller: published posts to anyone, the
+    others to editors, or to an author of their own. The published list alone is a plain
+    equality, the one the status indexes serve for every public read."""
+    public = PostStatus.published in statuses
+    others = sorted(status.value for status in statuses if status is not PostStatus.published)
+    if viewer is None or not others:
+        return published() if public else false()
+    if len(others) == 1:
+        unpublished = col(Post.status) == others[0]
+    else:
+        unpublished = col(Post.status).in_(others)
+    if not viewer.is_editor:
+        unpublished = and_(unpublished, col(Post.author_id) == viewer.user_id)
+    return or_(published(), unpublished) if public else unpublished
 
 
 def sort_order(sort: PostSort, *, may_include_drafts: bool) -> list[ColumnElement[object]]:
@@ -329,7 +333,7 @@ def page_of_posts(
     paging: PageParams,
     zone: ZoneInfo,
     public_key: Hashable | None = None,
-    total_statement: Select[tuple[int]] | None = None,
+    total_statement: Select[int] | None = None,
 ) -> Page[PostPublic]:
     """One page and the total. Give ``public_key`` (what identifies ``where``) only when
     ``where`` selects public posts alone: their total is then kept per content version.

@@ -9,7 +9,7 @@ from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
-from app.posts import service
+from app.posts import service, trash
 from app.posts.schemas import (
     Likes,
     PostCreate,
@@ -44,7 +44,8 @@ async def list_posts(
     paging: PageQuery,
     filters: Annotated[PostFilters, Query()],
 ) -> Page[PostPublic]:
-    """Posts, newest first; anonymous callers see published posts only."""
+    """Posts, newest first; published ones unless status asks for others (which needs a
+    token: authors see their own, editors all)."""
     page = await database.read(
         service.list_posts, viewer=viewer, filters=filters, paging=paging, zone=settings.zone
     )
@@ -65,9 +66,11 @@ async def create_post(
     viewer: CurrentViewer,
     data: PostCreate,
 ) -> PostCreated:
-    """Write a post; authors write drafts, editors may publish or schedule. Without a
-    source_id the source is recognised from the title and original_url, as imports do.
-    The ETag is the new post's version."""
+    """Write a post; authors write drafts and pending posts (403 for any other status),
+    editors may publish or schedule (published with a future published_at is stored as
+    scheduled). Without a source_id the source is recognised from the title and
+    original_url, as imports do. A slug taken, even by a trashed post: 409. The ETag is
+    the new post's version."""
     set_etag(response, FIRST_VERSION)
     return await database.write(
         service.create_post,
@@ -90,7 +93,9 @@ async def get_post(
     viewer: OptionalViewer,
     id_or_slug: IdOrSlug,
 ) -> PostPublic:
-    """One post by id or slug. With a token, the ETag is the post's version, for If-Match."""
+    """One post by id or slug. Anonymous callers read published posts only (any other is
+    404); authors also their own, editors every post. With a token, the ETag is the post's
+    version, for If-Match."""
     if viewer is None:
         return await database.read(
             service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
@@ -119,8 +124,11 @@ async def update_post(
     data: PostUpdate,
     precondition: IfMatch,
 ) -> PostPublic:
-    """Change some fields of a post, found by id or slug. With If-Match, only if the post
-    is still at that version (else 412 with the current one); the ETag is the new version."""
+    """Change some fields of a post, found by id or slug; status changes it (publish,
+    schedule, unpublish = draft). Authors change only their own drafts and pending posts,
+    into drafts or pending (handing in for review); a scheduled or published post is 403 to
+    them. A trashed post: 409 (restore it first). With If-Match, only if the post is still
+    at that version (else 412 with the current one); the ETag is the new version."""
     post, version = await database.write(
         service.update_post,
         viewer=viewer,
@@ -136,24 +144,80 @@ async def update_post(
 @router.delete(
     "/{id_or_slug}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(401, 403, 404, 412, 428),
+    responses={
+        204: {"headers": ETAG_HEADER},
+        **error_responses(401, 403, 404, 409, 412, 422, 428),
+    },
 )
 async def delete_post(
+    response: Response,
     database: DatabaseDep,
     settings: SettingsDep,
     viewer: CurrentViewer,
     id_or_slug: IdOrSlug,
     precondition: IfMatch,
+    purge: Annotated[
+        bool,
+        Query(
+            description="Delete the post for good, with its likes, tag links and revisions "
+            "(editors and admins only; 403 for authors), instead of moving it to the trash."
+        ),
+    ] = False,
 ) -> None:
-    """Delete a post, found by id or slug. With If-Match, only if the post is still at that
-    version (else 412 with the current one)."""
-    await database.write(
-        service.delete_post,
+    """Move a post, found by id or slug, to the trash: it leaves every public view at once,
+    keeps its slug, and comes back by POST /posts/{id}/restore; the ETag is its version in
+    the trash. Authors trash their own drafts and pending posts. A post already in the
+    trash: 409 (purge=true deletes it). The worker empties posts trashed longer than
+    PRESSESCHAU_TRASH_DAYS. With If-Match, only if the post is still at that version (else
+    412 with the current one)."""
+    if purge:
+        await database.write(
+            trash.purge_post,
+            viewer=viewer,
+            id_or_slug=id_or_slug,
+            zone=settings.zone,
+            precondition=precondition,
+        )
+        return
+    version = await database.write(
+        trash.trash_post,
         viewer=viewer,
         id_or_slug=id_or_slug,
         zone=settings.zone,
         precondition=precondition,
     )
+    set_etag(response, version)
+
+
+@router.post(
+    "/{id_or_slug}/restore",
+    response_model=PostPublic,
+    responses={
+        200: {"headers": ETAG_HEADER},
+        **error_responses(401, 403, 404, 409, 412, 428),
+    },
+)
+async def restore_post(
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: CurrentViewer,
+    id_or_slug: IdOrSlug,
+    precondition: IfMatch,
+) -> PostPublic:
+    """Bring a post back from the trash to the status it had: a scheduled post whose time
+    has passed meanwhile comes back published. Authors restore their own drafts and pending
+    posts. A post not in the trash: 409. With If-Match, only if the post is still at that
+    version (else 412 with the current one); the ETag is the new version."""
+    post, version = await database.write(
+        trash.restore_post,
+        viewer=viewer,
+        id_or_slug=id_or_slug,
+        zone=settings.zone,
+        precondition=precondition,
+    )
+    set_etag(response, version)
+    return post
 
 
 @router.post("/{id_or_slug}/likes", response_model=Likes, responses=error_responses(404, 422))

@@ -21,7 +21,14 @@ SourceId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 PUBLISHED_AT_HELP = (
     "RFC 3339. Without a UTC offset it is read as the site's local time. "
-    "Publishing without it uses the current time; a future time schedules the post."
+    "Publishing without it uses the current time; publishing with a future time stores the "
+    "post as scheduled, and the worker publishes it at that time. Scheduling needs a time; "
+    "one already past publishes the post at once."
+)
+STATUS_HELP = (
+    "draft, pending (handed in for review), scheduled or published; authors may write only "
+    "draft and pending. published with a future published_at is stored as scheduled. The "
+    "trash is reached by DELETE, never by this field."
 )
 
 
@@ -76,7 +83,7 @@ class PostCreate(_PostInput):
     credit: Credit | None = Field(None, description="E.g. a translation credit.")
     language: Language | None = Field(None, description="Defaults to the site language.")
     tags: Tags = Field(default_factory=list)
-    status: PostStatus = PostStatus.draft
+    status: PostStatus = Field(PostStatus.draft, description=STATUS_HELP)
     published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
     recognize_source: bool = Field(
         True,
@@ -100,7 +107,11 @@ class PostUpdate(_PostInput):
     credit: Credit | None = None
     language: Language | None = None
     tags: Tags | None = None
-    status: PostStatus | None = None
+    status: PostStatus | None = Field(
+        None,
+        description=STATUS_HELP + " Setting draft unpublishes a post; an editor sends a "
+        "pending post back to its author so.",
+    )
     published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
 
 
@@ -113,7 +124,10 @@ class PostPublic(BaseModel):
     id: int
     slug: str
     title: str
-    status: PostStatus
+    status: PostStatus = Field(
+        description="As stored: only published posts are public; a scheduled one goes public "
+        "at its published_at."
+    )
     published_at: datetime | None = Field(description="RFC 3339 with the site's UTC offset.")
     date: dt.date | None = Field(description="The site-local day of published_at.")
     source: SourceRef | None
@@ -157,9 +171,11 @@ class PostFilters(BaseModel):
         None, description="Text that the title or body contains (case-insensitive)."
     )
     sort: PostSort = PostSort.newest
-    status: PostStatus = Field(
-        PostStatus.published,
-        description="draft needs a token: authors see their own drafts, editors all of them.",
+    status: list[PostStatus] = Field(
+        default_factory=lambda: [PostStatus.published],
+        description="Statuses to list; repeat for several (status=draft&status=pending). "
+        "Anything but published needs a token: authors see their own such posts, editors "
+        "all of them. Trashed posts are listed only when asked for with status=trashed.",
     )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.core.db import insert_ignoring_duplicates
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import Page, PageParams
 from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned, check_version
@@ -19,12 +19,13 @@ from app.core.slugs import lock_slug, unique_slug
 from app.core.types import as_aware, utcnow
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
-from app.events.record import Action, Ref, record, record_all
+from app.events.record import record_all
 from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
 from app.posts.tags import set_tags
-from app.posts.visibility import is_publicly_visible, public_total, publicly_visible
+from app.posts.visibility import is_published, public_total, published
+from app.posts.workflow import check_author_may_change, check_status_asked, decide
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
 from app.sources.schemas import SourceMatchPublic
@@ -42,9 +43,9 @@ def list_posts(
     paging: PageParams,
     zone: ZoneInfo,
 ) -> Page[PostPublic]:
-    if filters.status is PostStatus.draft and viewer is None:
-        raise Unauthorized("Listing drafts needs an API token.")
-    now = utcnow()
+    statuses = set(filters.status) or {PostStatus.published}
+    if statuses != {PostStatus.published} and viewer is None:
+        raise Unauthorized("Listing posts that are not published needs an API token.")
     sources = queries.source_ids(session, filters.source) if filters.source else None
     # Whatever narrows the list beyond visibility and sources: a public total of the kept
     # per-source counts holds only without any of it.
@@ -61,11 +62,11 @@ def list_posts(
         narrowing.append(col(Post.published_at) < before)
     if filters.q:
         narrowing.append(queries.contains_text(filters.q, session.get_bind().dialect.name))
-    where = [queries.listed_for(viewer, filters.status, now)]
+    where = [queries.listed_for(viewer, statuses)]
     if sources is not None:
         where.append(queries.in_sources(sources))
     where += narrowing
-    order = queries.sort_order(filters.sort, may_include_drafts=filters.status is PostStatus.draft)
+    order = queries.sort_order(filters.sort, may_include_drafts=statuses != {PostStatus.published})
     public_key = total_statement = None
     if viewer is None:
         public_key = public_list_key(
@@ -73,7 +74,7 @@ def list_posts(
             q=filters.q,
         )  # fmt: skip
         if not narrowing:
-            total_statement = public_total(now, sources)
+            total_statement = public_total(sources)
     return queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
         total_statement=total_statement,
@@ -102,7 +103,7 @@ def get_post(
 ) -> PostPublic:
     found = queries.fetch_posts(
         session,
-        where=[_lookup(id_or_slug), queries.readable_by(viewer, utcnow())],
+        where=[_lookup(id_or_slug), queries.readable_by(viewer)],
         order=[],
         zone=zone,
         limit=1,
@@ -120,24 +121,34 @@ def get_versioned_post(
     than the body costs a needless 412 at worst, where a newer one would let a write made
     from the older body through."""
     version = session.scalar(
-        select(col(Post.version)).where(_lookup(id_or_slug), queries.readable_by(viewer, utcnow()))
+        select(col(Post.version)).where(_lookup(id_or_slug), queries.readable_by(viewer))
     )
     if version is None:
         raise NotFound(f"There is no post {id_or_slug!r}.")
     return Versioned(get_post(session, viewer=viewer, id_or_slug=id_or_slug, zone=zone), version)
 
 
-def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
-    """The post, locked for this write (PostgreSQL: FOR UPDATE; SQLite's write transaction
-    holds the whole database), if the viewer may change it."""
+def writable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
+    """The post a write names, locked for this write (PostgreSQL: FOR UPDATE; SQLite's write
+    transaction holds the whole database), if this caller may see it: any post for editors;
+    for an author, their own (in any status) or a published one. Another author's
+    unpublished post is not theirs to know of: 404."""
     post = session.scalars(select(Post).where(_lookup(id_or_slug)).with_for_update()).one_or_none()
-    if post is None or (not viewer.is_editor and post.author_id != viewer.user_id):
-        # Another author's draft or scheduled post is invisible to them: say nothing of it.
-        if post is not None and is_publicly_visible(post, utcnow()):
-            raise Forbidden("Authors can change only their own drafts.")
+    if post is None or not (
+        viewer.is_editor or post.author_id == viewer.user_id or is_published(post.status)
+    ):
         raise NotFound(f"There is no post {id_or_slug!r}.")
-    if not viewer.is_editor and post.status != PostStatus.draft.value:
-        raise Forbidden("Authors can change only their own drafts; this post is published.")
+    return post
+
+
+def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
+    post = writable_post(session, viewer, id_or_slug)
+    if post.status == PostStatus.trashed.value:
+        raise Conflict(
+            f"The post {id_or_slug!r} is in the trash; restore it (POST /posts/{post.id}/restore) "
+            "to change it."
+        )
+    check_author_may_change(viewer, post)
     return post
 
 
@@ -152,15 +163,18 @@ def _check_source(session: Session, source_id: int | None) -> Source | None:
 
 def _publication(
     status: str, published_at: datetime | None, zone: ZoneInfo
-) -> tuple[datetime | None, date | None]:
-    """A post's publication time (now, when it is published undated) and its local day."""
-    if status == PostStatus.published.value and published_at is None:
-        published_at = utcnow()
-    return published_at, published_at.astimezone(zone).date() if published_at else None
+) -> tuple[str, datetime | None, date | None]:
+    """A post's stored status and publication time as the workflow decides them from those
+    asked for (``app.posts.workflow``), and the time's local day."""
+    decided = decide(PostStatus(status), published_at, utcnow())
+    at = decided.published_at
+    return decided.status.value, at, at.astimezone(zone).date() if at else None
 
 
-def _apply_publication(post: Post, zone: ZoneInfo) -> None:
-    post.published_at, post.published_date = _publication(post.status, post.published_at, zone)
+def apply_publication(post: Post, zone: ZoneInfo) -> None:
+    post.status, post.published_at, post.published_date = _publication(
+        post.status, post.published_at, zone
+    )
 
 
 def _rendered(body: str, excerpt: str | None, body_html: str | None = None) -> tuple[str, str]:
@@ -197,10 +211,11 @@ def store_changed(
     body_html: str | None = None,
     tags: list[str] | None,
 ) -> None:
-    """What follows a change to a stored post's columns: its local day, its HTML and excerpt
-    (when the body may have changed; ``body_html``: rendered ahead), the row itself with its
-    version one up, and its tags (when given)."""
-    _apply_publication(post, zone)
+    """What follows a change to a stored post's columns: its status and time as the workflow
+    decides them, its local day, its HTML and excerpt (when the body may have changed;
+    ``body_html``: rendered ahead), the row itself with its version one up, and its tags
+    (when given)."""
+    apply_publication(post, zone)
     if body_changed:
         _render(post, excerpt=excerpt, body_html=body_html)
     # The ORM writes the version one up with the row, so its triggers leave it alone.
@@ -238,7 +253,7 @@ def new_columns(
         **written_columns(data, zone),
         **stored,
     }
-    columns["published_at"], columns["published_date"] = _publication(
+    columns["status"], columns["published_at"], columns["published_date"] = _publication(
         columns["status"], columns["published_at"], zone
     )
     columns["body_html"], columns["excerpt"] = _rendered(data.body, excerpt, body_html)
@@ -263,8 +278,7 @@ def recognise_source(session: Session, data: PostCreate) -> tuple[PostCreate, So
 def create_post(
     session: Session, *, viewer: Viewer, data: PostCreate, zone: ZoneInfo, language: str
 ) -> PostCreated:
-    if data.status is PostStatus.published and not viewer.is_editor:
-        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    check_status_asked(viewer, data.status)
     data = data.prepared()  # done before the transaction began, unless the caller skipped it
     rendered = data.rendered
     assert rendered is not None
@@ -292,7 +306,7 @@ def create_post(
     row = queries.written_row(post, source=source, author_name=viewer.name)
     # Its document, from the same values, so the commit need not read the post back for it.
     documents.put(session.connection(), row, tags, zone)
-    visible = is_publicly_visible(post, utcnow())
+    visible = is_published(post.status)
     about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
     record_all(session, post_events.created(post.id, visible=visible, data=about))
     public = queries.to_public(row, tags, zone)
@@ -343,15 +357,16 @@ def update_post(
 ) -> Versioned[PostPublic]:
     post = _editable_post(session, viewer, id_or_slug)
     check_post_version(session, viewer, post, zone, precondition)
-    was_visible = is_publicly_visible(post, utcnow())
+    was_visible = is_published(post.status)
+    status_before = post.status
     data = data.prepared()  # done before the transaction began, unless the caller skipped it
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     fields = list(changes)
     for field in _NOT_NULL & changes.keys():
         if changes[field] is None:
             raise InvalidInput(f"{field}: may be left out, but not null.")
-    if changes.get("status") is PostStatus.published and not viewer.is_editor:
-        raise Forbidden("Authors cannot publish; an editor publishes their drafts.")
+    if "status" in changes:
+        check_status_asked(viewer, changes["status"])
     if "source_id" in changes:
         _check_source(session, changes["source_id"])
     tags = changes.pop("tags", None)
@@ -371,9 +386,12 @@ def update_post(
         body_html=rendered.html if rendered else None,
     )  # fmt: skip
     assert post.id is not None
+    if post.status != status_before and "status" not in fields:
+        fields.append("status")  # a time moved past or ahead published or scheduled it
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
     entries = post_events.updated(
-        post.id, was_visible=was_visible, visible=is_publicly_visible(post, utcnow()),
-        fields=fields, data=post_events.post_data(title=post.title, slug=post.slug),
+        post.id, was_visible=was_visible, visible=is_published(post.status), fields=fields,
+        data=about,
     )  # fmt: skip
     record_all(session, entries)
     return Versioned(
@@ -394,33 +412,16 @@ def check_post_version(
     )
 
 
-def delete_post(
-    session: Session,
-    *,
-    viewer: Viewer,
-    id_or_slug: str,
-    zone: ZoneInfo,
-    precondition: Precondition = UNCONDITIONAL,
-) -> None:
-    post = _editable_post(session, viewer, id_or_slug)
-    check_post_version(session, viewer, post, zone, precondition)
-    assert post.id is not None
-    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
-    record(session, Action.post_deleted, Ref("post", post.id), about)
-    session.delete(post)
-
-
 def like_post(session: Session, *, id_or_slug: str, client: str, zone: ZoneInfo) -> int:
     """Count one like per client, post and day; returns the post's like count."""
-    now = utcnow()
     found = session.execute(
-        select(col(Post.id), col(Post.likes)).where(_lookup(id_or_slug), publicly_visible(now))
+        select(col(Post.id), col(Post.likes)).where(_lookup(id_or_slug), published())
     ).one_or_none()
     if found is None:
         raise NotFound(f"There is no post {id_or_slug!r}.")
     post_id: int = found.id
     likes: int = found.likes
-    today = now.astimezone(zone).date()
+    today = utcnow().astimezone(zone).date()
     if not insert_ignoring_duplicates(session, PostLike, post_id=post_id, client=client, day=today):
         return likes
     # Built apart from the call: inline, mypy picks scalar()'s overload before it has

@@ -8,7 +8,6 @@ from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.core.errors import NotFound
-from app.core.types import utcnow
 from app.events.record import Action, Ref, record
 from app.posts import queries
 from app.posts.models import Post
@@ -21,7 +20,7 @@ def issue_link(session: Session, *, viewer: Viewer, id_or_slug: str, expires_at:
     the issue is recorded in the audit log."""
     found = session.execute(
         select(col(Post.id), col(Post.title), col(Post.slug)).where(
-            queries.by_id_or_slug(id_or_slug), queries.readable_by(viewer, utcnow())
+            queries.by_id_or_slug(id_or_slug), queries.readable_by(viewer)
         )
     ).one_or_none()
     if found is None:

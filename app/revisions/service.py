@@ -12,14 +12,13 @@ from app.core.errors import Conflict, Forbidden, NotFound, first_error
 from app.core.pagination import Page, PageParams
 from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned
 from app.core.text import parse_id
-from app.core.types import utcnow
 from app.events import posts as post_events
 from app.events.actor import ActorKind
 from app.events.record import Action, Ref, record
 from app.posts import service as posts
 from app.posts.models import Post
 from app.posts.schemas import PostPublic, PostUpdate
-from app.posts.visibility import publicly_visible
+from app.posts.visibility import published
 from app.revisions import diff, snapshots
 from app.revisions.keeping import REVISIONS
 from app.revisions.schemas import (
@@ -54,7 +53,7 @@ def revised_post(session: Session, viewer: Viewer, id_or_slug: str) -> int:
     """The id of the post whose revisions ``viewer`` may read: editors any post's, authors
     their own posts' (what a post was before is not public, even when the post is)."""
     found = session.execute(
-        select(col(Post.id), col(Post.author_id), publicly_visible(utcnow()).label("public")).where(
+        select(col(Post.id), col(Post.author_id), published().label("public")).where(
             _lookup(id_or_slug)
         )
     ).one_or_none()

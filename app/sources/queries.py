@@ -13,8 +13,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlmodel import col
 
 from app.core.prepared import AnySelect
-from app.posts.models import Post, PublishedCount
-from app.posts.visibility import scheduled
+from app.posts.models import PublishedCount
 from app.sources.models import Source, SourceDomain
 
 
@@ -60,16 +59,10 @@ def domains_statement(source_ids: Sequence[int | ColumnElement[int]]) -> Select[
     )
 
 
-def post_counts_statement(now: datetime | ColumnElement[datetime]) -> Select[int, int]:
-    """Public posts per source key (see PublishedCount): the published posts the triggers
-    count, less those scheduled for later (a short range of the source's index)."""
-    later = (
-        select(func.count())
-        .select_from(Post)
-        .where(col(Post.source_id) == col(PublishedCount.source_key), scheduled(now))
-        .scalar_subquery()
-    )
-    return select(col(PublishedCount.source_key), col(PublishedCount.posts) - later)
+def post_counts_statement() -> Select[int, int]:
+    """Public posts per source key: the published posts the triggers count (see
+    PublishedCount)."""
+    return select(col(PublishedCount.source_key), col(PublishedCount.posts))
 
 
 # Under this key the memo keeps ``post_counts`` per content version, for both read paths.

@@ -16,7 +16,7 @@ from app.core.types import utcnow
 from app.derived.memo import memo_for
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events.record import Action, Ref, record
-from app.posts.models import Post
+from app.posts.models import Post, PostStatus
 from app.sources import matching, queries
 from app.sources.models import Source, SourceDomain
 from app.sources.schemas import SourceCreate, SourceMatchRequest, SourcePublic, SourceUpdate
@@ -51,9 +51,7 @@ def _to_public(session: Session, rows: Sequence[queries.SourceRow]) -> list[Sour
     counts = memo_for(session).get(
         session,
         queries.POST_COUNTS_KEY,
-        lambda: queries.post_counts(
-            connection.execute(queries.post_counts_statement(utcnow())).all()
-        ),
+        lambda: queries.post_counts(connection.execute(queries.post_counts_statement()).all()),
     )
     # Built without validation: every value comes from a row the write path validated.
     return [
@@ -190,10 +188,23 @@ def delete_source(
 ) -> None:
     source = get_source_model(session, id_or_slug, lock=True)
     _check_version(session, source, precondition)
-    posts = session.scalar(select(func.count()).where(col(Post.source_id) == source.id)) or 0
+    trashed = col(Post.status) == PostStatus.trashed.value
+    held = session.execute(
+        select(func.count().filter(~trashed), func.count().filter(trashed)).where(
+            col(Post.source_id) == source.id
+        )
+    ).one()
+    posts, in_trash = int(held[0] or 0), int(held[1] or 0)
     if posts:
         raise Conflict(
-            f"The source {source.slug!r} still has {posts} post(s); move or delete them first."
+            f"The source {source.slug!r} still has {posts} post(s)"
+            + (f" and {in_trash} in the trash" if in_trash else "")
+            + "; move them to another source or trash them, and purge them, first."
+        )
+    if in_trash:
+        raise Conflict(
+            f"The source {source.slug!r} still holds {in_trash} trashed post(s): purging them "
+            "(DELETE /posts/{id}?purge=true, or the worker's emptying of the trash) frees it."
         )
     _record(session, Action.source_deleted, source)
     session.delete(source)

@@ -27,7 +27,9 @@ Header members
 --------------
 ``format``       always ``"presseschau"``: what kind of document this is.
 ``version``      an integer, the version of this format (now 3; version 1 had no ``events``,
-                 version 2 no ``post_revisions``).
+                 version 2 no ``post_revisions``; versions 1 and 2 knew only the statuses
+                 ``draft`` and ``published`` and had no trash: a published post of theirs
+                 with a future ``published_at`` is restored as ``scheduled``).
                  A restorer refuses versions it does not know. Adding an array or a field
                  makes a new version; a restorer of version N reads every version up to N
                  (arrays added later are then empty).
@@ -59,15 +61,21 @@ whatever was stored restores as it was; a user's name is also one the API would 
 ``tags``: ``id``, ``name`` (≤ 60, as first written), ``slug`` (≤ 120, unique).
 ``posts``: every post, whatever its status.
     ``id``, ``slug`` (≤ 200, unique), ``title`` (≤ 300, without the "(Source)" suffix),
-    ``status`` (``"draft"`` or ``"published"``; a published post with a future
-    ``published_at`` is scheduled), ``published_at`` (time or null), ``published_date`` (the
+    ``status`` (``"draft"``, ``"pending"``, ``"scheduled"``, ``"published"`` or
+    ``"trashed"``; a scheduled or published post has a ``published_at``; a restore stores a
+    published post whose time lies ahead as scheduled, and a scheduled one whose time has
+    passed as published, as every write does), ``published_at`` (time or null),
+    ``published_date`` (the
     site-local day of ``published_at`` as it was when the post was written, or null),
     ``source_id`` (a source's ``id`` or null), ``author_id`` (a user's ``id``),
     ``original_url`` (≤ 2,048 or null), ``import_key`` (≤ 2,048, unique, or null: where an
     import found the post, so that importing the same file again finds it), ``credit``
     (≤ 300 or null), ``language`` (≤ 35), ``body`` (Markdown as written), ``body_html`` (its
     rendered, sanitised HTML), ``excerpt`` (plain text), ``likes`` (the like count shown),
-    ``created_at``, ``updated_at``, ``version`` (as a source's).
+    ``created_at``, ``updated_at``, ``version`` (as a source's), ``trashed_at`` (since
+    version 3: when a trashed post went to the trash, else null) and ``trashed_from`` (since
+    version 3: the status a trashed post goes back to, ``"draft"``, ``"pending"``,
+    ``"scheduled"`` or ``"published"``, else null).
 ``post_tags``: which post has which tag. ``post_id``, ``tag_id``.
 ``post_likes``: the likes counted, one per client, post and day, so that a client cannot
     like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
@@ -100,7 +108,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from types import GenericAlias
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -110,6 +118,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     create_model,
+    model_validator,
 )
 from sqlalchemy import MetaData, Table
 
@@ -117,6 +126,7 @@ from app.auth.models import USER_NAME_MAX, User
 from app.auth.schemas import UserName
 from app.core.inputs import validate_cleaned
 from app.core.text import MAX_ID, SLUG_MAX_LENGTH, CleanText
+from app.core.types import utcnow
 from app.derived.versions import FIRST_VERSION
 from app.events.models import ACTION_MAX, OBJECT_TYPE_MAX, REQUEST_ID_MAX, Event
 from app.posts.imports import ImportKey
@@ -127,9 +137,11 @@ from app.posts.models import (
     TITLE_MAX,
     Post,
     PostLike,
+    PostStatus,
     PostTag,
     Tag,
 )
+from app.posts.workflow import decide
 from app.revisions import snapshots
 from app.revisions.models import PostRevision
 from app.sources.models import (
@@ -177,10 +189,6 @@ NOT_EXPORTED: dict[str, str] = {
     "post_revision_queue": "posts whose revisions a transaction has yet to write; empty.",
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
-    ),
-    "publication_schedule": (
-        "the posts published for a later time, kept by triggers on the posts table; the "
-        "restore's posts put those still ahead on it anew."
     ),
 }
 
@@ -279,8 +287,8 @@ class TagRecord(BaseModel):
     slug: Annotated[CleanText, Field(max_length=TAG_MAX * 2)]
 
 
-class PostRecord(BaseModel):
-    """A post in any status."""
+class PostRecord2(BaseModel):
+    """A post of versions 1 and 2: draft, or published (scheduled while its time lay ahead)."""
 
     model_config = _STRICT
 
@@ -303,6 +311,43 @@ class PostRecord(BaseModel):
     created_at: Time
     updated_at: Time
     version: RowVersion = FIRST_VERSION
+
+
+TrashedFrom = Literal["draft", "pending", "scheduled", "published"]
+
+
+class PostRecord(PostRecord2):
+    """A post in any status (its fields in the order of versions 1 and 2, and the trash's)."""
+
+    status: Literal["draft", "pending", "scheduled", "published", "trashed"]  # type: ignore[assignment]
+    trashed_at: Time | None
+    trashed_from: TrashedFrom | None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.status in ("scheduled", "published") and self.published_at is None:
+            raise ValueError(f"a {self.status} post needs its published_at")
+        trashed = self.status == "trashed"
+        if trashed != (self.trashed_at is not None) or trashed != (self.trashed_from is not None):
+            raise ValueError(
+                "trashed_at and trashed_from are set for a trashed post, and only for one"
+            )
+        return self
+
+
+def stored_post(row: dict[str, Any]) -> dict[str, Any]:
+    """A post as a restore stores it: its status as every write decides it now (a published
+    post with its time ahead is scheduled, a scheduled one whose time has passed published;
+    app.posts.workflow)."""
+    requested = PostStatus(row["status"])
+    if requested in (PostStatus.published, PostStatus.scheduled):
+        decided = decide(requested, row["published_at"], utcnow())
+        row["status"] = decided.status.value
+    return row
+
+
+def _post_of_version_2(row: dict[str, Any]) -> dict[str, Any]:
+    return stored_post({**row, "trashed_at": None, "trashed_from": None})
 
 
 class PostTagRecord(BaseModel):
@@ -400,6 +445,19 @@ class PostLikeRecord(BaseModel):
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """How an array's items looked up to a version, and how such an item is stored now."""
+
+    until: int  # the last version of the format with items of this shape
+    record: type[BaseModel]
+    stored: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _as_it_is(row: dict[str, Any]) -> dict[str, Any]:
+    return row
+
+
+@dataclass(frozen=True)
 class TableFormat:
     """How one table appears in the document."""
 
@@ -411,10 +469,20 @@ class TableFormat:
     # Rows read or written per statement: posts are large (body and HTML up to 200,000
     # characters each), the rest are a few short fields.
     batch_rows: int = 2000
-    # A stored row as the document's item, and a validated item as the row stored, where
+    # The item's earlier shapes, oldest first.
+    earlier: tuple[Earlier, ...] = ()
+    # How an item of the latest version is stored, and how a stored row is exported, where
     # they differ (a column the document shows in another form).
+    stored: Callable[[dict[str, Any]], dict[str, Any]] = _as_it_is
     to_item: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    to_row: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def reading(self, version: int) -> Earlier:
+        """The shape of this array's items in a document of ``version``, and how each is
+        stored."""
+        for shape in self.earlier:
+            if version <= shape.until:
+                return shape
+        return Earlier(VERSION, self.record, self.stored)
 
     @property
     def key(self) -> str:
@@ -440,7 +508,14 @@ EXPORTED_TABLES: tuple[TableFormat, ...] = (
     TableFormat(_table(SourceDomain), SourceDomainRecord, "source domains"),
     TableFormat(_table(Tag), TagRecord, "tags"),
     # At most 20 × 2 × 200,000 characters of body and HTML in memory at once.
-    TableFormat(_table(Post), PostRecord, "posts", batch_rows=20),
+    TableFormat(
+        _table(Post),
+        PostRecord,
+        "posts",
+        batch_rows=20,
+        earlier=(Earlier(2, PostRecord2, _post_of_version_2),),
+        stored=stored_post,
+    ),
     TableFormat(_table(PostTag), PostTagRecord, "post tags"),
     TableFormat(_table(PostLike), PostLikeRecord, "likes"),
     # Each holds a post's content as posts do: as few at once.
@@ -450,8 +525,8 @@ EXPORTED_TABLES: tuple[TableFormat, ...] = (
         "post revisions",
         since=3,
         batch_rows=20,
+        stored=_revision_row,
         to_item=_revision_item,
-        to_row=_revision_row,
     ),
     TableFormat(_table(Event), EventRecord, "events", since=2),
 )

@@ -128,7 +128,7 @@ def _restore_members(
         table = _table_at(expected, len(counts), key)
         if not isinstance(value, Array):
             raise InvalidDocument(f"{key!r} must be an array of objects.")
-        counts[key] = _restore_table(connection, table, value.items, batch_rows)
+        counts[key] = _restore_table(connection, table, value.items, batch_rows, header["version"])
     if len(counts) < len(expected):
         missing = expected[len(counts)].key
         raise InvalidDocument(f"The document has no {missing!r} array: it is incomplete.")
@@ -190,6 +190,7 @@ def _restore_table(
     table: TableFormat,
     items: Iterator[tuple[int, Any]],
     batch_rows: int | None,
+    version: int,
 ) -> int:
     limit = batch_rows or table.batch_rows
     batch: list[dict[str, Any]] = []
@@ -197,7 +198,7 @@ def _restore_table(
     for index, item in items:
         if not batch:
             first = index
-        batch.append(_validated(table, index, item))
+        batch.append(_validated(table, index, item, version))
         count += 1
         if len(batch) >= limit:
             _insert(connection, table, batch, first)
@@ -217,17 +218,17 @@ def _validation_detail(where: str, error: ValidationError) -> str:
     return f"{where}: {first_error(error.errors())}."
 
 
-def _validated(table: TableFormat, index: int, item: Any) -> dict[str, Any]:
+def _validated(table: TableFormat, index: int, item: Any, version: int) -> dict[str, Any]:
+    shape = table.reading(version)
     if not isinstance(item, dict):
         raise InvalidDocument(
             f"{table.key}[{index}]: must be an object with the fields "
-            f"{', '.join(table.columns)}; found {type(item).__name__}."
+            f"{', '.join(shape.record.model_fields)}; found {type(item).__name__}."
         )
     try:
-        row = table.record.model_validate(item).model_dump()
+        return shape.stored(shape.record.model_validate(item).model_dump())
     except ValidationError as exc:
         raise InvalidDocument(_validation_detail(_position(table, index, item), exc)) from exc
-    return table.to_row(row) if table.to_row is not None else row
 
 
 def _insert(

@@ -18,7 +18,7 @@ def worker_for(database: Database, settings: Settings) -> Worker:
     """A worker on ``database`` with every handler of this release."""
     return Worker(
         database,
-        standard_registry(database, settings.zone),
+        standard_registry(database, settings.zone, trash_days=settings.trash_days),
         poll_seconds=settings.worker_poll_seconds,
     )
 

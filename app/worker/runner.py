@@ -15,6 +15,7 @@ import uuid
 from typing import NamedTuple
 
 from app.core.db import Database
+from app.events.actor import WORKER, acting_as
 from app.worker import metrics
 from app.worker.queue import (
     PERIODIC_MAX_ATTEMPTS,
@@ -102,7 +103,9 @@ class Worker:
         context = JobContext(job, self.database, self.owner, handler.lease, self.stopping)
         outcome = "done"
         try:
-            effect = handler.run(context)
+            # What a job writes (events, revisions) is the worker's doing, whoever queued it.
+            with acting_as(WORKER):
+                effect = handler.run(context)
             finish(self.database, job, self.owner, effect, again_after=handler.interval)
         except Released:
             release(self.database, job, self.owner)
@@ -141,7 +144,8 @@ class Worker:
         handled, failed = 0, False
         for sweep in self.registry.sweeps:
             try:
-                done = sweep.run()
+                with acting_as(WORKER):
+                    done = sweep.run()
             except Exception:
                 metrics.FAILURES.labels(sweep.name).inc()
                 logger.exception("sweep %r failed", sweep.name)

@@ -6,21 +6,26 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from app.core.db import Database
-from app.posts.announcer import announce_due
 from app.posts.documents import refresh_documents
+from app.posts.publisher import publish_due
+from app.posts.trash import empty_trash
 from app.worker.registry import JobContext, Registry, Released
 
 REFRESH_DOCUMENTS = "refresh post documents"
-ANNOUNCE_PUBLICATIONS = "announce scheduled posts"
+PUBLISH_SCHEDULED = "publish scheduled posts"
+EMPTY_TRASH = "empty the trash"
 REFRESH_INTERVAL = timedelta(minutes=5)
+# A post leaves the trash within this of its last day there.
+EMPTY_TRASH_INTERVAL = timedelta(hours=1)
 # Posts per transaction: small, so each batch holds SQLite's write lock only briefly while a
 # server writes beside the worker (`presseschau migrate`, with nothing else running, uses
 # larger ones).
 REFRESH_BATCH = 50
 
 
-def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
-    """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``."""
+def standard_registry(database: Database, zone: ZoneInfo, *, trash_days: int = 30) -> Registry:
+    """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``
+    that deletes posts trashed more than ``trash_days`` ago (0: none)."""
     registry = Registry()
 
     def refresh(context: JobContext) -> None:
@@ -43,5 +48,14 @@ def standard_registry(database: Database, zone: ZoneInfo) -> Registry:
 
     registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
     # Within a poll (1 s by default) of its time, by whichever worker polls first.
-    registry.sweep(ANNOUNCE_PUBLICATIONS, lambda: announce_due(database))
+    registry.sweep(PUBLISH_SCHEDULED, lambda: publish_due(database))
+
+    def empty(context: JobContext) -> None:
+        def between_batches() -> None:
+            if context.stopping.is_set():
+                raise Released
+
+        empty_trash(database, trash_days, between_batches=between_batches)
+
+    registry.every(EMPTY_TRASH, EMPTY_TRASH_INTERVAL, empty)
     return registry

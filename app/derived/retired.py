@@ -1,0 +1,138 @@
+"""Trigger families as earlier releases declared them, written out: the migrations that made
+them, and the downgrades of those that replaced or removed them, make and drop exactly what
+those releases had, whatever the declarations (``app.derived.triggers``) say now.
+
+- ``publication_schedule`` (fingerprint 5476f13ce615de3a): the posts published for a later
+  time, which the worker announced when they went public. Removed since a post's status is
+  stored (``scheduled`` until the worker publishes it).
+- ``published_counts`` (fingerprint 0ff9a480d1329a72): counted posts published with a
+  publication time, when a published post could still lie ahead.
+"""
+
+from app.derived.trigger_types import Family, Function, Rendered, Trigger
+
+_PUBLICATION_SCHEDULE_1_SQLITE = Rendered(
+    functions=(),
+    triggers=(
+        Trigger(
+            name="publication_schedule_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER publication_schedule_insert AFTER INSERT ON posts WHEN new.status = 'published' AND new.published_at > strftime('%Y-%m-%d %H:%M:%f000', 'now') BEGIN INSERT INTO publication_schedule (post_id, due_at) VALUES (NEW.id, NEW.published_at) ON CONFLICT (post_id) DO UPDATE SET due_at = excluded.due_at; END",
+        ),
+        Trigger(
+            name="publication_schedule_update",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER publication_schedule_update AFTER UPDATE OF status, published_at ON posts WHEN new.status = 'published' AND new.published_at > strftime('%Y-%m-%d %H:%M:%f000', 'now') BEGIN INSERT INTO publication_schedule (post_id, due_at) VALUES (NEW.id, NEW.published_at) ON CONFLICT (post_id) DO UPDATE SET due_at = excluded.due_at; END",
+        ),
+        Trigger(
+            name="publication_schedule_due",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER publication_schedule_due AFTER UPDATE OF status, published_at ON posts WHEN (new.status = 'published' AND new.published_at IS NOT NULL) AND NOT (new.status = 'published' AND new.published_at > strftime('%Y-%m-%d %H:%M:%f000', 'now')) BEGIN UPDATE publication_schedule SET due_at = NEW.published_at WHERE post_id = NEW.id; END",
+        ),
+        Trigger(
+            name="publication_schedule_withdraw",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER publication_schedule_withdraw AFTER UPDATE OF status, published_at ON posts WHEN NOT (new.status = 'published' AND new.published_at IS NOT NULL) BEGIN DELETE FROM publication_schedule WHERE post_id = NEW.id; END",
+        ),
+    ),
+)
+
+_PUBLICATION_SCHEDULE_1_POSTGRESQL = Rendered(
+    functions=(
+        Function(
+            name="presseschau_keep_publication_schedule",
+            body="\nBEGIN\n    IF \"new\".status = 'published' AND \"new\".published_at > clock_timestamp() THEN\n        INSERT INTO publication_schedule (post_id, due_at) VALUES (NEW.id, NEW.published_at) ON CONFLICT (post_id) DO UPDATE SET due_at = excluded.due_at;\n    ELSIF TG_OP = 'UPDATE' AND \"new\".status = 'published' AND \"new\".published_at IS NOT NULL THEN\n        UPDATE publication_schedule SET due_at = NEW.published_at WHERE post_id = NEW.id;\n    ELSIF TG_OP = 'UPDATE' THEN\n        DELETE FROM publication_schedule WHERE post_id = NEW.id;\n    END IF;\n    RETURN NULL;\nEND\n",
+        ),
+    ),
+    triggers=(
+        Trigger(
+            name="publication_schedule",
+            table="posts",
+            events=("INSERT", "UPDATE"),
+            create="CREATE TRIGGER publication_schedule AFTER INSERT OR UPDATE OF status, published_at ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_keep_publication_schedule()",
+        ),
+    ),
+)
+
+PUBLICATION_SCHEDULE_1 = Family(
+    name="publication_schedule",
+    watches=("posts",),
+    keeps="publication_schedule",
+    owns=("publication_schedule",),
+    sqlite=lambda: _PUBLICATION_SCHEDULE_1_SQLITE,
+    postgresql=lambda: _PUBLICATION_SCHEDULE_1_POSTGRESQL,
+)
+
+_PUBLISHED_COUNTS_1_SQLITE = Rendered(
+    functions=(),
+    triggers=(
+        Trigger(
+            name="published_counts_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER published_counts_insert AFTER INSERT ON posts WHEN new.status = 'published' AND new.published_at IS NOT NULL BEGIN INSERT INTO published_counts (source_key, posts) VALUES (coalesce(NEW.source_id, 0), 1) ON CONFLICT (source_key) DO UPDATE SET posts = published_counts.posts + 1; END",
+        ),
+        Trigger(
+            name="published_counts_delete",
+            table="posts",
+            events=("DELETE",),
+            create="CREATE TRIGGER published_counts_delete AFTER DELETE ON posts WHEN old.status = 'published' AND old.published_at IS NOT NULL BEGIN UPDATE published_counts SET posts = posts - 1 WHERE source_key = coalesce(OLD.source_id, 0); END",
+        ),
+        Trigger(
+            name="published_counts_leave",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER published_counts_leave AFTER UPDATE OF status, published_at, source_id ON posts WHEN old.status = 'published' AND old.published_at IS NOT NULL AND NOT (new.status = 'published' AND new.published_at IS NOT NULL AND NOT coalesce(OLD.source_id, 0) <> coalesce(NEW.source_id, 0)) BEGIN UPDATE published_counts SET posts = posts - 1 WHERE source_key = coalesce(OLD.source_id, 0); END",
+        ),
+        Trigger(
+            name="published_counts_join",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER published_counts_join AFTER UPDATE OF status, published_at, source_id ON posts WHEN new.status = 'published' AND new.published_at IS NOT NULL AND NOT (old.status = 'published' AND old.published_at IS NOT NULL AND NOT coalesce(OLD.source_id, 0) <> coalesce(NEW.source_id, 0)) BEGIN INSERT INTO published_counts (source_key, posts) VALUES (coalesce(NEW.source_id, 0), 1) ON CONFLICT (source_key) DO UPDATE SET posts = published_counts.posts + 1; END",
+        ),
+    ),
+)
+
+_PUBLISHED_COUNTS_1_POSTGRESQL = Rendered(
+    functions=(
+        Function(
+            name="presseschau_count_published",
+            body='\nBEGIN\n    IF TG_OP = \'UPDATE\' AND ("old".status = \'published\' AND "old".published_at IS NOT NULL) = ("new".status = \'published\' AND "new".published_at IS NOT NULL) AND NOT coalesce(OLD.source_id, 0) <> coalesce(NEW.source_id, 0) THEN\n        RETURN NULL;\n    END IF;\n    IF TG_OP <> \'INSERT\' AND "old".status = \'published\' AND "old".published_at IS NOT NULL THEN\n        UPDATE published_counts SET posts = posts - 1 WHERE source_key = coalesce(OLD.source_id, 0);\n    END IF;\n    IF TG_OP <> \'DELETE\' AND "new".status = \'published\' AND "new".published_at IS NOT NULL THEN\n        INSERT INTO published_counts (source_key, posts) VALUES (coalesce(NEW.source_id, 0), 1) ON CONFLICT (source_key) DO UPDATE SET posts = published_counts.posts + 1;\n    END IF;\n    RETURN NULL;\nEND\n',
+        ),
+        Function(
+            name="presseschau_posts_truncated",
+            body="\nBEGIN\n    DELETE FROM published_counts;\n    RETURN NULL;\nEND\n",
+        ),
+    ),
+    triggers=(
+        Trigger(
+            name="published_counts",
+            table="posts",
+            events=("INSERT", "UPDATE", "DELETE"),
+            create="CREATE TRIGGER published_counts AFTER INSERT OR DELETE OR UPDATE OF status, published_at, source_id ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_count_published()",
+        ),
+        Trigger(
+            name="published_counts_truncated",
+            table="posts",
+            events=("TRUNCATE",),
+            create="CREATE TRIGGER published_counts_truncated AFTER TRUNCATE ON posts FOR EACH STATEMENT EXECUTE FUNCTION presseschau_posts_truncated()",
+        ),
+    ),
+)
+
+PUBLISHED_COUNTS_1 = Family(
+    name="published_counts",
+    watches=("posts",),
+    keeps="published_counts",
+    owns=("published_counts",),
+    sqlite=lambda: _PUBLISHED_COUNTS_1_SQLITE,
+    postgresql=lambda: _PUBLISHED_COUNTS_1_POSTGRESQL,
+)
+
+
+# Families no migration makes any more, by name, for the migrations that made them.
+RETIRED: tuple[Family, ...] = (PUBLICATION_SCHEDULE_1,)
