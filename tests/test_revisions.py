@@ -265,7 +265,12 @@ def test_a_purged_post_takes_its_revisions_along(client: TestClient, db: Databas
     editor = make_account(db)
     post = _create(client, editor)
     _patch(client, editor, post["id"], title="Noch einer")
-    assert client.delete(f"/api/v1/posts/{post['id']}", headers=editor.headers).status_code == 204
+    url = f"/api/v1/posts/{post['id']}"
+    # The trash keeps them, with the move there as one more.
+    assert client.delete(url, headers=editor.headers).status_code == 204
+    assert db.call(_count, post_id=post["id"]) == 3
+    purged = client.delete(url, headers=editor.headers, params={"purge": "true"})
+    assert purged.status_code == 204
     assert db.call(_count, post_id=post["id"]) == 0
     assert db.call(lambda session: session.scalar(select(func.count()).select_from(QUEUE))) == 0
 

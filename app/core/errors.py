@@ -88,6 +88,30 @@ class PreconditionFailed(DomainError):
         return {"version": self.version, "current": current}
 
 
+class RefusedItem(BaseModel):
+    """One item of a bulk request that could not be done, and why."""
+
+    id: int
+    status: int = Field(description="The status a request for this item alone would get.")
+    detail: str
+
+
+class BulkRefused(DomainError):
+    """Items of an all-or-nothing bulk request were refused: nothing was changed."""
+
+    status = HTTPStatus.CONFLICT
+
+    def __init__(self, refused: list[RefusedItem]) -> None:
+        super().__init__(
+            f"{len(refused)} of the items cannot be done as asked (see refused); nothing was "
+            "changed."
+        )
+        self.refused = refused
+
+    def members(self) -> dict[str, Any]:
+        return {"refused": [item.model_dump() for item in self.refused]}
+
+
 class PreconditionRequired(DomainError):
     """A write without If-Match where the server requires one."""
 
@@ -131,6 +155,12 @@ class PreconditionProblem(Problem):
     current: dict[str, Any] = Field(
         description="The resource as a read by the same caller gives it now, to merge into."
     )
+
+
+class BulkProblem(Problem):
+    """A bulk request refused: the items that cannot be done; nothing was changed."""
+
+    refused: list[RefusedItem] = Field(description="Every refused item, in request order.")
 
 
 def problem_response(

@@ -60,7 +60,9 @@ def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
                 if status.startswith(("4", "5")):
                     name = _PROBLEM_SCHEMAS.get(status, "Problem")
                     ref = {"$ref": f"#/components/schemas/{name}"}
-                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
+                    # An operation that declared a Problem of its own (a bulk refusal) keeps it.
+                    declared = response.get("content", {}).get("application/json", {})
+                    response["content"] = {PROBLEM_JSON: {"schema": declared.get("schema", ref)}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

@@ -5,12 +5,14 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from app.auth.dependencies import CurrentViewer, OptionalViewer
 from app.core.clients import client_key
 from app.core.deps import ETAG_HEADER, DatabaseDep, IfMatch, SettingsDep, set_etag
-from app.core.errors import error_responses
+from app.core.errors import BulkProblem, error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
-from app.posts import service, trash
+from app.posts import bulk, service, trash
 from app.posts.schemas import (
+    BulkRequest,
+    BulkResult,
     Likes,
     PostCreate,
     PostCreated,
@@ -78,6 +80,37 @@ async def create_post(
         data=data,
         zone=settings.zone,
         language=settings.language,
+    )
+
+
+@router.post(
+    "/bulk",
+    response_model=BulkResult,
+    responses={
+        **error_responses(401, 403, 422, 428),
+        409: {
+            "description": "Posts named cannot be done as asked, each listed in refused with "
+            "the status its own request would get (403, 404, 409, 412, 422) and why: nothing "
+            "was changed.",
+            "model": BulkProblem,
+        },
+    },
+)
+async def bulk_change(
+    database: DatabaseDep, settings: SettingsDep, viewer: CurrentViewer, request: BulkRequest
+) -> BulkResult:
+    """One action on up to 100 posts, all or nothing: publish, unpublish, schedule (with
+    published_at), trash, restore, retag (add_tags, remove_tags). Each post is checked as
+    its own request would be (it exists for the caller, the caller may do this, its ETag
+    in if_match still holds); one refusal refuses all (409, every refused post named) and
+    changes nothing. An action the caller may not take at all (an author publishing) is
+    403. Each post changed is in the audit log."""
+    return await database.write(
+        bulk.bulk_change,
+        viewer=viewer,
+        request=request,
+        zone=settings.zone,
+        require_if_match=settings.require_if_match,
     )
 
 

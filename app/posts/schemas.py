@@ -3,7 +3,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 from app.core.errors import InvalidInput
 from app.core.html import TooDeeplyNested, make_excerpt, render_markdown
@@ -181,3 +188,73 @@ class PostFilters(BaseModel):
 
 class Likes(BaseModel):
     likes: int = Field(description="The post's like count after this like.")
+
+
+BULK_MAX = 100
+ETAG_MAX = 100
+PostId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class BulkAction(StrEnum):
+    publish = "publish"
+    unpublish = "unpublish"
+    schedule = "schedule"
+    trash = "trash"
+    restore = "restore"
+    retag = "retag"
+
+
+class BulkRequest(BaseModel):
+    """One action on up to 100 posts, all or nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: BulkAction = Field(
+        description="publish, unpublish (back to draft) and schedule change the status as "
+        "PATCH with status does; trash and restore as DELETE and POST .../restore do; retag "
+        "adds add_tags and removes remove_tags."
+    )
+    ids: Annotated[list[PostId], Field(min_length=1, max_length=BULK_MAX)] = Field(
+        description="The posts, each once."
+    )
+    published_at: Moment | None = Field(
+        None, description="schedule only (and required there): " + PUBLISHED_AT_HELP
+    )
+    add_tags: Tags = Field(default_factory=list, description="retag only.")
+    remove_tags: Tags = Field(default_factory=list, description="retag only.")
+    if_match: dict[str, Annotated[str, StringConstraints(max_length=ETAG_MAX)]] = Field(
+        default_factory=dict,
+        max_length=BULK_MAX,
+        description="Post id → the ETag it must still have (from a read or a write), as "
+        "If-Match is for one post; posts left out are changed whatever their version.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError("ids: each post may be named once")
+        scheduling = self.action is BulkAction.schedule
+        if scheduling != (self.published_at is not None):
+            raise ValueError("published_at: required to schedule, and for nothing else")
+        retagging = self.action is BulkAction.retag
+        if retagging != bool(self.add_tags or self.remove_tags):
+            raise ValueError(
+                "add_tags, remove_tags: retag needs one of them, nothing else takes them"
+            )
+        unknown = set(self.if_match) - {str(post_id) for post_id in self.ids}
+        if unknown:
+            raise ValueError(
+                f"if_match: names posts that ids does not: {', '.join(sorted(unknown))}"
+            )
+        return self
+
+
+class BulkItem(BaseModel):
+    id: int
+    status: PostStatus = Field(description="The post's status after the action.")
+    etag: str = Field(description="The post's new ETag, for the next If-Match.")
+
+
+class BulkResult(BaseModel):
+    action: BulkAction
+    items: list[BulkItem] = Field(description="Every post, in the order of ids.")

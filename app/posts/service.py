@@ -134,22 +134,32 @@ def writable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
     for an author, their own (in any status) or a published one. Another author's
     unpublished post is not theirs to know of: 404."""
     post = session.scalars(select(Post).where(_lookup(id_or_slug)).with_for_update()).one_or_none()
-    if post is None or not (
-        viewer.is_editor or post.author_id == viewer.user_id or is_published(post.status)
-    ):
+    if post is None or not may_see(viewer, post):
         raise NotFound(f"There is no post {id_or_slug!r}.")
     return post
 
 
+def may_see(viewer: Viewer, post: Post) -> bool:
+    """Whether a writer knows of ``post``: editors of every post, authors of their own (in
+    any status) and the published ones."""
+    return viewer.is_editor or post.author_id == viewer.user_id or is_published(post.status)
+
+
 def _editable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
     post = writable_post(session, viewer, id_or_slug)
+    check_may_change(viewer, post)
+    return post
+
+
+def check_may_change(viewer: Viewer, post: Post) -> None:
+    """Whether ``viewer`` may change a post they can see: not in the trash, and for authors
+    their own drafts and pending posts only; a domain error if not."""
     if post.status == PostStatus.trashed.value:
         raise Conflict(
-            f"The post {id_or_slug!r} is in the trash; restore it (POST /posts/{post.id}/restore) "
+            f"The post {post.id} is in the trash; restore it (POST /posts/{post.id}/restore) "
             "to change it."
         )
     check_author_may_change(viewer, post)
-    return post
 
 
 def _check_source(session: Session, source_id: int | None) -> Source | None:

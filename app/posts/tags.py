@@ -17,14 +17,51 @@ def set_tags(session: Session, post_id: int, names: list[str], *, replace: bool)
     add_tags(session, {post_id: names})
 
 
-def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
+def _slug(name: str) -> str:
+    return slugify(name, max_length=120) or name.lower()
+
+
+def tag_slugs(session: Session, post_ids: list[int]) -> dict[int, set[str]]:
+    """The slugs of each post's tags, in one query."""
+    found: dict[int, set[str]] = {post_id: set() for post_id in post_ids}
+    rows = session.execute(
+        select(col(PostTag.post_id), col(Tag.slug))
+        .join(Tag, col(Tag.id) == col(PostTag.tag_id))
+        .where(col(PostTag.post_id).in_(post_ids))
+    )
+    for row in rows:
+        found[row.post_id].add(row.slug)
+    return found
+
+
+def retagged(slugs: set[str], *, add: list[str], remove: list[str]) -> set[str]:
+    """A post's tag slugs once ``add`` are added and ``remove`` removed (by name)."""
+    return (slugs - {_slug(name) for name in remove}) | {_slug(name) for name in add}
+
+
+def retag(session: Session, post_ids: list[int], *, add: list[str], remove: list[str]) -> None:
+    """Remove the tags named ``remove`` from these posts and give them those named ``add``
+    (made when new), whichever they had: a few statements, however many posts."""
+    if remove:
+        gone = select(col(Tag.id)).where(col(Tag.slug).in_({_slug(name) for name in remove}))
+        session.execute(
+            delete(PostTag).where(col(PostTag.post_id).in_(post_ids), col(PostTag.tag_id).in_(gone))
+        )
+    if add:
+        add_tags(session, dict.fromkeys(post_ids, add), skip_existing=True)
+
+
+def add_tags(
+    session: Session, names_by_post: dict[int, list[str]], *, skip_existing: bool = False
+) -> None:
     """Give new posts their tags, making the tags that do not exist yet: a query, an insert
-    of the new tags and one of the links, however many posts."""
+    of the new tags and one of the links, however many posts (``skip_existing``: links the
+    posts have already are left as they are)."""
     wanted: dict[int, dict[str, str]] = {}  # post id → tag slug → name
     for post_id, names in names_by_post.items():
         by_slug = wanted[post_id] = {}
         for name in names:
-            by_slug.setdefault(slugify(name, max_length=120) or name.lower(), name)
+            by_slug.setdefault(_slug(name), name)
     all_slugs = {slug: name for by_slug in wanted.values() for slug, name in by_slug.items()}
     if not all_slugs:
         return
@@ -51,4 +88,8 @@ def add_tags(session: Session, names_by_post: dict[int, list[str]]) -> None:
         for post_id, by_slug in wanted.items()
         for slug in by_slug
     ]
-    session.execute(insert(PostTag), links)
+    links_table = PostTag.metadata.tables["post_tags"]
+    insert_links = (
+        on_conflict_do_nothing(session, links_table) if skip_existing else insert(PostTag)
+    )
+    session.execute(insert_links, links)

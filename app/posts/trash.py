@@ -17,7 +17,7 @@ from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned
 from app.core.types import utcnow
 from app.events import posts as post_events
 from app.events.actor import WORKER
-from app.events.record import record_all
+from app.events.record import Entry, record_all
 from app.posts import service
 from app.posts.models import Post, PostStatus
 from app.posts.schemas import PostPublic
@@ -28,6 +28,58 @@ POSTS = Post.metadata.tables["posts"]
 # Posts per transaction: each batch holds SQLite's write lock only briefly, with their
 # likes, tag links and documents going by their foreign keys.
 EMPTY_BATCH = 100
+
+
+def check_may_trash(viewer: Viewer, post: Post) -> None:
+    """Whether ``viewer`` may move ``post`` to the trash: a domain error if not."""
+    if post.status == PostStatus.trashed.value:
+        raise Conflict(
+            f"The post {post.id} is in the trash already; DELETE with purge=true deletes it "
+            "for good."
+        )
+    check_author_may_change(viewer, post)
+
+
+def move_to_trash(viewer: Viewer, post: Post) -> list[Entry]:
+    """Put a loaded post in the trash, if ``viewer`` may (not flushed); its events."""
+    check_may_trash(viewer, post)
+    was_visible = is_published(post.status)
+    # updated_at stays: the post's content is as it was, and comes back so from the trash.
+    post.trashed_from, post.status = post.status, PostStatus.trashed.value
+    post.trashed_at = utcnow()
+    assert post.id is not None
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.trashed_from)
+    return post_events.trashed(post.id, was_visible=was_visible, data=about)
+
+
+def former_status(viewer: Viewer, post: Post) -> PostStatus:
+    """The status a restore gives ``post`` back, if ``viewer`` may restore it: a domain
+    error if not."""
+    if post.status != PostStatus.trashed.value:
+        raise Conflict(f"The post {post.id} is not in the trash; it is {post.status}.")
+    former = PostStatus(post.trashed_from or PostStatus.draft.value)
+    if former not in RESTORABLE:
+        former = PostStatus.draft
+    if not viewer.is_editor and (
+        post.author_id != viewer.user_id or former.value not in AUTHOR_STATUSES
+    ):
+        raise Forbidden(
+            "Authors restore only their own drafts and pending posts; this one was "
+            f"{former.value}, which only an editor restores."
+        )
+    return former
+
+
+def bring_back(viewer: Viewer, post: Post, zone: ZoneInfo) -> list[Entry]:
+    """Give a loaded post in the trash back the status it had, as the workflow decides it
+    now (a scheduled post whose time has passed comes back published), if ``viewer`` may
+    (not flushed); its events."""
+    post.status = former_status(viewer, post).value
+    service.apply_publication(post, zone)
+    post.trashed_at = post.trashed_from = None
+    assert post.id is not None
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
+    return post_events.restored(post.id, visible=is_published(post.status), data=about)
 
 
 def trash_post(
@@ -41,21 +93,13 @@ def trash_post(
     """Move a post to the trash: out of every public view at once, its slug still taken.
     Returns its new version."""
     post = service.writable_post(session, viewer, id_or_slug)
-    if post.status == PostStatus.trashed.value:
-        raise Conflict(
-            f"The post {id_or_slug!r} is in the trash already; DELETE with purge=true deletes "
-            "it for good."
-        )
-    check_author_may_change(viewer, post)
+    # The caller's rights first, then the version, then the change: a 412 shows the post as
+    # it is, to someone who may change it.
+    check_may_trash(viewer, post)
     service.check_post_version(session, viewer, post, zone, precondition)
-    was_visible = is_published(post.status)
-    # updated_at stays: the post's content is as it was, and comes back so from the trash.
-    post.trashed_from, post.status = post.status, PostStatus.trashed.value
-    post.trashed_at = utcnow()
+    entries = move_to_trash(viewer, post)
     session.flush()
-    assert post.id is not None
-    about = post_events.post_data(title=post.title, slug=post.slug, status=post.trashed_from)
-    record_all(session, post_events.trashed(post.id, was_visible=was_visible, data=about))
+    record_all(session, entries)
     return post.version
 
 
@@ -67,30 +111,13 @@ def restore_post(
     zone: ZoneInfo,
     precondition: Precondition = UNCONDITIONAL,
 ) -> Versioned[PostPublic]:
-    """Bring a post back from the trash to the status it had, as the workflow decides it now
-    (a scheduled post whose time has passed comes back published)."""
+    """Bring a post back from the trash (``bring_back``)."""
     post = service.writable_post(session, viewer, id_or_slug)
-    if post.status != PostStatus.trashed.value:
-        raise Conflict(f"The post {id_or_slug!r} is not in the trash; it is {post.status}.")
-    former = PostStatus(post.trashed_from or PostStatus.draft.value)
-    if former not in RESTORABLE:
-        former = PostStatus.draft
-    if not viewer.is_editor and (
-        post.author_id != viewer.user_id or former.value not in AUTHOR_STATUSES
-    ):
-        raise Forbidden(
-            "Authors restore only their own drafts and pending posts; this one was "
-            f"{former.value}, which only an editor restores."
-        )
+    former_status(viewer, post)
     service.check_post_version(session, viewer, post, zone, precondition)
-    post.status = former.value
-    service.apply_publication(post, zone)
-    post.trashed_at = post.trashed_from = None
+    entries = bring_back(viewer, post, zone)
     session.flush()
-    assert post.id is not None
-    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
-    visible = is_published(post.status)
-    record_all(session, post_events.restored(post.id, visible=visible, data=about))
+    record_all(session, entries)
     restored = service.get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
     return Versioned(restored, post.version)
 
