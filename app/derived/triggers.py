@@ -362,7 +362,8 @@ SOURCE_VERSIONS_OF = _Versioned(
 # Columns that are not what a writer edits: a change of one leaves the version as it is.
 # title_sort follows the title, import_key is not shown, likes are readers' counts.
 UNVERSIONED_COLUMNS = {
-    "posts": ("id", "version", "likes", "title_sort", "import_key"),
+    # The trash's columns change only with the status, which is versioned.
+    "posts": ("id", "version", "likes", "title_sort", "import_key", "trashed_at", "trashed_from"),
     "sources": ("id", "version"),
 }
 
