@@ -97,6 +97,10 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("delete_post", "purge"):          (401, 403,  403,   204,   204,   401,   401,   401),
     ("restore_post", "draft"):         (401, 200,  404,   200,   200,   401,   401,   401),
     ("restore_post", "published"):     (401, 403,  404,   200,   200,   401,   401,   401),
+    # A refused post in a bulk request is 409 naming it; an action refused outright is 403.
+    ("bulk_change", "draft"):          (401, 200,  409,   200,   200,   401,   401,   401),
+    ("bulk_change", "published"):      (401, 409,  409,   200,   200,   401,   401,   401),
+    ("bulk_change", "publish"):        (401, 403,  403,   200,   200,   401,   401,   401),
     ("like_post", "published"):        (200, 200,  200,   200,   200,   401,   401,   401),
     ("like_post", "draft"):            (404, 404,  404,   404,   404,   401,   401,   401),
     ("like_post", "scheduled"):        (404, 404,  404,   404,   404,   401,   401,   401),
@@ -425,6 +429,17 @@ def _restore_post(w: World, variant: str, _caller: Caller) -> Call:
     )
 
 
+def _bulk_change(w: World, variant: str, _caller: Caller) -> Call:
+    """The owner's draft or published post to the trash, or the owner's draft published."""
+    post = _post_target(w, variant)
+    action = "publish" if variant == "publish" else "trash"
+    return Call(
+        w.url("bulk_change"),
+        body={"action": action, "ids": [post.id]},
+        state=lambda: w.db.call(_post_state, post_id=post.id),
+    )
+
+
 def _like_post(w: World, variant: str, _caller: Caller) -> Call:
     post_id = w.posts[variant].id
     # Refused likes must not count; a second like of the same client may not count either,
@@ -557,6 +572,7 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "update_post": ("PATCH", _update_post),
     "delete_post": ("DELETE", _delete_post),
     "restore_post": ("POST", _restore_post),
+    "bulk_change": ("POST", _bulk_change),
     "like_post": ("POST", _like_post),
     "create_preview_link": ("POST", _create_preview_link),
     "preview_post": ("GET", _preview_post),

@@ -62,7 +62,9 @@ def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
                     ref = {"$ref": f"#/components/schemas/{name}"}
                     # An operation that declared a Problem of its own (a bulk refusal) keeps it.
                     declared = response.get("content", {}).get("application/json", {})
-                    response["content"] = {PROBLEM_JSON: {"schema": declared.get("schema", ref)}}
+                    if declared.get("schema", {}).get("$ref", "").endswith("Problem"):
+                        ref = declared["schema"]
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

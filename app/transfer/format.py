@@ -72,10 +72,10 @@ whatever was stored restores as it was; a user's name is also one the API would 
     import found the post, so that importing the same file again finds it), ``credit``
     (≤ 300 or null), ``language`` (≤ 35), ``body`` (Markdown as written), ``body_html`` (its
     rendered, sanitised HTML), ``excerpt`` (plain text), ``likes`` (the like count shown),
-    ``created_at``, ``updated_at``, ``version`` (as a source's), ``trashed_at`` (since
-    version 3: when a trashed post went to the trash, else null) and ``trashed_from`` (since
-    version 3: the status a trashed post goes back to, ``"draft"``, ``"pending"``,
-    ``"scheduled"`` or ``"published"``, else null).
+    ``created_at``, ``updated_at``, ``trashed_at`` (since version 3: when a trashed post went
+    to the trash, else null), ``trashed_from`` (since version 3: the status a trashed post
+    goes back to, ``"draft"``, ``"pending"``, ``"scheduled"`` or ``"published"``, else null)
+    and ``version`` (as a source's).
 ``post_tags``: which post has which tag. ``post_id``, ``tag_id``.
 ``post_likes``: the likes counted, one per client, post and day, so that a client cannot
     like a post twice on one day after a restore either. ``post_id``, ``client`` (≤ 64: a
@@ -310,7 +310,6 @@ class PostRecord2(BaseModel):
     likes: Int32
     created_at: Time
     updated_at: Time
-    version: RowVersion = FIRST_VERSION
 
 
 TrashedFrom = Literal["draft", "pending", "scheduled", "published"]
@@ -322,6 +321,7 @@ class PostRecord(PostRecord2):
     status: Literal["draft", "pending", "scheduled", "published", "trashed"]  # type: ignore[assignment]
     trashed_at: Time | None
     trashed_from: TrashedFrom | None
+    version: RowVersion = FIRST_VERSION
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
