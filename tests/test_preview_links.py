@@ -177,12 +177,20 @@ def _purge(session: Session, post_id: int) -> None:
     session.execute(delete(Post).where(col(Post.id) == post_id))
 
 
-def test_a_link_to_a_post_deleted_since_is_404(
+def test_a_link_to_a_post_trashed_or_deleted_since_is_404(
     app: FastAPI, client: TestClient, db: Database
 ) -> None:
     author = make_account(db, Role.author)
     draft = make_post(db, author, status="draft", published_at=None)
     link = link_of(issue(client, app, author, draft.id))
+    assert client.get(link).status_code == 200
+    # In the trash, out of every view, the link's too; and back again with the post.
+    url = app.url_path_for("delete_post", id_or_slug=draft.id)
+    assert client.delete(url, headers=author.headers).status_code == 204
+    assert client.get(link).status_code == 404
+    restore = app.url_path_for("restore_post", id_or_slug=draft.id)
+    assert client.post(restore, headers=author.headers).status_code == 200
+    assert client.get(link).status_code == 200
     # The row gone for good, as a purge leaves it.
     db.call(_purge, post_id=draft.id)
     assert client.get(link).status_code == 404

@@ -74,6 +74,25 @@ def test_a_preview_token_reads_drafts(app: FastAPI, client: TestClient, db: Data
     assert sorted(token["kind"] for token in tokens) == ["full", "preview"]
 
 
+def test_a_preview_token_never_reads_the_trash(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    """It previews what may go out: a trashed post, which the editor behind it still reads
+    with a full token, is not there for it."""
+    editor = make_account(db, Role.editor)
+    trashed = make_post(db, editor, status="draft", published_at=None, title="Verworfen")
+    url = app.url_path_for("get_post", id_or_slug=trashed.id)
+    assert client.delete(url, headers=editor.headers).status_code == 204
+    headers = preview_token(client, app, editor)
+    assert client.get(url, headers=headers).status_code == 404
+    listed = client.get(
+        app.url_path_for("list_posts"), params={"status": "trashed"}, headers=headers
+    )
+    assert listed.status_code == 200
+    assert listed.json()["items"] == []
+    assert client.get(url, headers=editor.headers).status_code == 200
+
+
 def test_an_authors_preview_token_reads_only_their_own_drafts(
     app: FastAPI, client: TestClient, db: Database
 ) -> None:

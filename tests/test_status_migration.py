@@ -56,6 +56,10 @@ def _statuses(connection: sa.Connection) -> dict[str, str]:
     }
 
 
+def _queued(connection: sa.Connection) -> int:
+    return connection.execute(sa.text("SELECT count(*) FROM post_revision_queue")).scalar_one()
+
+
 def _counts(connection: sa.Connection) -> dict[int, int]:
     rows = connection.execute(sa.text("SELECT source_key, posts FROM published_counts"))
     return {key: count for key, count in rows if count}
@@ -90,6 +94,18 @@ def test_published_posts_ahead_become_scheduled_and_going_back_keeps_them_hidden
                 "ahead": "scheduled", "public": "published", "draft": "draft",
             }  # fmt: skip
             assert _counts(connection) == {0: 1}
+            # The revisions its change queued (and those of the rows written by hand before)
+            # are written by the migration, as the command line's, not by the next write.
+            assert _queued(connection) == 0
+            revised = connection.execute(
+                sa.text(
+                    "SELECT p.slug, r.actor_kind FROM post_revisions r "
+                    "JOIN posts p ON p.id = r.post_id"
+                )
+            ).all()
+            assert sorted(map(tuple, revised)) == [
+                ("ahead", "cli"), ("draft", "cli"), ("public", "cli"),
+            ]  # fmt: skip
             # The largest id ever given is remembered across the table's rebuild.
             new_id = connection.execute(
                 sa.insert(POSTS).returning(POSTS.c.id), [_post("trashed", "trashed", None)]

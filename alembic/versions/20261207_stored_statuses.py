@@ -29,6 +29,8 @@ from app.core.types import UTCDateTime, utcnow
 from app.derived.live_triggers import create_family, drop_family, replace_family
 from app.derived.retired import PUBLICATION_SCHEDULE_1, PUBLISHED_COUNTS_1
 from app.derived.triggers import family
+from app.events.actor import COMMAND_LINE
+from app.revisions.keeping import revise_queued
 
 revision: str = "2b659d1674b6"
 down_revision: str | None = "5e8c2a7f9b31"
@@ -57,24 +59,33 @@ _POSTS = sa.table(
 
 def upgrade() -> None:
     connection = op.get_bind()
+    # On SQLite the rebuild commits half-way: each step before it is skipped when a run that
+    # failed after it did it already, so running the upgrade again finishes the work.
     drop_family(connection, PUBLICATION_SCHEDULE_1)
-    op.drop_index(op.f("ix_publication_schedule_due_at"), table_name="publication_schedule")
-    op.drop_table("publication_schedule")
-    op.add_column("posts", sa.Column("trashed_at", UTCDateTime(), nullable=True))
-    op.add_column("posts", sa.Column("trashed_from", sa.String(length=16), nullable=True))
+    if sa.inspect(connection).has_table("publication_schedule"):
+        op.drop_index(op.f("ix_publication_schedule_due_at"), table_name="publication_schedule")
+        op.drop_table("publication_schedule")
+    columns = {column["name"] for column in sa.inspect(connection).get_columns("posts")}
+    if "trashed_at" not in columns:
+        op.add_column("posts", sa.Column("trashed_at", UTCDateTime(), nullable=True))
+    if "trashed_from" not in columns:
+        op.add_column("posts", sa.Column("trashed_from", sa.String(length=16), nullable=True))
     if connection.dialect.name == "sqlite":
         _rebuild_posts(connection, lambda sql: sql.replace(OLD_CHECK, NEW_CHECKS))
     else:
         op.drop_constraint(op.f("ck_posts_status"), "posts", type_="check")
         op.create_check_constraint(op.f("ck_posts_status"), "posts", STATUSES)
         op.create_check_constraint(op.f("ck_posts_trashed_from"), "posts", TRASHED_FROM)
-    op.create_index(op.f("ix_posts_trashed_at"), "posts", ["trashed_at"], unique=False)
+    indexes = {index["name"] for index in sa.inspect(connection).get_indexes("posts")}
+    if op.f("ix_posts_trashed_at") not in indexes:
+        op.create_index(op.f("ix_posts_trashed_at"), "posts", ["trashed_at"], unique=False)
     replace_family(connection, "published_counts", "3a92eff4bf374818")
     connection.execute(
         sa.update(_POSTS)
         .where(_POSTS.c.status == "published", _POSTS.c.published_at > utcnow())
         .values(status="scheduled")
     )
+    _settle(connection)
     _count_published(connection)
 
 
@@ -82,10 +93,7 @@ def downgrade() -> None:
     connection = op.get_bind()
     for before, after in (("pending", "draft"), ("trashed", "draft"), ("scheduled", "published")):
         connection.execute(sa.update(_POSTS).where(_POSTS.c.status == before).values(status=after))
-    if connection.dialect.name == "postgresql":
-        # The content version's deferred triggers run now, not at commit: PostgreSQL alters
-        # no table with trigger events still pending.
-        connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+    _settle(connection)
     drop_family(connection, family("published_counts"))
     create_family(connection, PUBLISHED_COUNTS_1)
     op.drop_index(op.f("ix_posts_trashed_at"), table_name="posts")
@@ -123,6 +131,16 @@ def downgrade() -> None:
         _POSTS.c.status == "published", _POSTS.c.published_at > utcnow()
     )
     connection.execute(sa.insert(schedule).from_select(["post_id", "due_at"], ahead))
+
+
+def _settle(connection: sa.Connection) -> None:
+    """What follows a change of statuses here: the revisions its triggers queued are written
+    now, as the command line's (not by whichever write comes next), and on PostgreSQL the
+    content version's deferred triggers run now, not at commit, since PostgreSQL alters no
+    table with trigger events still pending."""
+    revise_queued(connection, keep=0, actor=COMMAND_LINE)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _count_published(connection: sa.Connection) -> None:

@@ -138,8 +138,11 @@ class HttpCache:
             self.store.put(key, entry)
             await _send_entry(send, entry, conditions)
             return
-        # Not kept, so there is no change time to date it by: ETag alone validates it.
-        await _send(send, base, body, etag, conditions, None)
+        # Not kept, so there is no change time to date it by: ETag alone validates it. A
+        # version names what a writer edits, not these bytes (a like, a source's new name
+        # change them and not it): it is never a reason for a 304.
+        validating = conditions if own is None else Conditions()
+        await _send(send, base, body, etag, validating, None)
 
 
 async def _send_entry(send: Send, entry: CachedResponse, conditions: Conditions) -> None:

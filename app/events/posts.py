@@ -35,13 +35,8 @@ def updated(
 ) -> list[Entry]:
     """``post.updated``, with ``post.published`` or ``post.unpublished`` when the change
     turned the post's public visibility on or off."""
-    ref = Ref("post", post_id)
-    entries = [Entry(Action.post_updated, ref, {**data, "fields": sorted(fields)})]
-    if visible and not was_visible:
-        entries.append(Entry(Action.post_published, ref, data))
-    elif was_visible and not visible:
-        entries.append(Entry(Action.post_unpublished, ref, data))
-    return entries
+    entry = Entry(Action.post_updated, Ref("post", post_id), {**data, "fields": sorted(fields)})
+    return _with_visibility(entry, was_visible=was_visible, visible=visible, data=data)
 
 
 def _with_visibility(

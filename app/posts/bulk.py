@@ -12,6 +12,7 @@ posts. Revisions and stored documents follow from the write hooks, as for any wr
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
@@ -30,7 +31,6 @@ from app.core.errors import (
 from app.core.preconditions import etag_matches, version_etag
 from app.core.types import as_aware, utcnow
 from app.derived.versions import keep_versions
-from app.events import posts as post_events
 from app.events.record import Entry, record_all
 from app.posts import service, tags, trash
 from app.posts.models import TAGS_PER_POST_MAX, Post, PostStatus
@@ -162,8 +162,10 @@ def _step(
     if request.action is BulkAction.restore:
         return lambda post: trash.bring_back(viewer, post, zone)
     if request.action is BulkAction.retag:
-        slugs = tags.tag_slugs(session, list(posts))
-        return lambda post: _retag(viewer, post, request, slugs, now)
+        # Slugged once, not for each post: this runs while SQLite's write lock is held.
+        change = _Retagging(tags.tag_slugs(session, list(posts)), tags.slugs_of(request.add_tags),
+                            tags.slugs_of(request.remove_tags))  # fmt: skip
+        return lambda post: _retag(viewer, post, change, now)
     status = _STATUS_OF[request.action]
     check_status_asked(viewer, status)
     published_at = as_aware(request.published_at, zone) if request.published_at else None
@@ -178,8 +180,9 @@ def _change_status(
     zone: ZoneInfo,
     now: datetime,
 ) -> list[Entry]:
+    """As PATCH with ``status`` (and ``published_at``) does."""
     service.check_may_change(viewer, post)
-    was_visible = is_published(post.status)
+    was_visible, status_before = is_published(post.status), post.status
     fields = ["status"]
     post.status = status.value
     if published_at is not None:
@@ -187,34 +190,27 @@ def _change_status(
         fields.append("published_at")
     post.updated_at = now
     service.apply_publication(post, zone)
-    assert post.id is not None
-    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
-    return post_events.updated(
-        post.id, was_visible=was_visible, visible=is_published(post.status), fields=fields,
-        data=about,
-    )  # fmt: skip
+    return service.edit_entries(
+        post, was_visible=was_visible, status_before=status_before, fields=fields
+    )
 
 
-def _retag(
-    viewer: Viewer,
-    post: Post,
-    request: BulkRequest,
-    slugs: dict[int, set[str]],
-    now: datetime,
-) -> list[Entry]:
+class _Retagging(NamedTuple):
+    current: dict[int, set[str]]  # each post's tag slugs now
+    adding: set[str]
+    removing: set[str]
+
+
+def _retag(viewer: Viewer, post: Post, change: _Retagging, now: datetime) -> list[Entry]:
     service.check_may_change(viewer, post)
     assert post.id is not None
-    after = tags.retagged(
-        slugs.get(post.id, set()), add=request.add_tags, remove=request.remove_tags
-    )
+    after = (change.current.get(post.id, set()) - change.removing) | change.adding
     if len(after) > TAGS_PER_POST_MAX:
         raise InvalidInput(
             f"tags: the post would have {len(after)} tags; at most {TAGS_PER_POST_MAX}."
         )
     # The row is written, so its version steps with the links (see keep_versions above).
     post.updated_at = now
-    about = post_events.post_data(title=post.title, slug=post.slug)
-    return post_events.updated(
-        post.id, was_visible=is_published(post.status), visible=is_published(post.status),
-        fields=["tags"], data=about,
-    )  # fmt: skip
+    return service.edit_entries(
+        post, was_visible=is_published(post.status), status_before=post.status, fields=["tags"]
+    )

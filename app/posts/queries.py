@@ -32,12 +32,16 @@ def by_id_or_slug(id_or_slug: str) -> ColumnElement[bool]:
 
 def readable_by(viewer: Viewer | None) -> ColumnElement[bool]:
     """Posts this caller may read one by one: the published ones, own posts (in any status,
-    the trash too), or all for editors."""
+    the trash too), or all for editors; a preview token never the trash (it previews what
+    may go out)."""
     if viewer is None:
         return published()
-    if viewer.is_editor:
-        return true()
-    return or_(published(), col(Post.author_id) == viewer.user_id)
+    readable = (
+        true() if viewer.is_editor else or_(published(), col(Post.author_id) == viewer.user_id)
+    )
+    if viewer.is_preview:
+        return and_(readable, col(Post.status) != PostStatus.trashed.value)
+    return readable
 
 
 def listed_for(viewer: Viewer | None, statuses: Collection[PostStatus]) -> ColumnElement[bool]:
@@ -45,7 +49,9 @@ def listed_for(viewer: Viewer | None, statuses: Collection[PostStatus]) -> Colum
     others to editors, or to an author of their own. The published list alone is a plain
     equality, the one the status indexes serve for every public read."""
     public = PostStatus.published in statuses
-    others = sorted(status.value for status in statuses if status is not PostStatus.published)
+    # A preview token previews what may go out, never the trash.
+    hidden = {PostStatus.published, *([PostStatus.trashed] if viewer and viewer.is_preview else [])}
+    others = sorted(status.value for status in statuses if status not in hidden)
     if viewer is None or not others:
         return published() if public else false()
     if len(others) == 1:

@@ -19,7 +19,7 @@ from app.core.slugs import lock_slug, unique_slug
 from app.core.types import as_aware, utcnow
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
-from app.events.record import record_all
+from app.events.record import Entry, record_all
 from app.posts import documents, queries
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
@@ -94,16 +94,12 @@ def public_list_key(
     return ("posts", tuple(sources), tag, day, after, before, q)
 
 
-def _lookup(id_or_slug: str) -> ColumnElement[bool]:
-    return queries.by_id_or_slug(id_or_slug)
-
-
 def get_post(
     session: Session, *, viewer: Viewer | None, id_or_slug: str, zone: ZoneInfo
 ) -> PostPublic:
     found = queries.fetch_posts(
         session,
-        where=[_lookup(id_or_slug), queries.readable_by(viewer)],
+        where=[queries.by_id_or_slug(id_or_slug), queries.readable_by(viewer)],
         order=[],
         zone=zone,
         limit=1,
@@ -121,7 +117,9 @@ def get_versioned_post(
     than the body costs a needless 412 at worst, where a newer one would let a write made
     from the older body through."""
     version = session.scalar(
-        select(col(Post.version)).where(_lookup(id_or_slug), queries.readable_by(viewer))
+        select(col(Post.version)).where(
+            queries.by_id_or_slug(id_or_slug), queries.readable_by(viewer)
+        )
     )
     if version is None:
         raise NotFound(f"There is no post {id_or_slug!r}.")
@@ -133,7 +131,9 @@ def writable_post(session: Session, viewer: Viewer, id_or_slug: str) -> Post:
     transaction holds the whole database), if this caller may see it: any post for editors;
     for an author, their own (in any status) or a published one. Another author's
     unpublished post is not theirs to know of: 404."""
-    post = session.scalars(select(Post).where(_lookup(id_or_slug)).with_for_update()).one_or_none()
+    post = session.scalars(
+        select(Post).where(queries.by_id_or_slug(id_or_slug)).with_for_update()
+    ).one_or_none()
     if post is None or not may_see(viewer, post):
         raise NotFound(f"There is no post {id_or_slug!r}.")
     return post
@@ -395,24 +395,34 @@ def update_post(
         excerpt=rendered.excerpt if rendered else None,
         body_html=rendered.html if rendered else None,
     )  # fmt: skip
-    assert post.id is not None
-    if post.status != status_before and "status" not in fields:
-        fields.append("status")  # a time moved past or ahead published or scheduled it
-    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
-    entries = post_events.updated(
-        post.id, was_visible=was_visible, visible=is_published(post.status), fields=fields,
-        data=about,
-    )  # fmt: skip
+    entries = edit_entries(
+        post, was_visible=was_visible, status_before=status_before, fields=fields
+    )
     record_all(session, entries)
     return Versioned(
         get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone), post.version
     )
 
 
+def edit_entries(
+    post: Post, *, was_visible: bool, status_before: str, fields: list[str]
+) -> list[Entry]:
+    """The events of an edit of ``post`` that set ``fields``: a status the workflow changed
+    because of a time (moved past or ahead) counts as set."""
+    assert post.id is not None
+    if post.status != status_before and "status" not in fields:
+        fields = [*fields, "status"]
+    about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
+    return post_events.updated(
+        post.id, was_visible=was_visible, visible=is_published(post.status), fields=fields,
+        data=about,
+    )  # fmt: skip
+
+
 def check_post_version(
     session: Session, viewer: Viewer, post: Post, zone: ZoneInfo, precondition: Precondition
 ) -> None:
-    """The write's If-Match against the post, locked by this write (``_editable_post``) and
+    """The write's If-Match against the post, locked by this write (``writable_post``) and
     found changeable by the viewer: every write of an existing post calls it; a 412 shows
     the post as the viewer reads it now."""
     check_version(
@@ -425,7 +435,7 @@ def check_post_version(
 def like_post(session: Session, *, id_or_slug: str, client: str, zone: ZoneInfo) -> int:
     """Count one like per client, post and day; returns the post's like count."""
     found = session.execute(
-        select(col(Post.id), col(Post.likes)).where(_lookup(id_or_slug), published())
+        select(col(Post.id), col(Post.likes)).where(queries.by_id_or_slug(id_or_slug), published())
     ).one_or_none()
     if found is None:
         raise NotFound(f"There is no post {id_or_slug!r}.")

@@ -34,16 +34,16 @@ def tag_slugs(session: Session, post_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
-def retagged(slugs: set[str], *, add: list[str], remove: list[str]) -> set[str]:
-    """A post's tag slugs once ``add`` are added and ``remove`` removed (by name)."""
-    return (slugs - {_slug(name) for name in remove}) | {_slug(name) for name in add}
+def slugs_of(names: list[str]) -> set[str]:
+    """The slugs of tags named so, as a post's tags are matched by."""
+    return {_slug(name) for name in names}
 
 
 def retag(session: Session, post_ids: list[int], *, add: list[str], remove: list[str]) -> None:
     """Remove the tags named ``remove`` from these posts and give them those named ``add``
     (made when new), whichever they had: a few statements, however many posts."""
     if remove:
-        gone = select(col(Tag.id)).where(col(Tag.slug).in_({_slug(name) for name in remove}))
+        gone = select(col(Tag.id)).where(col(Tag.slug).in_(slugs_of(remove)))
         session.execute(
             delete(PostTag).where(col(PostTag.post_id).in_(post_ids), col(PostTag.tag_id).in_(gone))
         )

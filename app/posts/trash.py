@@ -1,7 +1,8 @@
 """The trash: a post moved there leaves every public view at once (it is no longer
 published) and keeps its row and slug; a restore gives it back its former status; a purge, or
 the worker's emptying of posts trashed longer than the configured days (in short batches),
-deletes it for good, with its likes, tag links and document by their foreign keys."""
+deletes it for good, with its likes, tag links, revisions and document by their foreign
+keys."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta

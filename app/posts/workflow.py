@@ -1,6 +1,7 @@
 """A post's stored status, decided in one place for every path that writes one (the API's
-creates and edits, imports, the demo, a restore, the trash's restore), and who may ask for
-which.
+creates and edits, bulk changes, imports, the demo, a restore, the trash's restore; the
+worker's publisher turns ``scheduled`` into ``published`` when the time comes), and who may
+ask for which.
 
 The stored status is the public rule (``app.posts.visibility``): a post is public exactly
 while it is ``published``, so a ``published`` post never has a time still ahead. Asked for:

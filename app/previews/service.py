@@ -10,7 +10,7 @@ from app.auth.service import Viewer
 from app.core.errors import NotFound
 from app.events.record import Action, Ref, record
 from app.posts import queries
-from app.posts.models import Post
+from app.posts.models import Post, PostStatus
 from app.posts.schemas import PostPublic
 
 
@@ -32,8 +32,12 @@ def issue_link(session: Session, *, viewer: Viewer, id_or_slug: str, expires_at:
 
 
 def preview_post(session: Session, *, post_id: int, zone: ZoneInfo) -> PostPublic:
-    """The post as it is now, whatever its status, as its writers see it."""
-    found = queries.fetch_posts(session, where=[col(Post.id) == post_id], order=[], zone=zone)
+    """The post as it is now, in any status but the trash, as its writers see it: moving a
+    post to the trash ends its links, as it ends every other view of it."""
+    not_trashed = col(Post.status) != PostStatus.trashed.value
+    found = queries.fetch_posts(
+        session, where=[col(Post.id) == post_id, not_trashed], order=[], zone=zone
+    )
     if not found:
-        raise NotFound(f"There is no post {post_id}; it has been deleted.")
+        raise NotFound(f"There is no post {post_id}; it has been deleted or moved to the trash.")
     return found[0]

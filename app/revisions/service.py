@@ -4,19 +4,19 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import Row, func, select
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
 from app.core.errors import Conflict, Forbidden, NotFound, first_error
 from app.core.pagination import Page, PageParams
 from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned
-from app.core.text import parse_id
 from app.events import posts as post_events
 from app.events.actor import ActorKind
 from app.events.record import Action, Ref, record
 from app.posts import service as posts
 from app.posts.models import Post
+from app.posts.queries import by_id_or_slug
 from app.posts.schemas import PostPublic, PostUpdate
 from app.posts.visibility import published
 from app.revisions import diff, snapshots
@@ -42,19 +42,12 @@ _SUMMARY = (
 )
 
 
-def _lookup(id_or_slug: str) -> ColumnElement[bool]:
-    post_id = parse_id(id_or_slug)
-    if post_id is not None:
-        return col(Post.id) == post_id
-    return col(Post.slug) == id_or_slug
-
-
 def revised_post(session: Session, viewer: Viewer, id_or_slug: str) -> int:
     """The id of the post whose revisions ``viewer`` may read: editors any post's, authors
     their own posts' (what a post was before is not public, even when the post is)."""
     found = session.execute(
         select(col(Post.id), col(Post.author_id), published().label("public")).where(
-            _lookup(id_or_slug)
+            by_id_or_slug(id_or_slug)
         )
     ).one_or_none()
     if found is None:
