@@ -57,7 +57,10 @@ def _statuses(connection: sa.Connection) -> dict[str, str]:
 
 
 def _queued(connection: sa.Connection) -> int:
-    return connection.execute(sa.text("SELECT count(*) FROM post_revision_queue")).scalar_one()
+    queued: int = connection.execute(
+        sa.text("SELECT count(*) FROM post_revision_queue")
+    ).scalar_one()
+    return queued
 
 
 def _counts(connection: sa.Connection) -> dict[int, int]:
