@@ -20,7 +20,7 @@ from app.core.types import as_aware, utcnow
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import Entry, record_all
-from app.posts import documents, queries
+from app.posts import documents, queries, written
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
 from app.posts.tags import set_tags
@@ -399,9 +399,10 @@ def update_post(
         post, was_visible=was_visible, status_before=status_before, fields=fields
     )
     record_all(session, entries)
-    return Versioned(
-        get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone), post.version
-    )
+    assert post.id is not None
+    # Read once for the response and the post's document (the writer may read what they just
+    # changed: editors any post, authors their own).
+    return Versioned(written.stored_and_public(session, post.id, zone), post.version)
 
 
 def edit_entries(
