@@ -79,3 +79,24 @@ def test_revisions_of_more_posts_than_a_batch_in_one_transaction(
     assert {post_id: sorted(numbers) for post_id, numbers in kept.items()} == {
         post.id: [1, 2] for post in made if post.id != made[2].id
     }
+
+
+def test_a_new_post_takes_a_savepoint_only_where_writers_run_side_by_side(
+    backend: str, client: TestClient, db: Database
+) -> None:
+    """SQLite's writers take turns: the slug a creation found free stays free, so nothing
+    needs trying again. PostgreSQL's may collide, and the savepoint lets the write go on."""
+    editor = make_account(db)
+    make_post(db, editor, title="Hafenfest")
+    body = {"title": "Hafenfest", "body": "Text"}
+    assert client.post("/api/v1/posts", json=body, headers=editor.headers).status_code == 201
+    with count_queries(db) as sent:
+        created = client.post("/api/v1/posts", json=body, headers=editor.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["slug"] == "hafenfest-3"
+    savepoints = [sql for sql in sent if sql.lstrip().upper().startswith("SAVEPOINT")]
+    assert len(savepoints) == (1 if backend == "postgresql" else 0)
+    # A slug the client chose and another post has is still refused, and changes nothing.
+    taken = client.post("/api/v1/posts", json={**body, "slug": "hafenfest"}, headers=editor.headers)
+    assert taken.status_code == 409
+    assert taken.headers["content-type"] == "application/problem+json"

@@ -58,12 +58,15 @@ def read(session: Session, post_id: int) -> WrittenPost | None:
     """The post ``post_id`` as this transaction has written it (pending ORM changes flushed
     first), with its tags; None if there is no such post."""
     session.flush()
-    connection = session.connection()
-    found = connection.execute(_ROW, {"post_id": post_id}).one_or_none()
+    found = session.connection().execute(_ROW, {"post_id": post_id}).one_or_none()
     if found is None:
         return None
-    tags = list(connection.execute(_TAGS, {"post_id": post_id}).scalars())
-    return WrittenPost(queries.PostRow._make(found), tags)
+    return WrittenPost(queries.PostRow._make(found), tags_of(session, post_id))
+
+
+def tags_of(session: Session, post_id: int) -> list[str]:
+    """The tag names of the post ``post_id``, in the order every read gives them."""
+    return list(session.connection().execute(_TAGS, {"post_id": post_id}).scalars())
 
 
 def stored_and_public(session: Session, post_id: int, zone: ZoneInfo) -> PostPublic:
