@@ -19,7 +19,7 @@ from app.core.types import utcnow
 from app.events import posts as post_events
 from app.events.actor import WORKER
 from app.events.record import Entry, record_all
-from app.posts import service
+from app.posts import service, written
 from app.posts.models import Post, PostStatus
 from app.posts.schemas import PostPublic
 from app.posts.visibility import is_published
@@ -119,8 +119,9 @@ def restore_post(
     entries = bring_back(viewer, post, zone)
     session.flush()
     record_all(session, entries)
-    restored = service.get_post(session, viewer=viewer, id_or_slug=str(post.id), zone=zone)
-    return Versioned(restored, post.version)
+    assert post.id is not None
+    # Read once for the response and the post's document.
+    return Versioned(written.stored_and_public(session, post.id, zone), post.version)
 
 
 def purge_post(

@@ -10,9 +10,10 @@ calling anything, and a write that ends where it began (a tag taken off and put 
 written twice) adds none.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, bindparam, delete, insert, inspect, text
+from sqlalchemy import Connection, LargeBinary, RowMapping, bindparam, delete, insert, inspect, text
 
 from app.core.db import Database
 from app.core.types import UTCDateTime, utcnow
@@ -27,27 +28,26 @@ QUEUE = PostRevisionQueue.metadata.tables["post_revision_queue"]
 # the post's and its latest revision's) are in memory together.
 BATCH = 100
 
-# Plain SQL both databases read alike, each statement naming the queued posts by a subquery
-# of the queue rather than a list of ids: a write's revision costs these few executions,
-# not the building of constructs and expanded parameter lists (a tenth of a post's edit).
-# The batch is the queued posts up to :last, the highest id of the batch.
-_QUEUED = text("SELECT count(*) AS queued, max(post_id) AS last FROM post_revision_queue")
-_BATCH_END = text(
-    "SELECT post_id FROM post_revision_queue ORDER BY post_id LIMIT 1 OFFSET :skip"
-).bindparams(skip=BATCH - 1)
-_IN_BATCH = "IN (SELECT post_id FROM post_revision_queue WHERE post_id <= :last)"
-# Each queued post's content with its latest revision (found along the (post_id, number)
-# index), or none.
+# Plain SQL both databases read alike: a write's revision costs these few executions, not
+# the building of constructs and expanded parameter lists (a tenth of a post's edit).
+# A batch is the first queued posts: each with its content and its latest revision
+# (found along the (post_id, number) index), or none; a queued post deleted since has no
+# content. So the one statement that finds the batch reads it too, and a write that queued
+# nothing (one that changed no post's content) makes this query alone.
 _CURRENT = text(
-    f"SELECT p.id, {', '.join(f'p.{name}' for name in snapshots.POST_COLUMNS)}, "  # noqa: S608 (constants)
+    "SELECT q.post_id AS queued_id, p.id, "  # noqa: S608 (constants)
+    f"{', '.join(f'p.{name}' for name in snapshots.POST_COLUMNS)}, "
     "r.number AS latest_number, r.snapshot AS latest_snapshot "
-    "FROM posts p LEFT JOIN post_revisions r ON r.post_id = p.id AND r.number = "
+    "FROM post_revision_queue q LEFT JOIN posts p ON p.id = q.post_id "
+    "LEFT JOIN post_revisions r ON r.post_id = p.id AND r.number = "
     "(SELECT max(number) FROM post_revisions WHERE post_id = p.id) "
-    f"WHERE p.id {_IN_BATCH}"
+    "ORDER BY q.post_id LIMIT :batch"
 ).columns(published_at=UTCDateTime(), latest_snapshot=LargeBinary())
+# The batch's tags: the queued posts up to :last, the highest id of the batch.
 _TAGS = text(
-    "SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "  # noqa: S608 (constants)
-    f"WHERE pt.post_id {_IN_BATCH} ORDER BY pt.post_id, t.name"
+    "SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+    "WHERE pt.post_id IN (SELECT post_id FROM post_revision_queue WHERE post_id <= :last) "
+    "ORDER BY pt.post_id, t.name"
 )
 _UNQUEUE = text("DELETE FROM post_revision_queue WHERE post_id <= :last")
 _DROP_OLD = delete(REVISIONS).where(
@@ -55,10 +55,12 @@ _DROP_OLD = delete(REVISIONS).where(
 )
 
 
-def _revise_batch(connection: Connection, last: int, *, keep: int, actor: Actor) -> int:
-    """Write the revisions of the queued posts up to id ``last`` that differ from their
+def _revise_batch(
+    connection: Connection, queued: Sequence[RowMapping], last: int, *, keep: int, actor: Actor
+) -> int:
+    """Write the revisions of the ``queued`` posts (up to id ``last``) that differ from their
     latest; returns how many were written."""
-    current = connection.execute(_CURRENT, {"last": last}).mappings().all()
+    current = [values for values in queued if values["id"] is not None]
     if not current:
         return 0  # deleted in the same transaction
     tags = queries.grouped_tags(connection.execute(_TAGS, {"last": last}))
@@ -105,15 +107,16 @@ def revise_queued(connection: Connection, *, keep: int, actor: Actor | None = No
     written = 0
     who = actor or current_actor.get()
     while True:
-        # The only query a write that changed no post's content makes.
-        queued = connection.execute(_QUEUED).one()
-        if not queued.queued:
+        # One post past the batch tells whether another batch follows, so a full batch
+        # is not followed by a query that finds nothing.
+        queued = connection.execute(_CURRENT, {"batch": BATCH + 1}).mappings().all()
+        if not queued:
             return written
-        rest = queued.queued <= BATCH
-        last = queued.last if rest else connection.execute(_BATCH_END).scalar_one()
-        written += _revise_batch(connection, last, keep=keep, actor=who)
+        batch = queued[:BATCH]
+        last = batch[-1]["queued_id"]
+        written += _revise_batch(connection, batch, last, keep=keep, actor=who)
         connection.execute(_UNQUEUE, {"last": last})
-        if rest:
+        if len(queued) <= BATCH:
             return written
 
 
