@@ -55,6 +55,38 @@ class Function(NamedTuple):
         return f"CREATE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql AS $${self.body}$$"
 
 
+def after_each_row(
+    dialect: DialectName,
+    name: str,
+    table: str,
+    event: Event,
+    body: str,
+    *,
+    columns: str = "",
+    when: str = "",
+) -> tuple[Function | None, Trigger]:
+    """A trigger ``name`` that runs ``body`` (statements, each ending in ``;``) after
+    ``event`` on each row of ``table`` (``columns``: `` OF a, b`` for an update) where
+    ``when`` holds: on PostgreSQL through a function of its own, on SQLite inline."""
+    on = f"AFTER {event}{columns} ON {table}"
+    condition = f" WHEN ({when})" if when else ""
+    if dialect == "postgresql":
+        function = Function(f"presseschau_{name}", f" BEGIN {body} RETURN NULL; END ")
+        create = (
+            f"CREATE TRIGGER {name} {on} FOR EACH ROW{condition} EXECUTE FUNCTION {function.name}()"
+        )
+        return function, Trigger(name, table, (event,), create)
+    return None, Trigger(
+        name, table, (event,), f"CREATE TRIGGER {name} {on}{condition} BEGIN {body} END"
+    )
+
+
+def rendered(made: list[tuple[Function | None, Trigger]]) -> "Rendered":
+    """Triggers made by ``after_each_row``, with their functions, in order."""
+    functions = tuple(function for function, _ in made if function is not None)
+    return Rendered(functions=functions, triggers=tuple(trigger for _, trigger in made))
+
+
 class Rendered(NamedTuple):
     functions: tuple[Function, ...]
     triggers: tuple[Trigger, ...]

@@ -41,6 +41,8 @@ from app.derived.trigger_types import (
     Function,
     Rendered,
     Trigger,
+    after_each_row,
+    rendered,
     row_condition,
 )
 from app.posts.visibility import POSTS, published
@@ -297,23 +299,20 @@ def _document_actions(posts: str) -> str:
 
 
 def _post_documents(dialect: DialectName) -> Rendered:
-    functions: list[Function] = []
-    triggers: list[Trigger] = []
-    for change in _DOCUMENT_CHANGES:
-        when = f" WHEN ({change.condition})" if change.condition else ""
-        on = f"AFTER {change.event}{change.columns} ON {change.table}"
-        actions = _document_actions(change.posts)
-        if dialect == "postgresql":
-            function = Function(f"presseschau_{change.name}", f" BEGIN {actions} RETURN NULL; END ")
-            functions.append(function)
-            create = (
-                f"CREATE TRIGGER {change.name} {on} FOR EACH ROW{when} "
-                f"EXECUTE FUNCTION {function.name}()"
+    return rendered(
+        [
+            after_each_row(
+                dialect,
+                change.name,
+                change.table,
+                change.event,
+                _document_actions(change.posts),
+                columns=change.columns,
+                when=change.condition or "",
             )
-        else:
-            create = f"CREATE TRIGGER {change.name} {on}{when} BEGIN {actions} END"
-        triggers.append(Trigger(change.name, change.table, (change.event,), create))
-    return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+            for change in _DOCUMENT_CHANGES
+        ]
+    )
 
 
 POST_DOCUMENTS = Family(
@@ -385,10 +384,13 @@ def _link_changes(versioned: _Versioned) -> tuple[tuple[str, Event, str], ...]:
 
 
 def _versions(versioned: _Versioned, dialect: DialectName) -> Rendered:
-    name = versioned.family
+    return rendered([_edit_trigger(versioned, dialect), *_link_triggers(versioned, dialect)])
+
+
+def _edit_trigger(versioned: _Versioned, dialect: DialectName) -> tuple[Function | None, Trigger]:
+    """An update of a shown column that left the version as it was steps it."""
+    name = f"{versioned.family}_edit"
     columns = ", ".join(versioned.shown)
-    functions: list[Function] = []
-    triggers: list[Trigger] = []
     if dialect == "postgresql":
         # Before the row is written: the bump is part of the writer's own update, no second
         # write of the row.
@@ -397,58 +399,35 @@ def _versions(versioned: _Versioned, dialect: DialectName) -> Rendered:
             f"({', '.join(f'NEW.{column}' for column in versioned.shown)})"
         )
         edit = Function(
-            f"presseschau_{name}_edit", " BEGIN NEW.version := OLD.version + 1; RETURN NEW; END "
+            f"presseschau_{name}", " BEGIN NEW.version := OLD.version + 1; RETURN NEW; END "
         )
-        functions.append(edit)
-        triggers.append(
-            Trigger(
-                f"{name}_edit",
-                versioned.table,
-                ("UPDATE",),
-                f"CREATE TRIGGER {name}_edit BEFORE UPDATE OF {columns} ON {versioned.table} "
-                f"FOR EACH ROW WHEN (NEW.version = OLD.version AND {changed}) "
-                f"EXECUTE FUNCTION {edit.name}()",
-            )
+        create = (
+            f"CREATE TRIGGER {name} BEFORE UPDATE OF {columns} ON {versioned.table} "
+            f"FOR EACH ROW WHEN (NEW.version = OLD.version AND {changed}) "
+            f"EXECUTE FUNCTION {edit.name}()"
         )
-        for suffix, event, ids in _link_changes(versioned):
-            function = Function(
-                f"presseschau_{name}_{suffix}", f" BEGIN {_bump(versioned, ids)} RETURN NULL; END "
-            )
-            functions.append(function)
-            triggers.append(
-                Trigger(
-                    f"{name}_{suffix}",
-                    versioned.links,
-                    (event,),
-                    f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {versioned.links} "
-                    f"FOR EACH ROW EXECUTE FUNCTION {function.name}()",
-                )
-            )
-        return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+        return edit, Trigger(name, versioned.table, ("UPDATE",), create)
     # SQLite cannot change the row being written: the row is written again, version only,
     # which no trigger of this family watches.
     changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in versioned.shown)
-    triggers.append(
-        Trigger(
-            f"{name}_edit",
-            versioned.table,
-            ("UPDATE",),
-            f"CREATE TRIGGER {name}_edit AFTER UPDATE OF {columns} ON {versioned.table} "
-            f"WHEN NEW.version = OLD.version AND ({changed}) "
-            f"BEGIN {_bump(versioned, 'NEW.id')} END",
-        )
+    create = (
+        f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {versioned.table} "
+        f"WHEN NEW.version = OLD.version AND ({changed}) "
+        f"BEGIN {_bump(versioned, 'NEW.id')} END"
     )
-    for suffix, event, ids in _link_changes(versioned):
-        triggers.append(
-            Trigger(
-                f"{name}_{suffix}",
-                versioned.links,
-                (event,),
-                f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {versioned.links} "
-                f"BEGIN {_bump(versioned, ids)} END",
-            )
+    return None, Trigger(name, versioned.table, ("UPDATE",), create)
+
+
+def _link_triggers(
+    versioned: _Versioned, dialect: DialectName
+) -> list[tuple[Function | None, Trigger]]:
+    """Each added, removed or moved link bumps the version of its rows."""
+    return [
+        after_each_row(
+            dialect, f"{versioned.family}_{suffix}", versioned.links, event, _bump(versioned, ids)
         )
-    return Rendered(functions=(), triggers=tuple(triggers))
+        for suffix, event, ids in _link_changes(versioned)
+    ]
 
 
 def _versions_family(versioned: _Versioned) -> Family:
@@ -503,24 +482,21 @@ def _post_revisions(dialect: DialectName) -> Rendered:
     # that writes the same values, queues nothing.
     differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
     content_changed = " OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in _REVISED_COLUMNS)
-    functions: list[Function] = []
-    triggers: list[Trigger] = []
-    for change in _REVISION_CHANGES:
-        columns = f" OF {', '.join(_REVISED_COLUMNS)}" if change.event == "UPDATE" else ""
-        when = f" WHEN ({content_changed})" if change.event == "UPDATE" else ""
-        on = f"AFTER {change.event}{columns} ON {change.table}"
-        action = _QUEUE_REVISION.format(post=change.post)
-        if dialect == "postgresql":
-            function = Function(f"presseschau_{change.name}", f" BEGIN {action}; RETURN NULL; END ")
-            functions.append(function)
-            create = (
-                f"CREATE TRIGGER {change.name} {on} FOR EACH ROW{when} "
-                f"EXECUTE FUNCTION {function.name}()"
+    updated = f" OF {', '.join(_REVISED_COLUMNS)}"
+    return rendered(
+        [
+            after_each_row(
+                dialect,
+                change.name,
+                change.table,
+                change.event,
+                _QUEUE_REVISION.format(post=change.post) + ";",
+                columns=updated if change.event == "UPDATE" else "",
+                when=content_changed if change.event == "UPDATE" else "",
             )
-        else:
-            create = f"CREATE TRIGGER {change.name} {on}{when} BEGIN {action}; END"
-        triggers.append(Trigger(change.name, change.table, (change.event,), create))
-    return Rendered(functions=tuple(functions), triggers=tuple(triggers))
+            for change in _REVISION_CHANGES
+        ]
+    )
 
 
 POST_REVISIONS = Family(
