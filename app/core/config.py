@@ -14,6 +14,9 @@ DEFAULT_DATABASE_URL = "sqlite:///data/presseschau.sqlite3"
 # A preview link is a bearer grant to read an unpublished post that cannot be revoked: it
 # never lives longer than this.
 PREVIEW_LINK_MAX_SECONDS = 30 * 24 * 3600
+# The site's own language first: German, and the languages a German press review most often
+# republishes.
+DEFAULT_SEARCH_LANGUAGES = ("de", "en", "fr", "es", "it", "ru")
 
 
 class Settings(BaseSettings):
@@ -26,6 +29,12 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("Europe/Berlin", description="The site's time zone; days are its days.")
     language: str = Field("de", description="Site language: archive labels, default post language.")
+    search_languages: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_SEARCH_LANGUAGES),
+        description="Comma-separated languages (ISO 639-1) search knows: a post's language is "
+        "detected among them when none is given, each is stemmed by its own rules, and a "
+        "query word matches its forms in every one of them.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated origins allowed by CORS, or '*'."
     )
@@ -140,6 +149,27 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("search_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [language.strip().lower() for language in value.split(",") if language.strip()]
+        return value
+
+    @field_validator("search_languages")
+    @classmethod
+    def _stemmed_languages(cls, value: list[str]) -> list[str]:
+        # Imported here: the settings module is read before anything else.
+        from app.search.languages import SUPPORTED
+
+        unknown = [language for language in value if language not in SUPPORTED]
+        if unknown or not value:
+            raise ValueError(
+                f"search languages must be some of {', '.join(sorted(SUPPORTED))}"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
+        return list(dict.fromkeys(value))
 
     @field_validator("database_url")
     @classmethod
