@@ -39,6 +39,7 @@ from app.posts.router import router as posts_router
 from app.previews.links import PreviewLinks
 from app.previews.router import router as previews_router
 from app.revisions.router import router as revisions_router
+from app.search.router import router as search_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         revisions_router,
         sources_router,
         archives_router,
+        search_router,
         auth_router,
         transfer_router,
     )

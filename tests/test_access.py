@@ -82,6 +82,8 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     #                                   anon owner author editor admin revoked expired locked
     ("list_posts", "published"):       (200,  _,   200,   200,   200,   401,   401,   401),
     ("list_posts", "drafts"):          (401,  _,   200,   200,   200,   401,   401,   401),
+    ("search", "published"):           (200,  _,   200,   200,   200,   401,   401,   401),
+    ("search", "drafts"):              (401,  _,   200,   200,   200,   401,   401,   401),
     ("create_post", "draft"):          (401,  _,   201,   201,   201,   401,   401,   401),
     ("create_post", "published"):      (401,  _,   403,   201,   201,   401,   401,   401),
     ("get_post", "published"):         (200, 200,  200,   200,   200,   401,   401,   401),
@@ -382,6 +384,11 @@ def _list_posts(w: World, variant: str, _caller: Caller) -> Call:
     return Call(w.url("list_posts"), params={"status": "draft"} if variant == "drafts" else {})
 
 
+def _search(w: World, variant: str, _caller: Caller) -> Call:
+    status = {"status": "draft"} if variant == "drafts" else {}
+    return Call(w.url("search"), params={"q": "Beitrag", **status})
+
+
 def _create_post(w: World, variant: str, _caller: Caller) -> Call:
     return Call(
         w.url("create_post"),
@@ -567,6 +574,7 @@ def _update_user(w: World, _variant: str, _caller: Caller) -> Call:
 # Route name → its HTTP method and how a row builds its request.
 CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "list_posts": ("GET", _list_posts),
+    "search": ("GET", _search),
     "create_post": ("POST", _create_post),
     "get_post": ("GET", _get_post),
     "update_post": ("PATCH", _update_post),

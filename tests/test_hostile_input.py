@@ -34,6 +34,7 @@ from app.posts.models import (
     TITLE_MAX,
     PostStatus,
 )
+from app.search.terms import QUERY_MAX
 from app.sources.models import DESCRIPTION_MAX, DOMAIN_MAX, SOURCE_NAME_MAX
 from app.sources.schemas import DOMAINS_PER_SOURCE_MAX
 from tests.cost import cpu_seconds
@@ -172,6 +173,14 @@ TARGETS = {
             json={"name": _unique(v, USER_NAME_MAX)},
         ),
         plain="name",
+    ),
+    "search query": Target(
+        "q", QUERY_MAX, Role.author,
+        lambda c, a, ids, who, v: c.get(a.url_path_for("search"), params={"q": v}),
+    ),
+    "list query": Target(
+        "q", QUERY_MAX, Role.author,
+        lambda c, a, ids, who, v: c.get(a.url_path_for("list_posts"), params={"q": v}),
     ),
     "like's post": Target(
         "id_or_slug", 200, Role.author,

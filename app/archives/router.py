@@ -4,10 +4,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.archives import service
 from app.archives.schemas import ArchiveIndex, DayArchive, MonthArchive
+from app.core.config import Settings
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_page_headers
 from app.core.text import SlugRef
+from app.search.terms import QUERY_HELP, QueryText
 
 router = APIRouter(prefix="/archives", tags=["archives"])
 Year = Annotated[int, Path(ge=1, le=9999, description="Four-digit year.")]
@@ -16,6 +18,14 @@ Day = Annotated[int, Path(ge=1, le=31)]
 SourceFilter = Annotated[
     SlugRef | None, Query(description="Narrow counts and posts to one source (slug).")
 ]
+SearchFilter = Annotated[
+    QueryText | None,
+    Query(description=f"Narrow counts and posts to those a search matches. {QUERY_HELP}"),
+]
+
+
+def _search(q: str | None, settings: Settings) -> service.Search | None:
+    return service.Search(q, settings.search_languages) if q else None
 
 
 @router.get("", response_model=ArchiveIndex, responses=error_responses(422))
@@ -33,10 +43,16 @@ async def month_archive(
     year: Year,
     month: Month,
     source: SourceFilter = None,
+    q: SearchFilter = None,
 ) -> MonthArchive:
     """One month: its days with posts, and the neighbouring months that have posts."""
     return await database.read(
-        service.month_archive, year=year, month=month, source=source, language=settings.language
+        service.month_archive,
+        year=year,
+        month=month,
+        source=source,
+        language=settings.language,
+        search=_search(q, settings),
     )
 
 
@@ -51,6 +67,7 @@ async def day_archive(
     day: Day,
     paging: PageQuery,
     source: SourceFilter = None,
+    q: SearchFilter = None,
 ) -> DayArchive:
     """One site-local day's published posts, newest first, with the nearest days around it."""
     archive = await database.read(
@@ -60,6 +77,7 @@ async def day_archive(
         paging=paging,
         zone=settings.zone,
         language=settings.language,
+        search=_search(q, settings),
     )
     set_page_headers(
         request, response, total=archive.count, page=archive.page, per_page=archive.per_page

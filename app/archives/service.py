@@ -27,14 +27,28 @@ from app.posts.models import Post
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
 from app.posts.visibility import published
+from app.search.matching import matching_posts
 
 DAY = col(Post.published_date)
 
 
-def _scope(session: Session, source: str | None) -> list[ColumnElement[bool]]:
+class Search(NamedTuple):
+    """A query that narrows an archive to the posts it matches, and the languages it is
+    read in."""
+
+    q: str
+    languages: Sequence[str]
+
+
+def _scope(
+    session: Session, source: str | None, search: Search | None = None
+) -> list[ColumnElement[bool]]:
     where = [published()]
     if source:
         where.append(queries.in_sources(queries.source_ids(session, [source])))
+    if search is not None:
+        dialect = session.get_bind().dialect.name
+        where.append(matching_posts(search.q, search.languages, dialect))
     return where
 
 
@@ -106,11 +120,17 @@ def _month_count(
 
 
 def month_archive(
-    session: Session, *, year: int, month: int, source: str | None, language: str
+    session: Session,
+    *,
+    year: int,
+    month: int,
+    source: str | None,
+    language: str,
+    search: Search | None = None,
 ) -> MonthArchive:
     first = dt.date(year, month, 1)
     last = _last_of_month(first)
-    where = _scope(session, source)
+    where = _scope(session, source, search)
     days = [
         DayCount(date=day, count=count)
         for day, count in session.execute(
@@ -166,10 +186,10 @@ def _neighbour(
     return DayCount(date=neighbour.day, count=neighbour.posts)
 
 
-def day_count_key(source: str | None, day: dt.date) -> Hashable:
-    """What identifies a day's public posts: their count is kept under this key, the same
-    as a list of that day's posts."""
-    return public_list_key(sources=() if source is None else (source,), day=day)
+def day_count_key(source: str | None, day: dt.date, q: str | None = None) -> Hashable:
+    """What identifies a day's public posts (those ``q`` matches): their count is kept under
+    this key, the same as a list of that day's posts."""
+    return public_list_key(sources=() if source is None else (source,), day=day, q=q)
 
 
 def parse_day(year: int, month: int, day: int) -> dt.date:
@@ -187,15 +207,16 @@ def day_archive(
     paging: PageParams,
     zone: ZoneInfo,
     language: str,
+    search: Search | None = None,
 ) -> DayArchive:
-    where = _scope(session, source)
+    where = _scope(session, source, search)
     page = queries.page_of_posts(
         session,
         where=[*where, col(Post.published_date) == day],
         order=queries.sort_order(PostSort.newest, may_include_drafts=False),
         paging=paging,
         zone=zone,
-        public_key=day_count_key(source, day),
+        public_key=day_count_key(source, day, search.q if search else None),
     )
     return DayArchive(
         date=day,

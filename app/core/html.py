@@ -146,6 +146,16 @@ def make_excerpt(body: str, *, limit: int = 280, rendered: str | None = None) ->
     return _first_words(start, lambda: render_markdown("\n".join(kept)), limit)
 
 
+def plain_text(rendered: str, limit: int) -> str:
+    """The text of the first ``limit`` characters of sanitised HTML (a tag cut there is left
+    out), its white space folded."""
+    head = rendered[:limit]
+    opened = head.rfind("<")
+    if opened > head.rfind(">"):
+        head = head[:opened]
+    return _plain(head)
+
+
 def _plain(rendered: str) -> str:
     """The text of sanitised HTML, its white space folded: what ``strip_tags`` makes of it,
     without parsing the HTML again where its tags can simply be cut out."""

@@ -377,41 +377,6 @@ def in_sources(ids: Sequence[int]) -> ColumnElement[bool]:
     return col(Post.source_id).in_(ids) if ids else false()
 
 
-def contains_text(text: str, dialect: str) -> ColumnElement[bool]:
-    """Posts whose title or body contain ``text``, whatever the case of its letters.
-
-    PostgreSQL's ILIKE knows every script's case (in a database whose character type is a
-    UTF-8 locale, as ``initdb`` makes it from such a system's). SQLite's LIKE knows only
-    ASCII's, so a text that is not plain ASCII is matched there by GLOB with each letter's
-    cases as a class ("ärger": ``*[äÄ][rR][gG][eE][rR]*``): "ärger" finds "Ärger", still in
-    SQLite's own code, with no call into this process per row."""
-    if dialect == "sqlite" and not text.isascii():
-        pattern = f"*{_any_case_glob(text)}*"
-        return or_(
-            *(
-                col(column).op("GLOB", is_comparison=True)(pattern)
-                for column in (Post.title, Post.body)
-            )
-        )
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return col(Post.title).ilike(pattern, escape="\\") | col(Post.body).ilike(pattern, escape="\\")
-
-
-def _any_case_glob(text: str) -> str:
-    """A GLOB pattern (without wildcards around it) that matches ``text`` in any case."""
-    parts = []
-    for character in text:
-        lower, upper = character.lower(), character.upper()
-        if len(lower) == len(upper) == 1 and lower != upper:
-            parts.append(f"[{lower}{upper}]")
-        elif character in "*?[":
-            parts.append(f"[{character}]")  # GLOB's own characters, as themselves
-        else:
-            parts.append(character)
-    return "".join(parts)
-
-
 def has_tag(slug: str | ColumnElement[str]) -> ColumnElement[bool]:
     return col(Post.id).in_(
         select(col(PostTag.post_id))

@@ -49,7 +49,12 @@ async def list_posts(
     """Posts, newest first; published ones unless status asks for others (which needs a
     token: authors see their own, editors all)."""
     page = await database.read(
-        service.list_posts, viewer=viewer, filters=filters, paging=paging, zone=settings.zone
+        service.list_posts,
+        viewer=viewer,
+        filters=filters,
+        paging=paging,
+        zone=settings.zone,
+        languages=settings.search_languages,
     )
     set_page_headers(request, response, total=page.total, page=page.page, per_page=page.per_page)
     return page

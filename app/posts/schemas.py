@@ -17,6 +17,7 @@ from app.core.html import TooDeeplyNested, make_excerpt, render_markdown
 from app.core.inputs import TextInput
 from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
+from app.search.terms import QUERY_HELP, QueryText
 from app.sources.schemas import HttpUrl, Language, SourceMatchPublic, SourceRef
 
 Title = Annotated[Line, StringConstraints(min_length=1, max_length=TITLE_MAX)]
@@ -174,9 +175,7 @@ class PostFilters(BaseModel):
     date: dt.date | None = Field(None, description="A site-local day, YYYY-MM-DD.")
     after: Moment | None = Field(None, description="Published after this time.")
     before: Moment | None = Field(None, description="Published before this time.")
-    q: Annotated[CleanText, StringConstraints(min_length=1, max_length=200)] | None = Field(
-        None, description="Text that the title or body contains (case-insensitive)."
-    )
+    q: QueryText | None = Field(None, description=f"Search: only matching posts. {QUERY_HELP}")
     sort: PostSort = PostSort.newest
     status: list[PostStatus] = Field(
         default_factory=lambda: [PostStatus.published],

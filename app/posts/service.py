@@ -26,6 +26,7 @@ from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, 
 from app.posts.tags import set_tags
 from app.posts.visibility import is_published, public_total, published
 from app.posts.workflow import check_author_may_change, check_status_asked, decide
+from app.search.matching import matching_posts
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
 from app.sources.schemas import SourceMatchPublic
@@ -42,6 +43,7 @@ def list_posts(
     filters: PostFilters,
     paging: PageParams,
     zone: ZoneInfo,
+    languages: Sequence[str],
 ) -> Page[PostPublic]:
     statuses = set(filters.status) or {PostStatus.published}
     if statuses != {PostStatus.published} and viewer is None:
@@ -61,7 +63,8 @@ def list_posts(
     if before:
         narrowing.append(col(Post.published_at) < before)
     if filters.q:
-        narrowing.append(queries.contains_text(filters.q, session.get_bind().dialect.name))
+        dialect = session.get_bind().dialect.name
+        narrowing.append(matching_posts(filters.q, languages, dialect))
     where = [queries.listed_for(viewer, statuses)]
     if sources is not None:
         where.append(queries.in_sources(sources))

@@ -9,7 +9,11 @@ FTS5 MATCH string and in a PostgreSQL tsquery as it is.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
+
+from pydantic import StringConstraints
+
+from app.core.text import CleanText
 
 TOKEN_MAX = 64
 # Positions per post over every column: PostgreSQL keeps positions up to 16,383.
@@ -19,6 +23,16 @@ MAX_POSITIONS = 16_000
 # posts in both. It is punctuation, which no analysed word contains: no query can find it.
 FILLER = "\u00b7"
 MAX_CLAUSES = 16
+
+# A query as the API takes it (q on /search, /posts and the archives).
+QUERY_MAX = 500
+QueryText = Annotated[CleanText, StringConstraints(min_length=1, max_length=QUERY_MAX)]
+QUERY_HELP = (
+    "Words that must all occur, in any form ('Unruhen' finds 'Unruhe', 'Strasse' finds "
+    "'Straße', 'Wende' finds 'Energiewende'); \"exact phrases\"; -excluded words or phrases; "
+    "OR between alternatives; prefix* for words that start so. At most 500 characters and "
+    f"{MAX_CLAUSES} words or phrases."
+)
 
 
 class Analysed(NamedTuple):

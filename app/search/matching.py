@@ -1,0 +1,80 @@
+"""Where a parsed query meets the database: the one place FTS5's MATCH and PostgreSQL's @@
+are written. Both find the same posts (the index holds the same tokens at the same
+positions in both; app.search.query renders the query for each), and both give them newest
+first by search key, so everything after this (counting, facets, ranking) is the same code
+on the same rows."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    bindparam,
+    cast,
+    column,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from app.posts.visibility import POSTS
+from app.search.query import fts5_match, parse, tsquery
+from app.search.terms import POST_ID_MASK, Query
+
+
+class Match(NamedTuple):
+    """A post a query matches, as the search statement gives it."""
+
+    key: int
+    source_id: int | None
+    published_date: dt.date | None
+
+    @property
+    def post_id(self) -> int:
+        return self.key & POST_ID_MASK
+
+
+# SQLite: an FTS5 table whose rowid is the search key.
+_FTS = table("post_search_text", column("rowid", BigInteger))
+# PostgreSQL: the key and a tsvector.
+_VECTORS = table("post_search_text", column("key", BigInteger), column("document"))
+
+
+class Matches(NamedTuple):
+    """The index rows a query matches: ``source`` to select from, ``condition`` to put in
+    the WHERE, ``key`` to order by and ``post_id`` to join posts on."""
+
+    source: FromClause
+    condition: ColumnElement[bool]
+    key: ColumnElement[int]
+    post_id: ColumnElement[int]
+
+
+def matches(query: Query, dialect: str) -> Matches:
+    if dialect == "postgresql":
+        key = _VECTORS.c.key
+        condition = _VECTORS.c.document.op("@@", return_type=bool)(
+            cast(bindparam("search_query", tsquery(query)), TSQUERY)
+        )
+        source = _VECTORS
+    else:
+        key = _FTS.c.rowid
+        # FTS5 takes the table's own name on the left of MATCH.
+        condition = literal_column("post_search_text").op("MATCH", return_type=bool)(
+            bindparam("search_query", fts5_match(query))
+        )
+        source = _FTS
+    post_id = key.op("&", return_type=BigInteger)(POST_ID_MASK)
+    return Matches(source, condition, key, post_id)
+
+
+def matching_posts(text: str, languages: Sequence[str], dialect: str) -> ColumnElement[bool]:
+    """Posts the query ``text`` matches (a ``QueryError``, 422, when it asks for nothing
+    searchable): a condition on posts, for lists and archives."""
+    found = matches(parse(text, languages), dialect)
+    ids = select(found.post_id).select_from(found.source).where(found.condition)
+    return POSTS.c.id.in_(ids)

@@ -1,0 +1,104 @@
+"""Relevance, computed here from what the index keeps of each post, so both databases rank
+alike: every clause of a query scores where it matches best: in the title, in the lead
+(excerpt, tags, source), among the post's keywords, or elsewhere in its text."""
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from sqlalchemy import Connection, column, select, table
+
+from app.search.matching import Match
+from app.search.terms import AnyOf, Clause, Item, Prefix, Query, Term
+
+TITLE, LEAD, KEYWORD, ANYWHERE = 8, 4, 2, 1
+
+_HEADS = table(
+    "post_search",
+    column("post_id"),
+    column("title_terms"),
+    column("lead_terms"),
+    column("keywords"),
+)
+
+
+class Head(NamedTuple):
+    """What ranking reads of a post: its title's and lead's tokens in order, its keywords."""
+
+    title: list[str]
+    lead: list[str]
+    keywords: frozenset[str]
+
+
+def _heads(connection: Connection, post_ids: Sequence[int]) -> dict[int, Head]:
+    if not post_ids:
+        return {}
+    rows = connection.execute(
+        select(_HEADS.c.post_id, _HEADS.c.title_terms, _HEADS.c.lead_terms, _HEADS.c.keywords)
+        .where(_HEADS.c.post_id.in_(list(post_ids)))
+    )  # fmt: skip
+    return {
+        post_id: Head((title or "").split(), (lead or "").split(), frozenset((keys or "").split()))
+        for post_id, title, lead, keys in rows
+    }
+
+
+def _contains(tokens: list[str], item: Item) -> bool:
+    if isinstance(item, Term):
+        return any(form in tokens for form in item.forms)
+    if isinstance(item, Prefix):
+        return any(token.startswith(item.token) for token in tokens)
+    return any(_has_sequence(tokens, sequence) for sequence in item.sequences)
+
+
+def _has_sequence(tokens: list[str], sequence: tuple[str, ...]) -> bool:
+    width = len(sequence)
+    first = sequence[0]
+    return any(
+        token == first and tuple(tokens[at : at + width]) == sequence
+        for at, token in enumerate(tokens)
+    )
+
+
+def _items(clause: Clause) -> tuple[Item, ...]:
+    return clause.items if isinstance(clause, AnyOf) else (clause,)
+
+
+def _is_keyword(keywords: frozenset[str], item: Item) -> bool:
+    if isinstance(item, Term):
+        return not keywords.isdisjoint(item.forms)
+    if isinstance(item, Prefix):
+        return any(keyword.startswith(item.token) for keyword in keywords)
+    return False
+
+
+def score(query: Query, head: Head) -> int:
+    """The post's score for ``query``: the sum of its clauses' best places."""
+    total = 0
+    for clause in query.clauses:
+        items = _items(clause)
+        if any(_contains(head.title, item) for item in items):
+            total += TITLE
+        elif any(_contains(head.lead, item) for item in items):
+            total += LEAD
+        elif any(_is_keyword(head.keywords, item) for item in items):
+            total += KEYWORD
+        else:
+            total += ANYWHERE  # it matched, somewhere in the body
+    return total
+
+
+def rank(
+    connection: Connection, query: Query, candidates: Sequence[Match]
+) -> tuple[list[Match], dict[int, int]]:
+    """``candidates`` (newest first) best first, equal scores newest first; and the scores
+    by post id."""
+    heads = _heads(connection, [candidate.post_id for candidate in candidates])
+    scores = {post_id: score(query, head) for post_id, head in heads.items()}
+    ordered = sorted(candidates, key=lambda c: (-scores.get(c.post_id, 0), -c.key))
+    return ordered, scores
+
+
+def scores(connection: Connection, query: Query, post_ids: Iterable[int]) -> dict[int, int]:
+    """The scores of these posts."""
+    heads = _heads(connection, list(post_ids))
+    return {post_id: score(query, head) for post_id, head in heads.items()}

@@ -1,0 +1,46 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.auth.dependencies import OptionalViewer
+from app.core.deps import DatabaseDep, SettingsDep
+from app.core.errors import error_responses
+from app.core.pagination import PageQuery, set_page_headers
+from app.posts.router import PAGE_HEADERS
+from app.search import service
+from app.search.schemas import SearchFilters, SearchPage
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+
+@router.get(
+    "",
+    response_model=SearchPage,
+    responses={200: {"headers": PAGE_HEADERS}, **error_responses(401, 422)},
+)
+async def search(
+    request: Request,
+    response: Response,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    viewer: OptionalViewer,
+    paging: PageQuery,
+    filters: Annotated[SearchFilters, Query()],
+) -> SearchPage:
+    """Posts matching q, best first (or newest first with sort=-published_at), each with its
+    score and highlights; with counts per source and per month for the whole result, and a
+    corrected query when little is found. Takes every filter /posts takes; published posts
+    only unless status asks for others (with a token). Words are matched in any form and
+    language the site searches (PRESSESCHAU_SEARCH_LANGUAGES). Posts just written are found
+    once the worker has indexed them, within a second or so; until then by nothing."""
+    found = await database.read(
+        service.search,
+        viewer=viewer,
+        filters=filters,
+        paging=paging,
+        zone=settings.zone,
+        languages=settings.search_languages,
+        site_language=settings.language,
+    )
+    set_page_headers(request, response, total=found.total, page=found.page, per_page=found.per_page)
+    return found

@@ -1,0 +1,245 @@
+"""GET /api/v1/search, and q on /posts and the archives, on both databases: what a reader
+finds for what they type, what they may see, and what comes with it."""
+
+from typing import Any
+
+from app.search.index import index_queued
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.core.db import Database
+from tests.counting import read_queries_for
+from tests.factories import make_account, make_post, make_source
+
+API = "/api/v1"
+
+
+def _indexed(db: Database, settings: Settings) -> None:
+    """What the worker does within a second of a write: index the posts it queued."""
+    index_queued(db, settings.search_languages)
+
+
+def _search(client: TestClient, q: str, **params: Any) -> dict[str, Any]:
+    response = client.get(f"{API}/search", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _titles(client: TestClient, q: str, **params: Any) -> list[str]:
+    return [hit["title"] for hit in _search(client, q, **params)["items"]]
+
+
+def test_words_are_found_in_their_forms_spellings_and_compounds(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Unruhen in Kasachstan", body="Die Lage bleibt angespannt.")
+    make_post(db, editor, title="Ärzte warnen", body="In der Straße von Löwenthal.")
+    make_post(db, editor, title="Energiewende", body="Die deutsche Außenpolitik und das Land.")
+    make_post(db, editor, title="Corona-Krise", body="Sie dauert an.")
+    make_post(db, editor, title="Elections in China", body="The elections were held.")
+    _indexed(db, settings)
+
+    assert _titles(client, "Unruhe") == ["Unruhen in Kasachstan"]
+    assert _titles(client, "Kasachstans") == ["Unruhen in Kasachstan"]
+    for spelling in ("ärzte", "ÄRZTE", "Aerzte", "Arzte"):
+        assert _titles(client, spelling) == ["Ärzte warnen"], spelling
+    assert _titles(client, "Strasse") == ["Ärzte warnen"]
+    for spelling in ("Loewenthal", "Lowenthal", "löwenthal"):
+        assert _titles(client, spelling) == ["Ärzte warnen"], spelling
+    assert _titles(client, "Wende") == ["Energiewende"]
+    assert _titles(client, "Energie") == ["Energiewende"]
+    assert _titles(client, "Politik") == ["Energiewende"]
+    assert _titles(client, "Krise") == ["Corona-Krise"]
+    assert _titles(client, "Coronakrise") == ["Corona-Krise"]
+    assert _titles(client, "election") == ["Elections in China"]
+
+
+def test_query_language(client: TestClient, db: Database, settings: Settings) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Die neue Seidenstraße", body="China baut Häfen.")
+    make_post(db, editor, title="Neue Häfen", body="Eine Straße aus Seide ist es nicht.")
+    make_post(db, editor, title="Kasachstan und China", body="Nachbarn.")
+    make_post(db, editor, title="Kasachstan allein", body="Ohne Nachbarn.")
+    _indexed(db, settings)
+
+    assert _titles(client, '"neue Seidenstraße"') == ["Die neue Seidenstraße"]
+    assert sorted(_titles(client, "neue")) == ["Die neue Seidenstraße", "Neue Häfen"]
+    assert _titles(client, "Kasachstan -China") == ["Kasachstan allein"]
+    assert sorted(_titles(client, "Seidenstraße OR allein")) == [
+        "Die neue Seidenstraße",
+        "Kasachstan allein",
+    ]
+    assert sorted(_titles(client, "Kasach*")) == ["Kasachstan allein", "Kasachstan und China"]
+    # All words must match.
+    assert _titles(client, "Kasachstan Häfen") == []
+
+
+def test_malformed_queries_get_a_reading_or_a_clear_422(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Kasachstan", body="Text.")
+    _indexed(db, settings)
+    # A sensible reading: an unbalanced quote closes at the end, a lone operator is ignored.
+    assert _titles(client, '"Kasachstan') == ["Kasachstan"]
+    assert _titles(client, "Kasachstan -") == ["Kasachstan"]
+    assert _titles(client, "OR Kasachstan OR") == ["Kasachstan"]
+    for hostile in (
+        "-Kasachstan",
+        "-",
+        '"',
+        "OR",
+        "*",
+        "* * *",
+        '""',
+        " ".join(["a"] * 1000)[:500],
+    ):
+        response = client.get(f"{API}/search", params={"q": hostile})
+        assert response.status_code == 422, (hostile, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"]
+    too_long = client.get(f"{API}/search", params={"q": "x" * 501})
+    assert too_long.status_code == 422
+
+
+def test_filters_facets_and_status(client: TestClient, db: Database, settings: Settings) -> None:
+    editor = make_account(db)
+    tass = make_source(db, name="TASS", domains=["tass.ru"])
+    xinhua = make_source(db, name="Xinhua", domains=["xinhuanet.com"])
+    january = "2022-01-10T09:00:00Z"
+    make_post(db, editor, title="Kasachstan eins", source_id=tass.id, published_at=january,
+              tags=["Asien"])  # fmt: skip
+    make_post(db, editor, title="Kasachstan zwei", source_id=tass.id,
+              published_at="2022-02-01T09:00:00Z")  # fmt: skip
+    make_post(db, editor, title="Kasachstan drei", source_id=xinhua.id, published_at=january)
+    make_post(db, editor, title="Kasachstan Entwurf", status="draft", published_at=None)
+    _indexed(db, settings)
+
+    found = _search(client, "Kasachstan")
+    assert found["total"] == 3
+    assert found["total_exact"] is True
+    assert found["facets"]["sources"] == [
+        {"slug": "tass", "name": "TASS", "count": 2},
+        {"slug": "xinhua", "name": "Xinhua", "count": 1},
+    ]
+    assert [(m["year"], m["month"], m["label"], m["count"]) for m in found["facets"]["months"]] == [
+        (2022, 2, "Februar 2022", 1),
+        (2022, 1, "Januar 2022", 2),
+    ]
+    assert sorted(_titles(client, "Kasachstan", source="tass")) == [
+        "Kasachstan eins",
+        "Kasachstan zwei",
+    ]
+    assert _titles(client, "Kasachstan", tag="asien") == ["Kasachstan eins"]
+    assert sorted(_titles(client, "Kasachstan", date="2022-01-10")) == [
+        "Kasachstan drei",
+        "Kasachstan eins",
+    ]
+    assert _titles(client, "Kasachstan", after="2022-01-20T00:00:00Z") == ["Kasachstan zwei"]
+    assert sorted(_titles(client, "Kasachstan", before="2022-01-20T00:00:00Z")) == [
+        "Kasachstan drei",
+        "Kasachstan eins",
+    ]
+    # A draft's words find nothing anonymously; its author's token finds it when asked.
+    assert _titles(client, "Entwurf") == []
+    assert (
+        client.get(f"{API}/search", params={"q": "Entwurf", "status": "draft"}).status_code == 401
+    )
+    drafts = client.get(
+        f"{API}/search", params={"q": "Entwurf", "status": "draft"}, headers=editor.headers
+    )
+    assert [hit["title"] for hit in drafts.json()["items"]] == ["Kasachstan Entwurf"]
+
+
+def test_ranking_highlights_and_suggestion(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Ein Tag", body="Später auch über Kasachstan.",
+              published_at="2022-01-12T09:00:00Z")  # fmt: skip
+    make_post(db, editor, title="Kasachstan <im> Wandel", body="Es geht um Kasachstan.",
+              published_at="2022-01-10T09:00:00Z")  # fmt: skip
+    _indexed(db, settings)
+
+    found = _search(client, "kasachstan")
+    assert found["ranking"] == "relevance"
+    first, second = found["items"]
+    # A title match ranks above a newer post that has the word only in its body.
+    assert first["title"] == "Kasachstan <im> Wandel"
+    assert first["score"] > second["score"]
+    assert first["highlights"]["title"] == "<mark>Kasachstan</mark> &lt;im&gt; Wandel"
+    assert "<mark>Kasachstan</mark>" in second["highlights"]["body"]
+    newest = _search(client, "kasachstan", sort="-published_at")
+    assert newest["ranking"] == "recency"
+    assert [hit["title"] for hit in newest["items"]] == ["Ein Tag", "Kasachstan <im> Wandel"]
+
+    misspelt = _search(client, "Kasachstn")
+    assert misspelt["total"] == 0
+    assert misspelt["suggestion"] == "Kasachstan"
+    assert found["suggestion"] is None
+
+
+def test_search_responses_are_cached_and_revalidated(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Kasachstan", body="Text.")
+    _indexed(db, settings)
+    first = client.get(f"{API}/search", params={"q": "Kasachstan"})
+    assert first.status_code == 200
+    assert first.headers["cache-control"].startswith("public")
+    again = client.get(
+        f"{API}/search",
+        params={"q": "Kasachstan"},
+        headers={"If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_q_narrows_posts_and_archives(
+    app: FastAPI, client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Unruhen in Kasachstan", published_at="2022-01-10T09:00:00Z")
+    make_post(db, editor, title="Energiewende", published_at="2022-01-10T10:00:00Z")
+    make_post(db, editor, title="Unruhe in Almaty", published_at="2022-01-11T10:00:00Z")
+    _indexed(db, settings)
+
+    listed = client.get(f"{API}/posts", params={"q": "Unruhe"}).json()
+    assert [post["title"] for post in listed["items"]] == [
+        "Unruhe in Almaty",
+        "Unruhen in Kasachstan",
+    ]
+    assert listed["total"] == 2
+    day = client.get(f"{API}/archives/2022/01/10", params={"q": "Unruhe"}).json()
+    assert [post["title"] for post in day["items"]] == ["Unruhen in Kasachstan"]
+    assert day["count"] == 1
+    month = client.get(f"{API}/archives/2022/01", params={"q": "Unruhe"}).json()
+    assert [(d["date"], d["count"]) for d in month["days"]] == [
+        ("2022-01-10", 1),
+        ("2022-01-11", 1),
+    ]
+    assert client.get(f"{API}/posts", params={"q": "-Unruhe"}).status_code == 422
+
+
+def test_a_search_takes_the_same_few_queries_however_much_it_finds(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    sources = [make_source(db) for _ in range(3)]
+
+    def add(count: int) -> None:
+        for number in range(count):
+            make_post(db, editor, title=f"Kasachstan {number}", source_id=sources[number % 3].id,
+                      tags=[f"Tag {number}", "Alle"])  # fmt: skip
+        _indexed(db, settings)
+
+    add(3)
+    few = read_queries_for(client, db, f"{API}/search", q="Kasachstan")
+    add(40)
+    many = read_queries_for(client, db, f"{API}/search", q="Kasachstan", per_page=100)
+    assert many == few
+    assert few <= 6
