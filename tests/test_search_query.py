@@ -9,10 +9,13 @@ from http import HTTPStatus
 import pytest
 
 from app.core.errors import InvalidInput
+from app.search.analyzer import query_forms
 from app.search.query import (
     MAX_PHRASE_WORDS,
     QueryError,
     fts5_match,
+    matches,
+    mentions,
     parse,
     tsquery,
 )
@@ -122,45 +125,70 @@ def _parsed_or_refused(text: str) -> Query | QueryError:
         return error
 
 
+def _term(word: str) -> Term:
+    return Term(word, query_forms(word, LANGUAGES))
+
+
+def _sequences(*words: str) -> tuple[tuple[str, ...], ...]:
+    sequences = (
+        tuple(token for word in words for token in query_forms(word, (language,)))
+        for language in LANGUAGES
+    )
+    return tuple(dict.fromkeys(sequences))
+
+
 def test_every_word_must_match() -> None:
     query = parse("Unruhen Kasachstans", LANGUAGES)
-    assert query == Query(
-        clauses=(
-            Term("Unruhen", ("unruh", "unruhen")),
-            Term("Kasachstans", ("kasachstan",)),
-        )
-    )
-    assert fts5_match(query) == '("unruh" OR "unruhen") AND "kasachstan"'
-    assert tsquery(query) == "('unruh' | 'unruhen') & 'kasachstan'"
+    assert query == Query(clauses=(_term("Unruhen"), _term("Kasachstans")))
+    # Stemmed under each language: the German stem finds "Unruhe", "Kasachstan".
+    assert "unruh" in _term("Unruhen").forms
+    assert _term("Kasachstans").forms == ("kasachstan",)
 
 
 def test_a_word_is_folded_as_the_index_folds_it() -> None:
-    query = parse("ÄRZTE Straße", LANGUAGES)
-    assert [clause.forms for clause in query.clauses if isinstance(clause, Term)] == [
-        ("arzt", "arzte"),
-        ("strass",),
-    ]
+    query = parse("ÄRZTE Straße Strasse", LANGUAGES)
+    assert query.clauses == (_term("ÄRZTE"), _term("Straße"))
+    assert "arzt" in _term("ÄRZTE").forms
+    assert _term("Strasse").forms == _term("Straße").forms == ("strass",)
 
 
 def test_a_phrase_is_one_token_sequence_per_language() -> None:
     query = parse('"Unruhen in Kasachstan"', LANGUAGES)
     assert query.clauses == (
-        Phrase(
-            "Unruhen in Kasachstan",
-            (("unruh", "in", "kasachstan"), ("unruhen", "in", "kasachstan")),
-        ),
+        Phrase("Unruhen in Kasachstan", _sequences("Unruhen", "in", "Kasachstan")),
     )
-    assert fts5_match(query) == '("unruh in kasachstan" OR "unruhen in kasachstan")'
-    assert tsquery(query) == (
-        "(('unruh' <-> 'in' <-> 'kasachstan') | ('unruhen' <-> 'in' <-> 'kasachstan'))"
-    )
+    assert ("unruh", "in", "kasachstan") in _sequences("Unruhen", "in", "Kasachstan")
 
 
 def test_a_phrase_the_same_in_every_language_is_looked_for_once() -> None:
     query = parse('"Kasachstan Berlin"', LANGUAGES)
     assert query.clauses == (Phrase("Kasachstan Berlin", (("kasachstan", "berlin"),)),)
-    assert fts5_match(query) == '"kasachstan berlin"'
-    assert tsquery(query) == "('kasachstan' <-> 'berlin')"
+
+
+def test_words_render_as_all_of_their_forms() -> None:
+    query = Query(
+        clauses=(Term("Unruhen", ("unruh", "unruhen")), Term("Kasachstans", ("kasachstan",)))
+    )
+    assert fts5_match(query) == '("unruh" OR "unruhen") AND "kasachstan"'
+    assert tsquery(query) == "('unruh' | 'unruhen') & 'kasachstan'"
+
+
+def test_phrases_render_as_any_of_their_sequences() -> None:
+    one = Query(clauses=(Phrase("Kasachstan Berlin", (("kasachstan", "berlin"),)),))
+    assert fts5_match(one) == '"kasachstan berlin"'
+    assert tsquery(one) == "('kasachstan' <-> 'berlin')"
+    several = Query(
+        clauses=(
+            Phrase(
+                "Unruhen in Kasachstan",
+                (("unruh", "in", "kasachstan"), ("unruhen", "in", "kasachstan")),
+            ),
+        )
+    )
+    assert fts5_match(several) == '("unruh in kasachstan" OR "unruhen in kasachstan")'
+    assert tsquery(several) == (
+        "(('unruh' <-> 'in' <-> 'kasachstan') | ('unruhen' <-> 'in' <-> 'kasachstan'))"
+    )
 
 
 def test_a_phrase_of_one_word_is_a_word() -> None:
@@ -374,3 +402,21 @@ def test_hostile_text_costs_little() -> None:
     what it reads it reads once."""
     for text in _hostile_shapes(100_000):
         assert cpu_seconds(lambda: _parsed_or_refused(text)) < CPU_SECONDS_MAX  # noqa: B023
+
+
+def test_matches_reads_a_column_as_the_databases_do() -> None:
+    column = ["unruh", "in", "kasachstan", "aussenpolit"]
+    assert matches(Term("Unruhen", ("unruhen", "unruh")), column)
+    assert not matches(Term("Moskau", ("moskau",)), column)
+    assert matches(Prefix("Außen", "auss"), column)
+    assert matches(Phrase("in Kasachstan", (("x",), ("in", "kasachstan"))), column)
+    assert not matches(Phrase("Kasachstan in", (("kasachstan", "in"),)), column)
+    assert matches(AnyOf((Term("Moskau", ("moskau",)), Prefix("Kas", "kas"))), column)
+    assert not matches(Term("Moskau", ("moskau",)), [])
+
+
+def test_mentions_finds_any_token_of_a_clause() -> None:
+    keywords = {"kasachstan", "unruh"}
+    assert mentions(Phrase("Unruhen in Almaty", (("unruh", "in", "almaty"),)), keywords)
+    assert mentions(Prefix("Kasach", "kasach"), keywords)
+    assert not mentions(AnyOf((Term("Moskau", ("moskau",)), Prefix("Ber", "ber"))), keywords)

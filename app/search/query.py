@@ -14,8 +14,9 @@ as a limit is passed: any text costs time linear in its length, and a long hosti
 more than reading it.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.core.errors import InvalidInput
 from app.search.analyzer import fold, query_forms, split_words
@@ -30,6 +31,8 @@ from app.search.terms import (
     Query,
     Term,
 )
+
+C = TypeVar("C", bound=Clause)
 
 # What the API accepts as q (its schema says so); parse itself reads any length cheaply.
 MAX_QUERY_LENGTH = 500
@@ -228,13 +231,33 @@ def parse(text: str, languages: Sequence[str]) -> Query:
                 "The query only excludes words (-word); name at least one word to search for."
             )
         raise QueryError("Nothing to search for: the query holds no word, phrase or prefix.")
-    clauses = dict.fromkeys(_clause(group) for group in groups)
-    return Query(clauses=tuple(clauses), excluded=tuple(dict.fromkeys(excluded)))
+    return Query(
+        clauses=_distinct(_clause(group) for group in groups), excluded=_distinct(excluded)
+    )
 
 
 def _clause(group: list[Item]) -> Clause:
-    items = tuple(dict.fromkeys(group))
+    items = _distinct(group)
     return items[0] if len(items) == 1 else AnyOf(items)
+
+
+def _meaning(clause: Clause) -> object:
+    """What a clause looks for, whatever way it was typed (Strasse and Straße alike)."""
+    if isinstance(clause, AnyOf):
+        return frozenset(_meaning(item) for item in clause.items)
+    if isinstance(clause, Term):
+        return ("term", frozenset(clause.forms))
+    if isinstance(clause, Prefix):
+        return ("prefix", clause.token)
+    return ("phrase", frozenset(clause.sequences))
+
+
+def _distinct(clauses: Iterable[C]) -> tuple[C, ...]:
+    """Each clause once (the first as typed): ranking counts each clause that matches."""
+    kept: dict[object, C] = {}
+    for clause in clauses:
+        kept.setdefault(_meaning(clause), clause)
+    return tuple(kept.values())
 
 
 # Rendering. Tokens are letters and digits only (app.search.terms), so quoting them is all
@@ -291,3 +314,48 @@ def tsquery(query: Query) -> str:
     ]
     clauses.extend(f"!{_tsquery_item(item)}" for item in query.excluded)
     return " & ".join(clauses)
+
+
+# Matching in Python, as both databases match: what ranking asks of the title and lead
+# terms it keeps, and what a test checks the databases against.
+
+
+def _item_in(item: Item, tokens: Sequence[str]) -> bool:
+    if isinstance(item, Term):
+        return any(form in tokens for form in item.forms)
+    if isinstance(item, Prefix):
+        return any(token.startswith(item.token) for token in tokens)
+    return any(_in_a_row(sequence, tokens) for sequence in item.sequences)
+
+
+def _in_a_row(sequence: tuple[str, ...], tokens: Sequence[str]) -> bool:
+    size = len(sequence)
+    first = sequence[0]
+    return any(
+        token == first and tuple(tokens[start : start + size]) == sequence
+        for start, token in enumerate(tokens)
+    )
+
+
+def matches(clause: Clause, tokens: Sequence[str]) -> bool:
+    """Whether ``clause`` matches a column holding ``tokens`` in text order: a word where
+    one of its forms stands, a prefix where a token begins with it, a phrase where one of
+    its sequences stands in a row."""
+    items = clause.items if isinstance(clause, AnyOf) else (clause,)
+    return any(_item_in(item, tokens) for item in items)
+
+
+def mentions(clause: Clause, tokens: Collection[str]) -> bool:
+    """Whether any token of ``clause`` is among ``tokens`` (for a prefix, a token beginning
+    with it), wherever it stands: a post's keywords, say."""
+    items = clause.items if isinstance(clause, AnyOf) else (clause,)
+    for item in items:
+        if isinstance(item, Term):
+            found = any(form in tokens for form in item.forms)
+        elif isinstance(item, Prefix):
+            found = any(token.startswith(item.token) for token in tokens)
+        else:
+            found = any(token in tokens for sequence in item.sequences for token in sequence)
+        if found:
+            return True
+    return False
