@@ -219,7 +219,7 @@ def test_many_minus_signs_exclude_once_and_a_lone_one_is_ignored() -> None:
     assert parse("Berlin --Moskau", LANGUAGES) == parse("Berlin -Moskau", LANGUAGES)
     assert parse("Berlin - Moskau -", LANGUAGES) == parse("Berlin Moskau", LANGUAGES)
     # Inside a word a hyphen is the word's: Corona-Krise is one word.
-    assert parse("Corona-Krise", LANGUAGES).excluded == ()
+    assert parse("Corona-Krise", LANGUAGES) == Query(clauses=(_term("Corona-Krise"),))
 
 
 def test_or_joins_the_items_around_it() -> None:

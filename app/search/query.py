@@ -4,8 +4,8 @@ rendered for each database.
 ``Kasachstan TASS`` (every word must match), ``"exact phrase"``, ``-excluded`` and
 ``-"excluded phrase"``, ``a OR b`` (``a b OR c`` is a AND (b OR c)), ``prefix*``. Each word
 is analysed as the index analyses a post's words, under every search language, so a query
-holds tokens only: the rendered MATCH string and tsquery cannot carry anything the reader
-typed. Malformed input gets a sensible reading where one exists (an unbalanced quote closes
+holds tokens only (letters and digits): the rendered MATCH string and tsquery carry no
+syntax of the reader's, whatever was typed. Malformed input gets a sensible reading where one exists (an unbalanced quote closes
 at the end of the text; a lone ``-`` or ``*`` and a dangling or doubled ``OR`` are ignored)
 and a ``QueryError`` (422) where none does.
 
