@@ -68,6 +68,7 @@ POSTS = [
         "Protesters in Berlin Kasachstan gathered near the houses.",
         language="en",
     ),
+    Post(6, "Москва und Berlin", "Treffen in 東京", "Ελλάδα, Türkiye, القاهرة"),
 ]
 
 # Each query form, and the posts it must find on both databases.
@@ -96,10 +97,15 @@ EXPECTED: list[tuple[str, set[int]]] = [
     ("Kasachstan -Russ*", {1, 4, 5}),
     ("Kasachstan -Moskau -Unruhe", {5}),
     ("Moskau OR Energiewende", {2, 4}),
-    ("Berlin Kasachstan OR Energiewende", {2, 4, 5}),
+    ("Berlin Kasachstan OR Energiewende", {2, 4, 5}),  # not 6: no Kasachstan
     ('Riots OR "Energie Wende" OR Politik', {2, 3, 4, 5}),
-    ("Berlin OR Moskau -Wende", {5}),
+    ("Berlin OR Moskau -Wende", {5, 6}),
     ("Moskau* -Berlin", set()),
+    ("Москва", {6}),  # other scripts, as the ascii tokenizer leaves them
+    ("Моск*", {6}),
+    ("東京 Berlin", {6}),
+    ("Turkiye OR Ελλάδα", {6}),
+    ('"Москва und Berlin"', {6}),
 ]
 
 
