@@ -57,14 +57,14 @@ class Matches(NamedTuple):
 def matches(query: Query, dialect: str) -> Matches:
     if dialect == "postgresql":
         key = _VECTORS.c.key
-        condition = _VECTORS.c.document.op("@@", return_type=bool)(
+        condition: ColumnElement[bool] = _VECTORS.c.document.op("@@", is_comparison=True)(
             cast(bindparam("search_query", tsquery(query)), TSQUERY)
         )
         source = _VECTORS
     else:
         key = _FTS.c.rowid
         # FTS5 takes the table's own name on the left of MATCH.
-        condition = literal_column("post_search_text").op("MATCH", return_type=bool)(
+        condition = literal_column("post_search_text").op("MATCH", is_comparison=True)(
             bindparam("search_query", fts5_match(query))
         )
         source = _FTS

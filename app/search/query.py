@@ -34,8 +34,6 @@ from app.search.terms import (
 
 C = TypeVar("C", bound=Clause)
 
-# What the API accepts as q (its schema says so); parse itself reads any length cheaply.
-MAX_QUERY_LENGTH = 500
 # Words over all phrases of a query: each is a position both databases must check in turn.
 MAX_PHRASE_WORDS = 32
 PREFIX_MIN = 2

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from sqlalchemy import Connection, column, select, table
 
 from app.search.matching import Match
-from app.search.terms import AnyOf, Clause, Item, Prefix, Query, Term
+from app.search.query import matches, mentions
+from app.search.terms import Query
 
 TITLE, LEAD, KEYWORD, ANYWHERE = 8, 4, 2, 1
 
@@ -42,48 +43,18 @@ def _heads(connection: Connection, post_ids: Sequence[int]) -> dict[int, Head]:
     }
 
 
-def _contains(tokens: list[str], item: Item) -> bool:
-    if isinstance(item, Term):
-        return any(form in tokens for form in item.forms)
-    if isinstance(item, Prefix):
-        return any(token.startswith(item.token) for token in tokens)
-    return any(_has_sequence(tokens, sequence) for sequence in item.sequences)
-
-
-def _has_sequence(tokens: list[str], sequence: tuple[str, ...]) -> bool:
-    width = len(sequence)
-    first = sequence[0]
-    return any(
-        token == first and tuple(tokens[at : at + width]) == sequence
-        for at, token in enumerate(tokens)
-    )
-
-
-def _items(clause: Clause) -> tuple[Item, ...]:
-    return clause.items if isinstance(clause, AnyOf) else (clause,)
-
-
-def _is_keyword(keywords: frozenset[str], item: Item) -> bool:
-    if isinstance(item, Term):
-        return not keywords.isdisjoint(item.forms)
-    if isinstance(item, Prefix):
-        return any(keyword.startswith(item.token) for keyword in keywords)
-    return False
-
-
 def score(query: Query, head: Head) -> int:
     """The post's score for ``query``: the sum of its clauses' best places."""
     total = 0
     for clause in query.clauses:
-        items = _items(clause)
-        if any(_contains(head.title, item) for item in items):
+        if matches(clause, head.title):
             total += TITLE
-        elif any(_contains(head.lead, item) for item in items):
+        elif matches(clause, head.lead):
             total += LEAD
-        elif any(_is_keyword(head.keywords, item) for item in items):
+        elif mentions(clause, head.keywords):
             total += KEYWORD
         else:
-            total += ANYWHERE  # it matched, somewhere in the body
+            total += ANYWHERE  # it matched, so somewhere in the body
     return total
 
 

@@ -21,7 +21,7 @@ class Ranking(StrEnum):
 class SearchFilters(PostFilters):
     """What /posts filters by, with a query that is required and a relevance order."""
 
-    q: QueryText = Field(description=QUERY_HELP)  # type: ignore[assignment]
+    q: QueryText = Field(description=QUERY_HELP)
     sort: SearchSort = Field(  # type: ignore[assignment]
         SearchSort.relevance,
         description="relevance (the best matches first, then the newest) or -published_at.",
