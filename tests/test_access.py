@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
+from app.search.index import index_queued
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -32,7 +33,7 @@ from starlette.routing import NoMatchFound
 from app.auth import service as auth
 from app.auth.models import ApiToken, Role, User
 from app.auth.schemas import TokenCreate, UserUpdate
-from app.core.config import Settings
+from app.core.config import DEFAULT_SEARCH_LANGUAGES, Settings
 from app.core.db import Database
 from app.core.keys import PREVIEW_LINK_KEY, stored_key
 from app.main import API_PREFIX, create_app
@@ -291,6 +292,8 @@ def _build_world(app: FastAPI, client: TestClient, throttled: TestClient, db: Da
         ),
         scheduled=leak_post(editor, "published", datetime(2099, 6, 1, 11, 0, tzinfo=UTC)),
     )
+    # Searchable, as the worker makes every post within a second of its write.
+    index_queued(db, DEFAULT_SEARCH_LANGUAGES)
     return World(app, client, throttled, db, accounts, source, posts, leak)
 
 
@@ -740,6 +743,10 @@ def test_drafts_and_scheduled_posts_never_leak(world: World, caller: Caller) -> 
         page = get("list_posts", params)
         assert [post["id"] for post in page["items"]] == [public], params
         assert page["total"] == 1, params
+        found = get("search", {"q": "Geheimwort", **params})
+        assert [post["id"] for post in found["items"]] == [public], params
+        assert found["total"] == 1, params
+        assert found["facets"]["sources"] == [{"slug": slug, "name": leak.source.name, "count": 1}]
     drafts_response = client.get(world.url("list_posts"), params={"status": "draft"},
                                  headers=headers)  # fmt: skip
     if caller is Caller.ANONYMOUS:

@@ -177,10 +177,12 @@ TARGETS = {
     "search query": Target(
         "q", QUERY_MAX, Role.author,
         lambda c, a, ids, who, v: c.get(a.url_path_for("search"), params={"q": v}),
+        oversized=False,  # no URL carries it: the server refuses such a request line
     ),
     "list query": Target(
         "q", QUERY_MAX, Role.author,
         lambda c, a, ids, who, v: c.get(a.url_path_for("list_posts"), params={"q": v}),
+        oversized=False,
     ),
     "like's post": Target(
         "id_or_slug", 200, Role.author,

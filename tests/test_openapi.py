@@ -77,6 +77,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/archives",
     "GET /api/v1/archives/{year}/{month}",
     "GET /api/v1/archives/{year}/{month}/{day}",
+    "GET /api/v1/search",
 }
 
 

@@ -2,11 +2,13 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
+from app.search.index import index_queued
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from app.auth.models import Role
+from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.posts.models import Post
 from tests.counting import count_queries
@@ -344,6 +346,7 @@ def test_list_filters(app: FastAPI, client: TestClient, db: Database) -> None:
     b = make_post(db, editor, title="Techkonzerne", body="Algorithmen 100% offen", source_id=jw.id,
                   published_at="2022-01-10T12:00:00Z")  # fmt: skip
     c = make_post(db, editor, title="Ohne Quelle", published_at="2022-01-11T12:00:00Z")
+    index_queued(db, DEFAULT_SEARCH_LANGUAGES)
     url = app.url_path_for("list_posts")
 
     def ids(**params: object) -> list[int]:
@@ -360,8 +363,11 @@ def test_list_filters(app: FastAPI, client: TestClient, db: Database) -> None:
     assert ids(after="2022-01-10T00:00:00+01:00") == [c.id, b.id]
     assert ids(before="2022-01-10T00:00:00") == [a.id]
     assert ids(q="RAKETEN") == [a.id]
+    assert ids(q="Rakete") == [a.id]
     assert ids(q="100%") == [b.id]
-    assert ids(q="%") == [b.id]
+    assert ids(q="algorithmen offen") == [b.id]
+    # Nothing to search for: the detail says so, rather than every post being listed.
+    assert client.get(url, params={"q": "%"}).status_code == 422
     assert ids(sort="published_at") == [a.id, b.id, c.id]
     assert ids(sort="title") == [c.id, a.id, b.id]
 

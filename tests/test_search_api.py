@@ -160,7 +160,7 @@ def test_ranking_highlights_and_suggestion(
     editor = make_account(db)
     make_post(db, editor, title="Ein Tag", body="Später auch über Kasachstan.",
               published_at="2022-01-12T09:00:00Z")  # fmt: skip
-    make_post(db, editor, title="Kasachstan <im> Wandel", body="Es geht um Kasachstan.",
+    make_post(db, editor, title="Kasachstan & Wandel", body="Es geht um Kasachstan.",
               published_at="2022-01-10T09:00:00Z")  # fmt: skip
     _indexed(db, settings)
 
@@ -168,13 +168,13 @@ def test_ranking_highlights_and_suggestion(
     assert found["ranking"] == "relevance"
     first, second = found["items"]
     # A title match ranks above a newer post that has the word only in its body.
-    assert first["title"] == "Kasachstan <im> Wandel"
+    assert first["title"] == "Kasachstan & Wandel"
     assert first["score"] > second["score"]
-    assert first["highlights"]["title"] == "<mark>Kasachstan</mark> &lt;im&gt; Wandel"
+    assert first["highlights"]["title"] == "<mark>Kasachstan</mark> &amp; Wandel"
     assert "<mark>Kasachstan</mark>" in second["highlights"]["body"]
     newest = _search(client, "kasachstan", sort="-published_at")
     assert newest["ranking"] == "recency"
-    assert [hit["title"] for hit in newest["items"]] == ["Ein Tag", "Kasachstan <im> Wandel"]
+    assert [hit["title"] for hit in newest["items"]] == ["Ein Tag", "Kasachstan & Wandel"]
 
     misspelt = _search(client, "Kasachstn")
     assert misspelt["total"] == 0

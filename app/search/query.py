@@ -46,7 +46,11 @@ _SHOWN = 40
 
 
 class QueryError(InvalidInput):
-    """A query with no sensible reading, or over a limit: a 422 whose detail says why."""
+    """A query with no sensible reading, or over a limit: a 422 whose detail says why, and
+    names the parameter every query comes in."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"q: {detail}")
 
 
 @dataclass(frozen=True)
