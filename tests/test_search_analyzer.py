@@ -68,6 +68,7 @@ def found(query_word: str, text: str, language: str = "de") -> bool:
         ("Corona-Krise", "Die Corona-Krise dauert an"),
         ("Infrastrukturinitiative", "die EU-Infrastrukturinitiative Global Gateway"),
         ("2022", "Im Jahr 2022 erreichten die Investitionen"),
+        ("China", "China’s Tianjin fights against Covid"),
     ],
 )
 def test_a_query_word_finds_its_forms_and_spellings(query: str, text: str) -> None:
@@ -101,6 +102,10 @@ def test_english_posts_are_stemmed_as_english() -> None:
     assert word_token("elections", "en") == word_token("election", "en") == "elect"
     # English's stemmer takes the possessive: China's is China.
     assert word_token("China’s", "en") == word_token("China", "en") == "china"
+    # Elsewhere the possessive is the apostrophe genitive (German) or a plural (Dutch).
+    assert word_token("China’s", "de") == word_token("China", "de") == "china"
+    assert word_token("auto's", "nl") == word_token("auto", "nl")
+    assert word_token("aujourd'hui", "fr") == "aujourdhui"
     # The same words under German's rules are other tokens: a post's language matters.
     assert word_token("elections", "de") != "elect"
     assert analyse("China's", language="en").body == ["china"]

@@ -38,11 +38,11 @@ KEYWORDS = 20
 KEYWORD_MIN = 4
 # The folded surface words kept for suggestions: letters only, of these lengths.
 SUGGEST_MIN, SUGGEST_MAX = 3, 40
-# English's stemmer removes possessives itself (China's: china); other languages' stemmers
-# see the word without its apostrophe.
+# English's stemmer removes possessives itself (China's: china). Other languages' stemmers
+# see the word without a final 's (German's apostrophe genitive, China's for Chinas; Dutch's
+# plural, auto's) and without its other apostrophes (aujourd'hui: aujourdhui).
 _KEEPS_APOSTROPHE = frozenset({"en"})
 _APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
-_NO_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, None))
 
 
 class WordForms(NamedTuple):
@@ -77,7 +77,7 @@ class Analyser:
     def __init__(self, language: str) -> None:
         self.language = _base(language)
         self.stemmer = _stemmer(self.language)
-        self.apostrophe = _APOSTROPHE if self.language in _KEEPS_APOSTROPHE else _NO_APOSTROPHE
+        self.keeps_apostrophe = self.language in _KEEPS_APOSTROPHE
         self.splits = self.language == compounds.LANGUAGE
         self.tokens: dict[str, str | None] = {}
         self.words: dict[str, WordForms] = {}
@@ -95,7 +95,9 @@ class Analyser:
         if len(word) > MAX_WORD_CHARS:
             return None
         lowered = word.lower() if word.isascii() else unicodedata.normalize("NFKC", word).casefold()
-        lowered = lowered.translate(self.apostrophe)
+        lowered = lowered.translate(_APOSTROPHE)
+        if not self.keeps_apostrophe and "'" in lowered:
+            lowered = lowered.removesuffix("'s").replace("'", "")
         stem = self.stemmer.stemWord(lowered) if self.stemmer else lowered
         token = strip_marks(stem).replace("'", "")
         if not token or len(token) > TOKEN_MAX or not token.isalnum():
