@@ -8,10 +8,13 @@ which are never a post's keywords nor a compound's part, and, in German, which w
 """
 
 import gzip
+import heapq
 import importlib.resources
-import json
 import threading
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
+
+import ijson  # type: ignore[import-untyped]  # ships no type information
 
 from app.search.folding import fold
 
@@ -31,14 +34,16 @@ _common: dict[str, frozenset[str]] = {}
 _vocabularies: dict[str, "Vocabulary"] = {}
 
 
-def _read(language: str) -> dict[str, int]:
-    """The language's list (word -> count), or nothing when the package has none."""
+def _entries(language: str) -> Iterator[tuple[str, int]]:
+    """The language's list, word by word (none when the package has no list): streamed, so
+    reading it never holds the whole list's parse (some 80 MB for German) at once."""
     resource = importlib.resources.files("spellchecker") / "resources" / f"{language}.json.gz"
     if not resource.is_file():
-        return {}
-    with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
-        loaded: dict[str, int] = json.load(text)
-    return loaded
+        return
+    with resource.open("rb") as raw, gzip.open(raw, "rb") as unpacked:
+        for word, count in ijson.kvitems(unpacked, ""):
+            if isinstance(word, str) and isinstance(count, int):
+                yield word, count
 
 
 def common_words(language: str) -> frozenset[str]:
@@ -48,13 +53,13 @@ def common_words(language: str) -> frozenset[str]:
         found = _common.get(language)
         if found is None:
             vocabulary = _vocabularies.get(language)
-            found = vocabulary.common if vocabulary else _top(_read(language))
+            found = vocabulary.common if vocabulary else _top(_entries(language))
             _common[language] = found
         return found
 
 
-def _top(counts: dict[str, int]) -> frozenset[str]:
-    ranked = sorted(counts.items(), key=lambda item: -item[1])[:COMMON_RANK]
+def _top(entries: Iterable[tuple[str, int]]) -> frozenset[str]:
+    ranked = heapq.nlargest(COMMON_RANK, entries, key=lambda entry: entry[1])
     return frozenset(fold(word) for word, _ in ranked)
 
 
@@ -76,19 +81,24 @@ class Vocabulary(NamedTuple):
 
 
 def vocabulary(language: str) -> Vocabulary:
-    """The language's vocabulary, read once per process (German: ~340,000 words, about
-    0.6 s and 35 MB; the list's file itself is dropped once read)."""
+    """The language's vocabulary, read once per process (German: 336,000 words, about
+    0.6 s of CPU and 41 MB kept)."""
     with _LOCK:
         found = _vocabularies.get(language)
         if found is None:
-            found = _vocabularies[language] = _build(_read(language))
+            found = _vocabularies[language] = _build(_entries(language))
         return found
 
 
-def _build(counts: dict[str, int]) -> Vocabulary:
+def _build(entries: Iterable[tuple[str, int]]) -> Vocabulary:
     known: set[str] = set()
     counted: dict[str, int] = {}
-    for word, count in counts.items():
+    ranked: list[tuple[int, str]] = []  # a heap of the most frequent words
+    for word, count in entries:
+        if len(ranked) < COMMON_RANK:
+            heapq.heappush(ranked, (count, word))
+        elif count > ranked[0][0]:
+            heapq.heapreplace(ranked, (count, word))
         folded = fold(word)
         if not (PART_MIN <= len(folded) <= WORD_MAX and folded.isalpha()):
             continue
@@ -96,4 +106,5 @@ def _build(counts: dict[str, int]) -> Vocabulary:
         # Two spellings folded into one (schon, schön) count as the more frequent one.
         if count > FLOOR and count > counted.get(folded, 0):
             counted[folded] = count
-    return Vocabulary(frozenset(known), counted, _top(counts))
+    common = frozenset(fold(word) for _, word in ranked)
+    return Vocabulary(frozenset(known), counted, common)
