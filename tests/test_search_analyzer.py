@@ -6,6 +6,7 @@ what is asserted here is what search finds.
 
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -349,3 +350,28 @@ def test_hostile_bodies_cost_well_under_a_second(name: str) -> None:
         spent = time.process_time() - started
         assert spent < 2.0, f"{name} ({language}): {spent:.2f} s"
         assert len(post.body) + len(post.parts) <= MAX_POSITIONS
+
+
+def test_threads_analysing_at_once_get_what_one_thread_gets() -> None:
+    # A stemmer has state: each thread must have its own, or words come out mangled.
+    texts = [
+        " ".join(f"Unruhen{index} Energiewende Kasachstans elections Ärzte" for index in range(n))
+        for n in range(200, 216)
+    ]
+    languages = ["de", "en"] * 8
+    alone = [analyse(text, language=lang) for text, lang in zip(texts, languages, strict=True)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(
+            pool.map(
+                lambda pair: analyse(pair[0], language=pair[1]), zip(texts, languages, strict=True)
+            )
+        )
+    assert together == alone
+
+
+def test_a_language_without_a_word_list_still_has_keywords() -> None:
+    post = analyse("Riksdagen Riksdagen och regeringen", language="sv")
+    assert post.body == [
+        word_token(word, "sv") for word in ["Riksdagen", "Riksdagen", "och", "regeringen"]
+    ]
+    assert post.keywords[0] == word_token("Riksdagen", "sv")
