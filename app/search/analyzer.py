@@ -1,57 +1,160 @@
 """One analyzer for both databases: a post's texts into tokens (app.search.terms).
 
-A first version: words split on what is not a letter or digit, folded and stemmed. The
-full analyzer (compounds, hyphenated words, keywords, limits) replaces it.
+A word's token: NFKC, case folded, stemmed by its language's Snowball stemmer (PyStemmer;
+German's maps ae/oe/ue to umlauts itself, so Loewenthal meets Löwenthal), then stripped of
+diacritics (ß is already ss by case folding). What is left must be letters and digits only,
+1 to TOKEN_MAX characters, or the word is no token. A hyphenated word gives the token of its
+pieces joined (``Corona-Krise``: coronakris) and, as *parts*, each piece's token (corona,
+kris); a German compound gives its parts' tokens too (app.search.compounds).
+
+The cost of a post is linear in its length: words are found by one scan (app.search.words),
+each distinct word is analysed once per post (a dict for the call, never a global cache),
+a word longer than ``MAX_WORD_CHARS`` as written is no token and is not normalised at all,
+and a post keeps at most MAX_POSITIONS tokens.
 """
 
+import threading
 import unicodedata
-from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 import Stemmer
 
+from app.search import compounds
+from app.search.folding import fold as fold
+from app.search.folding import strip_marks
 from app.search.languages import STEMMERS
-from app.search.terms import TOKEN_MAX, Analysed
+from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
+from app.search.wordlists import common_words
+from app.search.words import APOSTROPHES, hyphen_pieces, pieces, word_spans
+
+# A word written longer than this is no token (its token would be longer than TOKEN_MAX
+# unless most of it were combining marks): it is not normalised, whatever it holds.
+MAX_WORD_CHARS = 4 * TOKEN_MAX
+# PostgreSQL keeps at most 256 positions of one lexeme (app.search.terms FILLER).
+MAX_OCCURRENCES = 256
+KEYWORDS = 20
+KEYWORD_MIN = 4
+# The folded surface words kept for suggestions: letters only, of these lengths.
+SUGGEST_MIN, SUGGEST_MAX = 3, 40
+# English's stemmer removes possessives itself (China's: china). Other languages' stemmers
+# see the word without a final 's (German's apostrophe genitive, China's for Chinas; Dutch's
+# plural, auto's) and without its other apostrophes (aujourd'hui: aujourdhui).
+_KEEPS_APOSTROPHE = frozenset({"en"})
+_APOSTROPHE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
-def fold(word: str) -> str:
-    """A word as suggestions compare it: NFKC, case folded, diacritics removed."""
-    folded = unicodedata.normalize("NFKC", word).casefold()
-    decomposed = unicodedata.normalize("NFD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+class WordForms(NamedTuple):
+    """What one word as written gives the index."""
+
+    token: str | None  # None: the word is no token
+    parts: tuple[str, ...]  # its hyphen pieces' and compound parts' tokens
+    surface: tuple[tuple[str, str], ...]  # (folded, as written) of its pieces, for suggestions
+
+
+_local = threading.local()
+
+
+def _stemmer(language: str) -> Any:
+    """This thread's stemmer for ``language`` (a stemmer has state: one per thread), None
+    without one. Its own cache is off: each analysis caches what it stems."""
+    stemmers: dict[str, Any] = _local.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        algorithm = STEMMERS.get(language)
+        stemmers[language] = Stemmer.Stemmer(algorithm, 0) if algorithm else None
+    return stemmers[language]
+
+
+def _base(language: str) -> str:
+    """``de-AT`` -> ``de``."""
+    return language.split("-")[0].lower()
+
+
+class Analyser:
+    """Analyses words of one language, each distinct word once."""
+
+    def __init__(self, language: str) -> None:
+        self.language = _base(language)
+        self.stemmer = _stemmer(self.language)
+        self.keeps_apostrophe = self.language in _KEEPS_APOSTROPHE
+        self.splits = self.language == compounds.LANGUAGE
+        self.tokens: dict[str, str | None] = {}
+        self.words: dict[str, WordForms] = {}
+
+    def token(self, word: str) -> str | None:
+        """The token of a word without hyphens."""
+        found = self.tokens.get(word, "")
+        if found != "":
+            return found
+        token = self._token(word)
+        self.tokens[word] = token
+        return token
+
+    def _token(self, word: str) -> str | None:
+        if len(word) > MAX_WORD_CHARS:
+            return None
+        lowered = word.lower() if word.isascii() else unicodedata.normalize("NFKC", word).casefold()
+        lowered = lowered.translate(_APOSTROPHE)
+        if not self.keeps_apostrophe and "'" in lowered:
+            lowered = lowered.removesuffix("'s").replace("'", "")
+        stem = self.stemmer.stemWord(lowered) if self.stemmer else lowered
+        token = strip_marks(stem).replace("'", "")
+        if not token or len(token) > TOKEN_MAX or not token.isalnum():
+            return None
+        return token
+
+    def whole(self, word: str) -> str | None:
+        """The token of a word, hyphenated or not (no parts: nothing is split)."""
+        return self.token("".join(hyphen_pieces(word)))
+
+    def word(self, word: str) -> WordForms:
+        found = self.words.get(word)
+        if found is None:
+            found = self.words[word] = self._word(word)
+        return found
+
+    def _word(self, word: str) -> WordForms:
+        surface = tuple(
+            (folded, piece)
+            for piece in pieces(word)
+            if len(piece) <= SUGGEST_MAX
+            and SUGGEST_MIN <= len(folded := fold(piece)) <= SUGGEST_MAX
+            and folded.isalpha()
+        )
+        split = hyphen_pieces(word)
+        if len(split) == 1:
+            return WordForms(self.token(word), self._compound(word), surface)
+        whole = self.token("".join(split))
+        parts: list[str] = []
+        for piece in split:
+            token = self.token(piece)
+            if token is not None:
+                parts.append(token)
+            parts.extend(self._compound(piece))
+        return WordForms(whole, tuple(parts), surface)
+
+    def _compound(self, word: str) -> tuple[str, ...]:
+        """The tokens of ``word``'s parts when it is a compound (German only)."""
+        if not self.splits or not compounds.MIN_LETTERS <= len(word) <= compounds.MAX_LETTERS:
+            return ()
+        found = (self.token(part) for part in compounds.split(word.casefold()))
+        return tuple(token for token in found if token is not None)
 
 
 def split_words(text: str) -> list[str]:
     """The words of ``text``, as written (a hyphenated word stays one word)."""
-    words: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if ch.isalnum() or (ch == "-" and current):
-            current.append(ch)
-        elif current:
-            words.append("".join(current).strip("-"))
-            current = []
-    if current:
-        words.append("".join(current).strip("-"))
-    return [word for word in words if word]
+    return [text[span.start : span.end] for span in word_spans(text)]
 
 
-@lru_cache(maxsize=64)
-def _stemmer(language: str) -> Any:
-    algorithm = STEMMERS.get(language.split("-")[0].lower())
-    return Stemmer.Stemmer(algorithm) if algorithm else None
+def analyse_word(word: str, language: str) -> WordForms:
+    """What one word gives the index, in ``language``."""
+    return Analyser(language).word(word)
 
 
 def word_token(word: str, language: str) -> str | None:
     """The token of one word in ``language``; None for a word the index leaves out."""
-    lowered = unicodedata.normalize("NFKC", word).casefold().replace("-", "")
-    stemmer = _stemmer(language)
-    stem = stemmer.stemWord(lowered) if stemmer else lowered
-    token = fold(stem)
-    if not token or len(token) > TOKEN_MAX or not token.isalnum():
-        return None
-    return token
+    return Analyser(language).whole(word)
 
 
 def query_forms(word: str, languages: Sequence[str]) -> tuple[str, ...]:
@@ -60,8 +163,69 @@ def query_forms(word: str, languages: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in forms if form))
 
 
-def _tokens(text: str, language: str) -> list[str]:
-    return [t for t in (word_token(w, language) for w in split_words(text)) if t]
+_common: dict[str, frozenset[str]] = {}
+
+
+def common_tokens(language: str) -> frozenset[str]:
+    """The tokens of ``language``'s most common words (app.search.wordlists): never a
+    keyword."""
+    base = _base(language)
+    found = _common.get(base)
+    if found is None:
+        analyser = Analyser(base)
+        tokens = (analyser.token(word) for word in common_words(base))
+        found = _common[base] = frozenset(token for token in tokens if token)
+    return found
+
+
+class _Streams:
+    """The token streams of a post being analysed, within MAX_POSITIONS."""
+
+    def __init__(self, analyser: Analyser) -> None:
+        self.analyser = analyser
+        self.room = MAX_POSITIONS
+        self.parts: list[str] = []
+        self.words: dict[str, str] = {}
+
+    def column(self, texts: Iterable[str]) -> list[str]:
+        """The tokens of ``texts`` in order, their parts added to ``parts``; stops where the
+        post's positions run out."""
+        tokens: list[str] = []
+        for text in texts:
+            for span in word_spans(text):
+                if self.room <= 0:
+                    return tokens
+                forms = self.analyser.word(text[span.start : span.end])
+                if forms.token is not None:
+                    tokens.append(forms.token)
+                    self.room -= 1
+                kept = forms.parts[: max(self.room, 0)]
+                self.parts.extend(kept)
+                self.room -= len(kept)
+                for folded, written in forms.surface:
+                    self.words.setdefault(folded, written)
+        return tokens
+
+
+def _keywords(columns: Iterable[list[str]], common: frozenset[str]) -> list[str]:
+    counts: Counter[str] = Counter()
+    for tokens in columns:
+        counts.update(token for token in tokens if len(token) >= KEYWORD_MIN)
+    # Counter keeps first-seen order, and sorting is stable: ties stay in text order.
+    ranked = sorted(
+        (token for token in counts if token not in common), key=lambda token: -counts[token]
+    )
+    return ranked[:KEYWORDS]
+
+
+def _fill(columns: Sequence[list[str]]) -> None:
+    """A token's occurrences past MAX_OCCURRENCES in the post become FILLER, in place."""
+    seen: Counter[str] = Counter()
+    for tokens in columns:
+        for index, token in enumerate(tokens):
+            seen[token] += 1
+            if seen[token] > MAX_OCCURRENCES:
+                tokens[index] = FILLER
 
 
 def analyse_post(
@@ -74,15 +238,18 @@ def analyse_post(
     language: str,
 ) -> Analysed:
     """What the index keeps of a post written in ``language``."""
-    lead = " ".join([excerpt, *tags, source or ""])
-    words: dict[str, str] = {}
-    for word in split_words(f"{title} {lead} {body}"):
-        words.setdefault(fold(word), word)
+    analyser = Analyser(language)
+    streams = _Streams(analyser)
+    title_tokens = streams.column([title])
+    lead_tokens = streams.column([excerpt, *tags, source or ""])
+    body_tokens = streams.column([body])
+    keywords = _keywords([lead_tokens, body_tokens], common_tokens(language))
+    _fill([title_tokens, lead_tokens, body_tokens, streams.parts])
     return Analysed(
-        title=_tokens(title, language),
-        lead=_tokens(lead, language),
-        body=_tokens(body, language),
-        parts=[],
-        keywords=[],
-        words=words,
+        title=title_tokens,
+        lead=lead_tokens,
+        body=body_tokens,
+        parts=streams.parts,
+        keywords=keywords,
+        words=streams.words,
     )

@@ -1,0 +1,238 @@
+"""The words a query found, marked in a post's text: a title whole, a body as a snippet.
+
+Made only for the page of hits a request returns, so each call must be cheap whatever the
+text: the text is searched once, by a regular expression of literal probes (the first
+letters of each query token, accents and case aside: no quantifier but an optional ``e``
+after a, o, u, for German's ae/oe/ue), and only the words where a probe occurs are analysed
+(stemmed, split) and compared with the query. A word the query matches is wrapped in
+``<mark>``; everything else is escaped. Excluded words are never marked.
+"""
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from typing import NamedTuple
+
+from app.search.analyzer import MAX_WORD_CHARS, Analyser
+from app.search.folding import fold
+from app.search.terms import AnyOf, Item, Phrase, Prefix, Query, Term
+from app.search.words import JOINERS, WordSpan, has_word, word_from
+
+# A snippet is looked for in the text's first characters only.
+SCAN_MAX = 50_000
+# At most this many words (those a probe occurs in) are analysed per text; past them the
+# text is shown unmarked. Far more than any real title or snippet needs, it bounds a text
+# made to match everywhere (a query "a" on "a a a ...").
+CANDIDATES_MAX = 1_000
+SNIPPET_SIZE = 240
+ELLIPSIS = "…"
+# A probe is this many first letters of a token (fewer for short tokens: a stem may end in
+# a letter its word does not have, English's happy -> happi).
+PROBE_LENGTH = 3
+_SPACE = re.compile(r"\s+")
+
+
+class _Word(NamedTuple):
+    span: WordSpan
+    token: str | None
+    parts: tuple[str, ...]
+    adjacent: bool  # nothing but punctuation and space since the previous word looked at
+
+
+@cache
+def _variants() -> dict[str, str]:
+    """For each base letter, the letters that fold to it (é, è, ê, ë for e; ß is added to
+    the pair ss)."""
+    found: dict[str, list[str]] = {}
+    for code in range(0xC0, 0x2000):
+        char = chr(code)
+        folded = fold(char)
+        if len(folded) == 1 and folded != char and folded.isalnum():
+            found.setdefault(folded, []).append(char)
+    return {base: "".join(dict.fromkeys(chars)) for base, chars in found.items()}
+
+
+def _probe(token: str) -> str:
+    """The pattern of ``token``'s first letters as they may be written."""
+    length = min(PROBE_LENGTH, max(1, len(token) - 1))
+    variants = _variants()
+    pattern: list[str] = []
+    letters = token[:length]
+    index = 0
+    while index < len(letters):
+        letter = letters[index]
+        if letters.startswith("ss", index):
+            pattern.append("(?:ss|[ßẞ])")
+            index += 2
+            continue
+        pattern.append("[" + re.escape(letter + variants.get(letter, "")) + "]")
+        if letter in "aou":
+            pattern.append("e?")
+        index += 1
+    return "".join(pattern)
+
+
+class _Matcher:
+    """The positive items of a query, and a probe for where in a text they may stand."""
+
+    def __init__(self, query: Query, language: str) -> None:
+        items: list[Item] = []
+        for clause in query.clauses:
+            items.extend(clause.items if isinstance(clause, AnyOf) else (clause,))
+        self.forms = frozenset(f for item in items if isinstance(item, Term) for f in item.forms)
+        self.prefixes = tuple(item.token for item in items if isinstance(item, Prefix))
+        self.sequences = tuple(
+            sequence for item in items if isinstance(item, Phrase) for sequence in item.sequences
+        )
+        self.tokens = self.forms | set(self.prefixes) | {t for s in self.sequences for t in s}
+        probes = sorted({_probe(token) for token in self.tokens if token})
+        self.probe = re.compile("|".join(probes), re.IGNORECASE) if probes else None
+        self.analyser = Analyser(language)
+        self.seen: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+
+    def words(self, text: str, end: int) -> Iterator[_Word]:
+        """The words of ``text[:end]`` a probe occurs in, in order (CANDIDATES_MAX of
+        them at most)."""
+        if self.probe is None:
+            return
+        at = previous_end = 0
+        for _ in range(CANDIDATES_MAX):
+            hit = self.probe.search(text, at, end)
+            if hit is None:
+                return
+            span = _word_at(text, hit.start(), at)
+            adjacent = previous_end > 0 and not has_word(text, previous_end, span.start)
+            token, parts = self._forms(text[span.start : span.end])
+            yield _Word(span, token, parts, adjacent)
+            previous_end = at = span.end
+
+    def _forms(self, written: str) -> tuple[str | None, tuple[str, ...]]:
+        """A word's token, and its parts where they may matter."""
+        found = self.seen.get(written)
+        if found is not None:
+            return found
+        short = len(written) <= MAX_WORD_CHARS
+        token = self.analyser.whole(written) if short else None
+        parts: tuple[str, ...] = ()
+        # A compound's or hyphenated word's parts are worked out (which reads the word list)
+        # only when a query token stands inside the word. A word too long to be a token is
+        # never marked: it is not normalised (that can cost as much as its length squared)
+        # nor cut into its pieces.
+        if (
+            short
+            and not self._matches(token, ())
+            and any(wanted in fold(written) for wanted in self.tokens)
+        ):
+            parts = self.analyser.word(written).parts
+        found = self.seen[written] = (token, parts)
+        return found
+
+    def _matches(self, token: str | None, parts: tuple[str, ...]) -> bool:
+        for candidate in (token, *parts) if token else parts:
+            if candidate in self.forms or candidate.startswith(self.prefixes):
+                return True
+        return False
+
+    def marked(self, words: list[_Word]) -> list[WordSpan]:
+        """The spans of ``words`` a positive item matches, in order."""
+        marked = [self._matches(word.token, word.parts) for word in words]
+        for sequence in self.sequences:
+            length = len(sequence)
+            for index, word in enumerate(words):
+                if _contains(word.parts, sequence):
+                    marked[index] = True
+                run = words[index : index + length]
+                if (
+                    len(run) == length
+                    and all(later.adjacent for later in run[1:])
+                    and tuple(later.token for later in run) == sequence
+                ):
+                    marked[index : index + length] = [True] * length
+        return [word.span for word, mark in zip(words, marked, strict=True) if mark]
+
+
+def _contains(parts: tuple[str, ...], sequence: tuple[str, ...]) -> bool:
+    length = len(sequence)
+    return any(parts[i : i + length] == sequence for i in range(len(parts) - length + 1))
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char)[0] == "M"
+
+
+def _word_at(text: str, position: int, floor: int) -> WordSpan:
+    """The word ``text[position]`` (a letter) belongs to, looking back no further than
+    ``floor``."""
+    start = position
+    # Mostly a probe matches at the word's first letter: one look back tells.
+    while start > floor:
+        before = text[start - 1]
+        joined = before in JOINERS and start - 2 >= floor and _is_word_char(text[start - 2])
+        if not (joined or _is_word_char(before)):
+            break
+        start -= 1
+    span = word_from(text, start, MAX_WORD_CHARS)
+    # Not None, and holding ``position``: the position is a letter, the start a word's.
+    return span if span is not None else WordSpan(position, position + 1)
+
+
+def _render(text: str, start: int, end: int, marked: list[WordSpan]) -> str:
+    """``text[start:end]`` escaped, the ``marked`` spans (within it) in <mark>."""
+    out: list[str] = []
+    at = start
+    for span in marked:
+        if span.start < start or span.end > end:
+            continue
+        out.append(html.escape(text[at : span.start]))
+        out.append(f"<mark>{html.escape(text[span.start : span.end])}</mark>")
+        at = span.end
+    out.append(html.escape(text[at:end]))
+    return "".join(out)
+
+
+def highlight(text: str, query: Query, language: str) -> str:
+    """The whole ``text`` HTML-escaped, each word a positive item of ``query`` matches (its
+    token, a prefix of it, a phrase's words in a row, or a part of a compound or hyphenated
+    word) in ``<mark>``."""
+    matcher = _Matcher(query, language)
+    marked = matcher.marked(list(matcher.words(text, len(text))))
+    return _render(text, 0, len(text), marked)
+
+
+def snippet(text: str, query: Query, language: str, *, size: int = SNIPPET_SIZE) -> str:
+    """About ``size`` characters of ``text`` around the first word ``query`` matches (the
+    text's start when none does, among its first SCAN_MAX characters), cut between words
+    with an ellipsis where cut, whitespace collapsed, escaped and marked like
+    ``highlight``."""
+    size = max(size, 1)
+    matcher = _Matcher(query, language)
+    marked = matcher.marked(list(matcher.words(text, min(len(text), SCAN_MAX))))
+    if marked:
+        first = marked[0]
+        before = max(0, size - (first.end - first.start)) // 4
+        start = max(0, first.start - before)
+        end = min(len(text), start + size)
+        start = max(0, min(start, end - size))
+        start, end = _at_spaces(text, start, end, keep=first)
+    else:
+        start, end = _at_spaces(text, 0, min(len(text), size), keep=None)
+    shown = _render(text, start, end, marked)
+    shown = _SPACE.sub(" ", shown).strip()
+    return f"{ELLIPSIS if start > 0 else ''}{shown}{ELLIPSIS if end < len(text) else ''}"
+
+
+def _at_spaces(text: str, start: int, end: int, keep: WordSpan | None) -> tuple[int, int]:
+    """``start`` moved forward and ``end`` back to the nearest whitespace where they cut a
+    word, never into the word ``keep``."""
+    if start > 0 and not text[start - 1].isspace():
+        space = _SPACE.search(text, start, keep.start if keep else end)
+        if space is not None:
+            start = space.end()
+    if end < len(text) and not text[end].isspace():
+        floor = keep.end if keep else start
+        cut = max(text.rfind(" ", floor, end), text.rfind("\n", floor, end))
+        if cut > floor:
+            end = cut
+    return start, end
