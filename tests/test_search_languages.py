@@ -3,6 +3,7 @@ WordPress export, a day-archive page), and never again on an edit."""
 
 import asyncio
 import io
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +20,11 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.importers import files
 from app.importers.archive_page import parse_archive_text
+from app.search import languages
 from app.search.languages import STEMMERS, SUPPORTED, detect_language
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, empty_all_tables
 from tests.factories import BERLIN, make_account
+from tests.test_transfer import export_bytes, restore_bytes
 from tests.test_wxr import export
 from tests.write_lock import write_lock_free
 
@@ -102,6 +105,35 @@ def test_a_hostile_body_costs_little(hostile: str) -> None:
         detect_language(hostile, SEARCH)
     # Each is well under a millisecond; the bound only catches a text read whole.
     assert (time.process_time() - started) / 10 < 0.05
+
+
+def test_the_model_is_loaded_once_by_threads_detecting_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(languages, "_base", None)
+    monkeypatch.setattr(languages, "_restricted", {})
+    loads: list[int] = []
+    load_base = languages._load_base
+
+    def counted() -> Any:
+        loads.append(1)
+        return load_base()
+
+    monkeypatch.setattr(languages, "_load_base", counted)
+    start = threading.Barrier(8)
+    found: list[str | None] = []
+
+    def detect() -> None:
+        start.wait()
+        found.append(detect_language(ENGLISH_BODY, SEARCH))
+
+    threads = [threading.Thread(target=detect) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == ["en"] * 8
+    assert len(loads) == 1
 
 
 def test_the_supported_languages_are_those_stemmed_and_detected() -> None:
@@ -207,6 +239,20 @@ def test_the_api_documents_when_the_language_is_detected(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     assert "detected" in schemas["PostCreate"]["properties"]["language"]["description"]
     assert "never detects" in schemas["PostUpdate"]["properties"]["language"]["description"]
+
+
+def test_a_restore_keeps_each_posts_stored_language(
+    app: FastAPI, client: TestClient, db: Database
+) -> None:
+    editor = make_account(db)
+    given = _create(app, client, editor.headers, title=ENGLISH_TITLE, language="it")
+    detected = _create(app, client, editor.headers, title=GERMAN_TITLE, body=ENGLISH_BODY)
+    assert detected["language"] == "en"
+    document = export_bytes(db)
+    empty_all_tables(db)
+    restore_bytes(db, document)
+    assert _stored_language(db, given["id"]) == "it"
+    assert _stored_language(db, detected["id"]) == "en"
 
 
 # Imports.
