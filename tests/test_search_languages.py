@@ -5,7 +5,7 @@ import asyncio
 import io
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -343,6 +343,32 @@ def test_a_day_archive_page_detects_each_posts_language(
     assert languages[ENGLISH_TITLE] == "en"
     assert languages[GERMAN_TITLE] == "de"
     assert detections == [(True, True)] * 2
+
+
+DUTCH_TITLE = "Boeren blokkeren de snelwegen in een ruzie over dieselsubsidies"
+DUTCH_PAGE = f"""10. Januar 2022
+
+{DUTCH_TITLE}
+
+Duizenden trekkers stonden maandag stil op de wegen rond de hoofdstad. De boeren zeggen dat
+de regering haar belofte heeft gebroken om de prijs van brandstof stabiel te houden.
+"""
+
+
+def test_the_command_line_detects_among_the_configured_languages(
+    db: Database,
+    database_url: str,
+    command_line: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = tmp_path / "dag.txt"
+    page.write_text(DUTCH_PAGE, encoding="utf-8")
+    # Dutch is no default search language: the site has to name it.
+    monkeypatch.setenv("PRESSESCHAU_SEARCH_LANGUAGES", "de,nl")
+    result = command_line(database_url, "import", "archive", str(page))
+    assert result.exit_code == 0, result.output
+    assert _languages_by_title(db) == {DUTCH_TITLE: "nl"}
 
 
 SEED = SEED_DIR / "000_274c5883fd8f2946.txt"
