@@ -364,6 +364,7 @@ def import_wxr_command(
                 file,
                 zone=settings.zone,
                 language=settings.language,
+                languages=settings.search_languages,
                 dry_run=dry_run,
                 progress=advance,
             )
@@ -392,6 +393,7 @@ def import_archive_command(
             file.read_text(encoding="utf-8"),
             zone=settings.zone,
             language=settings.language,
+            languages=settings.search_languages,
             author=ImportedAuthor(author),
             dry_run=dry_run,
         )

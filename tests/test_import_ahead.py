@@ -97,7 +97,7 @@ def test_an_export_that_cannot_be_read_ahead_says_why(
 def test_an_import_whose_reader_dies_ends_with_an_error(tmp_path: Path) -> None:
     export = tmp_path / "export.wxr"
     export.write_bytes(BLOG.read_bytes())
-    with WxrReadAhead(export, site_zone=BERLIN) as reading:
+    with WxrReadAhead(export, site_zone=BERLIN, languages=("de", "en")) as reading:
         reading._reader.kill()  # as the kernel does when memory runs out: no word sent
         with pytest.raises(RuntimeError, match="reader stopped"):
             list(reading)
@@ -108,7 +108,7 @@ def test_ctrl_c_is_left_to_the_import_not_its_reader(tmp_path: Path) -> None:
     export = tmp_path / "export.wxr"
     # Enough items that the reader is still at work (or waiting to send) after the first.
     export.write_bytes(b"<item>".join([header, first, *[post] * 1000, *rest]))
-    with WxrReadAhead(export, site_zone=BERLIN) as reading:
+    with WxrReadAhead(export, site_zone=BERLIN, languages=("de", "en")) as reading:
         items = iter(reading)
         next(items)
         os.kill(reading._reader.pid or 0, signal.SIGINT)

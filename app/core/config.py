@@ -28,7 +28,11 @@ class Settings(BaseSettings):
         "postgresql://USER[:PASSWORD]@HOST:PORT/DB.",
     )
     timezone: str = Field("Europe/Berlin", description="The site's time zone; days are its days.")
-    language: str = Field("de", description="Site language: archive labels, default post language.")
+    language: str = Field(
+        "de",
+        description="Site language: archive labels, and the language of a post given none "
+        "whose own is not detected (too short to tell).",
+    )
     search_languages: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_SEARCH_LANGUAGES),
         description="Comma-separated languages (ISO 639-1) search knows: a post's language is "

@@ -5,8 +5,8 @@ import, and none of it needs the database. A second process does it while this o
 so an import uses two cores. The reader sends items in chunks through a bounded queue: it is
 at most a few chunks ahead, and memory stays that of those chunks.
 
-Each post arrives with its body rendered (``body_html``); the writer uses that HTML only for
-the very body it was made from. What the reader raises comes across too: a damaged file
+Each post arrives with its body rendered (``body_html``) and its language detected; the writer
+uses that HTML only for the very body it was made from. What the reader raises comes across too: a damaged file
 ends the items at the same point as reading in this process would, with the same error.
 """
 
@@ -15,7 +15,7 @@ import queue
 import signal
 import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -28,6 +28,7 @@ from app.core.html import render_markdown
 from app.importers import limits
 from app.importers.records import ImportedPost, ItemFailure
 from app.importers.wxr import read_wxr
+from app.search.languages import detect_language
 
 _CHUNK_ITEMS = 100
 _CHUNKS_AHEAD = 8
@@ -38,14 +39,15 @@ _WAIT_SECONDS = 1.0
 class WxrReadAhead:
     """Iterate for the items of the export at ``path``, as ``WxrExport`` gives them, with
     each post's body rendered. ``bytes_read`` and ``skipped`` are as ``WxrExport``'s (the
-    skipped counts once the items are all read)."""
+    skipped counts once the items are all read); each post's language is detected among
+    ``languages``."""
 
-    def __init__(self, path: Path, *, site_zone: ZoneInfo) -> None:
+    def __init__(self, path: Path, *, site_zone: ZoneInfo, languages: Sequence[str]) -> None:
         # A new interpreter, not a fork: this process may run threads (the progress bar).
         context = multiprocessing.get_context("spawn")
         self._queue: Queue[tuple[Any, ...]] = context.Queue(_CHUNKS_AHEAD)
         self._reader: BaseProcess = context.Process(
-            target=_read, args=(str(path), site_zone, self._queue), daemon=True
+            target=_read, args=(str(path), site_zone, tuple(languages), self._queue), daemon=True
         )
         self._reader.start()
         self.bytes_read = 0
@@ -94,18 +96,27 @@ class WxrReadAhead:
         self.close()
 
 
-def rendered_ahead(item: ImportedPost | ItemFailure) -> ImportedPost | ItemFailure:
-    """``item`` with its body rendered, for the writer to store without rendering it while it
-    holds the write lock; an item the writer refuses is not rendered, which costs with its
-    size."""
+def rendered_ahead(
+    item: ImportedPost | ItemFailure, languages: Sequence[str]
+) -> ImportedPost | ItemFailure:
+    """``item`` with its body rendered and, for a post, its language detected among
+    ``languages`` (none given: it keeps the one it has), for the writer to store without
+    that CPU work while it holds the write lock; an item the writer refuses is left as it
+    is, which costs with its size. An item rendered already (by the reader process) is
+    done."""
     if not isinstance(item, ImportedPost) or item.body_html is not None:
         return item
     if limits.refusal(item) is not None:
         return item
-    return replace(item, body_html=render_markdown(item.body))
+    language = item.language
+    if language is None and item.revision_of is None:
+        language = detect_language(f"{item.title}\n{item.body}", languages)
+    return replace(item, body_html=render_markdown(item.body), language=language)
 
 
-def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None:
+def _read(
+    path: str, site_zone: ZoneInfo, languages: Sequence[str], out: "Queue[tuple[Any, ...]]"
+) -> None:
     """The reader process: every item in chunks, then the end (or what went wrong)."""
     # Ctrl-C reaches the whole process group: the import stops this process itself, and
     # a traceback from here would only bury its message.
@@ -114,7 +125,7 @@ def _read(path: str, site_zone: ZoneInfo, out: "Queue[tuple[Any, ...]]") -> None
     try:
         with read_wxr(path, site_zone=site_zone) as export:
             for item in export:
-                chunk.append(rendered_ahead(item))
+                chunk.append(rendered_ahead(item, languages))
                 if len(chunk) == _CHUNK_ITEMS:
                     out.put(("items", chunk, export.bytes_read))
                     chunk = []

@@ -1,9 +1,11 @@
 """Importing a file as the command line names it: which reader, and one summary."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
+from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.importers.ahead import WxrReadAhead
 from app.importers.archive_html import looks_like_html, parse_archive_html
@@ -23,12 +25,16 @@ def import_wxr(
     *,
     zone: ZoneInfo,
     language: str,
+    languages: Sequence[str] = DEFAULT_SEARCH_LANGUAGES,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """A WordPress export; ``progress`` is told the bytes read so far."""
-    importer = PostImporter(database, zone=zone, language=language, dry_run=dry_run)
-    with _export(source, zone) as export:
+    """A WordPress export; ``progress`` is told the bytes read so far. Each post's language
+    is detected among ``languages`` (the site's search languages), else it is ``language``."""
+    importer = PostImporter(
+        database, zone=zone, language=language, languages=languages, dry_run=dry_run
+    )
+    with _export(source, zone, importer.languages) as export:
 
         def report(_items: int) -> None:
             if progress is not None:
@@ -40,9 +46,11 @@ def import_wxr(
     return summary
 
 
-def _export(source: Path | BinaryIO, zone: ZoneInfo) -> WxrExport | WxrReadAhead:
+def _export(
+    source: Path | BinaryIO, zone: ZoneInfo, languages: Sequence[str]
+) -> WxrExport | WxrReadAhead:
     if isinstance(source, Path) and source.stat().st_size >= READ_AHEAD_BYTES:
-        return WxrReadAhead(source, site_zone=zone)
+        return WxrReadAhead(source, site_zone=zone, languages=languages)
     return read_wxr(source, site_zone=zone)
 
 
@@ -52,12 +60,18 @@ def import_archive_page(
     *,
     zone: ZoneInfo,
     language: str,
+    languages: Sequence[str] = DEFAULT_SEARCH_LANGUAGES,
     author: ImportedAuthor = DEFAULT_AUTHOR,
     dry_run: bool = False,
 ) -> ImportSummary:
-    """A day-archive page saved as text or as HTML."""
+    """A day-archive page saved as text or as HTML; languages as for ``import_wxr``."""
     page = parse_archive_html(text, zone) if looks_like_html(text) else parse_archive_text(text)
     importer = PostImporter(
-        database, zone=zone, language=language, default_author=author, dry_run=dry_run
+        database,
+        zone=zone,
+        language=language,
+        languages=languages,
+        default_author=author,
+        dry_run=dry_run,
     )
     return importer.run(archive_posts(page, zone))

@@ -12,7 +12,7 @@ apply, before anything is written, so that whatever an import stores exports and
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from app.auth.models import Role
 from app.auth.service import user_named
+from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.core.errors import DomainError, InvalidInput, first_error
 from app.core.html import make_excerpt
@@ -142,12 +143,16 @@ class PostImporter:
         *,
         zone: ZoneInfo,
         language: str,
+        languages: Sequence[str] = DEFAULT_SEARCH_LANGUAGES,
         default_author: ImportedAuthor = DEFAULT_AUTHOR,
         dry_run: bool = False,
     ) -> None:
         self.database = database
         self.zone = zone
+        # The site's language, for posts whose own detection among ``languages`` (the
+        # site's search languages) cannot tell.
         self.language = language
+        self.languages = tuple(languages)
         # Checked before anything is written: it is the author of posts that name none.
         self.default_author = replace(
             default_author, login=limits.author_name(default_author.login)
@@ -169,7 +174,9 @@ class PostImporter:
             # sources earlier ones would have created, as a real run would.
             with self.database.session() as session:
                 for batch in _batches(items, BATCH_SIZE):
-                    handled += self._import_batch(session, [rendered_ahead(i) for i in batch])
+                    handled += self._import_batch(
+                        session, [rendered_ahead(i, self.languages) for i in batch]
+                    )
                     if progress:
                         progress(handled)
                 session.rollback()
@@ -177,7 +184,7 @@ class PostImporter:
         for batch in _batches(items, BATCH_SIZE):
             # Rendered before the batch's transaction takes the write lock (a large export's
             # reader process has done it already).
-            batch = [rendered_ahead(item) for item in batch]
+            batch = [rendered_ahead(item, self.languages) for item in batch]
             with self.database.session() as session:
                 handled += self._import_batch(session, batch)
             if progress:
@@ -320,6 +327,7 @@ class PostImporter:
                     "tags": list(dict.fromkeys([*topics, *item.tags])),
                     "status": item.status,
                     "published_at": item.published_at,
+                    "language": item.language,
                 }
             ).cleaned()
         except ValidationError as error:

@@ -76,13 +76,14 @@ async def create_post(
     """Write a post; authors write drafts and pending posts (403 for any other status),
     editors may publish or schedule (published with a future published_at is stored as
     scheduled). Without a source_id the source is recognised from the title and
-    original_url, as imports do. A slug taken, even by a trashed post: 409. The ETag is
-    the new post's version."""
+    original_url, as imports do. Without a language, it is detected from the title and
+    body among the site's search languages (the site language when too short to tell). A
+    slug taken, even by a trashed post: 409. The ETag is the new post's version."""
     set_etag(response, FIRST_VERSION)
     return await database.write(
         service.create_post,
         viewer=viewer,
-        data=data,
+        data=data.detecting(settings.search_languages),
         zone=settings.zone,
         language=settings.language,
     )

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, NamedTuple, Self
@@ -17,6 +18,7 @@ from app.core.html import TooDeeplyNested, make_excerpt, render_markdown
 from app.core.inputs import TextInput
 from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
+from app.search.languages import detect_language
 from app.search.terms import QUERY_HELP, QueryText
 from app.sources.schemas import HttpUrl, Language, SourceMatchPublic, SourceRef
 
@@ -89,7 +91,13 @@ class PostCreate(_PostInput):
     )
     original_url: HttpUrl | None = Field(None, description="The original article.")
     credit: Credit | None = Field(None, description="E.g. a translation credit.")
-    language: Language | None = Field(None, description="Defaults to the site language.")
+    language: Language | None = Field(
+        None,
+        description="ISO 639 code, e.g. en. When left out, it is detected from the title and "
+        "body among the site's search languages (so the post's words are stemmed by that "
+        "language's rules), and is the site language when the text is too short to tell. "
+        "An edit (PATCH) never detects it again: it changes only when sent.",
+    )
     tags: Tags = Field(default_factory=list)
     status: PostStatus = Field(PostStatus.draft, description=STATUS_HELP)
     published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
@@ -100,6 +108,30 @@ class PostCreate(_PostInput):
         "else the source owning original_url's host. The response's source_match says "
         "which rule matched. false: keep the title as sent, with no source.",
     )
+
+    # The languages preparing detects the post's among when it names none (see detecting).
+    _detect_among: tuple[str, ...] = PrivateAttr(default=())
+
+    def detecting(self, languages: Sequence[str]) -> Self:
+        """This input, whose preparing detects its language among ``languages`` when it
+        names none (the site's search languages); without this its language stays unset,
+        and the post gets the site's."""
+        copy = self.model_copy()
+        copy._detect_among = tuple(languages)
+        return copy
+
+    def prepared(self) -> Self:
+        """As ``_PostInput.prepared``, with the language detected from the cleaned title and
+        body when asked for: CPU work, done here before the write transaction begins. A
+        language detection cannot tell is left unset, once (it is not asked again)."""
+        among = self._detect_among
+        prepared = super().prepared()
+        if not among or prepared.language is not None:
+            return prepared
+        detected = detect_language(f"{prepared.title}\n{prepared.body}", among)
+        done = prepared.model_copy(update={"language": detected} if detected else None)
+        done._detect_among = ()
+        return done
 
 
 class PostUpdate(_PostInput):
@@ -113,7 +145,11 @@ class PostUpdate(_PostInput):
     source_id: SourceId | None = None
     original_url: HttpUrl | None = None
     credit: Credit | None = None
-    language: Language | None = None
+    language: Language | None = Field(
+        None,
+        description="ISO 639 code. Only what is sent changes it: an edit of the title or "
+        "body never detects the language again.",
+    )
     tags: Tags | None = None
     status: PostStatus | None = Field(
         None,
