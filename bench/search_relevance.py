@@ -16,7 +16,6 @@ bench/results/search-relevance-<YYYYMMDD>.json and prints a table.
 
 import argparse
 import importlib
-import importlib.util
 import json
 import math
 import subprocess
@@ -42,6 +41,7 @@ from app.derived.root import open_database
 from app.main import create_app
 from bench import results
 from bench.search_corpus import CorpusPost, load, read
+from bench.search_load import search_available
 from bench.search_queries import QUERIES, Judged
 from tests.postgres_server import PostgresServer, find_bindir
 
@@ -52,14 +52,6 @@ EDITOR = "Relevanz-Redaktion"
 SEARCH = "/api/v1/search"
 
 Reindex = Callable[..., int]
-
-
-def search_available() -> bool:
-    """Whether this app has the search index and endpoint to measure."""
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("app.search.index", "app.search.router")
-    )
 
 
 def _reindex() -> Reindex:

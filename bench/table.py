@@ -5,8 +5,11 @@ One function renders both, so the README can only show what a run measured.
 
 from typing import Any
 
+from bench import search_load
+from bench.results import UNCACHED
+
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-KINDS = ("list", "post", "day", "search", "sources", "created")
+KINDS = ("list", "post", "day", "search", "search_api", "sources", "created")
 
 
 def _number(value: float) -> str:
@@ -94,6 +97,7 @@ def render_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
         "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|---|",
         *(_row(item) for item in run["scenarios"]),
         *_cores(run),
+        *search_load.render(run, UNCACHED),
         "",
         _sizes(run),
     ]

@@ -5,18 +5,49 @@ None of it needs the search endpoint: these are what the relevance and speed fig
 """
 
 import math
+import random
 from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.core.db import Database
 from app.search.analyzer import fold
-from bench import search_corpus
+from bench import search_corpus, search_load
+from bench.kinds import kind_of
+from bench.responses import Representatives
+from bench.results import UNCACHED
+from bench.scenarios import (
+    NO_SEARCH,
+    SCENARIOS,
+    SEARCH,
+    SEARCH_ONE,
+    UNCACHED_SCENARIOS,
+    Settings,
+    compare,
+    load_of,
+)
 from bench.search_corpus import BY_SLUG, SOURCES, CorpusPost, generate, load, read
+from bench.search_load import (
+    BANDS,
+    SampledPost,
+    choose_bands,
+    index_dataset,
+    index_size,
+    paths,
+    sample_posts,
+    search_available,
+    search_table_of,
+    verdict,
+    words,
+)
 from bench.search_queries import QUERIES, Judged
 from bench.search_relevance import Outcome, Run, disagreements, ndcg_at, precision_at, recall
-from tests.factories import make_account
+from bench.urls import Urls
+from tests.factories import make_account, make_post, make_source
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +169,152 @@ def test_databases_agree_only_on_the_same_posts_in_the_same_order() -> None:
 
     assert disagreements([run("sqlite", [1, 2]), run("postgresql", [1, 2])]) == []
     assert disagreements([run("sqlite", [1, 2]), run("postgresql", [2, 1])]) == ["Wende"]
+
+
+# The load benchmark's search queries (bench.search_load).
+
+
+COMMON_WORDS = " ".join(f"gemeinwort{letter}" for letter in "abcdefghijklmnopqrstuvwxy")
+
+
+def _sample() -> list[SampledPost]:
+    """2,000 posts: 'haushalt' and 25 'gemeinwort<x>' in every one, 'regierung' in every other,
+    'einzigartig<n>' words each in one post only (0.05 %: rare), and a sentence to quote."""
+    posts = []
+    for number in range(2000):
+        rare = f" einzigartig{'abcdefghij'[number % 10]}{'klmnopqrst'[number // 10 % 10]}"
+        text = "Haushalt und Zeitung: Regierung" if number % 2 else "Haushalt der Zeitung"
+        text += f" berichtet heute ausführlich {COMMON_WORDS}" + (rare if number < 100 else "")
+        posts.append(SampledPost(text, f"quelle-{number % 3}", f"2022-0{number % 4 + 1}"))
+    return posts
+
+
+def test_bands_draw_rare_common_two_phrase_and_filtered_queries() -> None:
+    sample = _sample()
+    bands = choose_bands(sample, random.Random(1), count=50)
+    assert set(bands) == set(BANDS)
+    texts = [post.text.casefold() for post in sample]
+
+    def words_of(query: str) -> list[str]:
+        return parse_qs(query)["q"][0].strip('"').split()
+
+    rare = {word for query in bands["rare"].queries for word in words_of(query)}
+    assert rare
+    assert all(word.startswith("einzigartig") for word in rare)
+    assert bands["rare"].note == ""
+    assert bands["rare"].max_share < 0.001
+    common = {word for query in bands["commonest"].queries for word in words_of(query)}
+    assert common <= set(words(COMMON_WORDS)) | {"haushalt", "zeitung", "berichtet", "heute",
+                                                 "ausführlich"}  # fmt: skip
+    assert len(common) > 10
+    assert not common & rare
+    assert len(bands["two"].queries) == 50
+    for query in bands["two"].queries:
+        first, second = words_of(query)
+        assert first != second
+        assert any(first in item and second in item for item in texts)
+    for query in bands["phrase"].queries:
+        phrase = parse_qs(query)["q"][0]
+        assert phrase.startswith('"')
+        assert any(phrase.strip('"') in post.text for post in sample)
+    for query in bands["filtered"].queries:
+        params = parse_qs(query)
+        (word,) = params["q"]
+        matching = [post for post in sample if word in post.text.casefold()]
+        if "source" in params:
+            assert any(post.source == params["source"][0] for post in matching)
+        else:
+            month = params["after"][0][:7]
+            assert params["before"][0] > params["after"][0]
+            assert any(post.month == month for post in matching)
+    assert any("source" in parse_qs(q) for q in bands["filtered"].queries)
+    assert any("after" in parse_qs(q) for q in bands["filtered"].queries)
+    assert paths(bands)["rare"][0].startswith("/api/v1/search?q=einzigartig")
+
+
+def test_without_rare_words_the_rare_band_is_the_rarest_tenth_and_says_so() -> None:
+    sample = [post._replace(text=post.text.split(" einzig")[0]) for post in _sample()]
+    band = choose_bands(sample, random.Random(1), count=20)["rare"]
+    assert "rarest tenth" in band.note
+    assert band.queries
+    assert band.max_share >= 0.001
+
+
+def test_the_search_endpoint_is_a_kind_of_its_own() -> None:
+    assert kind_of("GET", "/api/v1/search", b"q=Kasachstan&source=tass", False) == "search_api"
+    assert kind_of("GET", "/api/v1/posts", b"q=Kasachstan", False) == "search"
+
+
+def test_band_lists_are_written_for_wrk_and_a_band_without_its_list_is_skipped(
+    tmp_path: Path,
+) -> None:
+    urls = Urls(hot_list="/a", hot_post="/b", hot_day="/c", bands={"rare": ["/api/v1/search?q=x"]})
+    files = urls.write(tmp_path)
+    assert files["search_rare"].read_text() == "/api/v1/search?q=x\n"
+    assert "search_two" not in files
+    settings = Settings(seconds=1, warmup=0, seed=1)
+    reps = Representatives(tmp_path, tmp_path, None, {})
+    by_name = {scenario.name: scenario for scenario in SCENARIOS}
+    assert load_of(by_name["search rare"], files, reps, "t", "n", settings) is not None
+    assert load_of(by_name["search two"], files, reps, "t", "n", settings) is None
+    assert compare(None, None, NO_SEARCH) == {"skipped": NO_SEARCH}
+    assert all(scenario in UNCACHED_SCENARIOS for scenario in SEARCH + SEARCH_ONE)
+
+
+def test_the_report_sets_search_beside_cold_post_reads_and_the_targets() -> None:
+    def item(name: str, rps: float, p95: float = 0.0) -> dict[str, Any]:
+        return {"name": f"{name}{UNCACHED}", "figures": {"rps": rps, "p95_ms": p95}}
+
+    scenarios = [item("cold post", 1000), item("search rare", 150), item("search commonest", 50)]
+    scenarios += [item("search rare (1 client)", 80, 12.5)]
+    found = verdict(scenarios, UNCACHED)
+    assert found.cold_post_rps == 1000
+    bands = {band.band: band for band in found.bands}
+    assert bands["rare"].share_of_cold_post == 0.15
+    assert bands["rare"].p95_ms == 12.5
+    assert bands["commonest"].share_of_cold_post == 0.05
+    assert bands["commonest"].p95_ms is None
+    assert bands["commonest"].target_p95_ms == 300
+    assert bands["two"].rps is None
+    run = {"scenarios": scenarios, "search": {"index_size": {"bytes_per_100k_posts": 2**20 * 50},
+                                              "bands": {"rare": {"note": "none rare"}}}}  # fmt: skip
+    lines = "\n".join(search_load.render(run, UNCACHED))
+    assert "| rare | 150.0 | 15.0% | 12.5 | 100 |" in lines
+    assert "50.0 MB per 100,000 posts" in lines
+    assert "Rare band: none rare." in lines
+    assert search_load.render({"scenarios": [item("cold post", 1000)]}, UNCACHED) == []
+
+
+def test_search_tables_own_their_fts5_shadow_tables() -> None:
+    assert search_table_of("post_search_text_data") == "post_search_text"
+    assert search_table_of("post_search") == "post_search"
+    assert search_table_of("post_search_queue") == "post_search_queue"
+    assert search_table_of("search_words") == "search_words"
+    assert search_table_of("posts") is None
+
+
+def test_the_sample_is_read_from_the_database(db: Database) -> None:
+    editor = make_account(db)
+    source = make_source(db, name="TASS", slug="tass")
+    make_post(db, editor, title="Kasachstan heute", body="Unruhen im Land", source_id=source.id)
+    make_post(db, editor, title="Ohne Quelle", body="Text", status="draft")
+    with db.engine.connect() as connection:
+        sample = sample_posts(connection, random.Random(1))
+    assert len(sample) == 1
+    (post,) = sample
+    assert post.text == "Kasachstan heute Unruhen im Land"
+    assert post.source == "tass"
+    assert post.month == "2022-01"
+
+
+@pytest.mark.skipif(not search_available(), reason="this app has no search index yet")
+def test_a_dataset_is_indexed_and_its_index_measured(db: Database, database_url: str) -> None:
+    editor = make_account(db)
+    for _ in range(3):
+        make_post(db, editor, body="Die Energiewende in Kasachstan")
+    index_dataset(database_url)
+    size = index_size(database_url)
+    assert size["posts"] == 3
+    assert size["tables"]["post_search_text"] > 0
+    assert size["bytes"] == sum(size["tables"].values())
+    assert size["bytes_per_100k_posts"] == round(size["bytes"] * 100_000 / 3)
