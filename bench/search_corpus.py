@@ -7,8 +7,9 @@ A deterministic generator: random.Random(SEED) chooses, for each of POSTS posts,
 topic's, a day between January and April 2022, a title template and sentence templates, and
 fills their slots. A post is a title ending in its source's name (``Titel (TASS)``), a body of
 plain paragraphs (the topic's lead sentence first), ``Weiterlesen`` and the original URL, and
-for some a translation credit, as the press reviews write them. Each post carries its labels:
-topic, source, language and month, from which bench.search_queries derives the judgments.
+for some a translation credit, as the press reviews write them. About a third of the German
+posts also name another topic in passing. Each post carries its labels: topic, the topics it
+mentions, source, language and month, from which bench.search_queries derives the judgments.
 
 The output is committed as bench/search_corpus/corpus.json; ``--check`` exits 1 when it differs
 from what the generator makes now. ``load`` writes the corpus through the API (sources, then
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bench.search_topics import EN, FILLER_DE, FILLER_EN, TOPICS, Topic
+from bench.search_topics import ASIDE, ASIDE_SHARE, ASIDES, EN, FILLER_DE, FILLER_EN, TOPICS, Topic
 
 SEED = 20
 POSTS = 336
@@ -70,6 +71,7 @@ class CorpusPost(NamedTuple):
 
     number: int  # 1.. in publication order
     topic: str
+    mentions: list[str]  # topics named in passing
     source: str  # slug
     language: str
     month: str  # YYYY-MM, site-local
@@ -126,6 +128,12 @@ def _post(rng: random.Random, topic: Topic, moment: datetime) -> dict[str, Any]:
     for _ in range(rng.randint(1, 3)):
         paragraphs.append(" ".join(_sentences(rng, topic, weekday, rng.randint(2, 3), used)))
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
+    mentions: list[str] = []
+    if topic.language != EN and rng.random() < ASIDE_SHARE:
+        # In the last paragraph: never in the excerpt, which comes from the first.
+        other = rng.choice([key for key in ASIDES if key != topic.key])
+        mentions.append(other)
+        paragraphs[-1] += " " + ASIDE.format(aside=ASIDES[other])
     url = f"https://{source.domain}/news/{rng.randint(100_000, 999_999)}"
     paragraphs.append(f"Weiterlesen\n{url}" if topic.language != EN else f"Read more\n{url}")
     credit = None
@@ -135,6 +143,7 @@ def _post(rng: random.Random, topic: Topic, moment: datetime) -> dict[str, Any]:
     tags = list(topic.tags)
     return {
         "topic": topic.key,
+        "mentions": mentions,
         "source": source.slug,
         "language": topic.language,
         "month": f"{local.year:04d}-{local.month:02d}",

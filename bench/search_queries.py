@@ -3,10 +3,12 @@
 Judged by construction: every post of a topic holds the topic's core words (its title
 templates and every one of its lead sentences name them, bench.search_topics), and no other
 topic's text does. So the posts relevant to a query are those whose labels match: the topics
-it names (minus any it excludes), within its source or month filter when it has one. No one
+it names, within its source or month filter when it has one, less the posts that mention a
+topic it excludes. Posts that name its topic only in passing match its words but are not
+relevant: ranking has to put the posts about it first. No one
 read the posts to judge them; tests/test_bench_search.py checks that the labels agree with the
-generated text (``evidence``: folded substrings every relevant post holds and no post of
-another topic does).
+generated text (``evidence``: folded substrings every post of the topics holds, and no other
+post does unless it mentions one of them).
 """
 
 from collections.abc import Sequence
@@ -28,6 +30,7 @@ class Judged:
     evidence: tuple[str, ...]  # folded substrings: a post of the topics holds one of them
     source: str | None = None
     month: str | None = None  # YYYY-MM
+    excluded: tuple[str, ...] = ()  # topics whose mention excludes a post (-word)
 
     def relevant(self, posts: Sequence[CorpusPost]) -> set[int]:
         """The numbers of the relevant posts."""
@@ -37,6 +40,7 @@ class Judged:
             if post.topic in self.topics
             and (self.source is None or post.source == self.source)
             and (self.month is None or post.month == self.month)
+            and not set(post.mentions).intersection(self.excluded)
         }
 
     def label(self) -> str:
@@ -63,9 +67,13 @@ def _month_range(month: str) -> dict[str, str]:
     return {"after": f"{month}-01T00:00:00+01:00", "before": f"{following}-01T00:00:00+01:00"}
 
 
-def _q(q: str, covers: str, *topics: str, evidence: Sequence[str] = (), **filters: str) -> Judged:
+def _q(
+    q: str, covers: str, *topics: str, evidence: Sequence[str] = (), excluded: str | None = None,
+    **filters: str,
+) -> Judged:  # fmt: skip
     found = tuple(evidence) or (q.casefold(),)
-    return Judged(q=q, covers=covers, topics=topics, evidence=found, **filters)
+    left_out = (excluded,) if excluded else ()
+    return Judged(q=q, covers=covers, topics=topics, evidence=found, excluded=left_out, **filters)
 
 
 QUERIES: tuple[Judged, ...] = (
@@ -85,7 +93,13 @@ QUERIES: tuple[Judged, ...] = (
     _q("Energiewende", "word", "energiewende"),
     _q("Energie", "compound", "energiewende"),
     _q("Wende", "compound", "energiewende", "zeitenwende"),
-    _q("Wende -Zeitenwende", "exclusion", "energiewende", evidence=["energiewende"]),
+    _q(
+        "Wende -Zeitenwende",
+        "exclusion",
+        "energiewende",
+        evidence=["energiewende"],
+        excluded="zeitenwende",
+    ),
     _q("Zeitenwende", "word", "zeitenwende"),
     _q("Sondervermögen", "umlaut", "zeitenwende", evidence=["sondervermogen"]),
     _q("Sondervermoegen", "folding", "zeitenwende", evidence=["sondervermogen"]),
@@ -109,6 +123,7 @@ QUERIES: tuple[Judged, ...] = (
         "exclusion",
         "strassenproteste",
         evidence=["auf die strasse", "auf der strasse", "die strasse vor"],
+        excluded="seidenstrasse",
     ),
     _q("Löwenthal", "umlaut", "loewenthal", evidence=["lowenthal"]),
     _q("Loewenthal", "folding", "loewenthal", evidence=["lowenthal"]),

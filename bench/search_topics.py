@@ -5,7 +5,8 @@ every lead sentence), so a query for one of them is relevant to exactly the topi
 the judgments in bench.search_queries follow from these labels. No word a query looks for
 appears in another topic or in the shared sentences; tests/test_bench_search.py checks that
 against the generated text. ``{n}``, ``{m}`` are numbers, ``{day}`` a weekday; other slots
-come from the topic's ``slots``.
+come from the topic's ``slots``. Other topics' posts name a topic in passing (``ASIDES``): they
+match its words but are not about it, so ranking decides whether the posts about it come first.
 """
 
 from dataclasses import dataclass, field
@@ -42,6 +43,37 @@ FILLER_EN = (
     "Observers said the consequences remain hard to predict.",
     "A spokesperson confirmed the figures on {day}.",
 )
+
+# A German topic as another post mentions it in passing, core words included.
+ASIDES = {
+    "kasachstan": "die Unruhen in Kasachstan",
+    "energiewende": "die Energiewende",
+    "zeitenwende": "die Zeitenwende und das Sondervermögen",
+    "wasserstoff": "die Wasserstoffstrategie",
+    "aussenpolitik": "die Außenpolitik",
+    "aerzte": "die Ärzte",
+    "seidenstrasse": "die Neue Seidenstraße",
+    "strassenproteste": "die Proteste auf der Straße",
+    "loewenthal": "das Buch von Miriam Löwenthal",
+    "sanktionen": "die Sanktionen",
+    "taiwan": "Taiwan",
+    "nato": "die NATO-Osterweiterung",
+    "nordstream": "die Pipeline Nord Stream 2",
+    "inflation": "die Inflation und die Lebensmittelpreise",
+    "startups": "Startups und ihre Software",
+    "klimagipfel": "den Klimagipfel und die Emissionen",
+    "mali": "Mali",
+    "frankreich": "die Präsidentschaftswahl in Frankreich",
+    "omikron": "Omikron, die Corona-Krise und den Lockdown",
+    "iran": "das Atomabkommen mit dem Iran",
+    "afghanistan": "die Hungersnot in Afghanistan",
+    "donbass": "den Waffenstillstand im Donbass",
+    "arktis": "die Arktis und den Eisbrecher",
+    "kuba": "Kuba und die Blockade",
+    "pressefreiheit": "die Pressefreiheit",
+}
+ASIDE = "Am Rande ging es auch um {aside}."
+ASIDE_SHARE = 0.35  # of the German posts
 
 DE = "de"
 EN = "en"
