@@ -20,6 +20,7 @@ import importlib
 import importlib.util
 import random
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -277,13 +278,26 @@ def index_dataset(database_url: str) -> int:
             posts = connection.execute(text("SELECT count(*) FROM posts")).scalar_one()
             indexed = connection.execute(text("SELECT count(*) FROM post_search")).scalar_one()
         if posts and not indexed:
-            return reindex(database, languages)
-        done = 0
-        while found := index_queued(database, languages):
-            done += found
-        return done
+            return reindex(database, languages, _Progress())
+        # Drains the queue (a post whose generation changed meanwhile is left for a round).
+        return index_queued(database, languages)
     finally:
         database.dispose()
+
+
+class _Progress:
+    """Prints each tenth of a reindex: at a million posts it takes a while."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.tenth = 0
+
+    def __call__(self, handled: int, total: int) -> None:
+        while total and self.tenth < 10 and handled * 10 >= total * (self.tenth + 1):
+            self.tenth += 1
+            seconds = time.monotonic() - self.started
+            print(f"    indexed {self.tenth * 10:3d}% {handled:>9,} posts {seconds:7.1f} s",
+                  flush=True)  # fmt: skip
 
 
 def index_size(database_url: str) -> dict[str, Any]:

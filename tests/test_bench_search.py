@@ -332,3 +332,13 @@ def test_a_dataset_is_indexed_and_its_index_measured(db: Database, database_url:
     assert size["tables"]["post_search_text"] > 0
     assert size["bytes"] == sum(size["tables"].values())
     assert size["bytes_per_100k_posts"] == round(size["bytes"] * 100_000 / 3)
+
+
+def test_a_reindex_reports_each_tenth_once(capsys: pytest.CaptureFixture[str]) -> None:
+    progress = search_load._Progress()
+    for handled in (500, 1000, 2500, 2500, 10_000):
+        progress(handled, 10_000)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("%")[0].split()[-1] for line in lines] == [
+        str(n) for n in range(10, 101, 10)
+    ]
