@@ -113,7 +113,7 @@ def load_of(
 def _print(scenario: str, server: str, figures: Measurement) -> None:
     errors = f"  ERRORS: {'; '.join(figures.errors)}" if figures.errors else ""
     print(
-        f"  {scenario:<18} {server:<10} {figures.rps:>9,.1f} req/s  p50 {figures.p50_ms:>8.2f} ms"
+        f"  {scenario:<30} {server:<10} {figures.rps:>9,.1f} req/s  p50 {figures.p50_ms:>8.2f} ms"
         f"  p99 {figures.p99_ms:>8.2f} ms  RSS {figures.rss_sum_peak_mb:>6.1f} MB{errors}",
         flush=True,
     )
@@ -135,7 +135,7 @@ def _measure(
         for (server, label), figures in zip(sides, found, strict=True):
             load = load_of(scenario, files, reps, token, f"{label}{server.port}", settings)
             if load is None:
-                print(f"  {scenario.name:<18} {label:<10} skipped: {_why_not(scenario, files)}",
+                print(f"  {scenario.name:<30} {label:<10} skipped: {_why_not(scenario, files)}",
                       flush=True)  # fmt: skip
                 figures[scenario.name] = None
                 continue

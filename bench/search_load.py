@@ -44,6 +44,7 @@ SAMPLE = 5000  # posts read for the vocabulary
 # p95 targets at 1M posts on SQLite, one client; search throughput against cold post reads.
 TARGET_P95_MS = {"rare": 100, "two": 100, "phrase": 100, "filtered": 100, "commonest": 300}
 TARGET_SHARE_OF_COLD_POST = 0.10
+TARGET_PG_RATIO = 2.0  # PostgreSQL's search p95 against SQLite's, same dataset size
 SEARCH_TABLES = ("post_search_text", "post_search", "search_words", "post_search_queue")
 WORD = re.compile(r"[^\W\d_]+")
 # Function words that are not what anyone searches for, though long enough to pass.
@@ -414,3 +415,41 @@ def render(run: dict[str, Any], suffix: str) -> list[str]:
         lines += ["", f"Search index: {per / 1024**2:,.1f} MB per 100,000 posts."]
     lines += [f"Rare band: {note}." for note in notes]
     return lines
+
+
+def backends(runs: Sequence[dict[str, Any]], suffix: str) -> dict[str, Any] | None:
+    """PostgreSQL's one-client p95 per band ÷ SQLite's, on the largest dataset size both ran
+    (target: within 2×); None without such a pair."""
+    sizes = {run["posts"] for run in runs if run["backend"] == "sqlite"} & {
+        run["posts"] for run in runs if run["backend"] == "postgresql"
+    }
+    if not sizes:
+        return None
+    posts = max(sizes)
+    found = {
+        run["backend"]: verdict(run["scenarios"], suffix)
+        for run in runs
+        if run["posts"] == posts and run["backend"] in ("sqlite", "postgresql")
+    }
+    sqlite = {band.band: band.p95_ms for band in found["sqlite"].bands}
+    bands = {}
+    for band in found["postgresql"].bands:
+        lite = sqlite.get(band.band)
+        if band.p95_ms is not None and lite:
+            bands[band.band] = {"sqlite": lite, "postgresql": band.p95_ms,
+                                "ratio": round(band.p95_ms / lite, 2)}  # fmt: skip
+    return {"posts": posts, "target_ratio": TARGET_PG_RATIO, "p95_ms": bands} if bands else None
+
+
+def render_backends(compared: dict[str, Any]) -> str:
+    lines = [
+        f"**Search on PostgreSQL against SQLite** at {compared['posts']:,} posts: one client's "
+        f"p95 (target: within {compared['target_ratio']:g}×)",
+        "",
+        "| band | SQLite p95 ms | PostgreSQL p95 ms | × |",
+        "|---|--:|--:|--:|",
+    ]
+    for band, item in compared["p95_ms"].items():
+        lines.append(f"| {band} | {item['sqlite']:,.1f} | {item['postgresql']:,.1f} | "
+                     f"{item['ratio']:.2f}× |")  # fmt: skip
+    return "\n".join(lines)

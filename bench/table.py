@@ -124,6 +124,8 @@ def render(doc: dict[str, Any]) -> str:
     parts = [render_run(doc, run) for run in doc["runs"]]
     if doc.get("scale"):
         parts.append(render_scale(doc["scale"]))
+    if doc.get("search_backends"):
+        parts.append(search_load.render_backends(doc["search_backends"]))
     commit = doc["git"]["commit"] or "unknown"
     changed = " with uncommitted changes" if doc["git"]["changes"] else ""
     parts.append(

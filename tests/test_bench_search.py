@@ -342,3 +342,20 @@ def test_a_reindex_reports_each_tenth_once(capsys: pytest.CaptureFixture[str]) -
     assert [line.split("%")[0].split()[-1] for line in lines] == [
         str(n) for n in range(10, 101, 10)
     ]
+
+
+def test_postgresql_search_is_set_against_sqlite_on_the_same_dataset_size() -> None:
+    def run(backend: str, posts: int, p95: float) -> dict[str, Any]:
+        name = f"search rare (1 client){UNCACHED}"
+        return {"backend": backend, "posts": posts,
+                "scenarios": [{"name": name, "figures": {"rps": 10, "p95_ms": p95}}]}  # fmt: skip
+
+    runs = [run("sqlite", 10_000, 5), run("sqlite", 100_000, 20), run("postgresql", 100_000, 30)]
+    compared = search_load.backends(runs, UNCACHED)
+    assert compared == {
+        "posts": 100_000,
+        "target_ratio": 2.0,
+        "p95_ms": {"rare": {"sqlite": 20, "postgresql": 30, "ratio": 1.5}},
+    }
+    assert "| rare | 20.0 | 30.0 | 1.50× |" in search_load.render_backends(compared)
+    assert search_load.backends(runs[:2], UNCACHED) is None
