@@ -37,7 +37,7 @@ from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.posts.documents import refresh_documents
 from bench.dataset import ZONE
-from bench.search_load import index_dataset
+from bench.search_index import index_dataset
 from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]

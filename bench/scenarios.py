@@ -20,7 +20,8 @@ from bench.cache import DATA, Dataset
 from bench.loadgen import Load, Measurement
 from bench.responses import Representatives
 from bench.results import UNCACHED
-from bench.search_load import BANDS, index_size
+from bench.search_index import index_size
+from bench.search_load import BANDS
 from bench.urls import collect
 
 

@@ -41,7 +41,7 @@ from app.derived.root import open_database
 from app.main import create_app
 from bench import results
 from bench.search_corpus import CorpusPost, load, read
-from bench.search_load import search_available
+from bench.search_index import search_available
 from bench.search_queries import QUERIES, Judged
 from tests.postgres_server import PostgresServer, find_bindir
 

@@ -5,7 +5,7 @@ One function renders both, so the README can only show what a run measured.
 
 from typing import Any
 
-from bench import search_load
+from bench import search_report
 from bench.results import UNCACHED
 
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -97,7 +97,7 @@ def render_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
         "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|---|",
         *(_row(item) for item in run["scenarios"]),
         *_cores(run),
-        *search_load.render(run, UNCACHED),
+        *search_report.render(run, UNCACHED),
         "",
         _sizes(run),
     ]
@@ -125,7 +125,7 @@ def render(doc: dict[str, Any]) -> str:
     if doc.get("scale"):
         parts.append(render_scale(doc["scale"]))
     if doc.get("search_backends"):
-        parts.append(search_load.render_backends(doc["search_backends"]))
+        parts.append(search_report.render_backends(doc["search_backends"]))
     commit = doc["git"]["commit"] or "unknown"
     changed = " with uncommitted changes" if doc["git"]["changes"] else ""
     parts.append(

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, text
 
 from app.core.db import create_db_engine
 from bench.kinds import API
-from bench.search_load import BANDS, collect_bands, search_available
+from bench.search_index import search_available
+from bench.search_load import BANDS, collect_bands
 from bench.search_load import paths as band_paths
 
 COLD = 20_000  # URLs per cold list: more than a short run requests, so few repeat

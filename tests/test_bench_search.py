@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.core.db import Database
 from app.search.analyzer import fold
-from bench import search_corpus, search_load
+from bench import search_corpus, search_index, search_report
 from bench.kinds import kind_of
 from bench.responses import Representatives
 from bench.results import UNCACHED
@@ -31,21 +31,11 @@ from bench.scenarios import (
     load_of,
 )
 from bench.search_corpus import BY_SLUG, SOURCES, CorpusPost, generate, load, read
-from bench.search_load import (
-    BANDS,
-    SampledPost,
-    choose_bands,
-    index_dataset,
-    index_size,
-    paths,
-    sample_posts,
-    search_available,
-    search_table_of,
-    verdict,
-    words,
-)
+from bench.search_index import index_dataset, index_size, search_available, search_table_of
+from bench.search_load import BANDS, SampledPost, choose_bands, paths, sample_posts, words
 from bench.search_queries import QUERIES, Judged
 from bench.search_relevance import Outcome, Run, disagreements, ndcg_at, precision_at, recall
+from bench.search_report import verdict
 from bench.urls import Urls
 from tests.factories import make_account, make_post, make_source
 
@@ -293,11 +283,11 @@ def test_the_report_sets_search_beside_cold_post_reads_and_the_targets() -> None
     assert bands["two"].rps is None
     run = {"scenarios": scenarios, "search": {"index_size": {"bytes_per_100k_posts": 2**20 * 50},
                                               "bands": {"rare": {"note": "none rare"}}}}  # fmt: skip
-    lines = "\n".join(search_load.render(run, UNCACHED))
+    lines = "\n".join(search_report.render(run, UNCACHED))
     assert "| rare | 150.0 | 15.0% | 12.5 | 100 |" in lines
     assert "50.0 MB per 100,000 posts" in lines
     assert "Rare band: none rare." in lines
-    assert search_load.render({"scenarios": [item("cold post", 1000)]}, UNCACHED) == []
+    assert search_report.render({"scenarios": [item("cold post", 1000)]}, UNCACHED) == []
 
 
 def test_search_tables_own_their_fts5_shadow_tables() -> None:
@@ -336,7 +326,7 @@ def test_a_dataset_is_indexed_and_its_index_measured(db: Database, database_url:
 
 
 def test_a_reindex_reports_each_tenth_once(capsys: pytest.CaptureFixture[str]) -> None:
-    progress = search_load._Progress()
+    progress = search_index._Progress()
     for handled in (500, 1000, 2500, 2500, 10_000):
         progress(handled, 10_000)
     lines = capsys.readouterr().out.splitlines()
@@ -352,11 +342,11 @@ def test_postgresql_search_is_set_against_sqlite_on_the_same_dataset_size() -> N
                 "scenarios": [{"name": name, "figures": {"rps": 10, "p95_ms": p95}}]}  # fmt: skip
 
     runs = [run("sqlite", 10_000, 5), run("sqlite", 100_000, 20), run("postgresql", 100_000, 30)]
-    compared = search_load.backends(runs, UNCACHED)
+    compared = search_report.backends(runs, UNCACHED)
     assert compared == {
         "posts": 100_000,
         "target_ratio": 2.0,
         "p95_ms": {"rare": {"sqlite": 20, "postgresql": 30, "ratio": 1.5}},
     }
-    assert "| rare | 20.0 | 30.0 | 1.50× |" in search_load.render_backends(compared)
-    assert search_load.backends(runs[:2], UNCACHED) is None
+    assert "| rare | 20.0 | 30.0 | 1.50× |" in search_report.render_backends(compared)
+    assert search_report.backends(runs[:2], UNCACHED) is None

@@ -8,7 +8,7 @@ fails here) and both databases must return the same posts in the same order for 
 
 import pytest
 
-from bench.search_load import search_available
+from bench.search_index import search_available
 from bench.search_relevance import Run, disagreements, run_backend
 from tests.conftest import BACKENDS, FreshDatabase
 
