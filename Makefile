@@ -50,7 +50,7 @@ clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
 
 # Load benchmark (bench/run.py): the API against a bare ASGI app, driven by wrk.
-.PHONY: bench bench-full bench-report bench-wrk
+.PHONY: bench bench-full bench-report bench-wrk bench-relevance
 
 bench-wrk:
 	@command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
@@ -63,3 +63,7 @@ bench-full: install bench-wrk
 
 bench-report: install
 	$(BIN)/python -m bench.report
+
+# Search relevance on the judged corpus, SQLite and PostgreSQL (bench/search_relevance.py).
+bench-relevance: install
+	$(BIN)/python -m bench.search_relevance

@@ -83,15 +83,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # The API's `presseschau serve` options: uvicorn picks httptools and uvloop there because
-    # they are installed; here they are named, so a missing one fails instead of falling back.
+    # The API's `presseschau serve` options, its HTTP protocol (httptools based) included:
+    # uvicorn picks uvloop there because it is installed; here it is named, so a missing one
+    # fails instead of falling back.
     uvicorn.run(
         "bench.bare:create_app",
         host=args.host,
         port=args.port,
         workers=1,
         loop="uvloop",
-        http="httptools",
         log_level="warning",
         **SERVE_OPTIONS,
     )

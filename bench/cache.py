@@ -11,6 +11,8 @@ still serve as a new one would (the API is not ready otherwise). So a PostgreSQL
 migrated and given the stored post documents it lacks, and a cached SQLite dataset is brought
 up to date in place when it is looked up (the work is done once: documents take minutes at
 1M posts), before it is copied. Documents are made from the rows, which stay as generated.
+Datasets are indexed for search once generated (and a cached one that lacks the index gets
+it when it is brought up to date), so the cached dataset is the indexed one.
 SQLite datasets are database files; PostgreSQL datasets are a stopped server's data
 directory, copied into a fresh server for each run (tests/postgres_server.py, with its
 fsync=off settings). Copying also leaves the database in
@@ -24,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.posts.documents import refresh_documents
 from bench.dataset import ZONE
+from bench.search_index import index_dataset
 from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,13 +115,16 @@ def ensure(backend: str, posts: int, seed: int) -> Dataset:
         _remove(stale)
     if backend == "sqlite":
         token = _generate(f"sqlite:///{partial}", posts, seed)
+        _index(f"sqlite:///{partial}")
         for suffix in ("-wal", "-shm"):  # the last connection's close leaves none normally
             _remove(Path(f"{partial}{suffix}"))
     else:
         server = PostgresServer(_pg_bindir())
         try:
             server.start()
-            token = _generate(server.create_database(PG_DATABASE), posts, seed)
+            url = server.create_database(PG_DATABASE)
+            token = _generate(url, posts, seed)
+            _index(url)
             server.pause()
             partial.mkdir()
             shutil.move(server.data, partial / "data")
@@ -142,6 +149,16 @@ def _bring_up_to_date(url: str) -> None:
             print(f"  stored the documents of {stored:,} posts", flush=True)
     finally:
         database.dispose()
+    _index(url)
+
+
+def _index(url: str) -> None:
+    """Index the posts the dataset's search index lacks (all of them once generated)."""
+    started = time.monotonic()
+    if indexed := index_dataset(url):
+        seconds = time.monotonic() - started
+        print(f"  indexed {indexed:,} posts for search in {seconds:.1f} s "
+              f"({indexed / seconds:,.0f} posts/s)", flush=True)  # fmt: skip
 
 
 def _copy(source: Path, target: Path) -> None:

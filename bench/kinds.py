@@ -10,8 +10,9 @@ API = "/api/v1"
 
 
 def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
-    """list, list_source, search, not_modified, post, day, sources, source, created or
-    edited; None for a URL no scenario requests. Only the post list is requested with
+    """list, list_source, search (a list with q), search_api (the search endpoint),
+    not_modified, post, day, sources, source, created or edited; None for a URL no scenario
+    requests. Only the post list is requested with
     If-None-Match."""
     if not path.startswith(API + "/"):
         return None
@@ -29,6 +30,8 @@ def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | No
         if "q" in params:
             return "search"
         return "list_source" if "source" in params else "list"
+    if parts == ["search"]:
+        return "search_api"
     if len(parts) == 2 and parts[0] == "posts":
         return "post"
     if len(parts) == 4 and parts[0] == "archives":

@@ -55,6 +55,7 @@ class Measurement:
     cpu_server_cores: float = 0.0
     cpu_wrk_cores: float = 0.0
     cpu_idle_cores: float = 0.0
+    p95_ms: float = 0.0  # last: results from before it was measured have none
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,4 +179,5 @@ def run(base: str, load: Load, server_pid: int) -> Measurement:
         cpu_server_cores=cpu.server,
         cpu_wrk_cores=cpu.wrk,
         cpu_idle_cores=cpu.idle,
+        p95_ms=figures["p95_us"] / 1000,
     )

@@ -49,6 +49,8 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
         "sources": f"{API}/sources",
         "source": next(path for path in urls.cold["source"] if path != f"{API}/sources"),
     }
+    if first := next((paths[0] for paths in urls.bands.values() if paths), None):
+        chosen["search_api"] = first
     recorded: dict[str, dict[str, Any]] = {}
     with httpx.Client(base_url=base, timeout=60) as client:
         post = client.get(urls.hot_post)

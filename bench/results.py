@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import search_report
 from tests.postgres_server import find_bindir
 
 # The name suffix of the cold scenarios run again on a server without its response cache:
@@ -140,6 +141,7 @@ def document(
         "errors": errors,
         "runs": runs,
         "scale": scale(runs),
+        "search_backends": search_report.backends(runs, UNCACHED),
     }
 
 

@@ -20,6 +20,8 @@ from bench.cache import DATA, Dataset
 from bench.loadgen import Load, Measurement
 from bench.responses import Representatives
 from bench.results import UNCACHED
+from bench.search_index import index_size
+from bench.search_load import BANDS
 from bench.urls import collect
 
 
@@ -35,6 +37,17 @@ class Scenario:
     min_seconds: float = 0.0  # for requests so slow that a short run would complete none
     edits: bool = False  # its writes PATCH the body of the posts its URLs name
 
+
+# The search endpoint, a scenario per band of queries (bench.search_load): 16 clients for its
+# throughput beside the cold post reads, one client for the latency a reader sees (p95). Run
+# on the server without its response cache only: a band draws from a few dozen words, whose
+# answers the cache would soon hold, and the figures are to say what a search costs.
+SEARCH = tuple(Scenario(f"search {band}", f"search_{band}") for band in BANDS)
+SEARCH_ONE = tuple(
+    Scenario(f"search {band} (1 client)", f"search_{band}", connections=1) for band in BANDS
+)
+NO_SEARCH = "no search endpoint in this app"
+NO_ETAG = "no ETag from the API"
 
 SCENARIOS = (
     Scenario("hot list", "hot_list"),
@@ -63,6 +76,8 @@ SCENARIOS = (
     ),
 )
 COLD = tuple(scenario for scenario in SCENARIOS if scenario.name.startswith("cold "))
+# Without the response cache: what each request costs, searches included.
+UNCACHED_SCENARIOS = COLD + SEARCH + SEARCH_ONE
 LOGS = DATA / "logs"
 
 
@@ -77,7 +92,10 @@ def load_of(
     scenario: Scenario, files: dict[str, Path], reps: Representatives, token: str, nonce: str,
     settings: Settings,
 ) -> Load | None:  # fmt: skip
-    """wrk's arguments for the scenario, or None when it cannot run (no ETag yet)."""
+    """wrk's arguments for the scenario, or None when it cannot run (no ETag yet, or no
+    search endpoint to ask)."""
+    if scenario.urls is not None and scenario.urls not in files:
+        return None
     args = {"seed": str(settings.seed)}
     if scenario.urls is not None:
         args["urls"] = str(files[scenario.urls])
@@ -97,7 +115,7 @@ def load_of(
 def _print(scenario: str, server: str, figures: Measurement) -> None:
     errors = f"  ERRORS: {'; '.join(figures.errors)}" if figures.errors else ""
     print(
-        f"  {scenario:<18} {server:<10} {figures.rps:>9,.1f} req/s  p50 {figures.p50_ms:>8.2f} ms"
+        f"  {scenario:<30} {server:<10} {figures.rps:>9,.1f} req/s  p50 {figures.p50_ms:>8.2f} ms"
         f"  p99 {figures.p99_ms:>8.2f} ms  RSS {figures.rss_sum_peak_mb:>6.1f} MB{errors}",
         flush=True,
     )
@@ -119,9 +137,8 @@ def _measure(
         for (server, label), figures in zip(sides, found, strict=True):
             load = load_of(scenario, files, reps, token, f"{label}{server.port}", settings)
             if load is None:
-                print(
-                    f"  {scenario.name:<18} {label:<10} skipped: no ETag from the API", flush=True
-                )
+                print(f"  {scenario.name:<30} {label:<10} skipped: {_why_not(scenario, files)}",
+                      flush=True)  # fmt: skip
                 figures[scenario.name] = None
                 continue
             measurement = loadgen.run(server.base, load, server.pid)
@@ -130,15 +147,22 @@ def _measure(
     return found
 
 
+def _why_not(scenario: Scenario, files: dict[str, Path]) -> str:
+    return NO_SEARCH if scenario.urls is not None and scenario.urls not in files else NO_ETAG
+
+
 def _ratio(value: float, reference: float) -> float | None:
     """Three significant digits: 0.00483 stays 0.00483, not 0.0."""
     return float(f"{value / reference:.3g}") if reference else None
 
 
-def compare(subject: Measurement | None, reference: Measurement | None) -> dict[str, Any]:
-    """Figures of both and subject ÷ reference for req/s, p50, p99 and peak RSS (tree total)."""
+def compare(
+    subject: Measurement | None, reference: Measurement | None, why_not: str = NO_ETAG
+) -> dict[str, Any]:
+    """Figures of both and subject ÷ reference for req/s, p50, p99 and peak RSS (tree total);
+    ``why_not`` says why a scenario that did not run did not."""
     if subject is None or reference is None:
-        return {"skipped": "no ETag from the API" if subject is None else "no reference"}
+        return {"skipped": why_not if subject is None else "no reference"}
     measured = subject.requests > 0 and reference.requests > 0  # else latencies are 0, not fast
     return {
         "figures": subject.as_dict(),
@@ -175,6 +199,8 @@ def run_suite(
     print(f"  collecting URLs from the {dataset.backend} database", flush=True)
     urls = collect(database_url, settings.seed)
     files = urls.write(folder)
+    search = {"bands": urls.band_summaries,
+              "index_size": index_size(database_url) if urls.bands else None}  # fmt: skip
     token = dataset.token
     with servers.api(database_url, 1, log, folder) as api:
         reps = responses.fetch(api.base, urls, token, folder)
@@ -184,8 +210,8 @@ def run_suite(
             )
             with servers.api(database_url, 1, log, folder, response_cache=False) as uncached_api:
                 uncached, uncached_baseline = _measure(
-                    [(uncached_api, "no cache"), (bare, "bare")], COLD, files, reps, token,
-                    settings,
+                    [(uncached_api, "no cache"), (bare, "bare")], UNCACHED_SCENARIOS, files, reps,
+                    token, settings,
                 )  # fmt: skip
     # Two workers against a fresh single worker, warmed up alike, with the writes above in
     # the database for both.
@@ -198,13 +224,15 @@ def run_suite(
         )
     scenarios = [
         _entry(scenario, scenario.name, "API, 1 worker", "bare app")
-        | compare(one[scenario.name], baseline[scenario.name])
+        | compare(one[scenario.name], baseline[scenario.name], _why_not(scenario, files))
         for scenario in SCENARIOS
     ]
     scenarios += [
         _entry(scenario, f"{scenario.name}{UNCACHED}", "API, 1 worker, no cache", "bare app")
-        | compare(uncached[scenario.name], uncached_baseline[scenario.name])
-        for scenario in COLD
+        | compare(
+            uncached[scenario.name], uncached_baseline[scenario.name], _why_not(scenario, files)
+        )
+        for scenario in UNCACHED_SCENARIOS
     ]
     scenarios += [
         _entry(scenario, f"{scenario.name}, 2 workers", "API, 2 workers", "API, 1 worker")
@@ -219,4 +247,5 @@ def run_suite(
         "responses": reps.sizes,
         "seconds": round(time.monotonic() - started, 1),
         "scenarios": scenarios,
+        "search": search,
     }

@@ -5,8 +5,11 @@ One function renders both, so the README can only show what a run measured.
 
 from typing import Any
 
+from bench import search_report
+from bench.results import UNCACHED
+
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-KINDS = ("list", "post", "day", "search", "sources", "created")
+KINDS = ("list", "post", "day", "search", "search_api", "sources", "created")
 
 
 def _number(value: float) -> str:
@@ -94,6 +97,7 @@ def render_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
         "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|---|",
         *(_row(item) for item in run["scenarios"]),
         *_cores(run),
+        *search_report.render(run, UNCACHED),
         "",
         _sizes(run),
     ]
@@ -120,6 +124,8 @@ def render(doc: dict[str, Any]) -> str:
     parts = [render_run(doc, run) for run in doc["runs"]]
     if doc.get("scale"):
         parts.append(render_scale(doc["scale"]))
+    if doc.get("search_backends"):
+        parts.append(search_report.render_backends(doc["search_backends"]))
     commit = doc["git"]["commit"] or "unknown"
     changed = " with uncommitted changes" if doc["git"]["changes"] else ""
     parts.append(

@@ -5,6 +5,8 @@ the previous request, so their lists are long and drawn over the whole dataset: 
 pages (with and without a source filter, only pages that exist), random posts by id and by
 slug, random days that have posts, and sources. The same seed and dataset give the same lists,
 so two runs request the same URLs. wrk's Lua script reads a list from a file, one path a line.
+The search endpoint's queries come by frequency band from the dataset's own vocabulary
+(bench.search_load), when the app has search.
 """
 
 import random
@@ -18,6 +20,9 @@ from sqlalchemy import Connection, text
 
 from app.core.db import create_db_engine
 from bench.kinds import API
+from bench.search_index import search_available
+from bench.search_load import BANDS, collect_bands
+from bench.search_load import paths as band_paths
 
 COLD = 20_000  # URLs per cold list: more than a short run requests, so few repeat
 SEARCHES = 500
@@ -36,17 +41,21 @@ class Urls:
     hot_day: str
     cold: dict[str, list[str]] = field(default_factory=dict)  # list, post, day, source
     search: list[str] = field(default_factory=list)
+    bands: dict[str, list[str]] = field(default_factory=dict)  # search endpoint, by band
+    band_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cold_mix(self) -> list[str]:
         """Every cold read, so a mix picks lists, posts, days and sources equally often."""
         return [path for paths in self.cold.values() for path in paths]
 
     def write(self, folder: Path) -> dict[str, Path]:
-        """One file per list, for wrk: cold_<group>, cold_mix, search and hot_<kind>."""
+        """One file per list, for wrk: cold_<group>, cold_mix, search, search_<band> and
+        hot_<kind>."""
         lists = {f"cold_{group}": paths for group, paths in self.cold.items()}
         lists |= {"cold_mix": self.cold_mix(), "search": self.search}
         lists |= {"hot_list": [self.hot_list], "hot_post": [self.hot_post]}
         lists |= {"hot_day": [self.hot_day]}
+        lists |= {f"search_{band}": self.bands[band] for band in BANDS if self.bands.get(band)}
         files = {}
         for name, paths in lists.items():
             files[name] = folder / f"{name}.txt"
@@ -131,6 +140,8 @@ def collect(database_url: str, seed: int) -> Urls:
     source_paths = [f"{API}/sources"]
     source_paths += [f"{API}/sources/{value}" for row in sources for value in row]
     words = [rng.choice(WORD.findall(bodies[post_id]) or ["Zeitung"]) for post_id in ids[:SEARCHES]]
+    # A generator of its own: the other lists stay what they were before search had bands.
+    bands = collect_bands(database_url, seed) if search_available() else {}
     return Urls(
         hot_list=f"{API}/posts",
         hot_post=f"{API}/posts/{ids[0]}",
@@ -142,4 +153,6 @@ def collect(database_url: str, seed: int) -> Urls:
             "source": [rng.choice(source_paths) for _ in range(COLD)],
         },
         search=[f"{API}/posts?q={quote(word)}" for word in words],
+        bands=band_paths(bands),
+        band_summaries={name: band.summary() for name, band in bands.items()},
     )

@@ -96,11 +96,12 @@ function done(summary, latency, requests)
   end
   local errors = summary.errors
   io.write(string.format(
-    'BENCH {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,'
+    'BENCH {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p90_us":%d,"p95_us":%d,'
+      .. '"p99_us":%d,'
       .. '"max_us":%d,"mean_us":%.1f,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,'
       .. '"timeout":%d},"statuses":{%s}}\n',
     summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
+    latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max, latency.mean,
     errors.connect, errors.read, errors.write, errors.status, errors.timeout,
     table.concat(parts, ",")
   ))
