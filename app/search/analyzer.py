@@ -17,6 +17,7 @@ import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import Stemmer
@@ -111,7 +112,7 @@ class Analyser:
     def word(self, word: str) -> WordForms:
         found = self.words.get(word)
         if found is None:
-            found = self.words[word] = self._word(word)
+            found = self.words[word] = _known_word(self.language, word)
         return found
 
     def _word(self, word: str) -> WordForms:
@@ -140,6 +141,14 @@ class Analyser:
             return ()
         found = (self.token(part) for part in compounds.split(word.casefold()))
         return tuple(token for token in found if token is not None)
+
+
+# A site's posts share most of their words: each is analysed once per process, not once per
+# post. Bounded, so a stream of distinct words cannot grow it (an entry is a few hundred
+# bytes).
+@lru_cache(maxsize=1 << 17)
+def _known_word(language: str, word: str) -> WordForms:
+    return Analyser(language)._word(word)
 
 
 def split_words(text: str) -> list[str]:

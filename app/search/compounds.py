@@ -38,6 +38,7 @@ The cost per word is bounded: at most 40 letters, each of its substrings looked 
 """
 
 import math
+from functools import lru_cache
 from typing import NamedTuple
 
 from app.search.folding import fold
@@ -70,7 +71,10 @@ def load() -> None:
     vocabulary(LANGUAGE)
 
 
-def split(word: str) -> list[str]:
+# Words met again (most of a site's words recur from post to post) are split once per process;
+# bounded, so a stream of distinct words cannot grow it.
+@lru_cache(maxsize=1 << 16)
+def split(word: str) -> tuple[str, ...]:
     """The parts of the German compound ``word`` (case folded), empty when it is none.
 
     The parts are cut from ``word`` as given (umlauts kept when it has them), without their
@@ -79,13 +83,13 @@ def split(word: str) -> list[str]:
     """
     folded = fold(word)
     if not (MIN_LETTERS <= len(folded) <= MAX_LETTERS) or not folded.isalpha():
-        return []
+        return ()
     # Cut the word as given where folding kept its length (umlauts), else its folded form.
     source = word if len(word) == len(folded) else folded
     best = _Splitter(folded, vocabulary(LANGUAGE)).best()
     if best is None:
-        return []
-    return [source[start:end] for start, end in best.ends]
+        return ()
+    return tuple(source[start:end] for start, end in best.ends)
 
 
 class _Splitter:
