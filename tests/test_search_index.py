@@ -27,12 +27,20 @@ from app.transfer.exporter import Export
 from app.worker.runner import Worker
 from app.worker.tasks import standard_registry
 from tests.conftest import FreshDatabase
-from tests.factories import BERLIN, Account, make_account, make_post, make_source
+from tests.factories import (
+    BERLIN,
+    Account,
+    make_account,
+    make_post,
+    make_source,
+)
 from tests.jobs import eventually
 
 API = "/api/v1"
 LANGUAGES = ("de", "en")
 DATA = Path(__file__).parent / "data"
+# The release before the search index.
+BEFORE_SEARCH = "2b659d1674b6"
 
 
 def tok(word: str, language: str = "de") -> str:
@@ -512,3 +520,25 @@ def test_a_phrase_finds_the_same_posts_on_both_databases(
     }
     assert found(db, "Wiese") == set(made.values())
     assert found(db, "Wiese", "grüne") == set()
+
+
+def test_an_upgraded_site_has_every_post_queued_and_migrate_indexes_them(
+    backend: str, fresh_database_url: FreshDatabase, command_line: Any
+) -> None:
+    url = fresh_database_url(backend)
+    upgrade(url, BEFORE_SEARCH)
+    database = open_database(url)
+    try:
+        # The posts of that release are today's, without the index's triggers.
+        make_post(database, make_account(database), title="Vor der Suche", body="Alter Bestand")
+    finally:
+        database.dispose()
+    migrated = command_line(url, "migrate")
+    assert migrated.exit_code == 0, migrated.output
+    assert "indexed 1 posts for search" in migrated.output
+    database = open_database(url)
+    try:
+        assert_every_post_indexed(database)
+        assert found(database, "Bestand")
+    finally:
+        database.dispose()
