@@ -18,7 +18,8 @@ from app.core.db import Database
 from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.importers.files import import_archive_page, import_wxr
-from app.search.analyzer import word_token
+from app.search import index
+from app.search.analyzer import analyse_post, word_token
 from app.search.index import analyse, index_queued, read_queued, reindex, store
 from app.search.rendering import columns, fts_text, tsvector_literal
 from app.search.terms import FILLER, MAX_POSITIONS, POST_ID_MASK, Analysed, search_key
@@ -425,10 +426,30 @@ def test_the_same_batch_stored_twice_is_stored_once(db: Database, editor: Accoun
     assert count(db, "post_search_text") == 1
 
 
+def test_a_post_the_analyzer_fails_on_holds_up_no_other(
+    db: Database, editor: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(**texts: Any) -> Analysed:
+        if texts["title"] == "Unlesbar":
+            raise RuntimeError("an analyzer bug")
+        return analyse_post(**texts)
+
+    monkeypatch.setattr(index, "analyse_post", failing)
+    broken = make_post(db, editor, title="Unlesbar")
+    kept = make_post(db, editor, title="Lesbar")
+    assert drain(db) == 1
+    assert found(db, "Lesbar") == {kept.id}
+    assert broken.id not in found(db, "Unlesbar")
+    assert queued(db) == {}
+
+
 # ---- reindex, the worker ----------------------------------------------------------------
 
 
-def test_reindex_rebuilds_every_post_in_batches(db: Database, editor: Account) -> None:
+def test_reindex_rebuilds_every_post_in_batches(
+    db: Database, editor: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index, "QUEUE_CHUNK", 4)  # queued in two transactions
     posts = [make_post(db, editor, title=f"Neuaufbau {number}") for number in range(7)]
     drain(db)
     with db.engine.begin() as connection:  # an index damaged by hand
@@ -487,6 +508,12 @@ def test_a_tokens_positions_past_256_are_filler_in_fts5_and_absent_from_the_docu
     assert len(x_positions) == 256
     assert "'y':304C" in literal  # the filler's positions are kept
     assert FILLER not in literal
+
+
+def test_what_is_not_a_token_is_kept_out_in_its_position() -> None:
+    made = columns(Analysed(["a", "b'c", "Up", "d"], [], [], [], [], {}))
+    assert made.title == ["a", FILLER, FILLER, "d"]
+    assert tsvector_literal(made) == "'a':1A 'd':4A"
 
 
 def test_a_post_is_capped_at_max_positions_body_first() -> None:

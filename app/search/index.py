@@ -16,6 +16,7 @@ The worker runs it at each poll (``app.worker.tasks``), `presseschau migrate` fo
 migrations queued, `presseschau search reindex` for every post.
 """
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -26,11 +27,22 @@ from sqlalchemy import BindParameter, Connection, bindparam, func, select, text
 from app.core.db import Database
 from app.posts import queries
 from app.search.analyzer import analyse_post
-from app.search.rendering import LEAD_TERMS_MAX, columns, fts_text, terms, tsvector_literal
+from app.search.rendering import (
+    LEAD_TERMS_MAX,
+    columns,
+    fts_text,
+    is_token,
+    terms,
+    tsvector_literal,
+)
 from app.search.terms import search_key
 
 # Posts per round: a write transaction stores this many at most.
 BATCH = 200
+# Posts queued per transaction by a reindex: SQLite's write lock is held briefly each time.
+QUEUE_CHUNK = 20_000
+
+logger = logging.getLogger(__name__)
 
 _POSTS = queries.POSTS
 _SOURCES = queries.SOURCES
@@ -121,37 +133,50 @@ def analyse(queued: Sequence[Queued], languages: Sequence[str]) -> list[Indexed]
     stands in for a post without one."""
     made: list[Indexed] = []
     for post in queued:
-        if post.title is None or post.created_at is None:
-            made.append(
-                Indexed(post.post_id, post.generation, None, "", ("",) * 4, "", "", "", "", {})
-            )
-            continue
-        language = post.language or (languages[0] if languages else "")
-        analysed = analyse_post(
-            title=post.title,
-            excerpt=post.excerpt,
-            body=post.body,
-            tags=post.tags,
-            source=post.source,
-            language=language,
-        )
-        held = columns(analysed)
-        fts = fts_text(held)
-        made.append(
-            Indexed(
-                post_id=post.post_id,
-                generation=post.generation,
-                key=search_key(post.post_id, post.published_at or post.created_at),
-                language=language,
-                fts=(fts.title, fts.lead, fts.body, fts.parts),
-                document=tsvector_literal(held),
-                title_terms=terms(held.title),
-                lead_terms=terms(held.lead, LEAD_TERMS_MAX),
-                keywords=" ".join(analysed.keywords),
-                words=analysed.words,
-            )
-        )
+        indexed = None
+        if post.title is not None:
+            try:
+                indexed = _analysed(post, post.title, languages)
+            except Exception:
+                # One post the analyzer cannot take must not hold up every post queued after
+                # it: it is left out of the index (found by nothing), and the log says so.
+                logger.exception("post %s could not be analysed for search", post.post_id)
+        made.append(indexed or _left_out(post))
     return made
+
+
+def _left_out(post: Queued) -> Indexed:
+    """A post that has no rows in the index: its queue row is only deleted."""
+    return Indexed(post.post_id, post.generation, None, "", ("",) * 4, "", "", "", "", {})
+
+
+def _analysed(post: Queued, title: str, languages: Sequence[str]) -> Indexed:
+    moment = post.published_at or post.created_at
+    if moment is None:
+        raise ValueError("a post without a creation time")
+    language = post.language or (languages[0] if languages else "")
+    analysed = analyse_post(
+        title=title,
+        excerpt=post.excerpt,
+        body=post.body,
+        tags=post.tags,
+        source=post.source,
+        language=language,
+    )
+    held = columns(analysed)
+    fts = fts_text(held)
+    return Indexed(
+        post_id=post.post_id,
+        generation=post.generation,
+        key=search_key(post.post_id, moment),
+        language=language,
+        fts=(fts.title, fts.lead, fts.body, fts.parts),
+        document=tsvector_literal(held),
+        title_terms=terms(held.title),
+        lead_terms=terms(held.lead, LEAD_TERMS_MAX),
+        keywords=" ".join(token for token in analysed.keywords if is_token(token)),
+        words=analysed.words,
+    )
 
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
@@ -291,8 +316,9 @@ def index_queued(
     return stored
 
 
-_QUEUE_ALL = text(
-    "INSERT INTO post_search_queue (post_id, generation) SELECT id, 1 FROM posts WHERE true "
+_QUEUE_RANGE = text(
+    "INSERT INTO post_search_queue (post_id, generation) "
+    "SELECT id, 1 FROM posts WHERE id > :after AND id <= :last "
     "ON CONFLICT (post_id) DO UPDATE SET generation = post_search_queue.generation + 1"
 )
 
@@ -316,8 +342,11 @@ def reindex(
     then indexed ``batch`` at a time, so memory and each transaction stay bounded. A post
     keeps its old rows, and is found by them, until its new ones replace them. Returns how
     many posts were stored; ``progress`` is told the posts handled and the total."""
-    with database.write_connection() as connection:
-        connection.execute(_QUEUE_ALL)
+    with database.session(write=False) as session:
+        last = session.connection().execute(select(func.max(_POSTS.c.id))).scalar() or 0
+    for after in range(0, last, QUEUE_CHUNK):
+        with database.write_connection() as connection:
+            connection.execute(_QUEUE_RANGE, {"after": after, "last": after + QUEUE_CHUNK})
     total = queued_count(database)
 
     def told(handled: int) -> None:

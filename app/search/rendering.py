@@ -11,7 +11,7 @@ in FTS5 and absent from the document, their positions kept.
 from collections import Counter
 from typing import NamedTuple
 
-from app.search.terms import FILLER, MAX_POSITIONS, Analysed
+from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
 
 # PostgreSQL keeps at most this many positions of one lexeme.
 POSITIONS_PER_TOKEN = 256
@@ -41,7 +41,8 @@ class FtsText(NamedTuple):
 def columns(analysed: Analysed) -> Columns:
     """The post's columns as the index holds them: at most ``MAX_POSITIONS`` tokens (the body
     shortened first, then the parts), and each token's occurrences past the 256th (counted
-    over title, lead, body, parts in this order) made ``FILLER``."""
+    over title, lead, body, parts in this order), or anything that is not a token, made
+    ``FILLER``."""
     title, lead, body, parts = (
         list(analysed.title),
         list(analysed.lead),
@@ -58,12 +59,20 @@ def columns(analysed: Analysed) -> Columns:
     seen: Counter[str] = Counter()
     for column in (title, lead, body, parts):
         for index, token in enumerate(column):
-            if token == FILLER:
+            if not is_token(token):
+                # Never from the analyzer (docs/search.md): kept out, as it could not be
+                # quoted in a tsvector nor read back by FTS5 as one token, its position kept.
+                column[index] = FILLER
                 continue
             seen[token] += 1
             if seen[token] > POSITIONS_PER_TOKEN:
                 column[index] = FILLER
     return Columns(title, lead, body, parts)
+
+
+def is_token(token: str) -> bool:
+    """Whether ``token`` is one the index can hold: letters and digits, 1 to 64 of them."""
+    return 0 < len(token) <= TOKEN_MAX and token.isalnum() and token.lower() == token
 
 
 def fts_text(made: Columns) -> FtsText:
