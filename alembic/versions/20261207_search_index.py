@@ -70,7 +70,7 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE post_search_text USING fts5(title, lead, body, parts, "
             "tokenize='ascii', detail=full)"
         )
-    replace_family(connection, "post_search", "c0ccdd9bfa94d909")
+    replace_family(connection, "post_search", "e49ec939bd63441d")
     op.execute("INSERT INTO post_search_queue (post_id, generation) SELECT id, 1 FROM posts")
 
 

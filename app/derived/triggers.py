@@ -578,31 +578,34 @@ def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
         return (
             f"DELETE FROM post_search_text WHERE {key} IN "  # noqa: S608 (constants)
             f"(SELECT key FROM post_search WHERE post_id IN ({post})); "
-            f"DELETE FROM post_search WHERE post_id IN ({post}); "
+            f"DELETE FROM post_search WHERE post_id IN ({post});"
         )
     return (
         f"DELETE FROM post_search_text WHERE {key} = "  # noqa: S608 (constants)
         f"(SELECT key FROM post_search WHERE post_id = {post}); "
-        f"DELETE FROM post_search WHERE post_id = {post}; "
+        f"DELETE FROM post_search WHERE post_id = {post};"
     )
 
 
 def _search_actions(change: _SearchChange, dialect: DialectName) -> str:
+    # The queue first: on PostgreSQL an indexer storing the post holds its queue row until
+    # it commits, and the deletes after the wait then see (and delete) what it stored. Posts
+    # are queued in id order, the order the indexer locks them in.
     if change.many:
         # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
-        queued = f"SELECT changed.*, 1 FROM ({change.post}) AS changed WHERE true"  # noqa: S608
-        return _unindex(change.post, dialect, many=True) + (
-            f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
-        )
+        ordered = f"{change.post} ORDER BY 1"
+        queued = f"SELECT changed.*, 1 FROM ({ordered}) AS changed WHERE true"  # noqa: S608
+        queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
+        return f"{queue} {_unindex(change.post, dialect, many=True)}"
     queued = f"VALUES ({change.post}, 1)"
     if change.queue_if:
         # PostgreSQL allows no subquery in a trigger's WHEN: the condition is the INSERT's.
         queued = f"SELECT {change.post}, 1 WHERE {change.queue_if}"
-    queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} "
+    queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
     if change.table == "posts" and change.event == "INSERT":
         # A new post has no index rows: it is only queued, the cheapest write there is.
-        return queue + _QUEUE_SEARCH
-    return _unindex(change.post, dialect) + queue + _QUEUE_SEARCH
+        return queue
+    return f"{queue} {_unindex(change.post, dialect)}"
 
 
 def _search_post_delete(dialect: DialectName) -> tuple[Function | None, Trigger]:
@@ -611,7 +614,7 @@ def _search_post_delete(dialect: DialectName) -> tuple[Function | None, Trigger]
     ``post_search`` row that finds the post's text first."""
     name = "post_search_post_delete"
     unqueue = "DELETE FROM post_search_queue WHERE post_id = OLD.id;"
-    body = _unindex("OLD.id", dialect) + unqueue
+    body = f"{unqueue} {_unindex('OLD.id', dialect)}"
     on = "BEFORE DELETE ON posts"
     if dialect == "postgresql":
         # A BEFORE trigger's function returns the row to go on with: OLD, or nothing happens.

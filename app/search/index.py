@@ -183,6 +183,9 @@ _IDS: BindParameter[int] = bindparam("ids", expanding=True)
 _GENERATIONS = text(
     "SELECT post_id, generation FROM post_search_queue WHERE post_id IN :ids ORDER BY post_id"
 ).bindparams(_IDS)
+_LOCK_POSTS = text("SELECT id FROM posts WHERE id IN :ids ORDER BY id FOR KEY SHARE").bindparams(
+    _IDS
+)
 _INSERT_ROW = text(
     "INSERT INTO post_search (post_id, key, language, title_terms, lead_terms, keywords) "
     "VALUES (:post_id, :key, :language, :title_terms, :lead_terms, :keywords)"
@@ -231,12 +234,15 @@ def store(database: Database, indexed: Sequence[Indexed]) -> int:
 
 def _store(connection: Connection, indexed: Sequence[Indexed]) -> int:
     dialect = connection.dialect.name
+    ids = [post.post_id for post in indexed]
     statement = _GENERATIONS
     if dialect == "postgresql":
-        # Locked until commit, in one order: a second indexer storing the same posts waits,
-        # then finds their queue rows gone and leaves them.
+        # The posts first, then their queue rows, each in id order, as every writer takes
+        # them (a purge locks its post, then deletes its queue row): no deadlock. A writer
+        # that changes a post meanwhile waits for this commit, then takes out what it
+        # stored; a second indexer storing the same posts waits, then finds them taken in.
+        connection.execute(_LOCK_POSTS, {"ids": ids})
         statement = text(f"{_GENERATIONS.text} FOR UPDATE").bindparams(_IDS)
-    ids = [post.post_id for post in indexed]
     current = {row.post_id: row.generation for row in connection.execute(statement, {"ids": ids})}
     unchanged = [post for post in indexed if current.get(post.post_id) == post.generation]
     if not unchanged:
