@@ -5,6 +5,7 @@ Queries here are single tokens (or a phrase of them) matched straight against th
 table, as the search service's own queries do (FTS5 MATCH, tsquery @@)."""
 
 import io
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from app.derived.root import open_database
 from app.importers.files import import_archive_page, import_wxr
 from app.search import index
 from app.search.analyzer import analyse_post, word_token
-from app.search.index import analyse, index_queued, read_queued, reindex, store
+from app.search.index import analyse, index_queued, read_queued, reindex, store, store_in
 from app.search.rendering import columns, fts_text, tsvector_literal
 from app.search.terms import FILLER, MAX_POSITIONS, POST_ID_MASK, Analysed, search_key
 from app.transfer import restorer
@@ -569,3 +570,56 @@ def test_an_upgraded_site_has_every_post_queued_and_migrate_indexes_them(
         assert found(database, "Bestand")
     finally:
         database.dispose()
+
+
+def test_an_edit_racing_the_indexers_write_takes_out_what_it_stored(
+    db: Database, editor: Account
+) -> None:
+    post = make_post(db, editor, title="Vorher")
+    made = analyse(read_queued(db), LANGUAGES)
+    stored, commit = threading.Event(), threading.Event()
+
+    def indexer() -> None:
+        with db.write_connection() as connection:
+            assert store_in(connection, made) == 1
+            stored.set()
+            commit.wait(30)
+
+    edited: list[bool] = []
+
+    def edit() -> None:
+        # A write transaction as every writer's (on SQLite it waits for the write lock).
+        with db.write_connection() as connection:
+            connection.execute(
+                text("UPDATE posts SET title = 'Nachher' WHERE id = :id"), {"id": post.id}
+            )
+        edited.append(True)
+
+    writing = threading.Thread(target=indexer)
+    writing.start()
+    assert stored.wait(30)
+    editing = threading.Thread(target=edit)
+    editing.start()
+    # The edit waits for the indexer's transaction (SQLite's write lock, or on PostgreSQL
+    # the post's queue row); once it is waiting, the indexer commits.
+    if db.engine.dialect.name == "postgresql":
+        eventually(lambda: _waiting_on_a_lock(db), "the edit waiting for the indexer")
+    else:
+        editing.join(0.5)
+    commit.set()
+    writing.join(30)
+    editing.join(30)
+    assert edited
+    # Found by nothing, not by the text the indexer stored, until it is indexed again.
+    assert found(db, "Vorher") == found(db, "Nachher") == set()
+    assert set(queued(db)) == {post.id}
+    drain(db)
+    assert found(db, "Nachher") == {post.id}
+
+
+def _waiting_on_a_lock(db: Database) -> bool:
+    with db.engine.connect() as connection:
+        waiting = connection.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        )
+        return bool(waiting.scalar_one())

@@ -229,10 +229,11 @@ def store(database: Database, indexed: Sequence[Indexed]) -> int:
     if not indexed:
         return 0
     with database.write_connection() as connection:
-        return _store(connection, indexed)
+        return store_in(connection, indexed)
 
 
-def _store(connection: Connection, indexed: Sequence[Indexed]) -> int:
+def store_in(connection: Connection, indexed: Sequence[Indexed]) -> int:
+    """``store`` in the write transaction of ``connection``."""
     dialect = connection.dialect.name
     ids = [post.post_id for post in indexed]
     statement = _GENERATIONS
