@@ -175,16 +175,23 @@ def worker() -> None:
 
 @cli.command()
 def demo() -> None:
-    """Load the sample content, only into a database with no posts and no sources."""
+    """Load the sample content, only into a database with no posts and no sources, and index
+    it for search."""
     from app.demo.loader import is_empty, load_demo
+    from app.search.index import index_queued
 
     settings = _settings()
     database = _database()
-    with database.session() as session:
-        if not is_empty(session):
-            typer.echo("the database has content already; no demo content added")
-            return
-        sources, posts = load_demo(session, zone=settings.zone, language=settings.language)
+    try:
+        with database.session() as session:
+            if not is_empty(session):
+                typer.echo("the database has content already; no demo content added")
+                return
+            sources, posts = load_demo(session, zone=settings.zone, language=settings.language)
+        # Searchable at once (`make run` serves right after), not once a worker caught up.
+        index_queued(database, settings.search_languages)
+    finally:
+        database.dispose()
     typer.echo(f"demo content loaded: {sources} sources, {posts} posts")
 
 

@@ -363,23 +363,13 @@ def test_presseschau_import_json_leaves_its_posts_queued_for_the_index(
         database.dispose()
 
 
-def test_the_demo_is_searchable_after_presseschau_migrate(
+def test_the_demo_is_searchable_at_once(
     backend: str, fresh_database_url: FreshDatabase, command_line: Any
 ) -> None:
     url = fresh_database_url(backend)
     assert command_line(url, "migrate").exit_code == 0
     loaded = command_line(url, "demo")
     assert loaded.exit_code == 0, loaded.output
-    database = open_database(url)
-    try:
-        assert queued(database)  # the demo's posts, for the worker
-        assert count(database, "post_search") == 0
-    finally:
-        database.dispose()
-    # `presseschau migrate` indexes what is queued: a fresh demo is searchable at once.
-    migrated = command_line(url, "migrate")
-    assert migrated.exit_code == 0, migrated.output
-    assert "for search" in migrated.output
     database = open_database(url)
     try:
         assert_every_post_indexed(database)
