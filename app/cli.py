@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from app.importers.service import ImportSummary
     from app.transfer.exporter import Export
 
+# Posts per transaction when `presseschau migrate` indexes: nothing else runs beside it.
+MIGRATE_INDEX_BATCH = 500
 # Longer than any token needs, and its expiry stays a date every time zone can represent.
 TOKEN_DAYS_MAX = 36_500
 
@@ -39,9 +41,11 @@ cli = typer.Typer(cls=Commands, help="Presseschau: a headless content API for pr
 users_cli = typer.Typer(help="Manage users.")
 tokens_cli = typer.Typer(help="Manage API tokens.")
 import_cli = typer.Typer(help="Bring content into the database.")
+search_cli = typer.Typer(help="Look after the search index.")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(import_cli, name="import")
+cli.add_typer(search_cli, name="search")
 STANDARD_STREAM = "-"
 
 
@@ -78,14 +82,15 @@ def _database(*, migrated: bool = True) -> "Database":
 
 @cli.command()
 def migrate() -> None:
-    """Bring the database schema to the latest migration, and store the JSON documents of
-    posts that have none in the site's time zone and this release's format (after an upgrade
-    or a change of zone), a batch per transaction."""
+    """Bring the database schema to the latest migration, store the JSON documents of posts
+    that have none in the site's time zone and this release's format (after an upgrade or a
+    change of zone), a batch per transaction, and index the posts queued for search."""
     from alembic.util import CommandError
 
     from app.core.errors import Conflict
     from app.core.migrations import upgrade
     from app.posts.documents import refresh_documents
+    from app.search.index import index_queued
 
     settings = _settings()
     # It must answer first: Alembic would report a refused connection in a traceback.
@@ -102,10 +107,20 @@ def migrate() -> None:
             settings.zone,
             lambda done: typer.echo(f"  stored {done:,} post documents", err=True),
         )
+        # What the migrations queued (every post, when the index is new): searchable once
+        # this ends, not only once a worker has caught up.
+        indexed = index_queued(
+            database,
+            settings.search_languages,
+            batch=MIGRATE_INDEX_BATCH,
+            progress=lambda done: typer.echo(f"  indexed {done:,} posts for search", err=True),
+        )
     finally:
         database.dispose()
     if stored:
         typer.echo(f"stored the documents of {stored:,} posts")
+    if indexed:
+        typer.echo(f"indexed {indexed:,} posts for search")
 
 
 @cli.command()
@@ -160,16 +175,23 @@ def worker() -> None:
 
 @cli.command()
 def demo() -> None:
-    """Load the sample content, only into a database with no posts and no sources."""
+    """Load the sample content, only into a database with no posts and no sources, and index
+    it for search."""
     from app.demo.loader import is_empty, load_demo
+    from app.search.index import index_queued
 
     settings = _settings()
     database = _database()
-    with database.session() as session:
-        if not is_empty(session):
-            typer.echo("the database has content already; no demo content added")
-            return
-        sources, posts = load_demo(session, zone=settings.zone, language=settings.language)
+    try:
+        with database.session() as session:
+            if not is_empty(session):
+                typer.echo("the database has content already; no demo content added")
+                return
+            sources, posts = load_demo(session, zone=settings.zone, language=settings.language)
+        # Searchable at once (`make run` serves right after), not once a worker caught up.
+        index_queued(database, settings.search_languages)
+    finally:
+        database.dispose()
     typer.echo(f"demo content loaded: {sources} sources, {posts} posts")
 
 
@@ -400,6 +422,24 @@ def import_archive_command(
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInput(f"cannot read {file} as UTF-8 text: {error}") from error
     _report(summary, dry_run=dry_run)
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Index every post anew (after an upgrade that changes how texts are analysed, or to
+    repair the index), with a progress bar on a terminal. Each post stays found by its old
+    entry until its new one replaces it; servers may run meanwhile."""
+    from app.search.index import reindex
+    from app.search.progress import count_progress
+
+    settings = _settings()
+    database = _database()
+    try:
+        with count_progress("indexing posts") as advance:
+            indexed = reindex(database, settings.search_languages, advance)
+    finally:
+        database.dispose()
+    typer.echo(f"indexed {indexed:,} posts for search")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from app.posts.models import (
     Tag,
 )
 from app.revisions.models import PostRevision, PostRevisionQueue
+from app.search.models import PostSearch, PostSearchQueue, SearchWord
 from app.sources.models import Source, SourceDomain
 from app.worker.models import Job
 
@@ -34,8 +35,11 @@ __all__ = [
     "PostLike",
     "PostRevision",
     "PostRevisionQueue",
+    "PostSearch",
+    "PostSearchQueue",
     "PostTag",
     "PublishedCount",
+    "SearchWord",
     "Source",
     "SourceDomain",
     "Tag",

@@ -18,14 +18,21 @@ from app.core.migrations import (
 from app.derived.root import open_database
 from app.main import create_app
 from app.models import metadata
+from app.search.models import undeclared
 from tests.conftest import FreshDatabase
+
+
+def _declared_tables(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ == "table" and undeclared(name))
 
 
 def test_migrations_match_the_models(database_url: str) -> None:
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # The search index's text table differs per database: no model declares it.
+            opts = {"compare_type": True, "include_name": _declared_tables}
+            context = MigrationContext.configure(connection, opts=opts)
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()

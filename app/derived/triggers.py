@@ -15,6 +15,11 @@ command line, an import, a restore, SQL typed by hand):
 - ``post_revisions``: whenever a post's content changes (a column a revision keeps, or its
   tags), the post is queued (``post_revision_queue``); the writing transaction writes its
   revision before it commits (``app.revisions.keeping``). Likes change no watched column.
+- ``post_search``: whenever something the search index holds of a post changes (its texts,
+  language, date, source, tags, or a name of its source or tags), the post's index rows are
+  deleted at once, so it is found by nothing rather than by stale text, and the post queued
+  (``post_search_queue``, its generation stepped); the worker indexes it (``app.search.index``).
+  Status changes leave the index alone: visibility is decided when a query runs.
 
 Migrations make a family with ``app.derived.live_triggers.replace_family``; a test compares
 the migrated schema's triggers on both databases with these declarations, and another finds
@@ -508,6 +513,143 @@ POST_REVISIONS = Family(
     postgresql=lambda: _post_revisions("postgresql"),
 )
 
+# ---- post_search ----------------------------------------------------------------------
+
+# The posts columns the index holds (app.search.index reads them).
+_INDEXED_COLUMNS = (
+    "title",
+    "excerpt",
+    "body",
+    "language",
+    "published_at",
+    "created_at",
+    "source_id",
+)
+
+
+class _SearchChange(NamedTuple):
+    name: str
+    table: str
+    event: Event
+    post: str  # the post's id in the row the trigger sees, or a SELECT of the posts' ids
+    columns: tuple[str, ...] = ()  # an UPDATE of these columns only, when a value differs
+    queue_if: str = ""  # queue the post only when this holds
+
+    @property
+    def many(self) -> bool:
+        return self.post.startswith("SELECT")
+
+
+_SEARCH_CHANGES: tuple[_SearchChange, ...] = (
+    _SearchChange("post_search_post_insert", "posts", "INSERT", "NEW.id"),
+    _SearchChange("post_search_post_update", "posts", "UPDATE", "NEW.id", _INDEXED_COLUMNS),
+    _SearchChange("post_search_tag_link", "post_tags", "INSERT", "NEW.post_id"),
+    # Not for a post being deleted, whose tags go with it: it is not indexed again.
+    _SearchChange(
+        "post_search_tag_unlink",
+        "post_tags",
+        "DELETE",
+        "OLD.post_id",
+        queue_if="EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id)",
+    ),
+    _SearchChange(
+        "post_search_tag_rename",
+        "tags",
+        "UPDATE",
+        "SELECT post_id FROM post_tags WHERE tag_id = NEW.id",
+        ("name",),
+    ),
+    _SearchChange(
+        "post_search_source_rename",
+        "sources",
+        "UPDATE",
+        "SELECT id FROM posts WHERE source_id = NEW.id",
+        ("name",),
+    ),
+)
+_QUEUE_SEARCH = "ON CONFLICT (post_id) DO UPDATE SET generation = post_search_queue.generation + 1;"
+
+
+def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
+    """Delete the index rows of the post (or posts) ``post``."""
+    # The text table is FTS5's on SQLite, keyed by rowid; a table keyed by key on PostgreSQL.
+    key = "key" if dialect == "postgresql" else "rowid"
+    if many:
+        return (
+            f"DELETE FROM post_search_text WHERE {key} IN "  # noqa: S608 (constants)
+            f"(SELECT key FROM post_search WHERE post_id IN ({post})); "
+            f"DELETE FROM post_search WHERE post_id IN ({post});"
+        )
+    return (
+        f"DELETE FROM post_search_text WHERE {key} = "  # noqa: S608 (constants)
+        f"(SELECT key FROM post_search WHERE post_id = {post}); "
+        f"DELETE FROM post_search WHERE post_id = {post};"
+    )
+
+
+def _search_actions(change: _SearchChange, dialect: DialectName) -> str:
+    # The queue first: on PostgreSQL an indexer storing the post holds its queue row until
+    # it commits, and the deletes after the wait then see (and delete) what it stored. Posts
+    # are queued in id order, the order the indexer locks them in.
+    if change.many:
+        # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
+        ordered = f"{change.post} ORDER BY 1"
+        queued = f"SELECT changed.*, 1 FROM ({ordered}) AS changed WHERE true"  # noqa: S608
+        queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
+        return f"{queue} {_unindex(change.post, dialect, many=True)}"
+    queued = f"VALUES ({change.post}, 1)"
+    if change.queue_if:
+        # PostgreSQL allows no subquery in a trigger's WHEN: the condition is the INSERT's.
+        queued = f"SELECT {change.post}, 1 WHERE {change.queue_if}"
+    queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
+    if change.table == "posts" and change.event == "INSERT":
+        # A new post has no index rows: it is only queued, the cheapest write there is.
+        return queue
+    return f"{queue} {_unindex(change.post, dialect)}"
+
+
+def _search_post_delete(dialect: DialectName) -> tuple[Function | None, Trigger]:
+    """A deleted post's index rows and queue row go with it. Before the delete: on
+    PostgreSQL the foreign key's cascade runs before any trigger after it and would take the
+    ``post_search`` row that finds the post's text first."""
+    name = "post_search_post_delete"
+    unqueue = "DELETE FROM post_search_queue WHERE post_id = OLD.id;"
+    body = f"{unqueue} {_unindex('OLD.id', dialect)}"
+    on = "BEFORE DELETE ON posts"
+    if dialect == "postgresql":
+        # A BEFORE trigger's function returns the row to go on with: OLD, or nothing happens.
+        function = Function(f"presseschau_{name}", f" BEGIN {body} RETURN OLD; END ")
+        create = f"CREATE TRIGGER {name} {on} FOR EACH ROW EXECUTE FUNCTION {function.name}()"
+        return function, Trigger(name, "posts", ("DELETE",), create)
+    return None, Trigger(name, "posts", ("DELETE",), f"CREATE TRIGGER {name} {on} BEGIN {body} END")
+
+
+def _post_search(dialect: DialectName) -> Rendered:
+    differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
+    made = [
+        after_each_row(
+            dialect,
+            change.name,
+            change.table,
+            change.event,
+            _search_actions(change, dialect),
+            columns=f" OF {', '.join(change.columns)}" if change.columns else "",
+            when=" OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in change.columns),
+        )
+        for change in _SEARCH_CHANGES
+    ]
+    return rendered([*made, _search_post_delete(dialect)])
+
+
+POST_SEARCH = Family(
+    name="post_search",
+    watches=("posts", "post_tags", "tags", "sources"),
+    keeps="post_search",
+    owns=("post_search_",),
+    sqlite=lambda: _post_search("sqlite"),
+    postgresql=lambda: _post_search("postgresql"),
+)
+
 # ---------------------------------------------------------------------------------------
 
 # In the order migrations make them.
@@ -518,6 +660,7 @@ FAMILIES: tuple[Family, ...] = (
     POST_VERSIONS,
     SOURCE_VERSIONS,
     POST_REVISIONS,
+    POST_SEARCH,
 )
 
 

@@ -187,6 +187,12 @@ NOT_EXPORTED: dict[str, str] = {
     ),
     "post_document_queue": "posts whose documents a transaction has yet to store; empty.",
     "post_revision_queue": "posts whose revisions a transaction has yet to write; empty.",
+    "post_search": (
+        "the search index, made from the exported posts; the restore's posts are queued and "
+        "the target's worker indexes them (or `presseschau search reindex`)."
+    ),
+    "post_search_queue": "posts the search index has yet to take in; the restore queues its own.",
+    "search_words": "the search index's vocabulary, counted anew as the target indexes its posts.",
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
     ),

@@ -18,7 +18,12 @@ def worker_for(database: Database, settings: Settings) -> Worker:
     """A worker on ``database`` with every handler of this release."""
     return Worker(
         database,
-        standard_registry(database, settings.zone, trash_days=settings.trash_days),
+        standard_registry(
+            database,
+            settings.zone,
+            trash_days=settings.trash_days,
+            search_languages=settings.search_languages,
+        ),
         poll_seconds=settings.worker_poll_seconds,
     )
 

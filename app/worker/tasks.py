@@ -2,18 +2,22 @@
 registered here in one place."""
 
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.posts.documents import refresh_documents
 from app.posts.publisher import publish_due
 from app.posts.trash import empty_trash
+from app.search.index import index_queued
 from app.worker.registry import JobContext, Registry, Released
 
 REFRESH_DOCUMENTS = "refresh post documents"
 PUBLISH_SCHEDULED = "publish scheduled posts"
 EMPTY_TRASH = "empty the trash"
+INDEX_POSTS = "index queued posts"
 REFRESH_INTERVAL = timedelta(minutes=5)
 # A post leaves the trash within this of its last day there.
 EMPTY_TRASH_INTERVAL = timedelta(hours=1)
@@ -21,11 +25,21 @@ EMPTY_TRASH_INTERVAL = timedelta(hours=1)
 # server writes beside the worker (`presseschau migrate`, with nothing else running, uses
 # larger ones).
 REFRESH_BATCH = 50
+# Posts the search index takes in per sweep: a short write each, and the sweep runs again at
+# once while it finds work.
+INDEX_BATCH = 50
 
 
-def standard_registry(database: Database, zone: ZoneInfo, *, trash_days: int = 30) -> Registry:
+def standard_registry(
+    database: Database,
+    zone: ZoneInfo,
+    *,
+    trash_days: int = 30,
+    search_languages: Sequence[str] = DEFAULT_SEARCH_LANGUAGES,
+) -> Registry:
     """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``
-    that deletes posts trashed more than ``trash_days`` ago (0: none)."""
+    that deletes posts trashed more than ``trash_days`` ago (0: none) and indexes posts for
+    search in ``search_languages``."""
     registry = Registry()
 
     def refresh(context: JobContext) -> None:
@@ -49,6 +63,12 @@ def standard_registry(database: Database, zone: ZoneInfo, *, trash_days: int = 3
     registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
     # Within a poll (1 s by default) of its time, by whichever worker polls first.
     registry.sweep(PUBLISH_SCHEDULED, lambda: publish_due(database))
+    # Within a poll of a write, a post is found by its new text: one batch per sweep, so the
+    # other sweeps are not held up by a large queue (after an upgrade, a tag rename).
+    languages = tuple(search_languages)
+    registry.sweep(
+        INDEX_POSTS, lambda: index_queued(database, languages, batch=INDEX_BATCH, rounds=1)
+    )
 
     def empty(context: JobContext) -> None:
         def between_batches() -> None:

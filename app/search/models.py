@@ -1,0 +1,66 @@
+"""The search index's tables (docs/search.md).
+
+``post_search_text`` holds the posts' tokens where each database searches them: an FTS5 table
+on SQLite, a table with a GIN-indexed ``tsvector`` on PostgreSQL. It differs between the two
+databases, so no model declares it: the migration makes it, and the comparison of the
+migrated schema with the models leaves it (and FTS5's own tables) out (``undeclared``).
+"""
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+SEARCH_TEXT = "post_search_text"
+# The tables FTS5 keeps for a table of its own, named after it.
+_FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
+UNDECLARED_TABLES = frozenset({SEARCH_TEXT, *(f"{SEARCH_TEXT}_{name}" for name in _FTS5_SHADOWS)})
+
+
+def undeclared(name: str | None) -> bool:
+    """Whether the table ``name`` is one of the index's that no model declares."""
+    return name in UNDECLARED_TABLES
+
+
+class PostSearch(SQLModel, table=True):
+    """What ranking reads of an indexed post (space-joined tokens), and its search key: the
+    rowid of its ``post_search_text`` row on SQLite, its ``key`` on PostgreSQL. A post has a
+    row here exactly while its text is in the index."""
+
+    __tablename__ = "post_search"
+
+    post_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("posts.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    # app.search.terms.search_key: newest first, then by id; the low 32 bits are the post id.
+    key: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    # The language whose stemmer analysed the post.
+    language: str = Field(sa_column=Column(String(35), nullable=False))
+    title_terms: str = Field(default="", sa_column=Column(Text, nullable=False))
+    lead_terms: str = Field(default="", sa_column=Column(Text, nullable=False))  # capped
+    keywords: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class PostSearchQueue(SQLModel, table=True):
+    """Posts to index: filled by triggers (``post_search`` in app.derived.triggers), emptied
+    by the indexer (app.search.index). Each change steps ``generation``, so the indexer can
+    tell that a post changed while it was analysing it."""
+
+    __tablename__ = "post_search_queue"
+
+    post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    generation: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class SearchWord(SQLModel, table=True):
+    """The vocabulary suggestions are made from: each folded word the indexed posts hold,
+    the form it was first written in, and how many indexings met it (never counted down)."""
+
+    __tablename__ = "search_words"
+
+    word: str = Field(sa_column=Column(Text, primary_key=True))
+    shown: str = Field(sa_column=Column(Text, nullable=False))
+    uses: int = Field(sa_column=Column(Integer, nullable=False))

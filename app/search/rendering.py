@@ -1,0 +1,103 @@
+"""What the analyzer made of a post (``Analysed``), written as each database indexes it.
+
+Both databases hold the same tokens at the same positions, so a phrase matches the same posts
+in both (docs/search.md): SQLite's FTS5 reads space-joined tokens per column, a phrase never
+spanning two columns; PostgreSQL's document numbers title, lead, body and parts one after
+the other, each column starting two positions after the one before, so no phrase spans two
+there either. A token's occurrences past PostgreSQL's 256 positions per lexeme are ``FILLER``
+in FTS5 and absent from the document, their positions kept.
+"""
+
+from collections import Counter
+from typing import NamedTuple
+
+from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
+
+# PostgreSQL keeps at most this many positions of one lexeme.
+POSITIONS_PER_TOKEN = 256
+# Tokens of the lead ranking reads: enough for an excerpt, tags and source.
+LEAD_TERMS_MAX = 1_000
+_WEIGHTS = ("A", "B", "C", "D")  # title, lead, body, parts
+
+
+class Columns(NamedTuple):
+    """A post's tokens per column, capped and with FILLER in place."""
+
+    title: list[str]
+    lead: list[str]
+    body: list[str]
+    parts: list[str]
+
+
+class FtsText(NamedTuple):
+    """The columns of a post's FTS5 row."""
+
+    title: str
+    lead: str
+    body: str
+    parts: str
+
+
+def columns(analysed: Analysed) -> Columns:
+    """The post's columns as the index holds them: at most ``MAX_POSITIONS`` tokens (the body
+    shortened first, then the parts), and each token's occurrences past the 256th (counted
+    over title, lead, body, parts in this order), or anything that is not a token, made
+    ``FILLER``."""
+    title, lead, body, parts = (
+        list(analysed.title),
+        list(analysed.lead),
+        list(analysed.body),
+        list(analysed.parts),
+    )
+    excess = len(title) + len(lead) + len(body) + len(parts) - MAX_POSITIONS
+    for shortened in (body, parts, lead, title):
+        if excess <= 0:
+            break
+        cut = min(excess, len(shortened))
+        del shortened[len(shortened) - cut :]
+        excess -= cut
+    seen: Counter[str] = Counter()
+    for column in (title, lead, body, parts):
+        for index, token in enumerate(column):
+            if not is_token(token):
+                # Never from the analyzer (docs/search.md): kept out, as it could not be
+                # quoted in a tsvector nor read back by FTS5 as one token, its position kept.
+                column[index] = FILLER
+                continue
+            seen[token] += 1
+            if seen[token] > POSITIONS_PER_TOKEN:
+                column[index] = FILLER
+    return Columns(title, lead, body, parts)
+
+
+def is_token(token: str) -> bool:
+    """Whether ``token`` is one the index can hold: letters and digits, 1 to 64 of them."""
+    return 0 < len(token) <= TOKEN_MAX and token.isalnum() and token.lower() == token
+
+
+def fts_text(made: Columns) -> FtsText:
+    """The FTS5 row: each column's tokens joined by spaces (the ascii tokenizer reads them
+    back as they are)."""
+    return FtsText(*(" ".join(column) for column in made))
+
+
+def tsvector_literal(made: Columns) -> str:
+    """The PostgreSQL document as a tsvector literal: ``'token':1A,5A 'other':3B``; title
+    weight A, lead B, body C, parts D; each column starting at the previous column's last
+    position + 2; FILLER's positions taken but not written."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for column, weight in zip(made, _WEIGHTS, strict=True):
+        for token in column:
+            position += 1
+            if token != FILLER:
+                positions.setdefault(token, []).append(f"{position}{weight}")
+        position += 1  # the gap after each column: no phrase spans two
+    # Tokens hold letters and digits only: quoted as they are.
+    return " ".join(f"'{token}':{','.join(where)}" for token, where in positions.items())
+
+
+def terms(tokens: list[str], limit: int | None = None) -> str:
+    """Tokens as ranking reads them: space-joined, without FILLER, at most ``limit``."""
+    kept = [token for token in tokens if token != FILLER]
+    return " ".join(kept[:limit] if limit is not None else kept)
