@@ -21,7 +21,7 @@ from bench.servers import CLOCK_TICKS, cpu_seconds, process_tree, rss_mb
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
 CONNECTIONS = 16  # wrk -t1 -c16: one client thread, 16 connections
 SAMPLE_SECONDS = 0.1
-TIMEOUT_SECONDS = 30  # searches scan every body; wrk's default of 2 s would cut them off
+TIMEOUT_SECONDS = 30  # wrk's default of 2 s would cut off a slow request rather than time it
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,36 +1,21 @@
-"""A benchmark dataset's search index: whether the app has one, making it, and its size."""
+"""A benchmark dataset's search index: making it, and its size."""
 
-import importlib
-import importlib.util
 import time
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import create_db_engine
 from app.derived.root import open_database
+from app.search.index import index_queued, reindex
 
 SEARCH_TABLES = ("post_search_text", "post_search", "search_words", "post_search_queue")
-
-
-def search_available() -> bool:
-    """Whether the app has a search index (and endpoint) to measure."""
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("app.search.index", "app.search.router")
-    )
 
 
 def index_dataset(database_url: str) -> int:
     """Index what the dataset's index lacks: everything when it has nothing (a dataset made
     before search), else the queued posts. The number of posts indexed."""
-    if not search_available():
-        return 0
-    module = importlib.import_module("app.search.index")
-    reindex = cast(Callable[..., int], module.reindex)
-    index_queued = cast(Callable[..., int], module.index_queued)
     languages = list(DEFAULT_SEARCH_LANGUAGES)
     database = open_database(database_url)
     try:

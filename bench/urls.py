@@ -20,7 +20,6 @@ from sqlalchemy import Connection, text
 
 from app.core.db import create_db_engine
 from bench.kinds import API
-from bench.search_index import search_available
 from bench.search_load import BANDS, collect_bands
 from bench.search_load import paths as band_paths
 
@@ -141,7 +140,7 @@ def collect(database_url: str, seed: int) -> Urls:
     source_paths += [f"{API}/sources/{value}" for row in sources for value in row]
     words = [rng.choice(WORD.findall(bodies[post_id]) or ["Zeitung"]) for post_id in ids[:SEARCHES]]
     # A generator of its own: the other lists stay what they were before search had bands.
-    bands = collect_bands(database_url, seed) if search_available() else {}
+    bands = collect_bands(database_url, seed)
     return Urls(
         hot_list=f"{API}/posts",
         hot_post=f"{API}/posts/{ids[0]}",

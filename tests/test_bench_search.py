@@ -31,7 +31,7 @@ from bench.scenarios import (
     load_of,
 )
 from bench.search_corpus import BY_SLUG, SOURCES, CorpusPost, generate, load, read
-from bench.search_index import index_dataset, index_size, search_available, search_table_of
+from bench.search_index import index_dataset, index_size, search_table_of
 from bench.search_load import BANDS, SampledPost, choose_bands, paths, sample_posts, words
 from bench.search_queries import QUERIES, Judged
 from bench.search_relevance import Outcome, Run, disagreements, ndcg_at, precision_at, recall
@@ -312,7 +312,6 @@ def test_the_sample_is_read_from_the_database(db: Database) -> None:
     assert post.month == "2022-01"
 
 
-@pytest.mark.skipif(not search_available(), reason="this app has no search index yet")
 def test_a_dataset_is_indexed_and_its_index_measured(db: Database, database_url: str) -> None:
     editor = make_account(db)
     for _ in range(3):
