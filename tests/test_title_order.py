@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlmodel import col
 
 from app.archives.router import router as archives_router
-from app.core.config import Settings
+from app.core.config import DEFAULT_SEARCH_LANGUAGES, Settings
 from app.core.db import Database
 from app.core.migrations import upgrade
 from app.derived.root import open_database
@@ -24,6 +24,7 @@ from app.posts.queries import DOCUMENTS
 from app.posts.router import router as posts_router
 from app.posts.schemas import PostSort
 from app.posts.visibility import published
+from app.search.index import index_queued
 from app.sources.router import router as sources_router
 from app.transfer import restorer
 from app.transfer.exporter import Export
@@ -139,19 +140,20 @@ def test_text_matching_ignores_the_case_of_umlauts(client: TestClient, db: Datab
     make_post(db, editor, title="Ärger im Amt", body="Nichts Neues.")
     make_post(db, editor, title="Wetter", body="ÜBER DEN WOLKEN scheint die Sonne.")
     make_post(db, editor, title="Arger Ort", body="Ganz ohne Umlaut.")
+    index_queued(db, DEFAULT_SEARCH_LANGUAGES)
 
     def found(q: str) -> list[str]:
         response = client.get(f"{API}/posts", params={"q": q, "sort": "title"})
         assert response.status_code == 200, response.text
         return [post["title"] for post in response.json()["items"]]
 
-    assert found("ärger") == ["Ärger im Amt"]
+    # Search folds case and umlauts in every script: one word however it is written, the
+    # matches in the list's title order (Ä as A).
+    for spelling in ("ärger", "ÄRGER", "Arger", "aerger"):
+        assert found(spelling) == ["Ärger im Amt", "Arger Ort"], spelling
     assert found("ÄRGER IM") == ["Ärger im Amt"]
     assert found("über den") == ["Wetter"]
-    assert found("arger") == ["Arger Ort"]
-    assert found("100%") == []
-    # Wildcards and classes in a text are matched as themselves, in any script.
-    assert found("ärger*") == []
+    # The syntax of other query languages is no operator here: nothing matches it.
     assert found("[ä]rger") == []
     assert found("ä?ger") == []
 
