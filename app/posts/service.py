@@ -45,23 +45,13 @@ def list_posts(
     zone: ZoneInfo,
     languages: Sequence[str],
 ) -> Page[PostPublic]:
-    statuses = set(filters.status) or {PostStatus.published}
-    if statuses != {PostStatus.published} and viewer is None:
-        raise Unauthorized("Listing posts that are not published needs an API token.")
+    statuses = statuses_asked(viewer, filters, doing="Listing")
     sources = queries.source_ids(session, filters.source) if filters.source else None
     # Whatever narrows the list beyond visibility and sources: a public total of the kept
     # per-source counts holds only without any of it.
-    narrowing: list[ColumnElement[bool]] = []
-    if filters.tag:
-        narrowing.append(queries.has_tag(filters.tag))
-    if filters.date:
-        narrowing.append(col(Post.published_date) == filters.date)
+    narrowing = narrowed_by(filters, zone)
     after = as_aware(filters.after, zone) if filters.after else None
     before = as_aware(filters.before, zone) if filters.before else None
-    if after:
-        narrowing.append(col(Post.published_at) > after)
-    if before:
-        narrowing.append(col(Post.published_at) < before)
     if filters.q:
         dialect = session.get_bind().dialect.name
         narrowing.append(matching_posts(filters.q, languages, dialect))
@@ -82,6 +72,30 @@ def list_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
         total_statement=total_statement,
     )  # fmt: skip
+
+
+def statuses_asked(viewer: Viewer | None, filters: PostFilters, *, doing: str) -> set[PostStatus]:
+    """The statuses ``filters`` ask for (published by default); 401 for anything else
+    without a token."""
+    statuses = set(filters.status) or {PostStatus.published}
+    if statuses != {PostStatus.published} and viewer is None:
+        raise Unauthorized(f"{doing} posts that are not published needs an API token.")
+    return statuses
+
+
+def narrowed_by(filters: PostFilters, zone: ZoneInfo) -> list[ColumnElement[bool]]:
+    """What ``filters`` ask of posts beyond their status, their sources and a search: a tag,
+    a day, times."""
+    where: list[ColumnElement[bool]] = []
+    if filters.tag:
+        where.append(queries.has_tag(filters.tag))
+    if filters.date:
+        where.append(col(Post.published_date) == filters.date)
+    if filters.after:
+        where.append(col(Post.published_at) > as_aware(filters.after, zone))
+    if filters.before:
+        where.append(col(Post.published_at) < as_aware(filters.before, zone))
+    return where
 
 
 def public_list_key(

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.posts.visibility import POSTS
+from app.search.models import SEARCH_TEXT
 from app.search.query import fts5_match, parse, tsquery
 from app.search.terms import POST_ID_MASK, Query
 
@@ -38,10 +39,10 @@ class Match(NamedTuple):
         return self.key & POST_ID_MASK
 
 
-# SQLite: an FTS5 table whose rowid is the search key.
-_FTS = table("post_search_text", column("rowid", BigInteger))
-# PostgreSQL: the key and a tsvector.
-_VECTORS = table("post_search_text", column("key", BigInteger), column("document"))
+# The table no model declares (app.search.models): on SQLite an FTS5 table whose rowid is
+# the search key, on PostgreSQL the key and a tsvector.
+_FTS = table(SEARCH_TEXT, column("rowid", BigInteger))
+_VECTORS = table(SEARCH_TEXT, column("key", BigInteger), column("document"))
 
 
 class Matches(NamedTuple):
@@ -64,7 +65,7 @@ def matches(query: Query, dialect: str) -> Matches:
     else:
         key = _FTS.c.rowid
         # FTS5 takes the table's own name on the left of MATCH.
-        condition = literal_column("post_search_text").op("MATCH", is_comparison=True)(
+        condition = literal_column(SEARCH_TEXT).op("MATCH", is_comparison=True)(
             bindparam("search_query", fts5_match(query))
         )
         source = _FTS

@@ -5,21 +5,16 @@ alike: every clause of a query scores where it matches best: in the title, in th
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import Connection, column, select, table
+from sqlalchemy import Connection, select
 
 from app.search.matching import Match
+from app.search.models import PostSearch
 from app.search.query import matches, mentions
 from app.search.terms import Query
 
 TITLE, LEAD, KEYWORD, ANYWHERE = 8, 4, 2, 1
 
-_HEADS = table(
-    "post_search",
-    column("post_id"),
-    column("title_terms"),
-    column("lead_terms"),
-    column("keywords"),
-)
+_HEADS = PostSearch.metadata.tables["post_search"]
 
 
 class Head(NamedTuple):

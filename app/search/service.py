@@ -19,13 +19,13 @@ from sqlmodel import Session, col
 from app.archives.schemas import MonthCount
 from app.archives.service import month_label
 from app.auth.service import Viewer
-from app.core.errors import Unauthorized
 from app.core.html import plain_text
 from app.core.pagination import PageParams
 from app.core.types import as_aware
 from app.posts import queries
 from app.posts.models import Post, PostStatus
 from app.posts.schemas import PostFilters, PostPublic
+from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
 from app.search.highlights import highlight, snippet
 from app.search.matching import Match, matches
@@ -50,20 +50,6 @@ RANKED = 1_000
 SNIPPET_SOURCE = 50_000
 # Fewer matches than this, and a suggestion is looked for.
 SUGGEST_BELOW = 3
-
-
-def narrowing(session: Session, filters: PostFilters, zone: ZoneInfo) -> list[ColumnElement[bool]]:
-    """The conditions ``filters`` put on posts beyond visibility, sources and the query."""
-    where: list[ColumnElement[bool]] = []
-    if filters.tag:
-        where.append(queries.has_tag(filters.tag))
-    if filters.date:
-        where.append(col(Post.published_date) == filters.date)
-    if filters.after:
-        where.append(col(Post.published_at) > as_aware(filters.after, zone))
-    if filters.before:
-        where.append(col(Post.published_at) < as_aware(filters.before, zone))
-    return where
 
 
 def _key_range(
@@ -100,9 +86,7 @@ def search(
     languages: Sequence[str],
     site_language: str,
 ) -> SearchPage:
-    statuses = set(filters.status) or {PostStatus.published}
-    if statuses != {PostStatus.published} and viewer is None:
-        raise Unauthorized("Searching posts that are not published needs an API token.")
+    statuses = statuses_asked(viewer, filters, doing="Searching")
     query = parse(filters.q, languages)
     connection = session.connection()
     found = _matches(session, query, filters, viewer, statuses, zone)
@@ -148,7 +132,7 @@ def _matches(
     where = [found.condition, queries.listed_for(viewer, statuses)]
     if filters.source:
         where.append(queries.in_sources(queries.source_ids(session, filters.source)))
-    where += narrowing(session, filters, zone)
+    where += narrowed_by(filters, zone)
     where += _key_range(found.key, filters, zone)
     statement = (
         select(found.key, posts.c.source_id, posts.c.published_date)

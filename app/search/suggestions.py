@@ -3,12 +3,13 @@ replaced by the nearest word the index has met ('Kasachstn' → 'Kasachstan').""
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Connection, column, func, select, table
+from sqlalchemy import Connection, func, select
 
 from app.search.analyzer import fold
+from app.search.models import SearchWord
 from app.search.terms import AnyOf, Query, Term
 
-_WORDS = table("search_words", column("word"), column("shown"), column("uses"))
+_WORDS = SearchWord.metadata.tables["search_words"]
 # Words of a query looked at, and candidates read per word: bounded whatever the vocabulary.
 WORDS_MAX = 6
 CANDIDATES_MAX = 20_000
