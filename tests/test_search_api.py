@@ -3,12 +3,12 @@ finds for what they type, what they may see, and what comes with it."""
 
 from typing import Any
 
-from app.search.index import index_queued
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.search.index import index_queued
 from tests.counting import read_queries_for
 from tests.factories import make_account, make_post, make_source
 
@@ -143,6 +143,9 @@ def test_filters_facets_and_status(client: TestClient, db: Database, settings: S
         "Kasachstan drei",
         "Kasachstan eins",
     ]
+    # Days at the calendar's ends are days like any other.
+    assert _titles(client, "Kasachstan", date="9999-12-31") == []
+    assert _titles(client, "Kasachstan", date="0001-01-01") == []
     # A draft's words find nothing anonymously; its author's token finds it when asked.
     assert _titles(client, "Entwurf") == []
     assert (

@@ -44,7 +44,7 @@ def upgrade() -> None:
     op.create_table(
         "post_search_queue",
         sa.Column("post_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.Column("generation", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("post_id", name=op.f("pk_post_search_queue")),
     )
     op.create_table(
@@ -70,8 +70,9 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE post_search_text USING fts5(title, lead, body, parts, "
             "tokenize='ascii', detail=full)"
         )
-    replace_family(connection, "post_search", "e49ec939bd63441d")
-    op.execute("INSERT INTO post_search_queue (post_id, generation) SELECT id, 1 FROM posts")
+    replace_family(connection, "post_search", "f365c3a71f49a0ad")
+    # A fixed first generation: the queue is empty, and every later change draws a random one.
+    op.execute("INSERT INTO post_search_queue (post_id, generation) SELECT id, 0 FROM posts")
 
 
 def downgrade() -> None:

@@ -51,6 +51,7 @@ from app.derived.trigger_types import (
     row_condition,
 )
 from app.posts.visibility import POSTS, published
+from app.search.models import NEW_GENERATION
 
 # ---- content_version ------------------------------------------------------------------
 
@@ -567,7 +568,7 @@ _SEARCH_CHANGES: tuple[_SearchChange, ...] = (
         ("name",),
     ),
 )
-_QUEUE_SEARCH = "ON CONFLICT (post_id) DO UPDATE SET generation = post_search_queue.generation + 1;"
+_QUEUE_SEARCH = "ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation;"
 
 
 def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
@@ -588,19 +589,20 @@ def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
 
 
 def _search_actions(change: _SearchChange, dialect: DialectName) -> str:
+    generation = NEW_GENERATION[dialect]
     # The queue first: on PostgreSQL an indexer storing the post holds its queue row until
     # it commits, and the deletes after the wait then see (and delete) what it stored. Posts
     # are queued in id order, the order the indexer locks them in.
     if change.many:
         # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
         ordered = f"{change.post} ORDER BY 1"
-        queued = f"SELECT changed.*, 1 FROM ({ordered}) AS changed WHERE true"  # noqa: S608
+        queued = f"SELECT changed.*, {generation} FROM ({ordered}) AS changed WHERE true"  # noqa: S608
         queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
         return f"{queue} {_unindex(change.post, dialect, many=True)}"
-    queued = f"VALUES ({change.post}, 1)"
+    queued = f"VALUES ({change.post}, {generation})"
     if change.queue_if:
         # PostgreSQL allows no subquery in a trigger's WHEN: the condition is the INSERT's.
-        queued = f"SELECT {change.post}, 1 WHERE {change.queue_if}"
+        queued = f"SELECT {change.post}, {generation} WHERE {change.queue_if}"
     queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
     if change.table == "posts" and change.event == "INSERT":
         # A new post has no index rows: it is only queued, the cheapest write there is.

@@ -8,8 +8,8 @@ pieces joined (``Corona-Krise``: coronakris) and, as *parts*, each piece's token
 kris); a German compound gives its parts' tokens too (app.search.compounds).
 
 The cost of a post is linear in its length: words are found by one scan (app.search.words),
-each distinct word is analysed once per post (a dict for the call, never a global cache),
-a word longer than ``MAX_WORD_CHARS`` as written is no token and is not normalised at all,
+each distinct word is analysed once per post (a dict for the call), and once per process
+while it stays among the most recent words of ordinary length (a bounded cache), a word longer than ``MAX_WORD_CHARS`` as written is no token and is not normalised at all,
 and a post keeps at most MAX_POSITIONS tokens.
 """
 
@@ -112,7 +112,11 @@ class Analyser:
     def word(self, word: str) -> WordForms:
         found = self.words.get(word)
         if found is None:
-            found = self.words[word] = _known_word(self.language, word)
+            # Only words that can be tokens are kept beyond the call: a long run of junk
+            # would fill the cache with itself and push out the site's words.
+            known = len(word) <= MAX_WORD_CHARS
+            found = _known_word(self.language, word) if known else self._word(word)
+            self.words[word] = found
         return found
 
     def _word(self, word: str) -> WordForms:
@@ -144,9 +148,9 @@ class Analyser:
 
 
 # A site's posts share most of their words: each is analysed once per process, not once per
-# post. Bounded, so a stream of distinct words cannot grow it (an entry is a few hundred
-# bytes).
-@lru_cache(maxsize=1 << 17)
+# post. Bounded, so a stream of distinct words cannot grow it: 65,536 entries of at most a
+# few hundred bytes each (words of at most MAX_WORD_CHARS).
+@lru_cache(maxsize=1 << 16)
 def _known_word(language: str, word: str) -> WordForms:
     return Analyser(language)._word(word)
 
@@ -154,11 +158,6 @@ def _known_word(language: str, word: str) -> WordForms:
 def split_words(text: str) -> list[str]:
     """The words of ``text``, as written (a hyphenated word stays one word)."""
     return [text[span.start : span.end] for span in word_spans(text)]
-
-
-def analyse_word(word: str, language: str) -> WordForms:
-    """What one word gives the index, in ``language``."""
-    return Analyser(language).word(word)
 
 
 def word_token(word: str, language: str) -> str | None:

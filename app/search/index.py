@@ -27,6 +27,7 @@ from sqlalchemy import BindParameter, Connection, bindparam, func, select, text
 from app.core.db import Database
 from app.posts import queries
 from app.search.analyzer import analyse_post
+from app.search.models import NEW_GENERATION
 from app.search.rendering import (
     LEAD_TERMS_MAX,
     columns,
@@ -323,11 +324,14 @@ def index_queued(
     return stored
 
 
-_QUEUE_RANGE = text(
-    "INSERT INTO post_search_queue (post_id, generation) "
-    "SELECT id, 1 FROM posts WHERE id > :after AND id <= :last "
-    "ON CONFLICT (post_id) DO UPDATE SET generation = post_search_queue.generation + 1"
-)
+_QUEUE_RANGE = {
+    dialect: text(
+        "INSERT INTO post_search_queue (post_id, generation) "  # noqa: S608 (constants)
+        f"SELECT id, {generation} FROM posts WHERE id > :after AND id <= :last "
+        "ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation"
+    )
+    for dialect, generation in NEW_GENERATION.items()
+}
 
 
 def queued_count(database: Database) -> int:
@@ -353,7 +357,8 @@ def reindex(
         last = session.connection().execute(select(func.max(_POSTS.c.id))).scalar() or 0
     for after in range(0, last, QUEUE_CHUNK):
         with database.write_connection() as connection:
-            connection.execute(_QUEUE_RANGE, {"after": after, "last": after + QUEUE_CHUNK})
+            queue = _QUEUE_RANGE[connection.dialect.name]
+            connection.execute(queue, {"after": after, "last": after + QUEUE_CHUNK})
     total = queued_count(database)
 
     def told(handled: int) -> None:

@@ -10,6 +10,11 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 SEARCH_TEXT = "post_search_text"
+# A queue generation: random over 52 bits on both databases (a repeat is a chance in 2^52).
+NEW_GENERATION = {
+    "sqlite": "(random() >> 12)",
+    "postgresql": "floor(random() * 4503599627370496)::bigint",
+}
 # The tables FTS5 keeps for a table of its own, named after it.
 _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
 UNDECLARED_TABLES = frozenset({SEARCH_TEXT, *(f"{SEARCH_TEXT}_{name}" for name in _FTS5_SHADOWS)})
@@ -46,13 +51,16 @@ class PostSearch(SQLModel, table=True):
 
 class PostSearchQueue(SQLModel, table=True):
     """Posts to index: filled by triggers (``post_search`` in app.derived.triggers), emptied
-    by the indexer (app.search.index). Each change steps ``generation``, so the indexer can
+    by the indexer (app.search.index). Each change gives ``generation`` a new random value
+    (``NEW_GENERATION``), never a count that starts again when the row is deleted and made
+    anew: an indexer holding an old read can never take a later change's value for its own,
+    so the indexer can
     tell that a post changed while it was analysing it."""
 
     __tablename__ = "post_search_queue"
 
     post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
-    generation: int = Field(sa_column=Column(Integer, nullable=False))
+    generation: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class SearchWord(SQLModel, table=True):

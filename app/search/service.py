@@ -40,7 +40,7 @@ from app.search.schemas import (
     SearchSort,
     SourceFacet,
 )
-from app.search.terms import Query, key_floor
+from app.search.terms import POST_ID_BITS, Query, key_floor
 
 # Matches counted (and faceted) at most; pages reach this far.
 COUNTED = 10_000
@@ -48,6 +48,10 @@ COUNTED = 10_000
 RANKED = 1_000
 # Characters of a body's text a snippet is looked for in.
 SNIPPET_SOURCE = 50_000
+# A second, and a day and an hour, in search keys (app.search.terms.search_key).
+_SECOND = 1 << POST_ID_BITS
+_DAY_AND_AN_HOUR = 25 * 3600 * _SECOND
+_KEY_MIN, _KEY_MAX = -(2**63), 2**63 - 1  # what a 64-bit integer column holds
 # Fewer matches than this, and a suggestion is looked for.
 SUGGEST_BELOW = 3
 
@@ -55,24 +59,24 @@ SUGGEST_BELOW = 3
 def _key_range(
     key: ColumnElement[int], filters: PostFilters, zone: ZoneInfo
 ) -> list[ColumnElement[bool]]:
-    """The keys the date filters allow, a little wide (keys are whole seconds): the index
-    skips what lies outside, the exact conditions on posts decide the rest."""
-    low: dt.datetime | None = None
-    high: dt.datetime | None = None
+    """The keys the date filters allow, a second wider at each end (keys are whole seconds):
+    the index skips what lies outside, the exact conditions on posts decide the rest.
+    Reckoned in keys, not times: a day at the calendar's end has no day after it."""
+    lows: list[int] = []
+    highs: list[int] = []
     if filters.date:
-        start = dt.datetime.combine(filters.date, dt.time(), zone)
-        low, high = start, start + dt.timedelta(days=1, hours=1)
+        start = key_floor(dt.datetime.combine(filters.date, dt.time(), zone))
+        lows.append(start)
+        highs.append(start + _DAY_AND_AN_HOUR)  # a local day lasts 23 to 25 hours
     if filters.after:
-        after = as_aware(filters.after, zone)
-        low = max(low, after) if low else after
+        lows.append(key_floor(as_aware(filters.after, zone)))
     if filters.before:
-        before = as_aware(filters.before, zone) + dt.timedelta(seconds=1)
-        high = min(high, before) if high else before
+        highs.append(key_floor(as_aware(filters.before, zone)) + _SECOND)
     where: list[ColumnElement[bool]] = []
-    if low is not None:
-        where.append(key >= key_floor(low - dt.timedelta(seconds=1)))
-    if high is not None:
-        where.append(key < key_floor(high))
+    if lows:
+        where.append(key >= max(max(lows) - _SECOND, _KEY_MIN))
+    if highs:
+        where.append(key < min(min(highs) + _SECOND, _KEY_MAX))
     return where
 
 
@@ -103,7 +107,10 @@ def search(
     unscored = [match.post_id for match in page if match.post_id not in scores]
     if unscored:
         scores |= ranking.scores(connection, query, unscored)
-    items = _hits(session, query, [match.post_id for match in page], scores, zone)
+    # Read with the visibility rule again: on PostgreSQL a post unpublished since the
+    # matches were read would otherwise be shown as it is now.
+    visible = queries.listed_for(viewer, statuses)
+    items = _hits(session, query, [match.post_id for match in page], visible, scores, zone)
     suggestion = None
     if len(found) < SUGGEST_BELOW:
         suggestion = suggestions.suggest(connection, filters.q, query)
@@ -178,6 +185,7 @@ def _hits(
     session: Session,
     query: Query,
     ids: Sequence[int],
+    visible: ColumnElement[bool],
     scores: dict[int, int],
     zone: ZoneInfo,
 ) -> list[SearchHit]:
@@ -187,7 +195,7 @@ def _hits(
     posts = {
         post.id: post
         for post in queries.fetch_posts(
-            session, where=[col(Post.id).in_(list(ids))], order=[], zone=zone
+            session, where=[col(Post.id).in_(list(ids)), visible], order=[], zone=zone
         )
     }
     return [
