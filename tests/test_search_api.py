@@ -184,6 +184,16 @@ def test_ranking_highlights_and_suggestion(
     assert misspelt["suggestion"] == "Kasachstan"
     assert found["suggestion"] is None
 
+    # A word only a draft holds is suggested to no one who may not see the draft.
+    make_post(db, editor, title="Geheimplan", status="draft", published_at=None)
+    _indexed(db, settings)
+    assert _search(client, "Geheimplam")["suggestion"] is None
+    assert _search(client, "Geheimplan")["suggestion"] is None
+    drafts = client.get(
+        f"{API}/search", params={"q": "Geheimplam", "status": "draft"}, headers=editor.headers
+    )
+    assert drafts.json()["suggestion"] == "Geheimplan"
+
 
 def test_search_responses_are_cached_and_revalidated(
     client: TestClient, db: Database, settings: Settings
@@ -200,6 +210,17 @@ def test_search_responses_are_cached_and_revalidated(
         headers={"If-None-Match": first.headers["etag"]},
     )
     assert again.status_code == 304
+
+
+def test_a_cached_search_answer_lasts_only_until_the_index_changes(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Kasachstan", body="Text.")
+    # Asked before the worker indexed the post: nothing, and the answer is kept.
+    assert _search(client, "Kasachstan")["total"] == 0
+    _indexed(db, settings)
+    assert _titles(client, "Kasachstan") == ["Kasachstan"]
 
 
 def test_q_narrows_posts_and_archives(

@@ -63,6 +63,21 @@ def listed_for(viewer: Viewer | None, statuses: Collection[PostStatus]) -> Colum
     return or_(published(), unpublished) if public else unpublished
 
 
+def is_listed_for(
+    viewer: Viewer | None, statuses: Collection[PostStatus], post: PostPublic
+) -> bool:
+    """``listed_for`` for one post at hand: for a read that fetched posts by id and must
+    show only those the list would."""
+    status = PostStatus(post.status)
+    if status not in statuses:
+        return False
+    if status is PostStatus.published:
+        return True
+    if viewer is None or (viewer.is_preview and status is PostStatus.trashed):
+        return False
+    return viewer.is_editor or post.author.id == viewer.user_id
+
+
 def sort_order(sort: PostSort, *, may_include_drafts: bool) -> list[ColumnElement[object]]:
     # Mapped is covariant, so these widen to the ColumnElement[object] the caller expects.
     title: Mapped[object] = col(Post.title_sort)

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from sqlalchemy import BindParameter, Connection, bindparam, func, select, text
 
 from app.core.db import Database
+from app.derived.content_version import bump
 from app.posts import queries
 from app.search.analyzer import analyse_post
 from app.search.models import NEW_GENERATION
@@ -261,6 +262,8 @@ def store_in(connection: Connection, indexed: Sequence[Indexed]) -> int:
         words = _words(fresh)
         if words:
             connection.execute(_UPSERT_WORD, words)
+        # What search finds has changed: no cached answer outlives it.
+        bump(connection)
     connection.execute(
         _UNQUEUE,
         [{"post_id": post.post_id, "generation": post.generation} for post in unchanged],

@@ -54,7 +54,7 @@ class Facets(BaseModel):
 
 class SearchPage(BaseModel):
     items: list[SearchHit]
-    total: int = Field(description="Matching posts (the counting stops at total_limit).")
+    total: int = Field(description="Matching posts, counted up to 10,000.")
     total_exact: bool = Field(
         description="false when more posts match than are counted: total is then the limit, "
         "the facets count the newest matches, and pages reach that far."

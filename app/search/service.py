@@ -27,6 +27,7 @@ from app.posts.models import Post, PostStatus
 from app.posts.schemas import PostFilters, PostPublic
 from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
+from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
 from app.search.matching import Match, matches
 from app.search.query import parse
@@ -40,7 +41,7 @@ from app.search.schemas import (
     SearchSort,
     SourceFacet,
 )
-from app.search.terms import POST_ID_BITS, Query, key_floor
+from app.search.terms import POST_ID_BITS, Query, Term, key_floor
 
 # Matches counted (and faceted) at most; pages reach this far.
 COUNTED = 10_000
@@ -107,13 +108,34 @@ def search(
     unscored = [match.post_id for match in page if match.post_id not in scores]
     if unscored:
         scores |= ranking.scores(connection, query, unscored)
-    # Read with the visibility rule again: on PostgreSQL a post unpublished since the
-    # matches were read would otherwise be shown as it is now.
-    visible = queries.listed_for(viewer, statuses)
-    items = _hits(session, query, [match.post_id for match in page], visible, scores, zone)
+    # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
+    # since the matches were read would otherwise be shown as it is now. (In the statement,
+    # the rule would have SQLite walk the status index rather than look up 20 ids.)
+    posts = queries.fetch_posts(
+        session, where=[col(Post.id).in_([match.post_id for match in page])], order=[], zone=zone
+    )
+    visible = {post.id: post for post in posts if queries.is_listed_for(viewer, statuses, post)}
+    items = [
+        _hit(visible[match.post_id], scores.get(match.post_id, 0), query)
+        for match in page
+        if match.post_id in visible
+    ]
     suggestion = None
     if len(found) < SUGGEST_BELOW:
-        suggestion = suggestions.suggest(connection, filters.q, query)
+
+        def shown(word: str) -> bool:
+            """Whether ``word`` finds a post this caller may see."""
+            alone = Query((Term(word, query_forms(word, languages)),))
+            hit = matches(alone, session.get_bind().dialect.name)
+            statement = (
+                select(hit.key)
+                .select_from(hit.source.join(queries.POSTS, queries.POSTS.c.id == hit.post_id))
+                .where(hit.condition, queries.listed_for(viewer, statuses))
+                .limit(1)
+            )
+            return connection.execute(statement).first() is not None
+
+        suggestion = suggestions.suggest(connection, filters.q, query, shown)
     return SearchPage(
         items=items,
         total=len(found),
@@ -179,28 +201,6 @@ def _facets(connection: Connection, found: Sequence[Match], language: str) -> Fa
             for (year, month), n in sorted(per_month.items(), reverse=True)
         ],
     )  # fmt: skip
-
-
-def _hits(
-    session: Session,
-    query: Query,
-    ids: Sequence[int],
-    visible: ColumnElement[bool],
-    scores: dict[int, int],
-    zone: ZoneInfo,
-) -> list[SearchHit]:
-    """The posts ``ids``, in that order, scored and highlighted."""
-    if not ids:
-        return []
-    posts = {
-        post.id: post
-        for post in queries.fetch_posts(
-            session, where=[col(Post.id).in_(list(ids)), visible], order=[], zone=zone
-        )
-    }
-    return [
-        _hit(posts[post_id], scores.get(post_id, 0), query) for post_id in ids if post_id in posts
-    ]
 
 
 def _hit(post: PostPublic, score: int, query: Query) -> SearchHit:

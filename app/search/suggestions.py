@@ -1,5 +1,12 @@
-"""Suggestions: when a query finds little, the same query with each word that no post holds
-replaced by the nearest word the index has met ('Kasachstn' → 'Kasachstan')."""
+"""Suggestions: when a query finds little, the same query with each word that no post the
+caller may see holds replaced by the nearest word that one does ('Kasachstn' → 'Kasachstan').
+
+The vocabulary holds every indexed post's words, drafts' too: a candidate is suggested only
+once a post the caller may see is found by it, and the word typed itself is one of the
+candidates, so neither an answer nor its absence tells of a word that only hidden posts
+hold."""
+
+from collections.abc import Callable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -14,19 +21,18 @@ _WORDS = SearchWord.metadata.tables["search_words"]
 WORDS_MAX = 6
 CANDIDATES_MAX = 20_000
 SHORTEST = 4  # shorter words are too often right as they are
+CHECKED_MAX = 3  # candidates per word checked for a post the caller may see
 
 
 def _distance_allowed(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
-def _nearest(connection: Connection, word: str) -> str | None:
-    """The indexed word nearest ``word`` (folded), as first written; None when ``word`` is
-    indexed itself or nothing is near. Candidates share its first two letters: a typo there
-    is rare, and the index's order finds them at once."""
-    known = connection.execute(select(_WORDS.c.word).where(_WORDS.c.word == word)).first()
-    if known is not None:
-        return None
+def _nearest(connection: Connection, word: str, shown: Callable[[str], bool]) -> str | None:
+    """The indexed word nearest ``word`` (folded) that finds a post ``shown`` says the caller
+    may see, as first written; None when that is ``word`` itself or nothing near is.
+    Candidates share its first two letters: a typo there is rare, and the index's order
+    finds them at once."""
     start = word[:2]
     end = start[:-1] + chr(ord(start[-1]) + 1)
     allowed = _distance_allowed(word)
@@ -51,12 +57,18 @@ def _nearest(connection: Connection, word: str) -> str | None:
     if not found:
         return None
     # The nearest; of those as near, the one met most often, then the first in order.
-    _, _, best = min(found, key=lambda hit: (hit[1], -rows[hit[2]].uses, rows[hit[2]].word))
-    return str(rows[best].shown)
+    ranked = sorted(found, key=lambda hit: (hit[1], -rows[hit[2]].uses, rows[hit[2]].word))
+    for _, distance, at in ranked[:CHECKED_MAX]:
+        if shown(rows[at].shown):
+            return None if distance == 0 else str(rows[at].shown)
+    return None
 
 
-def suggest(connection: Connection, text: str, query: Query) -> str | None:
-    """``text`` with its unknown words corrected, or None when there is nothing to correct."""
+def suggest(
+    connection: Connection, text: str, query: Query, shown: Callable[[str], bool]
+) -> str | None:
+    """``text`` with its words that find nothing the caller may see corrected (``shown``
+    says whether a word finds such a post), or None when there is nothing to correct."""
     terms = [
         item
         for clause in query.clauses
@@ -69,7 +81,7 @@ def suggest(connection: Connection, text: str, query: Query) -> str | None:
         word = fold(term.text)
         if len(word) < SHORTEST or not word.isalpha():
             continue
-        nearest = _nearest(connection, word)
+        nearest = _nearest(connection, word, shown)
         if nearest is not None and fold(nearest) != word:
             corrected = corrected.replace(term.text, nearest, 1)
             changed = True
