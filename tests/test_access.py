@@ -23,7 +23,6 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
-from app.search.index import index_queued
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
@@ -43,6 +42,7 @@ from app.posts import trash
 from app.posts.models import Post
 from app.posts.schemas import PostPublic, PostUpdate
 from app.previews.links import signature
+from app.search.index import index_queued
 from app.sources.models import Source
 from app.sources.schemas import SourcePublic
 from tests.conftest import empty_all_tables

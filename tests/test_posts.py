@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
-from app.search.index import index_queued
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
@@ -11,6 +10,7 @@ from app.auth.models import Role
 from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.posts.models import Post
+from app.search.index import index_queued
 from tests.counting import count_queries
 from tests.factories import make_account, make_post, make_source
 
