@@ -630,3 +630,21 @@ def _waiting_on_a_lock(db: Database) -> bool:
             text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
         )
         return bool(waiting.scalar_one())
+
+
+def test_a_post_of_many_long_distinct_words_is_indexed_within_a_documents_size(
+    db: Database, editor: Account
+) -> None:
+    # Hyphenated words of 4-byte letters, each distinct: as written, their tokens would take
+    # over 1.5 MB, more than a PostgreSQL tsvector holds. The first of them are kept, alike
+    # on both databases, and the posts after it are indexed too.
+    def word(number: int) -> str:
+        return "".join(chr(0x20000 + (number * 31 + offset) % 0xA000) for offset in range(31))
+
+    body = " ".join(f"{word(2 * n)}-{word(2 * n + 1)}" for n in range(3_100))[:199_000]
+    big = make_post(db, editor, title="Zeichen", body=body)
+    after = make_post(db, editor, title="Danach")
+    drain(db)
+    assert found(db, "Zeichen") == {big.id}
+    assert found(db, "Danach") == {after.id}
+    assert found(db, word(0).casefold()) == {big.id}

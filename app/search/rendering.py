@@ -15,6 +15,11 @@ from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
 
 # PostgreSQL keeps at most this many positions of one lexeme.
 POSITIONS_PER_TOKEN = 256
+# What a post's distinct tokens may take, in bytes, each with the room PostgreSQL gives a
+# lexeme beside its text: well within the 1 MB a tsvector may hold (positions take at most
+# 2 bytes each of the 16,000 more). A token first met past it is FILLER in both databases.
+DOCUMENT_BYTES_MAX = 768_000
+_LEXEME_OVERHEAD = 8
 # Tokens of the lead ranking reads: enough for an excerpt, tags and source.
 LEAD_TERMS_MAX = 1_000
 _WEIGHTS = ("A", "B", "C", "D")  # title, lead, body, parts
@@ -41,8 +46,8 @@ class FtsText(NamedTuple):
 def columns(analysed: Analysed) -> Columns:
     """The post's columns as the index holds them: at most ``MAX_POSITIONS`` tokens (the body
     shortened first, then the parts), and each token's occurrences past the 256th (counted
-    over title, lead, body, parts in this order), or anything that is not a token, made
-    ``FILLER``."""
+    over title, lead, body, parts in this order), a token first met once the distinct tokens
+    take ``DOCUMENT_BYTES_MAX``, or anything that is not a token, made ``FILLER``."""
     title, lead, body, parts = (
         list(analysed.title),
         list(analysed.lead),
@@ -57,6 +62,7 @@ def columns(analysed: Analysed) -> Columns:
         del shortened[len(shortened) - cut :]
         excess -= cut
     seen: Counter[str] = Counter()
+    size = 0
     for column in (title, lead, body, parts):
         for index, token in enumerate(column):
             if not is_token(token):
@@ -64,6 +70,12 @@ def columns(analysed: Analysed) -> Columns:
                 # quoted in a tsvector nor read back by FTS5 as one token, its position kept.
                 column[index] = FILLER
                 continue
+            if token not in seen:
+                cost = len(token.encode()) + _LEXEME_OVERHEAD
+                if size + cost > DOCUMENT_BYTES_MAX:
+                    column[index] = FILLER
+                    continue
+                size += cost
             seen[token] += 1
             if seen[token] > POSITIONS_PER_TOKEN:
                 column[index] = FILLER
