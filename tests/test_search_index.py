@@ -23,7 +23,7 @@ from app.search import index
 from app.search.analyzer import analyse_post, word_token
 from app.search.index import analyse, index_queued, read_queued, reindex, store, store_in
 from app.search.rendering import columns, fts_text, tsvector_literal
-from app.search.terms import FILLER, MAX_POSITIONS, POST_ID_MASK, Analysed, search_key
+from app.search.terms import FILLER, POST_ID_MASK, Analysed, search_key
 from app.transfer import restorer
 from app.transfer.exporter import Export
 from app.worker.runner import Worker
@@ -522,13 +522,6 @@ def test_what_is_not_a_token_is_kept_out_in_its_position() -> None:
     made = columns(Analysed(["a", "b'c", "Up", "d"], [], [], [], [], {}))
     assert made.title == ["a", FILLER, FILLER, "d"]
     assert tsvector_literal(made) == "'a':1A 'd':4A"
-
-
-def test_a_post_is_capped_at_max_positions_body_first() -> None:
-    body = [f"w{number}" for number in range(MAX_POSITIONS)]
-    made = columns(Analysed(["t"], ["l"], body, ["p"] * 10, [], {}))
-    assert (made.title, made.lead, made.parts) == (["t"], ["l"], ["p"] * 10)
-    assert len(made.body) == MAX_POSITIONS - 12
 
 
 PHRASE_POSTS: dict[str, dict[str, Any]] = {

@@ -9,7 +9,7 @@ whatever those triggers were called or did.
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -151,3 +151,10 @@ def _dialect(name: str) -> Dialect:
     if name not in _DIALECTS:
         raise ValueError(f"no triggers for the {name} dialect")
     return _DIALECTS[name]
+
+
+def values_differ(columns: Sequence[str], dialect: DialectName) -> str:
+    """A trigger's condition that an UPDATE changed the value of one of ``columns`` (NULLs
+    compared as values)."""
+    differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
+    return " OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in columns)

@@ -49,6 +49,7 @@ from app.derived.trigger_types import (
     after_each_row,
     rendered,
     row_condition,
+    values_differ,
 )
 from app.posts.visibility import POSTS, published
 from app.search.models import NEW_GENERATION
@@ -486,8 +487,7 @@ _REVISION_CHANGES: tuple[_RevisionChange, ...] = (
 def _post_revisions(dialect: DialectName) -> Rendered:
     # An update queues the post only when a kept column's value differs: a like, or an edit
     # that writes the same values, queues nothing.
-    differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
-    content_changed = " OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in _REVISED_COLUMNS)
+    content_changed = values_differ(_REVISED_COLUMNS, dialect)
     updated = f" OF {', '.join(_REVISED_COLUMNS)}"
     return rendered(
         [
@@ -627,7 +627,6 @@ def _search_post_delete(dialect: DialectName) -> tuple[Function | None, Trigger]
 
 
 def _post_search(dialect: DialectName) -> Rendered:
-    differs = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
     made = [
         after_each_row(
             dialect,
@@ -636,7 +635,7 @@ def _post_search(dialect: DialectName) -> Rendered:
             change.event,
             _search_actions(change, dialect),
             columns=f" OF {', '.join(change.columns)}" if change.columns else "",
-            when=" OR ".join(f"OLD.{name}{differs}NEW.{name}" for name in change.columns),
+            when=values_differ(change.columns, dialect),
         )
         for change in _SEARCH_CHANGES
     ]

@@ -26,15 +26,13 @@ from app.search import compounds
 from app.search.folding import fold as fold
 from app.search.folding import strip_marks
 from app.search.languages import STEMMERS
-from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
+from app.search.terms import MAX_POSITIONS, TOKEN_MAX, Analysed
 from app.search.wordlists import common_words
 from app.search.words import APOSTROPHES, hyphen_pieces, pieces, word_spans
 
 # A word written longer than this is no token (its token would be longer than TOKEN_MAX
 # unless most of it were combining marks): it is not normalised, whatever it holds.
 MAX_WORD_CHARS = 4 * TOKEN_MAX
-# PostgreSQL keeps at most 256 positions of one lexeme (app.search.terms FILLER).
-MAX_OCCURRENCES = 256
 KEYWORDS = 20
 KEYWORD_MIN = 4
 # The folded surface words kept for suggestions: letters only, of these lengths.
@@ -226,16 +224,6 @@ def _keywords(columns: Iterable[list[str]], common: frozenset[str]) -> list[str]
     return ranked[:KEYWORDS]
 
 
-def _fill(columns: Sequence[list[str]]) -> None:
-    """A token's occurrences past MAX_OCCURRENCES in the post become FILLER, in place."""
-    seen: Counter[str] = Counter()
-    for tokens in columns:
-        for index, token in enumerate(tokens):
-            seen[token] += 1
-            if seen[token] > MAX_OCCURRENCES:
-                tokens[index] = FILLER
-
-
 def analyse_post(
     *,
     title: str,
@@ -252,7 +240,6 @@ def analyse_post(
     lead_tokens = streams.column([excerpt, *tags, source or ""])
     body_tokens = streams.column([body])
     keywords = _keywords([lead_tokens, body_tokens], common_tokens(language))
-    _fill([title_tokens, lead_tokens, body_tokens, streams.parts])
     return Analysed(
         title=title_tokens,
         lead=lead_tokens,

@@ -66,11 +66,6 @@ class _Split(NamedTuple):
     ends: tuple[tuple[int, int], ...]  # each part's (start, end) in the word
 
 
-def load() -> None:
-    """Reads the word list now (else the first split does): for a process about to split."""
-    vocabulary(LANGUAGE)
-
-
 # Words met again (most of a site's words recur from post to post) are split once per process;
 # bounded, so a stream of distinct words cannot grow it.
 @lru_cache(maxsize=1 << 16)

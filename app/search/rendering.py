@@ -11,7 +11,7 @@ in FTS5 and absent from the document, their positions kept.
 from collections import Counter
 from typing import NamedTuple
 
-from app.search.terms import FILLER, MAX_POSITIONS, TOKEN_MAX, Analysed
+from app.search.terms import FILLER, TOKEN_MAX, Analysed
 
 # PostgreSQL keeps at most this many positions of one lexeme.
 POSITIONS_PER_TOKEN = 256
@@ -44,23 +44,16 @@ class FtsText(NamedTuple):
 
 
 def columns(analysed: Analysed) -> Columns:
-    """The post's columns as the index holds them: at most ``MAX_POSITIONS`` tokens (the body
-    shortened first, then the parts), and each token's occurrences past the 256th (counted
-    over title, lead, body, parts in this order), a token first met once the distinct tokens
-    take ``DOCUMENT_BYTES_MAX``, or anything that is not a token, made ``FILLER``."""
+    """The post's columns as the index holds them (the analyzer has kept them within
+    ``MAX_POSITIONS``): each token's occurrences past the 256th (counted over title, lead,
+    body, parts in this order), a token first met once the distinct tokens take
+    ``DOCUMENT_BYTES_MAX``, or anything that is not a token, made ``FILLER``."""
     title, lead, body, parts = (
         list(analysed.title),
         list(analysed.lead),
         list(analysed.body),
         list(analysed.parts),
     )
-    excess = len(title) + len(lead) + len(body) + len(parts) - MAX_POSITIONS
-    for shortened in (body, parts, lead, title):
-        if excess <= 0:
-            break
-        cut = min(excess, len(shortened))
-        del shortened[len(shortened) - cut :]
-        excess -= cut
     seen: Counter[str] = Counter()
     size = 0
     for column in (title, lead, body, parts):
