@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The suite runs in parallel, each worker with its own SQLite files and PostgreSQL server.
+TEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
@@ -42,7 +44,7 @@ typecheck: install
 	$(BIN)/mypy app tests bench
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 
