@@ -1,5 +1,6 @@
 """The application: create_app() wires settings, database, routers and error handling."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -115,6 +116,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if owns_database:
+            # What a server has made by now (the app, its routes and schemas, the driver's
+            # caches) lives as long as the process: frozen, the collector's full passes no
+            # longer walk it. They had taken half the CPU of a search of 10,000 matches.
+            gc.freeze()
         yield
         if worker is not None:
             # Joining blocks: on a thread, so the loop goes on closing connections meanwhile.

@@ -206,7 +206,7 @@ def scratch(db: Database, backend: str) -> Iterator[Scratch]:
 
 
 def _anywhere(clause: Clause, analysed: Analysed) -> bool:
-    return any(matches(clause, tokens) for tokens in _columns(analysed))
+    return any(matches(clause, " ".join(tokens)) for tokens in _columns(analysed))
 
 
 def _expected(query: Query) -> set[int]:

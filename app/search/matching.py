@@ -12,12 +12,15 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     FromClause,
+    String,
     bindparam,
     cast,
     column,
+    func,
     literal_column,
     select,
     table,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
@@ -32,7 +35,7 @@ class Match(NamedTuple):
 
     key: int
     source_id: int | None
-    published_date: dt.date | None
+    month: str | None  # of its publication, site-local: "2026-01"
 
     @property
     def post_id(self) -> int:
@@ -53,6 +56,14 @@ class Matches(NamedTuple):
     condition: ColumnElement[bool]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
+
+
+def month_of(day: ColumnElement[dt.date], dialect: str) -> ColumnElement[str]:
+    """A date column's month as "YYYY-MM", made by the database: ten thousand matches are
+    counted by month without a date object made for each."""
+    if dialect == "postgresql":
+        return func.to_char(day, "YYYY-MM")
+    return func.substr(type_coerce(day, String), 1, 7)  # SQLite keeps dates as ISO text
 
 
 def matches(query: Query, dialect: str) -> Matches:

@@ -14,7 +14,7 @@ as a limit is passed: any text costs time linear in its length, and a long hosti
 more than reading it.
 """
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -318,46 +318,41 @@ def tsquery(query: Query) -> str:
     return " & ".join(clauses)
 
 
-# Matching in Python, as both databases match: what ranking asks of the title and lead
-# terms it keeps, and what a test checks the databases against.
+# Matching in Python, as both databases match: what ranking asks of the title, lead and
+# keywords the index keeps of a post, and what a test checks the databases against. A
+# column is its tokens in text order joined by single spaces, as the index stores them:
+# tokens hold no space, so a word, a prefix and a phrase are each a substring search.
 
 
-def _item_in(item: Item, tokens: Sequence[str]) -> bool:
+def _item_in(item: Item, spaced: str) -> bool:
+    """Whether ``item`` matches a column given as `` token token ... `` (a space at each
+    end)."""
     if isinstance(item, Term):
-        return any(form in tokens for form in item.forms)
+        return any(f" {form} " in spaced for form in item.forms)
     if isinstance(item, Prefix):
-        return any(token.startswith(item.token) for token in tokens)
-    return any(_in_a_row(sequence, tokens) for sequence in item.sequences)
+        return f" {item.token}" in spaced
+    return any(f" {' '.join(sequence)} " in spaced for sequence in item.sequences)
 
 
-def _in_a_row(sequence: tuple[str, ...], tokens: Sequence[str]) -> bool:
-    size = len(sequence)
-    first = sequence[0]
-    return any(
-        token == first and tuple(tokens[start : start + size]) == sequence
-        for start, token in enumerate(tokens)
-    )
-
-
-def matches(clause: Clause, tokens: Sequence[str]) -> bool:
-    """Whether ``clause`` matches a column holding ``tokens`` in text order: a word where
-    one of its forms stands, a prefix where a token begins with it, a phrase where one of
-    its sequences stands in a row."""
+def matches(clause: Clause, column: str) -> bool:
+    """Whether ``clause`` matches a column (its tokens in text order, space-separated): a
+    word where one of its forms stands, a prefix where a token begins with it, a phrase
+    where one of its sequences stands in a row."""
+    spaced = f" {column} "
     items = clause.items if isinstance(clause, AnyOf) else (clause,)
-    return any(_item_in(item, tokens) for item in items)
+    return any(_item_in(item, spaced) for item in items)
 
 
-def mentions(clause: Clause, tokens: Collection[str]) -> bool:
-    """Whether any token of ``clause`` is among ``tokens`` (for a prefix, a token beginning
-    with it), wherever it stands: a post's keywords, say."""
+def mentions(clause: Clause, tokens: str) -> bool:
+    """Whether any token of ``clause`` is among ``tokens`` (space-separated; for a prefix,
+    a token beginning with it), wherever it stands: a post's keywords, say."""
+    spaced = f" {tokens} "
     items = clause.items if isinstance(clause, AnyOf) else (clause,)
     for item in items:
-        if isinstance(item, Term):
-            found = any(form in tokens for form in item.forms)
-        elif isinstance(item, Prefix):
-            found = any(token.startswith(item.token) for token in tokens)
+        if isinstance(item, Phrase):
+            found = any(f" {token} " in spaced for sequence in item.sequences for token in sequence)
         else:
-            found = any(token in tokens for sequence in item.sequences for token in sequence)
+            found = _item_in(item, spaced)
         if found:
             return True
     return False

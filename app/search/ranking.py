@@ -18,11 +18,12 @@ _HEADS = PostSearch.metadata.tables["post_search"]
 
 
 class Head(NamedTuple):
-    """What ranking reads of a post: its title's and lead's tokens in order, its keywords."""
+    """What ranking reads of a post, as the index keeps it: its title's and lead's tokens
+    in text order and its keywords, each space-separated."""
 
-    title: list[str]
-    lead: list[str]
-    keywords: frozenset[str]
+    title: str
+    lead: str
+    keywords: str
 
 
 def _heads(connection: Connection, post_ids: Sequence[int]) -> dict[int, Head]:
@@ -32,10 +33,7 @@ def _heads(connection: Connection, post_ids: Sequence[int]) -> dict[int, Head]:
         select(_HEADS.c.post_id, _HEADS.c.title_terms, _HEADS.c.lead_terms, _HEADS.c.keywords)
         .where(_HEADS.c.post_id.in_(list(post_ids)))
     )  # fmt: skip
-    return {
-        post_id: Head((title or "").split(), (lead or "").split(), frozenset((keys or "").split()))
-        for post_id, title, lead, keys in rows
-    }
+    return {post_id: Head(title, lead, keys) for post_id, title, lead, keys in rows}
 
 
 def score(query: Query, head: Head) -> int:
