@@ -9,12 +9,25 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from sqlalchemy import text
 
+from app.core.db import Database
 from app.core.html import make_excerpt, render_markdown
+from app.search.index import reindex
 from bench import cache
 from bench.dataset import VERSION, generate_posts, plan
 from bench.lexicon import WORD_MAX, Kind, Lexicon
-from bench.search_load import RARE_SHARE, SampledPost, choose_bands, document_counts, words
+from bench.search_index import index_dataset
+from bench.search_load import (
+    RARE_SHARE,
+    SampledPost,
+    Vocabulary,
+    choose_bands,
+    document_counts,
+    rare_vocabulary,
+    words,
+)
+from tests.factories import make_account, make_post
 
 POSTS = 2000
 
@@ -115,6 +128,58 @@ def test_the_rare_band_of_a_generated_dataset_is_real(rows: list[dict[str, Any]]
         assert 0 < sum(word in found for found in texts) < RARE_SHARE * POSTS
 
 
+def test_the_rare_band_takes_the_whole_datasets_shares_over_a_samples() -> None:
+    """The index's vocabulary counts every post: its rare words make the band, whatever the
+    sample shows (here: no word in fewer than 0.1 % of its posts)."""
+    sample = [
+        SampledPost(f"Haushalt Zeitung Gelegentlich{'abcdefghij'[n % 10]}", None, "2026-10")
+        for n in range(2000)
+    ]
+    alone = choose_bands(sample, random.Random(1), count=30)["rare"]
+    assert "rarest tenth" in alone.note
+    rare = {f"Seltenwort{letter}": 0.0004 for letter in "abcdefghijklmnopqrstuvwxyz"}
+    bands = choose_bands(sample, random.Random(1), count=30, vocabulary=Vocabulary(10**5, rare))
+    band = bands["rare"]
+    assert {parse_qs(query)["q"][0] for query in band.queries} <= set(rare)
+    assert len(band.queries) == 30
+    assert band.words == len(rare)
+    assert band.max_share == 0.0004
+    assert band.note == ""
+
+
 def test_datasets_of_another_shape_are_cached_under_another_key() -> None:
     assert cache.key("sqlite", 100_000, 1) == f"sqlite-100000-s1-v{VERSION}"
     assert VERSION >= 2
+
+
+def test_rare_words_are_counted_over_the_whole_index(db: Database, database_url: str) -> None:
+    editor = make_account(db)
+    for number, name in enumerate(["Kolbenfeld", "Wrawonbrink", "Süßmilchau", "Trelandis"]):
+        body = f"Gemeinsam berichten alle über {name}."
+        if number < 2:
+            body += " Zweimalig erwähnt."
+        make_post(db, editor, title=f"Bericht {name}", body=body)
+    assert index_dataset(database_url) == 4
+    with db.engine.connect() as connection:
+        vocabulary = rare_vocabulary(connection, share=0.5)
+    assert vocabulary is not None
+    assert vocabulary.posts == 4
+    # In one post of four: rare at 50 %; in two or four: not.
+    assert {"Kolbenfeld", "Wrawonbrink", "Süßmilchau", "Trelandis"} <= set(vocabulary.rare)
+    assert not {"Gemeinsam", "Zweimalig", "Bericht", "berichten"} & set(vocabulary.rare)
+    assert vocabulary.rare["Trelandis"] == 0.25
+    # Indexing again counts each word again and never down: a word never looks rarer.
+    reindex(db, ["de"])
+    with db.engine.connect() as connection:
+        again = rare_vocabulary(connection, share=0.5)
+        indexed = connection.execute(text("SELECT count(*) FROM post_search")).scalar_one()
+    assert indexed == 4
+    assert again is not None
+    assert all(again.rare.get(word, 1.0) >= share for word, share in vocabulary.rare.items())
+
+
+def test_without_an_index_there_is_no_vocabulary(db: Database) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Ohne Index", body="Nichts ist indexiert.")
+    with db.engine.connect() as connection:
+        assert rare_vocabulary(connection) is None
