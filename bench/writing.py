@@ -316,9 +316,8 @@ class BodyPool:
         first, first_html, size = lead.fill(topic)
         markdown, html = [first], [first_html]
         while size < target:
-            unit_markdown, unit_html, unit_size = self.units[rng.randrange(len(self.units))].fill(
-                topic
-            )
+            unit = self.units[rng.randrange(len(self.units))]
+            unit_markdown, unit_html, unit_size = unit.fill(topic)
             markdown.append(unit_markdown)
             html.append(unit_html)
             size += 2 + unit_size
