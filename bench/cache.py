@@ -1,9 +1,11 @@
 """Benchmark datasets, generated once by bench.dataset and kept in bench/data/ (git-ignored).
 
-A dataset is keyed by backend, number of posts and seed (`sqlite-100000-s1`): the same key
-always means the same rows, so a cached one is as good as a new one, and generating 1M posts
-takes minutes. Next to it, `<key>.json` holds the editor's token that bench.dataset printed;
-it is written last, so a dataset without it (an interrupted generation) is made anew.
+A dataset is keyed by backend, number of posts, seed and bench.dataset's VERSION
+(`sqlite-100000-s1-v2`): the same key always means the same rows, so a cached one is as good
+as a new one, and generating 1M posts takes minutes; a dataset of an older shape has another
+key and is never reused. Next to it, `<key>.json` holds the editor's token that
+bench.dataset printed; it is written last, so a dataset without it (an interrupted
+generation) is made anew.
 
 Every run works on a throwaway copy (`working_copy`), because the write scenarios add posts
 and the cached dataset must stay as generated; a dataset cached before a new migration must
@@ -36,7 +38,7 @@ from pathlib import Path
 from app.core.migrations import upgrade
 from app.derived.root import open_database
 from app.posts.documents import refresh_documents
-from bench.dataset import ZONE
+from bench.dataset import VERSION, ZONE
 from bench.search_index import index_dataset
 from tests.postgres_server import PostgresServer, find_bindir
 
@@ -59,7 +61,7 @@ class Dataset:
 
 
 def key(backend: str, posts: int, seed: int) -> str:
-    return f"{backend}-{posts}-s{seed}"
+    return f"{backend}-{posts}-s{seed}-v{VERSION}"
 
 
 def _pg_bindir() -> Path:

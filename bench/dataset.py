@@ -8,12 +8,18 @@ tags, one editor (its token is printed, so benchmarks can write) and N published
 a day in Europe/Berlin, going back from 31 October 2026, each with a German title, a 2–4 KB
 Markdown body, 0–3 tags, and a source and original URL for most of them.
 
+The text is distributed as a real archive's is (bench.lexicon): besides the fixed phrases
+every post has, each names a topic of its own, a few to a few dozen invented people, places,
+organisations and compound nouns drawn from tens of thousands with a Zipf distribution, most
+of which are in very few posts; the topic's first words are in many titles and come up again
+and again in the body.
+
 The same seed and N give the same rows, ids included; only the editor's token and its time
 stamps differ between runs. Bodies are put together from a pool of paragraphs, headings,
-quotes and lists that is rendered once: the HTML of plain blocks separated by blank lines is
-the HTML of each block in turn, and the excerpt comes from the first paragraph alone, which is
-always longer than an excerpt. Every 1,000th post is checked against render_markdown and
-make_excerpt of its whole body.
+quotes and lists that is rendered once (bench.writing): the HTML of plain blocks separated by
+blank lines is the HTML of each block in turn, a post's words go into the slots of both, and
+the excerpt comes from the first paragraph alone, which is always longer than an excerpt.
+Every 1,000th post is checked against render_markdown and make_excerpt of its whole body.
 
 Prints the token, progress every 10 % and a summary line; nothing else goes to stdout.
 """
@@ -41,7 +47,13 @@ from app.core.migrations import upgrade
 from app.core.text import SLUG_MAX_LENGTH, slugify
 from app.derived.root import open_database
 from app.models import metadata
+from bench.lexicon import Lexicon
+from bench.phrases import PAPERS, PLACES, SECTIONS, TAG_NAMES
+from bench.writing import BodyPool, SourceSpec, Writer
 
+# Raised whenever the rows a seed gives change: bench.cache keys datasets by it, so one
+# cached under another version is never reused.
+VERSION = 2
 ZONE = ZoneInfo("Europe/Berlin")
 # Exclusive: the newest posts are on 31 October 2026, so none is scheduled in the future.
 END_DAY = date(2026, 11, 1)
@@ -49,239 +61,12 @@ POSTS_PER_DAY = (30, 60)
 BATCH = 2000
 CHECK_EVERY = 1000
 EDITOR = "Benchmark-Redaktion"
-# Body sizes in UTF-8 bytes: a body grows by whole blocks until it reaches its target, and no
-# block adds more than BLOCK_MAX, so every body lies between 2,000 and 4,000 bytes.
-BODY_TARGET = (2100, 3300)
-BLOCK_MAX = 680
 
 POSTS = metadata.tables["posts"]
 TAGS = metadata.tables["tags"]
 POST_TAGS = metadata.tables["post_tags"]
 SOURCES = metadata.tables["sources"]
 SOURCE_DOMAINS = metadata.tables["source_domains"]
-
-# Fictional places and their adjectives, for source names and text.
-PLACES = [
-    ("Nordhafen", "Nordhafener"), ("Elbtal", "Elbtaler"), ("Süderau", "Süderauer"),
-    ("Rheinbrück", "Rheinbrücker"), ("Mühlbach", "Mühlbacher"), ("Grünwiesen", "Grünwiesener"),
-    ("Ostermoor", "Ostermoorer"), ("Lindenau", "Lindenauer"), ("Bärental", "Bärentaler"),
-    ("Fürstenhagen", "Fürstenhagener"), ("Weißenfurt", "Weißenfurter"),
-    ("Kleinölsen", "Kleinölsener"), ("Hochmoor", "Hochmoorer"), ("Sandkrug", "Sandkruger"),
-    ("Kieferstadt", "Kieferstädter"), ("Tannenbühl", "Tannenbühler"),
-]  # fmt: skip
-PAPERS = [
-    "Tageblatt", "Rundschau", "Kurier", "Anzeiger", "Allgemeine", "Nachrichten", "Bote", "Echo",
-    "Zeitung", "Post", "Volksblatt", "Morgenpost", "Abendblatt", "Wochenspiegel", "Landeszeitung",
-]  # fmt: skip
-PLACE_NAMES = [place for place, _ in PLACES]
-SECTIONS = ["politik", "wirtschaft", "kultur", "region", "sport", "wissen", "meinung"]
-TAG_NAMES = [
-    "Energie", "Wärmepumpen", "Klimaschutz", "Verkehr", "Öffentlicher Nahverkehr", "Mieten",
-    "Wohnungsbau", "Bildung", "Schulen", "Gesundheit", "Krankenhäuser", "Pflege", "Rente",
-    "Steuern", "Haushalt", "Arbeitsmarkt", "Gewerkschaften", "Landwirtschaft", "Umwelt",
-    "Wasser", "Digitalisierung", "Datenschutz", "Justiz", "Polizei", "Kommunalpolitik",
-    "Landespolitik", "Bundespolitik", "Europa", "Außenpolitik", "Migration", "Kultur", "Theater",
-    "Musik", "Sport", "Fußball", "Wissenschaft", "Hochschulen", "Medien", "Pressefreiheit",
-    "Wetter", "Hochwasser", "Tourismus", "Handel", "Industrie", "Mittelstand", "Bahn",
-    "Radverkehr", "Stadtentwicklung", "Soziales", "Familie", "Verbraucher", "Lebensmittel",
-]  # fmt: skip
-SUBJECTS = [
-    "die Bundesregierung", "der Stadtrat von {place}", "die Opposition", "der Landkreis {place}",
-    "die Verbraucherzentrale", "ein Bündnis aus Umweltverbänden", "die Gewerkschaft",
-    "der Wirtschaftsminister", "die Bürgermeisterin von {place}", "das Bundesamt für Verkehr",
-    "die Industrie- und Handelskammer", "der Mieterverein", "die Ärztekammer",
-    "der Bauernverband", "die Europäische Kommission", "das Verwaltungsgericht",
-    "die Landesregierung", "der Gemeinderat von {place}", "der Zweckverband {place}",
-    "der Rechnungshof", "die Kultusministerin", "eine Bürgerinitiative aus {place}",
-    "der Verkehrsverbund", "die Handwerkskammer", "der Landrat", "die Schulleitung",
-    "der Energieversorger", "die Staatsanwaltschaft", "ein Gutachten der Hochschule {place}",
-    "der Sozialverband", "die Klinikleitung", "der Umweltausschuss",
-]  # fmt: skip
-VERBS = [
-    "kritisiert", "fordert", "begrüßt", "prüft", "verteidigt", "unterstützt", "bezweifelt",
-    "verschiebt", "plant", "bestätigt", "untersucht", "befürwortet", "stoppt", "überarbeitet",
-    "blockiert", "beschleunigt", "hinterfragt", "verwirft erneut", "überprüft", "fördert",
-]  # fmt: skip
-OBJECTS = [
-    "die geplante Erhöhung der Grundsteuer", "den Ausbau der Stromnetze",
-    "das neue Schulgesetz", "die Schließung des Hallenbads", "den Neubau der Ortsumgehung",
-    "die Förderung von Wärmepumpen", "die Reform der Pflegeversicherung",
-    "den Haushaltsentwurf für das kommende Jahr", "die Sanierung der Brücke über die Aue",
-    "die Preiserhöhung im Nahverkehr", "das Tempolimit in der Innenstadt",
-    "die Fusion der beiden Kreiskrankenhäuser", "den Bau von 400 Sozialwohnungen",
-    "die Privatisierung der Müllabfuhr", "die Öffnungszeiten der Bürgerämter",
-    "das Verbot von Einwegverpackungen", "die Mietpreisbremse", "den Stellenabbau im Werk",
-    "die Digitalisierung der Gesundheitsämter", "die Verlängerung der Straßenbahnlinie",
-    "den Hochwasserschutz am Fluss", "die Gebühren für Kindertagesstätten",
-    "die Ansiedlung eines Chipwerks", "das Konzept für autofreie Sonntage",
-    "die Übernahme der Lokalzeitung", "den Ausstieg aus der Braunkohle",
-    "die Zusammenlegung der Grundschulen", "die Vergabe der Bauaufträge",
-    "den Rückbau des alten Güterbahnhofs", "die Ausweitung der Videoüberwachung",
-    "das Förderprogramm für Lastenräder", "die Neuordnung der Landkreise",
-]  # fmt: skip
-ADVERBIALS = [
-    "am Dienstag", "nach langen Verhandlungen", "trotz heftiger Kritik", "überraschend deutlich",
-    "in einer ersten Stellungnahme", "seit Wochen", "vor der Landtagswahl",
-    "zum wiederholten Mal", "mit Nachdruck", "im zweiten Anlauf", "angesichts steigender Kosten",
-    "hinter verschlossenen Türen", "bis zum Frühjahr", "nach einem Bericht der Lokalpresse",
-    "am späten Abend", "auf Druck der Anwohner", "ohne Gegenstimme", "völlig unerwartet",
-    "nach monatelangem Streit", "in der Sitzung am Donnerstag", "für die nächsten fünf Jahre",
-]  # fmt: skip
-SPEAKERS = [
-    "eine Sprecherin des Ministeriums", "der Fraktionsvorsitzende", "die Geschäftsführerin",
-    "ein Anwohner", "der Landrat", "die Vorsitzende des Ausschusses",
-    "ein Sprecher der Stadtwerke", "die Präsidentin der Kammer", "ein Betriebsrat",
-    "die Schulleiterin", "ein Gutachter", "der Bürgermeister",
-]  # fmt: skip
-QUOTES = [
-    "Wir brauchen jetzt schnelle Lösungen", "Das ist ein wichtiges Signal für die Region",
-    "So kann es nicht weitergehen", "Die Zahlen sprechen eine deutliche Sprache",
-    "Wir haben die Sorgen der Bürgerinnen und Bürger ernst genommen",
-    "Niemand hat mit einer so großen Beteiligung gerechnet", "Das Geld fehlt an allen Ecken",
-    "Für die Beschäftigten ist das eine gute Nachricht", "Wir prüfen alle rechtlichen Schritte",
-    "Die Entscheidung kommt Jahre zu spät", "Jetzt müssen den Worten Taten folgen",
-    "Ohne Zuschüsse wird das nicht funktionieren",
-]  # fmt: skip
-JUDGEMENTS = [
-    "überfälligen", "gefährlichen", "mutigen", "halbherzigen", "teuren", "symbolischen",
-    "fragwürdigen", "vernünftigen", "übereilten", "längst nötigen",
-]  # fmt: skip
-AFFECTED = [
-    "Haushalte", "Beschäftigte", "Schülerinnen und Schüler", "Pendlerinnen und Pendler",
-    "Betriebe", "Mieterinnen und Mieter", "Patientinnen und Patienten", "Fahrgäste",
-]  # fmt: skip
-WHEN = [
-    "im Herbst", "noch vor Jahresende", "in der nächsten Sitzung", "frühestens im Sommer",
-    "nach der Sommerpause", "bis Ende des Monats", "im kommenden Frühjahr",
-]  # fmt: skip
-HEADINGS = [
-    "Was die Reform bedeutet", "Kritik aus der Opposition", "Wie es weitergeht",
-    "Die Zahlen im Überblick", "Stimmen aus der Region", "Hintergrund", "Offene Fragen",
-    "Was Betroffene jetzt wissen müssen", "Streit um die Kosten", "Die Vorgeschichte",
-    "Reaktionen", "Ein Blick über die Grenze", "Was Fachleute sagen", "Der Zeitplan",
-]  # fmt: skip
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _size(text: str) -> int:
-    return len(text.encode())
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSpec:
-    name: str
-    slug: str
-    place: str
-    domains: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A Markdown block of the pool, rendered once."""
-
-    markdown: str
-    html: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Lead(Block):
-    excerpt: str
-
-
-class Writer:
-    """German-like text from the word lists, every choice drawn from one random.Random."""
-
-    def __init__(self, rng: random.Random, sources: Sequence[SourceSpec]) -> None:
-        self.rng = rng
-        self.domains = [domain for source in sources for domain in source.domains]
-
-    def _pick(self, words: Sequence[str]) -> str:
-        return words[self.rng.randrange(len(words))]
-
-    def subject(self) -> str:
-        return self._pick(SUBJECTS).format(place=self._pick(PLACE_NAMES))
-
-    def clause(self) -> str:
-        return f"{self.subject()} {self._pick(VERBS)} {self._pick(OBJECTS)}"
-
-    def url(self) -> str:
-        return (
-            f"https://{self._pick(self.domains)}/{self._pick(SECTIONS)}/"
-            f"{self.rng.randint(100_000, 999_999)}"
-        )
-
-    def sentence(self) -> str:
-        rng = self.rng
-        roll = rng.random()
-        if roll < 0.35:
-            obj = self._pick(OBJECTS)
-            if rng.random() < 0.15:
-                obj = f"**{obj}**"
-            return f"{_cap(self.subject())} {self._pick(VERBS)} {obj} {self._pick(ADVERBIALS)}."
-        if roll < 0.55:
-            adverbial = _cap(self._pick(ADVERBIALS))
-            if rng.random() < 0.15:
-                adverbial = f"*{adverbial}*"
-            return f"{adverbial} {self._pick(VERBS)} {self.subject()} {self._pick(OBJECTS)}."
-        if roll < 0.67:
-            return f"„{self._pick(QUOTES)}“, sagte {self._pick(SPEAKERS)}."
-        if roll < 0.75:
-            return f"Kritiker sprechen von einem {self._pick(JUDGEMENTS)} Schritt."
-        if roll < 0.83:
-            return (
-                f"Betroffen sind nach ersten Schätzungen rund {rng.randint(2, 950) * 100:,} "
-                f"{self._pick(AFFECTED)}.".replace(",", ".")
-            )
-        if roll < 0.90:
-            return (
-                f"Die Kosten werden auf {rng.randint(2, 480)} Millionen Euro geschätzt; "
-                f"eine Entscheidung soll {self._pick(WHEN)} fallen."
-            )
-        if roll < 0.94:
-            return f"Mehr dazu steht in einem [ausführlichen Bericht]({self.url()})."
-        if roll < 0.97:
-            return f"Der vollständige Bericht: {self.url()}"
-        return f"{_cap(self.clause())}; Fachleute rechnen trotzdem mit weiteren Verzögerungen."
-
-    def paragraph(self, low: int, high: int) -> str:
-        """Sentences up to a target size between low and high, overshooting by 60 at most."""
-        target = self.rng.randint(low, high)
-        sentences: list[str] = []
-        size = -1
-        while size < target:
-            sentence = self.sentence()
-            if size + 1 + _size(sentence) <= high + 60:
-                sentences.append(sentence)
-                size += 1 + _size(sentence)
-        return " ".join(sentences)
-
-    def heading(self) -> str:
-        if self.rng.random() < 0.5:
-            return f"## {self._pick(HEADINGS)}"
-        return f"## {self._pick(HEADINGS)}: {self._pick(PLACE_NAMES)}"
-
-    def quote(self) -> str:
-        return f"> „{self._pick(QUOTES)}“ – {_cap(self._pick(SPEAKERS))}"
-
-    def bullet_list(self) -> str:
-        items = self.rng.sample(OBJECTS, self.rng.randint(3, 5))
-        return "\n".join(f"- {_cap(item)}" for item in items)
-
-    def title(self) -> str:
-        roll = self.rng.random()
-        if roll < 0.35:
-            return _cap(self.clause())
-        if roll < 0.60:
-            return f"{self._pick(TAG_NAMES)}: {_cap(self.clause())}"
-        if roll < 0.75:
-            return f"{self._pick(PLACE_NAMES)}: {_cap(self.clause())}"
-        if roll < 0.90:
-            return f"Streit um {self._pick(OBJECTS)} in {self._pick(PLACE_NAMES)}"
-        return f"„{self._pick(QUOTES)}“ – {_cap(self.clause())}"
 
 
 def make_sources(rng: random.Random, count: int) -> list[SourceSpec]:
@@ -296,51 +81,6 @@ def make_sources(rng: random.Random, count: int) -> list[SourceSpec]:
             domains += (f"{slug}-online.example",)
         sources.append(SourceSpec(name=name, slug=slug, place=place, domains=domains))
     return sources
-
-
-class BodyPool:
-    """Leads (first paragraphs) and follow-up units (a paragraph, maybe after a heading, quote
-    or list), each rendered once; bodies are a lead and units, separated by blank lines."""
-
-    def __init__(self, writer: Writer) -> None:
-        self.leads = [self._lead(writer.paragraph(420, 580)) for _ in range(1500)]
-        self.units = [self._block(writer.paragraph(200, 500)) for _ in range(3000)]
-        extras = (
-            [writer.heading() for _ in range(300)]
-            + [writer.quote() for _ in range(300)]
-            + [writer.bullet_list() for _ in range(300)]
-        )
-        # Every unit ends with a paragraph, so two lists never meet and merge into one.
-        self.units += [self._block(f"{extra}\n\n{writer.paragraph(150, 250)}") for extra in extras]
-
-    @staticmethod
-    def _block(markdown: str) -> Block:
-        size = _size(markdown)
-        if size + 2 > BLOCK_MAX:
-            raise RuntimeError(f"a block of {size} bytes is larger than {BLOCK_MAX}")
-        return Block(markdown=markdown, html=render_markdown(markdown), size=size)
-
-    @classmethod
-    def _lead(cls, markdown: str) -> Lead:
-        block = cls._block(markdown)
-        excerpt = make_excerpt(markdown)
-        # A cut excerpt means the lead alone is longer than any excerpt, so a body's excerpt
-        # is its lead's whatever follows.
-        if not excerpt.endswith(" …"):
-            raise RuntimeError("a lead paragraph is shorter than an excerpt")
-        return Lead(markdown=block.markdown, html=block.html, size=block.size, excerpt=excerpt)
-
-    def body(self, rng: random.Random) -> tuple[str, str, str]:
-        """Markdown, HTML and excerpt of a new body."""
-        lead = self.leads[rng.randrange(len(self.leads))]
-        target = rng.randint(*BODY_TARGET)
-        markdown, html, size = [lead.markdown], [lead.html], lead.size
-        while size < target:
-            unit = self.units[rng.randrange(len(self.units))]
-            markdown.append(unit.markdown)
-            html.append(unit.html)
-            size += 2 + unit.size
-        return "\n\n".join(markdown), "".join(html), lead.excerpt
 
 
 def day_counts(rng: random.Random, posts: int) -> list[tuple[date, int]]:
@@ -397,9 +137,10 @@ def generate_posts(
     for day, count in days:
         for published_at in day_times(rng, day, count):
             number += 1
-            title = writer.title()
+            topic = writer.topic()
+            title = writer.title(topic)
             base = slugify(title, max_length=SLUG_MAX_LENGTH - 8) or "beitrag"
-            body, body_html, excerpt = pool.body(rng)
+            body, body_html, excerpt = pool.body(rng, topic)
             source_id, original_url = None, None
             if rng.random() < 0.85:
                 index = rng.choices(source_indexes, cum_weights=source_weights)[0]
@@ -537,25 +278,41 @@ def main() -> None:
         database.dispose()
 
 
-def _fill(database: Database, posts: int, seed: int, source_count: int, author_id: int) -> None:
-    started = time.monotonic()
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a dataset's posts are generated from, all drawn from one random.Random."""
+
+    rng: random.Random
+    specs: list[SourceSpec]
+    writer: Writer
+    pool: BodyPool
+    days: list[tuple[date, int]]
+
+
+def plan(posts: int, seed: int, source_count: int) -> Plan:
     rng = random.Random(seed)
     specs = make_sources(rng, source_count)
-    writer = Writer(rng, specs)
+    writer = Writer(rng, specs, Lexicon(seed))
     pool = BodyPool(writer)
+    return Plan(rng, specs, writer, pool, day_counts(rng, posts))
+
+
+def _fill(database: Database, posts: int, seed: int, source_count: int, author_id: int) -> None:
+    started = time.monotonic()
+    planned = plan(posts, seed, source_count)
     pooled = time.monotonic() - started
-    days = day_counts(rng, posts)
+    days = planned.days
     first_day = days[0][0]
     with database.session() as session:
         created = datetime(first_day.year, first_day.month, first_day.day, tzinfo=ZONE)
-        sources = insert_sources(session, specs, created.astimezone(UTC))
+        sources = insert_sources(session, planned.specs, created.astimezone(UTC))
         tag_ids = insert_tags(session)
 
     rows = generate_posts(
-        rng,
+        planned.rng,
         days=days,
-        pool=pool,
-        writer=writer,
+        pool=planned.pool,
+        writer=planned.writer,
         sources=sources,
         tag_ids=tag_ids,
         author_id=author_id,

@@ -1,30 +1,38 @@
 """Search in the load benchmark: the queries, by frequency band of the dataset's vocabulary.
 
-Queries come from the dataset's own vocabulary: the words of a random sample of its posts
-(titles and bodies), counted once per post, give each word's share of the posts. The bands:
+Queries come from the dataset's own vocabulary. The bands:
 
-- ``rare``: words in fewer than 0.1 % of the posts (the generated datasets draw their text from
-  fixed word lists and have none: then the rarest tenth of the vocabulary, and the band's
-  ``note`` says so and its ``max_share`` gives the share they really have);
+- ``rare``: words in fewer than 0.1 % of the posts. Their shares come from the search index's
+  vocabulary (``search_words``: in how many indexed posts each folded word is, counted at each
+  indexing and never down, so never less than the truth), which covers every post: of the
+  words a sample of 5,000 of 100,000 posts shows in fewer than 0.1 % of them, some are in
+  twice that many (1 % of them in the generated dataset). Without an index, from the sample
+  (the band's ``note`` says so when the sample is not the whole dataset), and when no word
+  is that rare (a dataset of fixed word lists), the rarest tenth of the sample's words, with
+  a ``note`` saying so and its ``max_share`` giving the share they really have;
 - ``two``: two content words of one real post (so the query finds something);
 - ``phrase``: three consecutive words of a real post, quoted;
 - ``filtered``: a word of a real post with that post's source or month as a filter;
 - ``commonest``: the most frequent content words.
+
+All but ``rare`` are drawn from the words of a random sample of the posts (titles and bodies),
+counted once per post, which gives each common word's share well enough.
 
 Each band is one scenario of the load benchmark (bench.scenarios); bench.search_report sets
 the throughput of search beside cold single-post reads of the same run and the p95 of each
 band beside its target; bench.search_index indexes a dataset and measures its index.
 """
 
+import dataclasses
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from app.core.db import create_db_engine
 from bench.kinds import API
@@ -99,6 +107,14 @@ class Band:
                 "max_share": round(self.max_share, 5), "note": self.note}  # fmt: skip
 
 
+class Vocabulary(NamedTuple):
+    """The words of a whole dataset in fewer than RARE_SHARE of its posts, as written, with
+    the largest share of the posts each can be in."""
+
+    posts: int
+    rare: Mapping[str, float]
+
+
 def words(text_: str) -> list[str]:
     """The text's words in order, case folded."""
     return [word.casefold() for word in WORD.findall(text_)]
@@ -137,19 +153,29 @@ def _phrase(post: SampledPost, rng: random.Random) -> str | None:
 
 
 def choose_bands(
-    sample: Sequence[SampledPost], rng: random.Random, count: int = QUERIES
+    sample: Sequence[SampledPost],
+    rng: random.Random,
+    count: int = QUERIES,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, Band]:
-    """The queries of each band, drawn with ``rng`` from the sample's vocabulary."""
+    """The queries of each band, drawn with ``rng``: the rare words from the whole dataset's
+    ``vocabulary`` when there is one, the others (and without it the rare ones) from the
+    sample's."""
     counts = document_counts(post.text for post in sample)
     posts = max(1, len(sample))
     share = {word: found / posts for word, found in counts.items()}
     by_frequency = sorted(counts, key=lambda word: (counts[word], word))
     commonest = by_frequency[::-1][:COMMONEST]
-    rare = [word for word in by_frequency if share[word] < RARE_SHARE]
+    rare_share: Mapping[str, float] = share
     note = ""
-    if len(rare) < COMMONEST:
-        rare = by_frequency[: max(COMMONEST, round(len(by_frequency) * RAREST_PART))]
-        note = f"no word is in fewer than {RARE_SHARE:.1%} of the posts: the rarest tenth"
+    if vocabulary is not None and len(vocabulary.rare) >= COMMONEST:
+        rare = sorted(vocabulary.rare)
+        rare_share = vocabulary.rare
+    else:
+        rare = [word for word in by_frequency if share[word] < RARE_SHARE]
+        if len(rare) < COMMONEST:
+            rare = by_frequency[: max(COMMONEST, round(len(by_frequency) * RAREST_PART))]
+            note = f"no word is in fewer than {RARE_SHARE:.1%} of the posts: the rarest tenth"
     common = set(commonest)
     content = [
         (post, [word for word in dict.fromkeys(words(post.text)) if is_content(word)])
@@ -187,12 +213,12 @@ def choose_bands(
     def drawn(pool: Sequence[str]) -> list[str]:
         return [urlencode({"q": rng.choice(pool)}) for _ in range(count)] if pool else []
 
-    def largest(pool: Iterable[str]) -> float:
-        return max((share[word] for word in pool), default=0.0)
+    def largest(pool: Iterable[str], shares: Mapping[str, float] = share) -> float:
+        return max((shares[word] for word in pool), default=0.0)
 
     pair_words = {word for query in two for word in query.removeprefix("q=").split("+")}
     return {
-        "rare": Band("rare", drawn(rare), len(rare), largest(rare), note),
+        "rare": Band("rare", drawn(rare), len(rare), largest(rare, rare_share), note),
         "two": Band("two", two, len(pair_words), largest(pair_words & set(share))),
         "phrase": Band("phrase", phrases, len(phrases), 0.0),
         "filtered": Band("filtered", filtered, len(filtered), 0.0),
@@ -234,13 +260,43 @@ def sample_posts(
     return found
 
 
+_RARE_WORDS = text("SELECT shown, uses FROM search_words WHERE uses < :most ORDER BY word")
+
+
+def rare_vocabulary(connection: Connection, share: float = RARE_SHARE) -> Vocabulary | None:
+    """The words of the search index's vocabulary in fewer than ``share`` of the indexed
+    posts, as first written (content words of letters only), with their shares; None
+    without an index."""
+    if not inspect(connection).has_table("search_words"):
+        return None
+    posts = connection.execute(text("SELECT count(*) FROM post_search")).scalar_one()
+    if not posts:
+        return None
+    rare = {
+        row.shown: row.uses / posts
+        for row in connection.execute(_RARE_WORDS, {"most": share * posts})
+        if WORD.fullmatch(row.shown) and is_content(row.shown.casefold())
+    }
+    return Vocabulary(posts, rare)
+
+
 def collect_bands(database_url: str, seed: int) -> dict[str, Band]:
-    """Read a sample of the database's posts and draw every band's queries from it."""
+    """Read a sample of the database's posts, and its index's rare words, and draw every
+    band's queries from them."""
     rng = random.Random(seed)
     engine = create_db_engine(database_url)
     try:
         with engine.connect() as connection:
             sample = sample_posts(connection, rng)
+            vocabulary = rare_vocabulary(connection)
+            (posts,) = connection.execute(text("SELECT count(*) FROM posts")).one()
     finally:
         engine.dispose()
-    return choose_bands(sample, rng) if sample else {}
+    if not sample:
+        return {}
+    bands = choose_bands(sample, rng, vocabulary=vocabulary)
+    rare = bands["rare"]
+    if vocabulary is None and len(sample) < posts and not rare.note:
+        note = f"shares estimated from a sample of {len(sample):,} of {posts:,} posts"
+        bands["rare"] = dataclasses.replace(rare, note=note)
+    return bands

@@ -27,15 +27,11 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
 from bench import results
-from bench.dataset import (
-    TAG_NAMES,
-    BodyPool,
-    Writer,
-    day_counts,
-    generate_posts,
-    make_sources,
-)
+from bench.dataset import VERSION, day_counts, generate_posts, make_sources
+from bench.lexicon import Lexicon
 from bench.loadgen import MemorySampler
+from bench.phrases import TAG_NAMES
+from bench.writing import BodyPool, Writer
 from tests.postgres_server import PostgresServer, find_bindir
 
 DATA = results.ROOT / "bench" / "data"
@@ -70,7 +66,7 @@ def _header(out: TextIO) -> None:
 def write_export(path: Path, posts: int, seed: int) -> None:
     rng = random.Random(seed)
     specs = make_sources(rng, 20)
-    writer = Writer(rng, specs)
+    writer = Writer(rng, specs, Lexicon(seed))
     pool = BodyPool(writer)
     numbered = list(enumerate(specs, start=1))
     rows = generate_posts(
@@ -173,7 +169,7 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help="Also import into PostgreSQL.")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    path = DATA / f"export-{args.posts}-{args.seed}.wxr"
+    path = DATA / f"export-{args.posts}-{args.seed}-v{VERSION}.wxr"
     if not path.exists():
         print(f"writing {path.name} ...", flush=True)
         write_export(path, args.posts, args.seed)
