@@ -100,6 +100,48 @@ def test_a_post_read_before_a_rename_is_not_stored_with_the_old_name(
     assert found(db, "Altblatt") == set()
 
 
+def test_expanding_a_rename_waits_for_no_writer(db: Database, editor: Account) -> None:
+    source = make_source(db, name="Erstausgabe")
+    posts = sorted(make_post(db, editor, source_id=source.id).id for _ in range(2))
+    drain(db)
+    rename_source(db, source.id, "Zweitausgabe")
+    started, go = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def writer() -> None:
+        # An edit of one of the posts: it queues the post, and holds that row until it ends.
+        try:
+            with db.write_connection() as connection:
+                connection.execute(
+                    text("UPDATE posts SET title = 'Nachgetragen' WHERE id = :id"),
+                    {"id": posts[1]},
+                )
+                started.set()
+                go.wait(30)
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=writer)
+    if backend_of(db) == "postgresql":
+        thread.start()
+        assert started.wait(30)
+        # Given up at once, nothing written, rather than waiting for the writer (who might
+        # wait for a row of this step's: a deadlock).
+        assert expand_renames(db) == Expanded(queued=0, finished=0, pending=True)
+        assert renames(db) == [("source", source.id, 0)]
+        go.set()
+        thread.join(30)
+    else:
+        go.set()
+        thread.start()
+        thread.join(30)
+    assert failures == []
+    assert expand_renames(db) == Expanded(queued=2, finished=1, pending=False)
+    drain(db)
+    assert found(db, "Zweitausgabe") == set(posts)
+    assert found(db, "Nachgetragen") == {posts[1]}
+
+
 def test_a_downgrade_queues_the_posts_of_renames_not_yet_expanded(
     backend: str, fresh_database_url: FreshDatabase
 ) -> None:

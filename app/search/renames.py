@@ -14,22 +14,27 @@ Each post is queued with a new generation, so an indexer that read it before the
 cannot store it with the old name. The row moves on only while it still has the generation
 and position read: a rename again meanwhile starts over from the first post.
 
-On PostgreSQL the expansion never waits for a lock while holding another of its own kind:
-queue rows a writer or indexer holds are left for a later step (the row is moved on only up
-to the first of them), and the rename row is taken with SKIP LOCKED (a writer renaming again
-holds it; the next step starts over anyway).
+On PostgreSQL the expansion does not wait for locks: queue rows a writer or indexer holds are
+left for a later step (the row is moved on only up to the first of them), the rename row is
+taken with SKIP LOCKED (a writer renaming again holds it; the next step starts over anyway),
+and a queue row another transaction is inserting ends the step at once (``lock_timeout``).
 """
 
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import BindParameter, Connection, bindparam, text
+from sqlalchemy.exc import OperationalError
 
 from app.core.db import Database
 from app.search.models import NEW_GENERATION
 
-# Posts queued per write transaction: about 20 ms of SQLite's write lock.
+# Posts queued per write transaction: about 25 ms of SQLite's write lock.
 EXPAND_BATCH = 2_000
+# PostgreSQL: the one wait a step can meet (a queue row a writer is inserting, while the
+# writer may wait for a row this step holds) ends the step well before deadlock detection.
+_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '200ms'"
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout reached
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
 _FIRST = text(
@@ -117,10 +122,19 @@ def expand_renames(database: Database, limit: int | None = None) -> Expanded:
         # for the queue rows.
         parameters = {"target": rename.target_id, "after": rename.after_post, "limit": limit}
         ids = list(connection.execute(_POSTS_OF[rename.kind], parameters).scalars())
-    with database.write_connection() as connection:
-        queued = _queue(connection, ids)
-        last = len(ids) < limit and queued.upto == (ids[-1] if ids else 0)
-        finished = _move_on(connection, rename, None if last else queued.upto)
+    try:
+        with database.write_connection() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(_LOCK_TIMEOUT)
+            queued = _queue(connection, ids)
+            last = len(ids) < limit and queued.upto == (ids[-1] if ids else 0)
+            finished = _move_on(connection, rename, None if last else queued.upto)
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        # A queue row being inserted by a writer that may wait for one of this step's:
+        # given up at once (nothing written), rather than deadlocked; a later step retries.
+        return Expanded(0, 0, pending=True)
     pending = not finished or pending_renames(database)
     return Expanded(queued.posts, int(finished), pending=pending)
 
