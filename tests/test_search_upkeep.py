@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from app.core.db import Database
@@ -48,6 +49,10 @@ def set_title(database: Database, post_id: int, title: str) -> None:
 
 def backend_of(database: Database) -> str:
     return database.engine.dialect.name
+
+
+def left_out_count() -> float:
+    return REGISTRY.get_sample_value("presseschau_search_left_out_total") or 0.0
 
 
 def uses(database: Database, word: str) -> int:
@@ -310,9 +315,12 @@ def test_a_post_the_database_refuses_is_left_out_and_the_others_are_stored(
     author = make_account(fresh)
     kept = [make_post(fresh, author, title=f"Kurz {number}").id for number in range(3)]
     refused = make_post(fresh, author, title="Überlang " * 20).id
+    counted = left_out_count()
     with caplog.at_level(logging.ERROR, logger="app.search.store"):
         assert index_queued(fresh, LANGUAGES) == Indexing(stored=3, left_out=1)
     assert f"post {refused} left out of the search index" in caplog.text
+    assert "title_terms" in caplog.text  # the database's reason
+    assert left_out_count() == counted + 1
     assert found(fresh, "Kurz") == set(kept)
     assert found(fresh, "Überlang") == set()
     # Not tried again and again: nothing is left queued.
