@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.core.config import Settings
     from app.core.db import Database
     from app.importers.service import ImportSummary
+    from app.search.index import Indexing
     from app.transfer.exporter import Export
 
 # Posts per transaction when `presseschau migrate` indexes: nothing else runs beside it.
@@ -119,8 +120,25 @@ def migrate() -> None:
         database.dispose()
     if stored:
         typer.echo(f"stored the documents of {stored:,} posts")
-    if indexed:
-        typer.echo(f"indexed {indexed:,} posts for search")
+    _report_indexing(indexed)
+
+
+def _report_indexing(indexing: "Indexing", *, always: bool = False) -> None:
+    """What indexing for search did, when it did anything (``always``: the count stored)."""
+    if indexing.stored or always:
+        typer.echo(f"indexed {indexing.stored:,} posts for search")
+    if indexing.left_out:
+        typer.echo(
+            f"left {indexing.left_out:,} posts out of the search index (the log says which "
+            "and why); each is indexed again when it is changed",
+            err=True,
+        )
+    if indexing.stale:
+        typer.echo(
+            f"{indexing.stale:,} posts changed while they were indexed, or taken in by "
+            "another indexer: any still queued are indexed by the worker",
+            err=True,
+        )
 
 
 @cli.command()
@@ -439,7 +457,7 @@ def search_reindex() -> None:
             indexed = reindex(database, settings.search_languages, advance)
     finally:
         database.dispose()
-    typer.echo(f"indexed {indexed:,} posts for search")
+    _report_indexing(indexed, always=True)
 
 
 def main() -> None:

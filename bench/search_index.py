@@ -23,9 +23,9 @@ def index_dataset(database_url: str) -> int:
             posts = connection.execute(text("SELECT count(*) FROM posts")).scalar_one()
             indexed = connection.execute(text("SELECT count(*) FROM post_search")).scalar_one()
         if posts and not indexed:
-            return reindex(database, languages, _Progress())
+            return reindex(database, languages, _Progress()).stored
         # Drains the queue (a post whose generation changed meanwhile is left for a round).
-        return index_queued(database, languages)
+        return index_queued(database, languages).stored
     finally:
         database.dispose()
 

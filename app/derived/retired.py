@@ -7,6 +7,8 @@ those releases had, whatever the declarations (``app.derived.triggers``) say now
   stored (``scheduled`` until the worker publishes it).
 - ``published_counts`` (fingerprint 0ff9a480d1329a72): counted posts published with a
   publication time, when a published post could still lie ahead.
+- ``post_search`` (fingerprint f365c3a71f49a0ad): a rename of a source or tag queued every
+  post of it and deleted their index rows in the renaming transaction.
 """
 
 from app.derived.trigger_types import Family, Function, Rendered, Trigger
@@ -131,6 +133,140 @@ PUBLISHED_COUNTS_1 = Family(
     owns=("published_counts",),
     sqlite=lambda: _PUBLISHED_COUNTS_1_SQLITE,
     postgresql=lambda: _PUBLISHED_COUNTS_1_POSTGRESQL,
+)
+
+_POST_SEARCH_1_SQLITE = Rendered(
+    functions=(),
+    triggers=(
+        Trigger(
+            name="post_search_post_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_search_post_insert AFTER INSERT ON posts BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.id, (random() >> 12)) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; END",
+        ),
+        Trigger(
+            name="post_search_post_update",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_post_update AFTER UPDATE OF title, excerpt, body, language, published_at, created_at, source_id ON posts WHEN (OLD.title IS NOT NEW.title OR OLD.excerpt IS NOT NEW.excerpt OR OLD.body IS NOT NEW.body OR OLD.language IS NOT NEW.language OR OLD.published_at IS NOT NEW.published_at OR OLD.created_at IS NOT NEW.created_at OR OLD.source_id IS NOT NEW.source_id) BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.id, (random() >> 12)) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE rowid = (SELECT key FROM post_search WHERE post_id = NEW.id); DELETE FROM post_search WHERE post_id = NEW.id; END",
+        ),
+        Trigger(
+            name="post_search_tag_link",
+            table="post_tags",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_search_tag_link AFTER INSERT ON post_tags BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.post_id, (random() >> 12)) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE rowid = (SELECT key FROM post_search WHERE post_id = NEW.post_id); DELETE FROM post_search WHERE post_id = NEW.post_id; END",
+        ),
+        Trigger(
+            name="post_search_tag_unlink",
+            table="post_tags",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_search_tag_unlink AFTER DELETE ON post_tags BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT OLD.post_id, (random() >> 12) WHERE EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE rowid = (SELECT key FROM post_search WHERE post_id = OLD.post_id); DELETE FROM post_search WHERE post_id = OLD.post_id; END",
+        ),
+        Trigger(
+            name="post_search_tag_rename",
+            table="tags",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_tag_rename AFTER UPDATE OF name ON tags WHEN (OLD.name IS NOT NEW.name) BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT changed.*, (random() >> 12) FROM (SELECT post_id FROM post_tags WHERE tag_id = NEW.id ORDER BY 1) AS changed WHERE true ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE rowid IN (SELECT key FROM post_search WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id)); DELETE FROM post_search WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id); END",
+        ),
+        Trigger(
+            name="post_search_source_rename",
+            table="sources",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_source_rename AFTER UPDATE OF name ON sources WHEN (OLD.name IS NOT NEW.name) BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT changed.*, (random() >> 12) FROM (SELECT id FROM posts WHERE source_id = NEW.id ORDER BY 1) AS changed WHERE true ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE rowid IN (SELECT key FROM post_search WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id)); DELETE FROM post_search WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id); END",
+        ),
+        Trigger(
+            name="post_search_post_delete",
+            table="posts",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_search_post_delete BEFORE DELETE ON posts BEGIN DELETE FROM post_search_queue WHERE post_id = OLD.id; DELETE FROM post_search_text WHERE rowid = (SELECT key FROM post_search WHERE post_id = OLD.id); DELETE FROM post_search WHERE post_id = OLD.id; END",
+        ),
+    ),
+)
+
+_POST_SEARCH_1_POSTGRESQL = Rendered(
+    functions=(
+        Function(
+            name="presseschau_post_search_post_insert",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.id, floor(random() * 4503599627370496)::bigint) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_post_update",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.id, floor(random() * 4503599627370496)::bigint) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE key = (SELECT key FROM post_search WHERE post_id = NEW.id); DELETE FROM post_search WHERE post_id = NEW.id; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_tag_link",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) VALUES (NEW.post_id, floor(random() * 4503599627370496)::bigint) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE key = (SELECT key FROM post_search WHERE post_id = NEW.post_id); DELETE FROM post_search WHERE post_id = NEW.post_id; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_tag_unlink",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT OLD.post_id, floor(random() * 4503599627370496)::bigint WHERE EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id) ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE key = (SELECT key FROM post_search WHERE post_id = OLD.post_id); DELETE FROM post_search WHERE post_id = OLD.post_id; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_tag_rename",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT changed.*, floor(random() * 4503599627370496)::bigint FROM (SELECT post_id FROM post_tags WHERE tag_id = NEW.id ORDER BY 1) AS changed WHERE true ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE key IN (SELECT key FROM post_search WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id)); DELETE FROM post_search WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id); RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_source_rename",
+            body=" BEGIN INSERT INTO post_search_queue (post_id, generation) SELECT changed.*, floor(random() * 4503599627370496)::bigint FROM (SELECT id FROM posts WHERE source_id = NEW.id ORDER BY 1) AS changed WHERE true ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation; DELETE FROM post_search_text WHERE key IN (SELECT key FROM post_search WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id)); DELETE FROM post_search WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id); RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_search_post_delete",
+            body=" BEGIN DELETE FROM post_search_queue WHERE post_id = OLD.id; DELETE FROM post_search_text WHERE key = (SELECT key FROM post_search WHERE post_id = OLD.id); DELETE FROM post_search WHERE post_id = OLD.id; RETURN OLD; END ",
+        ),
+    ),
+    triggers=(
+        Trigger(
+            name="post_search_post_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_search_post_insert AFTER INSERT ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_post_search_post_insert()",
+        ),
+        Trigger(
+            name="post_search_post_update",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_post_update AFTER UPDATE OF title, excerpt, body, language, published_at, created_at, source_id ON posts FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.excerpt IS DISTINCT FROM NEW.excerpt OR OLD.body IS DISTINCT FROM NEW.body OR OLD.language IS DISTINCT FROM NEW.language OR OLD.published_at IS DISTINCT FROM NEW.published_at OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.source_id IS DISTINCT FROM NEW.source_id) EXECUTE FUNCTION presseschau_post_search_post_update()",
+        ),
+        Trigger(
+            name="post_search_tag_link",
+            table="post_tags",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_search_tag_link AFTER INSERT ON post_tags FOR EACH ROW EXECUTE FUNCTION presseschau_post_search_tag_link()",
+        ),
+        Trigger(
+            name="post_search_tag_unlink",
+            table="post_tags",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_search_tag_unlink AFTER DELETE ON post_tags FOR EACH ROW EXECUTE FUNCTION presseschau_post_search_tag_unlink()",
+        ),
+        Trigger(
+            name="post_search_tag_rename",
+            table="tags",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_tag_rename AFTER UPDATE OF name ON tags FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION presseschau_post_search_tag_rename()",
+        ),
+        Trigger(
+            name="post_search_source_rename",
+            table="sources",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_search_source_rename AFTER UPDATE OF name ON sources FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION presseschau_post_search_source_rename()",
+        ),
+        Trigger(
+            name="post_search_post_delete",
+            table="posts",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_search_post_delete BEFORE DELETE ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_post_search_post_delete()",
+        ),
+    ),
+)
+
+POST_SEARCH_1 = Family(
+    name="post_search",
+    watches=("posts", "post_tags", "tags", "sources"),
+    keeps="post_search",
+    owns=("post_search_",),
+    sqlite=lambda: _POST_SEARCH_1_SQLITE,
+    postgresql=lambda: _POST_SEARCH_1_POSTGRESQL,
 )
 
 

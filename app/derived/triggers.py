@@ -16,10 +16,12 @@ command line, an import, a restore, SQL typed by hand):
   tags), the post is queued (``post_revision_queue``); the writing transaction writes its
   revision before it commits (``app.revisions.keeping``). Likes change no watched column.
 - ``post_search``: whenever something the search index holds of a post changes (its texts,
-  language, date, source, tags, or a name of its source or tags), the post's index rows are
-  deleted at once, so it is found by nothing rather than by stale text, and the post queued
-  (``post_search_queue``, its generation stepped); the worker indexes it (``app.search.index``).
-  Status changes leave the index alone: visibility is decided when a query runs.
+  language, date, source, tags), the post's index rows are deleted at once, so it is found by
+  nothing rather than by stale text, and the post queued (``post_search_queue``, its
+  generation stepped); the worker indexes it (``app.search.index``). A rename of a source or
+  tag is recorded in one row (``post_search_renames``) that the worker expands into its
+  posts' queue rows in batches (``app.search.renames``): found by the old name until indexed
+  again. Status changes leave the index alone: visibility is decided when a query runs.
 
 Migrations make a family with ``app.derived.live_triggers.replace_family``; a test compares
 the migrated schema's triggers on both databases with these declarations, and another finds
@@ -532,13 +534,9 @@ class _SearchChange(NamedTuple):
     name: str
     table: str
     event: Event
-    post: str  # the post's id in the row the trigger sees, or a SELECT of the posts' ids
+    post: str  # the post's id in the row the trigger sees
     columns: tuple[str, ...] = ()  # an UPDATE of these columns only, when a value differs
     queue_if: str = ""  # queue the post only when this holds
-
-    @property
-    def many(self) -> bool:
-        return self.post.startswith("SELECT")
 
 
 _SEARCH_CHANGES: tuple[_SearchChange, ...] = (
@@ -553,34 +551,32 @@ _SEARCH_CHANGES: tuple[_SearchChange, ...] = (
         "OLD.post_id",
         queue_if="EXISTS (SELECT 1 FROM posts WHERE id = OLD.post_id)",
     ),
-    _SearchChange(
-        "post_search_tag_rename",
-        "tags",
-        "UPDATE",
-        "SELECT post_id FROM post_tags WHERE tag_id = NEW.id",
-        ("name",),
-    ),
-    _SearchChange(
-        "post_search_source_rename",
-        "sources",
-        "UPDATE",
-        "SELECT id FROM posts WHERE source_id = NEW.id",
-        ("name",),
-    ),
+)
+
+
+class _SearchRename(NamedTuple):
+    """A rename of what posts show in their lead: recorded in one row
+    (``post_search_renames``), which the indexer expands into its posts' queue rows in
+    batches of their own (app.search.renames). A rename of a source of 50,000 posts holds
+    SQLite's write lock for one row, not for 50,000 queue rows and index deletes; its posts
+    are found by the old name until each is indexed again (their own text did not change)."""
+
+    name: str
+    table: str
+    kind: str  # post_search_renames.kind
+
+
+_SEARCH_RENAMES: tuple[_SearchRename, ...] = (
+    _SearchRename("post_search_tag_rename", "tags", "tag"),
+    _SearchRename("post_search_source_rename", "sources", "source"),
 )
 _QUEUE_SEARCH = "ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation;"
 
 
-def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
-    """Delete the index rows of the post (or posts) ``post``."""
+def _unindex(post: str, dialect: DialectName) -> str:
+    """Delete the index rows of the post ``post``."""
     # The text table is FTS5's on SQLite, keyed by rowid; a table keyed by key on PostgreSQL.
     key = "key" if dialect == "postgresql" else "rowid"
-    if many:
-        return (
-            f"DELETE FROM post_search_text WHERE {key} IN "  # noqa: S608 (constants)
-            f"(SELECT key FROM post_search WHERE post_id IN ({post})); "
-            f"DELETE FROM post_search WHERE post_id IN ({post});"
-        )
     return (
         f"DELETE FROM post_search_text WHERE {key} = "  # noqa: S608 (constants)
         f"(SELECT key FROM post_search WHERE post_id = {post}); "
@@ -591,14 +587,7 @@ def _unindex(post: str, dialect: DialectName, *, many: bool = False) -> str:
 def _search_actions(change: _SearchChange, dialect: DialectName) -> str:
     generation = NEW_GENERATION[dialect]
     # The queue first: on PostgreSQL an indexer storing the post holds its queue row until
-    # it commits, and the deletes after the wait then see (and delete) what it stored. Posts
-    # are queued in id order, the order the indexer locks them in.
-    if change.many:
-        # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
-        ordered = f"{change.post} ORDER BY 1"
-        queued = f"SELECT changed.*, {generation} FROM ({ordered}) AS changed WHERE true"  # noqa: S608
-        queue = f"INSERT INTO post_search_queue (post_id, generation) {queued} {_QUEUE_SEARCH}"
-        return f"{queue} {_unindex(change.post, dialect, many=True)}"
+    # it commits, and the deletes after the wait then see (and delete) what it stored.
     queued = f"VALUES ({change.post}, {generation})"
     if change.queue_if:
         # PostgreSQL allows no subquery in a trigger's WHEN: the condition is the INSERT's.
@@ -608,6 +597,17 @@ def _search_actions(change: _SearchChange, dialect: DialectName) -> str:
         # A new post has no index rows: it is only queued, the cheapest write there is.
         return queue
     return f"{queue} {_unindex(change.post, dialect)}"
+
+
+def _rename_action(rename: _SearchRename, dialect: DialectName) -> str:
+    # A rename again before the indexer is through starts over, from the first post, with a
+    # new generation.
+    return (
+        "INSERT INTO post_search_renames (kind, target_id, generation, after_post) "  # noqa: S608
+        f"VALUES ('{rename.kind}', NEW.id, {NEW_GENERATION[dialect]}, 0) "
+        "ON CONFLICT (kind, target_id) DO UPDATE "
+        "SET generation = excluded.generation, after_post = 0;"
+    )
 
 
 def _search_post_delete(dialect: DialectName) -> tuple[Function | None, Trigger]:
@@ -639,7 +639,19 @@ def _post_search(dialect: DialectName) -> Rendered:
         )
         for change in _SEARCH_CHANGES
     ]
-    return rendered([*made, _search_post_delete(dialect)])
+    renames = [
+        after_each_row(
+            dialect,
+            rename.name,
+            rename.table,
+            "UPDATE",
+            _rename_action(rename, dialect),
+            columns=" OF name",
+            when=values_differ(("name",), dialect),
+        )
+        for rename in _SEARCH_RENAMES
+    ]
+    return rendered([*made, *renames, _search_post_delete(dialect)])
 
 
 POST_SEARCH = Family(

@@ -6,7 +6,7 @@ databases, so no model declares it: the migration makes it, and the comparison o
 migrated schema with the models leaves it (and FTS5's own tables) out (``undeclared``).
 """
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 SEARCH_TEXT = "post_search_text"
@@ -61,6 +61,29 @@ class PostSearchQueue(SQLModel, table=True):
 
     post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     generation: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+# What a rename row names: a source (its posts) or a tag (the posts it is on).
+RENAMED_KINDS = ("source", "tag")
+
+
+class PostSearchRename(SQLModel, table=True):
+    """A source or tag renamed whose posts the indexer has yet to queue: one row, written by
+    the rename's trigger (``post_search`` in app.derived.triggers), so a rename costs the
+    writer one row however many posts it concerns. The indexer (app.search.renames) queues
+    the posts in id order, a bounded batch per transaction, moving ``after_post`` on, and
+    deletes the row after the last. A rename again gives ``generation`` a new random value
+    and starts over from the first post: an indexer holding an earlier read of the row
+    cannot move it on."""
+
+    __tablename__ = "post_search_renames"
+    __table_args__ = (CheckConstraint("kind IN ('source', 'tag')", name="kind"),)
+
+    kind: str = Field(sa_column=Column(String(10), primary_key=True))
+    target_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    generation: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # The posts up to this id are queued (0: none yet).
+    after_post: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class SearchWord(SQLModel, table=True):

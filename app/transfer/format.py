@@ -192,6 +192,10 @@ NOT_EXPORTED: dict[str, str] = {
         "the target's worker indexes them (or `presseschau search reindex`)."
     ),
     "post_search_queue": "posts the search index has yet to take in; the restore queues its own.",
+    "post_search_renames": (
+        "sources and tags renamed whose posts the search index has yet to queue; the "
+        "restore queues its own posts."
+    ),
     "search_words": "the search index's vocabulary, counted anew as the target indexes its posts.",
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."

@@ -63,11 +63,14 @@ def standard_registry(
     registry.every(REFRESH_DOCUMENTS, REFRESH_INTERVAL, refresh)
     # Within a poll (1 s by default) of its time, by whichever worker polls first.
     registry.sweep(PUBLISH_SCHEDULED, lambda: publish_due(database))
-    # Within a poll of a write, a post is found by its new text: one batch per sweep, so the
-    # other sweeps are not held up by a large queue (after an upgrade, a tag rename).
+    # Within a poll of a write, a post is found by its new text: one batch per sweep (and
+    # one step of a rename's posts), so the other sweeps are not held up by a large queue
+    # (after an upgrade, a rename). It runs again at once while it gets on; posts left out
+    # are logged and counted (presseschau_search_left_out_total), not retried.
     languages = tuple(search_languages)
     registry.sweep(
-        INDEX_POSTS, lambda: index_queued(database, languages, batch=INDEX_BATCH, rounds=1)
+        INDEX_POSTS,
+        lambda: index_queued(database, languages, batch=INDEX_BATCH, rounds=1).progress,
     )
 
     def empty(context: JobContext) -> None:
