@@ -267,3 +267,22 @@ def test_a_search_takes_the_same_few_queries_however_much_it_finds(
     many = read_queries_for(client, db, f"{API}/search", q="Kasachstan", per_page=100)
     assert many == few
     assert few <= 6
+
+
+def test_a_suggestion_corrects_each_word_where_it_was_typed(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Unruhen in Kasachstan", body="Proteste in Almaty.")
+    make_post(db, editor, title="Acht Tage", body="Ein Besuch.")
+    _indexed(db, settings)
+
+    for typed, suggested in (
+        ("Kasachstan achst", "Kasachstan Acht"),  # not inside Kasachstan
+        ("-Moskau Kasachstn", "-Moskau Kasachstan"),
+        ('"Kasachstn Almaty" Kasachstn', '"Kasachstn Almaty" Kasachstan'),
+        ("Kasachstn, Almaty! Kasachstn", "Kasachstan, Almaty! Kasachstan"),
+    ):
+        found = _search(client, typed)
+        assert found["total"] == 0, typed
+        assert found["suggestion"] == suggested, typed

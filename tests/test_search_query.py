@@ -297,6 +297,20 @@ def test_a_prefix_of_one_letter_is_refused(text: str) -> None:
         parse(text, LANGUAGES)
 
 
+def test_each_word_knows_where_it_was_typed() -> None:
+    text = 'Lindner Lindn "Kasachstn" -Lindn "Lindn Almaty" Lindn, Lindn*'
+    query = parse(text, LANGUAGES)
+    lindn = query.clauses[1]
+    assert isinstance(lindn, Term)
+    # Typed twice as a word of its own (once before a comma): one term, at both places;
+    # not inside Lindner, nor the excluded one, the one in a phrase of two words or the
+    # prefix.
+    assert lindn.at == ((8, 13), (48, 53))
+    kasachstan = query.clauses[2]
+    assert isinstance(kasachstan, Term)
+    assert [text[start:end] for start, end in kasachstan.at] == ["Kasachstn"]
+
+
 def test_a_lone_star_is_ignored() -> None:
     assert parse("Berlin * **", LANGUAGES) == parse("Berlin", LANGUAGES)
 

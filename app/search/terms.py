@@ -7,7 +7,7 @@ characters. Nothing else ever reaches the index or a query, so a token can be qu
 FTS5 MATCH string and in a PostgreSQL tsquery as it is.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, NamedTuple
 
@@ -52,6 +52,10 @@ class Term:
 
     text: str  # as typed
     forms: tuple[str, ...]
+    # Where the word stands in the query as typed, (start, end) of each place it was typed
+    # (a word typed twice is one term): where a suggestion puts its correction. Not what the
+    # term means, so no part of comparing terms.
+    at: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
