@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from app.core.errors import InvalidInput
-from app.search.analyzer import fold, query_forms
+from app.search.analyzer import query_forms
+from app.search.folding import fold_as_token
 from app.search.terms import (
     MAX_CLAUSES,
     TOKEN_MAX,
@@ -37,7 +38,11 @@ C = TypeVar("C", bound=Clause)
 
 # Words over all phrases of a query: each is a position both databases must check in turn.
 MAX_PHRASE_WORDS = 32
-PREFIX_MIN = 2
+# Letters a prefix needs. Neither FTS5 (no prefix index) nor PostgreSQL (:*) can look a
+# prefix up: each reads every indexed token it begins and merges their posts. Over German
+# text, the prefix a reader types reads a third as many posts at three letters as at two
+# (docs/search.md has the figures); four would refuse short stems (Gas*, Ost*, Rat*).
+PREFIX_MIN = 3
 # Straight quotes and the typographic ones German and English text use („…“, “…”, »…«):
 # each opens a phrase or closes the open one.
 QUOTES = frozenset('"\u201e\u201c\u201d\u00ab\u00bb')
@@ -198,7 +203,9 @@ class _Builder:
         return Phrase(text=text, sequences=tuple(sequences))
 
     def _prefix(self, word: str) -> Prefix | None:
-        folded = fold(word.replace("-", ""))
+        # Folded as the site's language folds a word into its token (Loewen* as lowen, as
+        # Loewenthal's token is lowenthal), but not stemmed: a prefix is no word's end.
+        folded = fold_as_token(word.replace("-", ""), self.languages[0])
         if not folded.isalnum() or len(folded) > TOKEN_MAX:
             return None  # as a word giving no token
         # The index holds stems: Unruhen* must find "Unruhe" (stem unruh), so the stem is
@@ -208,7 +215,9 @@ class _Builder:
         token = stem if len(stem) >= PREFIX_MIN and folded.startswith(stem) else folded
         if len(token) < PREFIX_MIN:
             raise QueryError(
-                f"A prefix needs at least {PREFIX_MIN} letters: {_shown(word)}* has {len(token)}."
+                f"A prefix needs at least {PREFIX_MIN} letters: {_shown(word)}* has "
+                f"{len(token)}, and would begin too many words to search. Type more of the "
+                "word, or the whole word without *."
             )
         return Prefix(text=word, token=token)
 
