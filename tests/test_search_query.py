@@ -13,7 +13,6 @@ from app.search.analyzer import query_forms, word_token
 from app.search.folding import fold_as_token
 from app.search.query import (
     MAX_PHRASE_WORDS,
-    PREFIX_MIN,
     QueryError,
     fts5_match,
     matches,
@@ -21,7 +20,7 @@ from app.search.query import (
     parse,
     tsquery,
 )
-from app.search.terms import MAX_CLAUSES, AnyOf, Phrase, Prefix, Query, Term
+from app.search.terms import MAX_CLAUSES, PREFIX_MIN, AnyOf, Phrase, Prefix, Query, Term
 from app.search.wordlists import vocabulary
 from tests.cost import cpu_seconds
 

@@ -23,6 +23,7 @@ from app.search.analyzer import query_forms
 from app.search.folding import fold_as_token
 from app.search.terms import (
     MAX_CLAUSES,
+    PREFIX_MIN,
     TOKEN_MAX,
     AnyOf,
     Clause,
@@ -38,11 +39,6 @@ C = TypeVar("C", bound=Clause)
 
 # Words over all phrases of a query: each is a position both databases must check in turn.
 MAX_PHRASE_WORDS = 32
-# Letters a prefix needs. Neither FTS5 (no prefix index) nor PostgreSQL (:*) can look a
-# prefix up: each reads every indexed token it begins and merges their posts. Over German
-# text, the prefix a reader types reads a third as many posts at three letters as at two
-# (docs/search.md has the figures); four would refuse short stems (Gas*, Ost*, Rat*).
-PREFIX_MIN = 3
 # Straight quotes and the typographic ones German and English text use („…“, “…”, »…«):
 # each opens a phrase or closes the open one.
 QUOTES = frozenset('"\u201e\u201c\u201d\u00ab\u00bb')
