@@ -267,3 +267,57 @@ def test_a_search_takes_the_same_few_queries_however_much_it_finds(
     many = read_queries_for(client, db, f"{API}/search", q="Kasachstan", per_page=100)
     assert many == few
     assert few <= 6
+
+
+def test_a_prefix_finds_every_way_its_word_is_written(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Besuch in Löwenthal", body="Der Bürgermeister empfängt.")
+    make_post(db, editor, title="Straßenbau", body="Die Straße bleibt gesperrt.")
+    make_post(db, editor, title="Loewe", body="Ein Tier.")  # low: the stem of Löwen
+    _indexed(db, settings)
+
+    for spelling in ("Loewen*", "Lowen*", "Löwen*", "LÖWEN*"):
+        assert sorted(_titles(client, spelling)) == ["Besuch in Löwenthal", "Loewe"], spelling
+    for spelling in ("Loewenth*", "Löwenth*", "Lowenth*"):
+        assert _titles(client, spelling) == ["Besuch in Löwenthal"], spelling
+    for spelling in ("Strass*", "Straß*", "STRASSE*", "Straße*"):
+        assert _titles(client, spelling) == ["Straßenbau"], spelling
+    for spelling in ("Buergerm*", "Bürgerm*", "Burgerm*"):
+        assert _titles(client, spelling) == ["Besuch in Löwenthal"], spelling
+
+
+def test_a_prefix_of_two_letters_is_refused_with_a_reason(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Abkommen", body="Text.")
+    _indexed(db, settings)
+    assert _titles(client, "Abk*") == ["Abkommen"]
+    for short in ("Ab*", "Berlin Öl*", "Abkommen -ab*"):
+        response = client.get(f"{API}/search", params={"q": short})
+        assert response.status_code == 422, short
+        assert response.headers["content-type"] == "application/problem+json"
+        detail = response.json()["detail"]
+        assert "A prefix needs at least 3 letters" in detail
+        assert "Type more of the word" in detail
+
+
+def test_a_suggestion_corrects_each_word_where_it_was_typed(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
+    editor = make_account(db)
+    make_post(db, editor, title="Unruhen in Kasachstan", body="Proteste in Almaty.")
+    make_post(db, editor, title="Acht Tage", body="Ein Besuch.")
+    _indexed(db, settings)
+
+    for typed, suggested in (
+        ("Kasachstan achst", "Kasachstan Acht"),  # not inside Kasachstan
+        ("-Moskau Kasachstn", "-Moskau Kasachstan"),
+        ('"Kasachstn Almaty" Kasachstn', '"Kasachstn Almaty" Kasachstan'),
+        ("Kasachstn, Almaty! Kasachstn", "Kasachstan, Almaty! Kasachstan"),
+    ):
+        found = _search(client, typed)
+        assert found["total"] == 0, typed
+        assert found["suggestion"] == suggested, typed

@@ -6,14 +6,15 @@ exactly what a plain evaluation of the parsed query over the same tokens finds: 
 the same posts, and neither ever sees a syntax error."""
 
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Select, text
 
 from app.core.db import Database
 from app.search.analyzer import analyse_post, query_forms
 from app.search.query import QueryError, fts5_match, matches, parse, tsquery
+from app.search.suggestions import CANDIDATES_MAX, candidates_statement, suggest
 from app.search.terms import Analysed, Clause, Query
 from tests.test_search_query import HOSTILE, LANGUAGES
 
@@ -55,7 +56,7 @@ POSTS = [
         3,
         "Außenpolitik der Bundesregierung",
         "Kasachstan und Russland",
-        "Die Ärzte warnen vor der Unruhe.",
+        "Die Ärzte in Löwenthal warnen vor der Unruhe.",
         source="FAZ",
         parts=("Außen", "Politik", "Bundes", "Regierung"),
     ),
@@ -92,6 +93,15 @@ EXPECTED: list[tuple[str, set[int]]] = [
     ("Kasach*", {1, 3, 4, 5}),
     ("Kaz*", {5}),
     ("Unruhen*", {1, 3}),
+    # A prefix folded as a word is: Löwenthal's token is lowenthal, Straße's strass.
+    ("Loewen*", {3}),
+    ("Lowen*", {3}),
+    ("Löwen*", {3}),
+    ("Loewenth*", {3}),
+    ("Loewenthal", {3}),
+    ("Strass*", {2}),
+    ("Straß*", {2}),
+    ("STRASSE*", {2}),
     ("Kasachstan -Moskau", {1, 3, 5}),
     ('Kasachstan -"Berlin Kasachstan"', {1, 3, 4}),
     ("Kasachstan -Russ*", {1, 4, 5}),
@@ -262,3 +272,93 @@ def test_hostile_queries_run_and_agree(scratch: Scratch) -> None:
             disagreements[typed[:60]] = (found, _expected(query))
     assert not disagreements, f"{scratch.backend}: {disagreements}"
     assert ran > len(_MIXED)
+
+
+# Suggestions, read from the vocabulary table the index fills (search_words).
+
+
+def _vocabulary(db: Database, words: Sequence[tuple[str, str, int]]) -> None:
+    """The words (folded, as first written, uses) stored in this order."""
+    with db.engine.begin() as connection:
+        for word, shown, uses in words:
+            connection.execute(
+                text("INSERT INTO search_words (word, shown, uses) VALUES (:word, :shown, :uses)"),
+                {"word": word, "shown": shown, "uses": uses},
+            )
+
+
+def _suggested(db: Database, typed: str, candidates: int = CANDIDATES_MAX) -> str | None:
+    # Every word finds a post the caller may see (the service asks the index).
+    with db.engine.connect() as connection:
+        return suggest(
+            connection, typed, parse(typed, LANGUAGES), lambda _: True, candidates=candidates
+        )
+
+
+def test_the_candidates_read_are_the_first_in_byte_order_on_both_databases(db: Database) -> None:
+    """More words share the typed word's first letters than are read: which are read is
+    the same on both databases, so both suggest the same. Karten, met most often and as
+    near to "Karte" as Kante, comes after the words read and is not among them, though it
+    was stored first."""
+    fillers = [(f"kap{a}{b}a", f"Kap{a}{b}a", 1) for a in "abc" for b in "abc"]
+    _vocabulary(db, [("karten", "Karten", 100), *fillers, ("kante", "Kante", 1)])
+    assert _suggested(db, "Karte", candidates=5) == "Kante"
+    # All read, the one met most often is the nearer.
+    assert _suggested(db, "Karte", candidates=100) == "Karten"
+
+
+def _plan(db: Database, backend: str, statement: Select[Any]) -> str:
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.begin() as connection:
+        if backend == "sqlite":
+            rows = connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all()
+            return "\n".join(str(row[-1]) for row in rows)
+        # Only a plan that uses the index is left to choose, if one can.
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        connection.execute(text("SET LOCAL enable_bitmapscan = off"))
+        return "\n".join(connection.execute(text(f"EXPLAIN {sql}")).scalars())
+
+
+def test_the_candidates_are_a_range_of_the_index_read_in_its_order(
+    db: Database, backend: str
+) -> None:
+    """On PostgreSQL the column is compared in the "C" collation (byte order, as SQLite),
+    and the primary key's index is in it: the range is read from the index, in the order
+    asked for, with no sort. (An index in the database's own collation serves neither.)"""
+    plan = _plan(db, backend, candidates_statement(backend, "kasachstn", CANDIDATES_MAX))
+    if backend == "sqlite":
+        assert "USING INDEX sqlite_autoindex_search_words_1 (word>? AND word<?)" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Index Scan using pk_search_words" in plan, plan
+        assert "Sort" not in plan, plan
+        assert "Seq Scan" not in plan, plan
+
+
+# What is typed, and the suggestion: a correction takes the place of the word where it
+# was typed, each time it was typed, and nowhere else.
+CORRECTED = [
+    ("Lindner Lindn", "Lindner Linden"),  # not inside Lindner
+    ("-Kasachstn Kasachstn", "-Kasachstn Kasachstan"),  # not the excluded one
+    ('"Kasachstn Almaty" Kasachstn', '"Kasachstn Almaty" Kasachstan'),  # nor in a phrase
+    ("Kasachstn* Kasachstn", "Kasachstn* Kasachstan"),  # nor the prefix
+    ("Kasachstn Almaty Kasachstn", "Kasachstan Almaty Kasachstan"),  # each time typed
+    ("kasachstn, Almaty!", "Kasachstan, Almaty!"),  # punctuation stays
+    ("Lindn OR Kasachstn", "Linden OR Kasachstan"),
+    ('"Kasachstn" Almaty', '"Kasachstan" Almaty'),  # a phrase of one word is that word
+    ("Almaty Lindner", None),  # nothing to correct
+]
+
+
+def test_a_correction_takes_the_place_of_the_word_typed(db: Database) -> None:
+    _vocabulary(
+        db,
+        [
+            ("kasachstan", "Kasachstan", 5),
+            ("almaty", "Almaty", 3),
+            ("lindner", "Lindner", 2),
+            ("linden", "Linden", 2),
+        ],
+    )
+    found = {typed: _suggested(db, typed) for typed, _ in CORRECTED}
+    assert found == dict(CORRECTED)

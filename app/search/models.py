@@ -92,6 +92,10 @@ class SearchWord(SQLModel, table=True):
 
     __tablename__ = "search_words"
 
-    word: str = Field(sa_column=Column(Text, primary_key=True))
+    # Byte order on both databases (PostgreSQL's "C" collation): suggestions read words by a
+    # range on it, the first in order, and must read the same ones on both.
+    word: str = Field(
+        sa_column=Column(Text().with_variant(Text(collation="C"), "postgresql"), primary_key=True)
+    )
     shown: str = Field(sa_column=Column(Text, nullable=False))
     uses: int = Field(sa_column=Column(Integer, nullable=False))

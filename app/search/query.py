@@ -15,13 +15,15 @@ more than reading it.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from app.core.errors import InvalidInput
-from app.search.analyzer import fold, query_forms, split_words
+from app.search.analyzer import query_forms
+from app.search.folding import fold_as_token
 from app.search.terms import (
     MAX_CLAUSES,
+    PREFIX_MIN,
     TOKEN_MAX,
     AnyOf,
     Clause,
@@ -31,12 +33,12 @@ from app.search.terms import (
     Query,
     Term,
 )
+from app.search.words import word_spans
 
 C = TypeVar("C", bound=Clause)
 
 # Words over all phrases of a query: each is a position both databases must check in turn.
 MAX_PHRASE_WORDS = 32
-PREFIX_MIN = 2
 # Straight quotes and the typographic ones German and English text use („…“, “…”, »…«):
 # each opens a phrase or closes the open one.
 QUOTES = frozenset('"\u201e\u201c\u201d\u00ab\u00bb')
@@ -55,12 +57,22 @@ class QueryError(InvalidInput):
 
 @dataclass(frozen=True)
 class _Piece:
-    """One item as typed: a word or a phrase, maybe excluded, maybe a prefix."""
+    """One item as typed: a word or a phrase, maybe excluded, maybe a prefix; ``text``
+    stands at ``start`` in the query."""
 
     text: str
+    start: int
     excluded: bool
     phrase: bool
     prefix: bool
+
+    def words(self) -> list[tuple[str, tuple[int, int]]]:
+        """Its words as written (a hyphenated word stays one), each with its place in the
+        query."""
+        return [
+            (self.text[span.start : span.end], (self.start + span.start, self.start + span.end))
+            for span in word_spans(self.text)
+        ]
 
 
 class _Or:
@@ -98,20 +110,21 @@ def _scan(text: str) -> Iterator[_Piece | _Or]:
             while end < length and text[end] not in QUOTES:
                 end += 1
             # An unbalanced quote closes at the end of the text.
-            yield _Piece(text[index + 1 : end], excluded, phrase=True, prefix=False)
+            yield _Piece(text[index + 1 : end], index + 1, excluded, phrase=True, prefix=False)
             index = end + 1
             continue
         end = index
         while end < length and not text[end].isspace() and text[end] not in QUOTES:
             end += 1
         word = text[index:end]
-        index = end
+        start, index = index, end
         if word == OR and not excluded:
             yield _OR
             continue
         stripped = word.rstrip("*")
         if stripped:
-            yield _Piece(stripped, excluded, phrase=False, prefix=len(stripped) < len(word))
+            prefix = len(stripped) < len(word)
+            yield _Piece(stripped, start, excluded, phrase=False, prefix=prefix)
 
 
 class _Builder:
@@ -133,17 +146,17 @@ class _Builder:
     def items_of(self, piece: _Piece) -> list[Item]:
         """What one piece means: usually one item; none for a piece that gives no token;
         several for a prefix written with punctuation inside (``U.S*``: ``U`` and ``S*``)."""
+        words = piece.words()
         if piece.phrase:
-            item = self._phrase(piece.text, split_words(piece.text))
+            item = self._phrase(piece.text, words)
             return [item] if item else []
-        words = split_words(piece.text)
         if piece.prefix and words:
             items: list[Item] = []
             for word in words[:-1]:
-                term = self._phrase(word, [word])
+                term = self._phrase(word[0], [word])
                 if term:
                     items.append(term)
-            prefix = self._prefix(words[-1])
+            prefix = self._prefix(words[-1][0])
             if prefix:
                 self._count_item()
                 items.append(prefix)
@@ -153,14 +166,15 @@ class _Builder:
         item = self._phrase(piece.text, words)
         return [item] if item else []
 
-    def _phrase(self, text: str, words: list[str]) -> Term | Phrase | None:
-        """The words as one item: a Term for one word, else a Phrase, one token sequence per
-        language (a word giving no token stands in no sequence, as in the index)."""
+    def _phrase(self, text: str, words: list[tuple[str, tuple[int, int]]]) -> Term | Phrase | None:
+        """The words (each with its place) as one item: a Term for one word, else a Phrase,
+        one token sequence per language (a word giving no token stands in no sequence, as in
+        the index)."""
         sequences: dict[tuple[str, ...], None] = {}
         room = MAX_PHRASE_WORDS - self.phrase_words
         for language in self.languages:
             sequence: list[str] = []
-            for word in words:
+            for word, _ in words:
                 sequence.extend(query_forms(word, (language,)))
                 # Checked while analysing: a phrase of 100,000 words costs no more than
                 # one just over the limit.
@@ -177,12 +191,17 @@ class _Builder:
         longest = max(len(sequence) for sequence in sequences)
         if longest == 1:
             forms = tuple(dict.fromkeys(sequence[0] for sequence in sequences))
-            return Term(text=text, forms=forms)
+            # A place only where the term is one word typed: that is what a suggestion may
+            # put another word in place of.
+            at = (words[0][1],) if len(words) == 1 else ()
+            return Term(text=text, forms=forms, at=at)
         self.phrase_words += longest
         return Phrase(text=text, sequences=tuple(sequences))
 
     def _prefix(self, word: str) -> Prefix | None:
-        folded = fold(word.replace("-", ""))
+        # Folded as the site's language folds a word into its token (Loewen* as lowen, as
+        # Loewenthal's token is lowenthal), but not stemmed: a prefix is no word's end.
+        folded = fold_as_token(word.replace("-", ""), self.languages[0])
         if not folded.isalnum() or len(folded) > TOKEN_MAX:
             return None  # as a word giving no token
         # The index holds stems: Unruhen* must find "Unruhe" (stem unruh), so the stem is
@@ -192,7 +211,9 @@ class _Builder:
         token = stem if len(stem) >= PREFIX_MIN and folded.startswith(stem) else folded
         if len(token) < PREFIX_MIN:
             raise QueryError(
-                f"A prefix needs at least {PREFIX_MIN} letters: {_shown(word)}* has {len(token)}."
+                f"A prefix needs at least {PREFIX_MIN} letters: {_shown(word)}* has "
+                f"{len(token)}, and would begin too many words to search. Type more of the "
+                "word, or the whole word without *."
             )
         return Prefix(text=word, token=token)
 
@@ -255,11 +276,26 @@ def _meaning(clause: Clause) -> object:
 
 
 def _distinct(clauses: Iterable[C]) -> tuple[C, ...]:
-    """Each clause once (the first as typed): ranking counts each clause that matches."""
+    """Each clause once (the first as typed, with the places of every word typed again):
+    ranking counts each clause that matches."""
     kept: dict[object, C] = {}
     for clause in clauses:
-        kept.setdefault(_meaning(clause), clause)
+        meaning = _meaning(clause)
+        first = kept.get(meaning)
+        kept[meaning] = clause if first is None else _joined(first, clause)
     return tuple(kept.values())
+
+
+def _joined(first: C, again: C) -> C:
+    """``first`` with the places of ``again``'s words, which mean the same."""
+    if isinstance(first, Term) and isinstance(again, Term):
+        return replace(first, at=first.at + again.at)
+    if isinstance(first, AnyOf) and isinstance(again, AnyOf):
+        same = {_meaning(item): item for item in again.items}
+        return replace(
+            first, items=tuple(_joined(item, same[_meaning(item)]) for item in first.items)
+        )
+    return first
 
 
 # Rendering. Tokens are letters and digits only (app.search.terms), so quoting them is all

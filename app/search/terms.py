@@ -7,7 +7,7 @@ characters. Nothing else ever reaches the index or a query, so a token can be qu
 FTS5 MATCH string and in a PostgreSQL tsquery as it is.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, NamedTuple
 
@@ -23,6 +23,11 @@ MAX_POSITIONS = 16_000
 # posts in both. It is punctuation, which no analysed word contains: no query can find it.
 FILLER = "\u00b7"
 MAX_CLAUSES = 16
+# Letters a prefix needs. Neither FTS5 (no prefix index) nor PostgreSQL (:*) can look a
+# prefix up: each reads every indexed token it begins and merges their posts. Over German
+# text, the prefix a reader types reads a third as many posts at three letters as at two
+# (docs/search.md has the figures); four would refuse short stems (Gas*, Ost*, Rat*).
+PREFIX_MIN = 3
 
 # A query as the API takes it (q on /search, /posts and the archives).
 QUERY_MAX = 500
@@ -30,7 +35,8 @@ QueryText = Annotated[CleanText, StringConstraints(min_length=1, max_length=QUER
 QUERY_HELP = (
     "Words that must all occur, in any form ('Unruhen' finds 'Unruhe', 'Strasse' finds "
     "'Straße', 'Wende' finds 'Energiewende'); \"exact phrases\"; -excluded words or phrases; "
-    "OR between alternatives; prefix* for words that start so. At most 500 characters and "
+    f"OR between alternatives; prefix* ({PREFIX_MIN} letters or more) for words that start so "
+    "('Loewen*' finds 'Löwenthal'). At most 500 characters and "
     f"{MAX_CLAUSES} words or phrases."
 )
 
@@ -52,6 +58,10 @@ class Term:
 
     text: str  # as typed
     forms: tuple[str, ...]
+    # Where the word stands in the query as typed, (start, end) of each place it was typed
+    # (a word typed twice is one term): where a suggestion puts its correction. Not what the
+    # term means, so no part of comparing terms.
+    at: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
