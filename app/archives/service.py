@@ -52,6 +52,7 @@ def _scope(
     return where
 
 
+@lru_cache(maxsize=4096)
 def month_label(year: int, month: int, language: str) -> str:
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=language)
 

@@ -16,7 +16,7 @@ more than reading it.
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from app.core.errors import InvalidInput
 from app.search.analyzer import query_forms
@@ -360,35 +360,47 @@ def tsquery(query: Query) -> str:
 # tokens hold no space, so a word, a prefix and a phrase are each a substring search.
 
 
-def _item_in(item: Item, spaced: str) -> bool:
-    """Whether ``item`` matches a column given as `` token token ... `` (a space at each
-    end)."""
-    if isinstance(item, Term):
-        return any(f" {form} " in spaced for form in item.forms)
-    if isinstance(item, Prefix):
-        return f" {item.token}" in spaced
-    return any(f" {' '.join(sequence)} " in spaced for sequence in item.sequences)
+class Needles(NamedTuple):
+    """What finds a clause in a column given with a space at each end (`` a b c ``): it
+    stands there when one of ``placed`` is in it; it is mentioned there (a keyword holds one
+    of its tokens) when one of ``mentioned`` is."""
+
+    placed: tuple[str, ...]
+    mentioned: tuple[str, ...]
+
+
+def needles(clause: Clause) -> Needles:
+    placed: list[str] = []
+    mentioned: list[str] = []
+    for item in clause.items if isinstance(clause, AnyOf) else (clause,):
+        if isinstance(item, Term):
+            found = [f" {form} " for form in item.forms]
+            placed += found
+            mentioned += found
+        elif isinstance(item, Prefix):
+            placed.append(f" {item.token}")
+            mentioned.append(f" {item.token}")
+        else:
+            placed += [f" {' '.join(sequence)} " for sequence in item.sequences]
+            mentioned += [f" {token} " for sequence in item.sequences for token in sequence]
+    return Needles(tuple(placed), tuple(mentioned))
+
+
+def spaced(tokens: str) -> str:
+    """A column's space-separated tokens as needles are looked for in them."""
+    return f" {tokens} "
 
 
 def matches(clause: Clause, column: str) -> bool:
     """Whether ``clause`` matches a column (its tokens in text order, space-separated): a
     word where one of its forms stands, a prefix where a token begins with it, a phrase
     where one of its sequences stands in a row."""
-    spaced = f" {column} "
-    items = clause.items if isinstance(clause, AnyOf) else (clause,)
-    return any(_item_in(item, spaced) for item in items)
+    within = spaced(column)
+    return any(needle in within for needle in needles(clause).placed)
 
 
 def mentions(clause: Clause, tokens: str) -> bool:
     """Whether any token of ``clause`` is among ``tokens`` (space-separated; for a prefix,
     a token beginning with it), wherever it stands: a post's keywords, say."""
-    spaced = f" {tokens} "
-    items = clause.items if isinstance(clause, AnyOf) else (clause,)
-    for item in items:
-        if isinstance(item, Phrase):
-            found = any(f" {token} " in spaced for sequence in item.sequences for token in sequence)
-        else:
-            found = _item_in(item, spaced)
-        if found:
-            return True
-    return False
+    within = spaced(tokens)
+    return any(needle in within for needle in needles(clause).mentioned)
