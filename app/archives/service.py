@@ -47,8 +47,7 @@ def _scope(
     if source:
         where.append(queries.in_sources(queries.source_ids(session, [source])))
     if search is not None:
-        dialect = session.get_bind().dialect.name
-        where.append(matching_posts(search.q, search.languages, dialect))
+        where.append(matching_posts(session, search.q, search.languages))
     return where
 
 

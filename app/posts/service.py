@@ -53,8 +53,7 @@ def list_posts(
     after = as_aware(filters.after, zone) if filters.after else None
     before = as_aware(filters.before, zone) if filters.before else None
     if filters.q:
-        dialect = session.get_bind().dialect.name
-        narrowing.append(matching_posts(filters.q, languages, dialect))
+        narrowing.append(matching_posts(session, filters.q, languages))
     where = [queries.listed_for(viewer, statuses)]
     if sources is not None:
         where.append(queries.in_sources(sources))

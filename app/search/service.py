@@ -29,7 +29,7 @@ from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
-from app.search.matching import Match, matches, month_of
+from app.search.matching import Match, matches, month_of, plan_newest
 from app.search.query import parse
 from app.search.schemas import (
     Facets,
@@ -162,7 +162,8 @@ def _matches(
     if filters.source:
         where.append(queries.in_sources(queries.source_ids(session, filters.source)))
     where += narrowed_by(filters, zone)
-    where += _key_range(found.key, filters, zone)
+    in_range = _key_range(found.key, filters, zone)
+    where += in_range
     month = month_of(posts.c.published_date, session.get_bind().dialect.name)
     statement = (
         select(found.key, posts.c.source_id, month)
@@ -173,6 +174,7 @@ def _matches(
     )
     # Fetched at once and made into named rows by map: this is up to 10,001 rows, where a
     # row-by-row fetch costs more than the statement itself.
+    plan_newest(session, found, [found.condition, *in_range], COUNTED)
     return list(map(Match._make, session.connection().execute(statement).all()))
 
 
