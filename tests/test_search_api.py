@@ -275,9 +275,9 @@ def test_a_search_takes_the_same_few_queries_however_much_it_finds(
     add(40)
     many = read_queries_for(client, db, f"{API}/search", q="Kasachstan", per_page=100)
     assert many == few
-    # PostgreSQL adds two: the count that chooses how the matches are read, and the planner
-    # settings it chooses (app.search.matching.plan_newest).
-    assert few <= (8 if db.engine.dialect.name == "postgresql" else 6)
+    # PostgreSQL adds three: the count that chooses how the matches are read, and the
+    # planner settings it is read with (app.search.matching.newest_first).
+    assert few <= (9 if db.engine.dialect.name == "postgresql" else 6)
 
 
 def test_a_prefix_finds_every_way_its_word_is_written(

@@ -106,24 +106,27 @@ def index_first(session: Session) -> None:
         _set(session.connection(), enable_seqscan="off")
 
 
-def plan_newest(
+def newest_first(
     session: Session, found: Matches, where: Sequence[ColumnElement[bool]], newest: int
-) -> None:
-    """Before a statement asking for the ``newest`` latest matches of ``found`` (within
-    ``where``, conditions on the index alone) on PostgreSQL: counts, up to ``newest`` + 1,
-    the documents the GIN index names (which reads the index, and a document only where a
-    phrase or a prefix needs it checked). With more, this transaction's statements walk the
-    key index newest first, which meets the first matches soon; with fewer, they read the
-    posts the GIN index names and sort them, where a walk would test every document. The
-    planner alone cannot tell the two apart, for the reason above. Nothing on SQLite."""
+) -> ColumnElement[int]:
+    """What to order by, newest first, for a statement asking for the ``newest`` latest
+    matches of ``found`` (within ``where``, conditions on the index alone).
+
+    On PostgreSQL this first counts, up to ``newest`` + 1, the documents the GIN index names
+    (reading the index, and a document only where a phrase or a prefix needs it checked).
+    With more, the key: the statement walks the key index newest first and meets its first
+    matches soon. With fewer, the key in an expression no index gives in order: the
+    statement reads the posts the GIN index names and sorts them, where a walk would test
+    every document. The planner alone cannot tell the two apart, for the reason above; and
+    sequential scans are off for the rest of the transaction. On SQLite, the key."""
     if session.get_bind().dialect.name != "postgresql":
-        return
+        return found.key
     connection = session.connection()
-    _set(connection, enable_seqscan="off", enable_indexscan="off")
+    _set(connection, enable_seqscan="off", enable_indexscan="off")  # the count reads the index
     first = select(found.key).select_from(found.source).where(*where).limit(newest + 1)
     many = connection.execute(select(func.count()).select_from(first.subquery())).scalar_one()
-    if many > newest:
-        _set(connection, enable_indexscan="on", enable_bitmapscan="off")
+    _set(connection, enable_indexscan="on")
+    return found.key if many > newest else found.key + 0
 
 
 def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:

@@ -29,7 +29,7 @@ from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
-from app.search.matching import Match, matches, month_of, plan_newest
+from app.search.matching import Match, matches, month_of, newest_first
 from app.search.query import parse
 from app.search.schemas import (
     Facets,
@@ -165,16 +165,16 @@ def _matches(
     in_range = _key_range(found.key, filters, zone)
     where += in_range
     month = month_of(posts.c.published_date, session.get_bind().dialect.name)
+    order = newest_first(session, found, [found.condition, *in_range], COUNTED)
     statement = (
         select(found.key, posts.c.source_id, month)
         .select_from(found.source.join(posts, posts.c.id == found.post_id))
         .where(*where)
-        .order_by(found.key.desc())
+        .order_by(order.desc())
         .limit(COUNTED + 1)
     )
     # Fetched at once and made into named rows by map: this is up to 10,001 rows, where a
     # row-by-row fetch costs more than the statement itself.
-    plan_newest(session, found, [found.condition, *in_range], COUNTED)
     return list(map(Match._make, session.connection().execute(statement).all()))
 
 
