@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from app.core.config import Settings
     from app.core.db import Database
     from app.importers.service import ImportSummary
-    from app.search.index import Indexing
+    from app.search.store import Indexing
     from app.transfer.exporter import Export
 
 # Posts per transaction when `presseschau migrate` indexes: nothing else runs beside it.

@@ -121,11 +121,11 @@ STEMS = [
 ]  # fmt: skip
 
 
-def _cap(text: str) -> str:
+def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _size(text: str) -> int:
+def utf8_size(text: str) -> int:
     return len(text.encode())
 
 
@@ -149,7 +149,7 @@ class _Syllables:
         return first if self.rng.random() < 0.6 else first + self.syllable(SOFT_ONSETS)
 
     def surname(self) -> str:
-        return _cap(self.stem() + self.pick(SURNAME_ENDINGS))
+        return capitalised(self.stem() + self.pick(SURNAME_ENDINGS))
 
     def person(self) -> str:
         return f"{self.pick(FIRST_NAMES)} {self.surname()}"
@@ -158,10 +158,10 @@ class _Syllables:
         name = self.stem() + self.pick(PLACE_ENDINGS)
         if self.rng.random() < 0.15:
             return self.pick(PLACE_PREFIXES) + name
-        return _cap(name)
+        return capitalised(name)
 
     def organisation(self) -> str:
-        return _cap(self.stem() + self.pick(ORGANISATION_ENDINGS))
+        return capitalised(self.stem() + self.pick(ORGANISATION_ENDINGS))
 
     def thing(self) -> str:
         parts = 2 if self.rng.random() < 0.8 else 3
@@ -195,7 +195,7 @@ class Topic:
 class Lexicon:
     """Each kind's words in rank order, and their cumulative Zipf weights."""
 
-    def __init__(self, seed: int, sizes: dict[Kind, int] = SIZES) -> None:
+    def __init__(self, seed: int) -> None:
         # Its own generator: the lexicon is the same whatever else the seed's generator makes.
         syllables = _Syllables(random.Random(f"lexicon-{seed}"))
         makers = {
@@ -208,15 +208,15 @@ class Lexicon:
         self.sizes: dict[str, int] = {}
         self.words: dict[Kind, list[str]] = {}
         self.weights: dict[Kind, list[float]] = {}
-        for kind, size in sizes.items():
+        for kind, size in SIZES.items():
             words: list[str] = []
             while len(words) < size:
                 word = makers[kind]()
                 folded = word.casefold()
-                if folded not in taken and len(word) >= 5 and _size(word) <= WORD_MAX:
+                if folded not in taken and len(word) >= 5 and utf8_size(word) <= WORD_MAX:
                     taken.add(folded)
                     words.append(word)
-                    self.sizes[word] = _size(word)
+                    self.sizes[word] = utf8_size(word)
             self.words[kind] = words
             self.weights[kind] = list(
                 accumulate(1 / rank**ZIPF_EXPONENT for rank in range(1, size + 1))

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.core.html import make_excerpt, plain_text, render_markdown
-from bench.lexicon import WORD_MAX, Kind, Lexicon, Topic
+from bench.lexicon import WORD_MAX, Kind, Lexicon, Topic, capitalised, utf8_size
 from bench.phrases import (
     ADVERBIALS,
     AFFECTED,
@@ -54,17 +54,9 @@ _LEAD_FIXED = 320
 TOPIC_SHARE = 0.45
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _size(text: str) -> int:
-    return len(text.encode())
-
-
 def _bound(text: str) -> int:
     """The most bytes ``text`` can have once its slots are filled."""
-    return _size(text) + len(_SLOT.findall(text)) * _SLOT_ROOM
+    return utf8_size(text) + len(_SLOT.findall(text)) * _SLOT_ROOM
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +139,7 @@ class Writer:
         )
 
     def topic_sentence(self) -> str:
-        return _cap(self.slotted(self._pick(TOPIC_SENTENCES)))
+        return capitalised(self.slotted(self._pick(TOPIC_SENTENCES)))
 
     def sentence(self, slots: bool = False) -> str:
         rng = self.rng
@@ -158,9 +150,11 @@ class Writer:
             obj = self._pick(OBJECTS)
             if rng.random() < 0.15:
                 obj = f"**{obj}**"
-            return f"{_cap(self.subject())} {self._pick(VERBS)} {obj} {self._pick(ADVERBIALS)}."
+            return (
+                f"{capitalised(self.subject())} {self._pick(VERBS)} {obj} {self._pick(ADVERBIALS)}."
+            )
         if roll < 0.55:
-            adverbial = _cap(self._pick(ADVERBIALS))
+            adverbial = capitalised(self._pick(ADVERBIALS))
             if rng.random() < 0.15:
                 adverbial = f"*{adverbial}*"
             return f"{adverbial} {self._pick(VERBS)} {self.subject()} {self._pick(OBJECTS)}."
@@ -182,7 +176,9 @@ class Writer:
             return f"Mehr dazu steht in einem [ausführlichen Bericht]({self.url()})."
         if roll < 0.97:
             return f"Der vollständige Bericht: {self.url()}"
-        return f"{_cap(self.clause())}; Fachleute rechnen trotzdem mit weiteren Verzögerungen."
+        return (
+            f"{capitalised(self.clause())}; Fachleute rechnen trotzdem mit weiteren Verzögerungen."
+        )
 
     def paragraph(self, low: int, high: int, slots: bool = False) -> str:
         """Sentences up to a target size between low and high, overshooting by 60 at most
@@ -199,7 +195,7 @@ class Writer:
 
     def heading(self, slots: bool = False) -> str:
         if slots and self.rng.random() < 0.5:
-            return f"## {_cap(self.slotted(self._pick(TOPIC_HEADINGS)))}"
+            return f"## {capitalised(self.slotted(self._pick(TOPIC_HEADINGS)))}"
         if self.rng.random() < 0.5:
             return f"## {self._pick(HEADINGS)}"
         return f"## {self._pick(HEADINGS)}: {self._pick(PLACE_NAMES)}"
@@ -207,7 +203,7 @@ class Writer:
     def quote(self, slots: bool = False) -> str:
         if slots and self.rng.random() < 0.5:
             return self.slotted("> „{quote}“ – {P}, {role} bei {O}")
-        return f"> „{self._pick(QUOTES)}“ – {_cap(self._pick(SPEAKERS))}"
+        return f"> „{self._pick(QUOTES)}“ – {capitalised(self._pick(SPEAKERS))}"
 
     def bullet_list(self, slots: bool = False) -> str:
         count = self.rng.randint(3, 5)
@@ -215,7 +211,7 @@ class Writer:
             items = [self.slotted(self._pick(TOPIC_ITEMS)) for _ in range(count)]
         else:
             items = self.rng.sample(OBJECTS, count)
-        return "\n".join(f"- {_cap(item)}" for item in items)
+        return "\n".join(f"- {capitalised(item)}" for item in items)
 
     def topic(self) -> Topic:
         return self.lexicon.topic(self.rng)
@@ -224,22 +220,22 @@ class Writer:
         """A title; most name the topic's first words, which its body names again."""
         roll = self.rng.random()
         if roll < 0.15:
-            return f"{topic.word(Kind.PLACE)}: {_cap(self.clause())}"
+            return f"{topic.word(Kind.PLACE)}: {capitalised(self.clause())}"
         if roll < 0.30:
             return f"Streit um {topic.word(Kind.THING)} in {topic.word(Kind.PLACE)}"
         if roll < 0.42:
             return f"{topic.word(Kind.PERSON)} {self._pick(VERBS)} {self._pick(OBJECTS)}"
         if roll < 0.54:
-            return f"{topic.word(Kind.THING)}: {_cap(self.clause())}"
+            return f"{topic.word(Kind.THING)}: {capitalised(self.clause())}"
         if roll < 0.62:
             return f"{topic.word(Kind.ORGANISATION)} {self._pick(VERBS)} {self._pick(OBJECTS)}"
         if roll < 0.75:
-            return _cap(self.clause())
+            return capitalised(self.clause())
         if roll < 0.87:
-            return f"{self._pick(TAG_NAMES)}: {_cap(self.clause())}"
+            return f"{self._pick(TAG_NAMES)}: {capitalised(self.clause())}"
         if roll < 0.93:
             return f"Streit um {self._pick(OBJECTS)} in {self._pick(PLACE_NAMES)}"
-        return f"„{self._pick(QUOTES)}“ – {_cap(self.clause())}"
+        return f"„{self._pick(QUOTES)}“ – {capitalised(self.clause())}"
 
 
 def _template(text: str) -> tuple[str, list[str]]:
@@ -277,7 +273,7 @@ class BodyPool:
         if kinds != html_kinds:
             raise RuntimeError(f"the slots of a block did not come through rendering: {markdown!r}")
         slots = tuple(Kind(kind) for kind in kinds)
-        return Block(template, html, slots, _size(_SLOT.sub("", markdown)))
+        return Block(template, html, slots, utf8_size(_SLOT.sub("", markdown)))
 
     @classmethod
     def _lead(cls, writer: Writer) -> Lead:
@@ -286,7 +282,7 @@ class BodyPool:
         while True:
             fixed = writer.paragraph(340, 420)
             templates = writer.rng.sample(TOPIC_SENTENCES, writer.rng.randint(1, 2))
-            named = [_cap(writer.slotted(template)) for template in templates]
+            named = [capitalised(writer.slotted(template)) for template in templates]
             markdown = " ".join([fixed, *named])
             if _bound(markdown) + 2 > BLOCK_MAX:
                 continue

@@ -16,7 +16,6 @@ import argparse
 import html
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -27,11 +26,9 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape
 
 from bench import results
-from bench.dataset import VERSION, day_counts, generate_posts, make_sources
-from bench.lexicon import Lexicon
+from bench.dataset import VERSION, generate_posts, plan
 from bench.loadgen import MemorySampler
 from bench.phrases import TAG_NAMES
-from bench.writing import BodyPool, Writer
 from tests.postgres_server import PostgresServer, find_bindir
 
 DATA = results.ROOT / "bench" / "data"
@@ -64,16 +61,13 @@ def _header(out: TextIO) -> None:
 
 
 def write_export(path: Path, posts: int, seed: int) -> None:
-    rng = random.Random(seed)
-    specs = make_sources(rng, 20)
-    writer = Writer(rng, specs, Lexicon(seed))
-    pool = BodyPool(writer)
-    numbered = list(enumerate(specs, start=1))
+    planned = plan(posts, seed, 20)
+    numbered = list(enumerate(planned.specs, start=1))
     rows = generate_posts(
-        rng,
-        days=day_counts(rng, posts),
-        pool=pool,
-        writer=writer,
+        planned.rng,
+        days=planned.days,
+        pool=planned.pool,
+        writer=planned.writer,
         sources=numbered,
         tag_ids=list(range(1, len(TAG_NAMES) + 1)),
         author_id=1,
@@ -84,7 +78,7 @@ def write_export(path: Path, posts: int, seed: int) -> None:
         for row, tags in rows:
             title = row["title"]
             if row["source_id"] is not None:
-                title += f" ({specs[row['source_id'] - 1].name})"
+                title += f" ({planned.specs[row['source_id'] - 1].name})"
             content = row["body_html"]
             if row["original_url"]:
                 url = html.escape(row["original_url"])

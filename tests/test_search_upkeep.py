@@ -6,7 +6,6 @@ ever; and the indexer says what it did with every queue row."""
 import logging
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -16,13 +15,20 @@ from app.core.db import Database
 from app.core.migrations import downgrade, upgrade
 from app.derived.root import open_database
 from app.search import index
-from app.search.analyzer import analyse_post
-from app.search.index import Indexing, analyse, index_queued, read_queued, store
+from app.search.index import analyse, index_queued, read_queued
 from app.search.renames import Expanded, expand_renames
-from app.search.terms import Analysed
+from app.search.store import Indexing, store
 from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post, make_source
-from tests.test_search_index import LANGUAGES, count, drain, found, queued, renames
+from tests.test_search_index import (
+    LANGUAGES,
+    analyser_failing_on,
+    count,
+    drain,
+    found,
+    queued,
+    renames,
+)
 
 # The release before renames were recorded in a row.
 BEFORE_RENAMES = "cb16a0e54d5e"
@@ -352,12 +358,7 @@ def test_a_post_refused_by_a_reindex_loses_its_old_rows(fresh: Database) -> None
 def test_indexing_counts_each_way_a_queue_row_was_handled(
     db: Database, editor: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing(**texts: Any) -> Analysed:
-        if texts["title"] == "Unlesbar":
-            raise RuntimeError("an analyzer bug")
-        return analyse_post(**texts)
-
-    monkeypatch.setattr(index, "analyse_post", failing)
+    analyser_failing_on(monkeypatch, "Unlesbar")
     source = make_source(db, name="Zählwerk")
     for title in ("Eins", "Zwei"):
         make_post(db, editor, title=title, source_id=source.id)

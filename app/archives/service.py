@@ -56,6 +56,11 @@ def month_label(year: int, month: int, language: str) -> str:
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=language)
 
 
+def month_count(year: int, month: int, count: int, language: str) -> MonthCount:
+    """A month with its label in ``language`` and its count (of posts, or of matches)."""
+    return MonthCount(year=year, month=month, label=month_label(year, month, language), count=count)
+
+
 @lru_cache(maxsize=4096)
 def day_label(day: dt.date, language: str) -> str:
     return format_date(day, format="long", locale=language)
@@ -89,14 +94,7 @@ def _archive_index(session: Session, *, source: str | None, language: str) -> Ar
         if not years or years[-1].year != row_year:
             years.append(YearArchive(year=row_year, count=0, months=[]))
         years[-1].count += count
-        years[-1].months.append(
-            MonthCount(
-                year=row_year,
-                month=row_month,
-                label=month_label(row_year, row_month, language),
-                count=count,
-            )
-        )
+        years[-1].months.append(month_count(row_year, row_month, count, language))
     return ArchiveIndex(years=years)
 
 
@@ -111,12 +109,7 @@ def _month_count(
         .select_from(Post)
         .where(*where, first <= DAY, _last_of_month(first) >= DAY)
     )
-    return MonthCount(
-        year=first.year,
-        month=first.month,
-        label=month_label(first.year, first.month, language),
-        count=count or 0,
-    )
+    return month_count(first.year, first.month, count or 0, language)
 
 
 def month_archive(

@@ -62,9 +62,10 @@ def freshness(current: ContentVersion | None) -> Freshness | None:
     return Freshness(version=current.version, changed_at=current.changed_at)
 
 
-# The bump the content_version triggers make (app.derived.triggers), for a write no trigger
-# sees: the search index's text is an FTS5 table on SQLite, which takes no triggers.
-_BUMP = {
+# The bump of the content version: the content_version triggers' (app.derived.triggers
+# renders its SQLite trigger from it), and for a write no trigger sees (the search index's
+# text is an FTS5 table on SQLite, which takes no triggers).
+BUMP = {
     "sqlite": "UPDATE content_state SET version = version + 1, "
     "changed_at = (julianday('now') - 2440587.5) * 86400.0 WHERE id = 1",
     "postgresql": "UPDATE content_state SET version = version + 1, "
@@ -75,4 +76,4 @@ _BUMP = {
 def bump(connection: Connection) -> None:
     """Step the content version in ``connection``'s write transaction: what public
     responses were made from is changing."""
-    connection.exec_driver_sql(_BUMP[connection.dialect.name])
+    connection.exec_driver_sql(BUMP[connection.dialect.name])

@@ -40,6 +40,7 @@ dialect)``.
 
 from typing import Literal, NamedTuple
 
+from app.derived.content_version import BUMP
 from app.derived.retired import RETIRED
 from app.derived.trigger_types import (
     DialectName,
@@ -61,14 +62,10 @@ from app.search.models import NEW_GENERATION
 # Every table whose rows show up in a public response.
 CONTENT_TABLES = ("posts", "post_tags", "tags", "sources", "source_domains", "users")
 _ROW_EVENTS: tuple[Event, ...] = ("INSERT", "UPDATE", "DELETE")
-_SQLITE_EPOCH = "(julianday('now') - 2440587.5) * 86400.0"
 
 
 def _content_version_sqlite() -> Rendered:
-    bump = (
-        "UPDATE content_state SET version = version + 1, "  # noqa: S608 (constants)
-        f"changed_at = {_SQLITE_EPOCH} WHERE id = 1;"
-    )
+    bump = f"{BUMP['sqlite']};"
     return Rendered(
         functions=(),
         triggers=tuple(

@@ -9,8 +9,9 @@ kris); a German compound gives its parts' tokens too (app.search.compounds).
 
 The cost of a post is linear in its length: words are found by one scan (app.search.words),
 each distinct word is analysed once per post (a dict for the call), and once per process
-while it stays among the most recent words of ordinary length (a bounded cache), a word longer than ``MAX_WORD_CHARS`` as written is no token and is not normalised at all,
-and a post keeps at most MAX_POSITIONS tokens.
+while it stays among the most recent words of ordinary length (a bounded cache); a word
+longer than ``MAX_WORD_CHARS`` as written is no token and is not normalised at all; and a
+post keeps at most MAX_POSITIONS tokens.
 """
 
 import threading

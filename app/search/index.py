@@ -39,20 +39,8 @@ from app.search.rendering import (
     terms,
     tsvector_literal,
 )
-from app.search.store import Indexed, Indexing, store, store_in
+from app.search.store import Indexed, Indexing, store
 from app.search.terms import search_key
-
-__all__ = [
-    "Indexed",
-    "Indexing",
-    "Queued",
-    "analyse",
-    "index_queued",
-    "read_queued",
-    "reindex",
-    "store",
-    "store_in",
-]
 
 # Posts per round: a write transaction stores this many at most.
 BATCH = 200

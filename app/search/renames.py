@@ -37,9 +37,10 @@ _LOCK_TIMEOUT = "SET LOCAL lock_timeout = '200ms'"
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout reached
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
-_FIRST = text(
+# The first rename, and whether another waits behind it.
+_FIRST_TWO = text(
     "SELECT kind, target_id, generation, after_post FROM post_search_renames "
-    "ORDER BY kind, target_id LIMIT 1"
+    "ORDER BY kind, target_id LIMIT 2"
 )
 # The posts that show the renamed name, from the first not yet queued, in id order.
 _POSTS_OF = {
@@ -103,20 +104,16 @@ class _Rename(NamedTuple):
     after_post: int
 
 
-def pending_renames(database: Database) -> bool:
-    with database.session(write=False) as session:
-        return session.connection().execute(_FIRST).first() is not None
-
-
 def expand_renames(database: Database, limit: int | None = None) -> Expanded:
     """Queue the next ``limit`` posts (at most; ``EXPAND_BATCH`` by default) of the first
     rename recorded."""
     limit = limit or EXPAND_BATCH
     with database.session(write=False) as session:
         connection = session.connection()
-        row = connection.execute(_FIRST).first()
-        if row is None:
+        first = connection.execute(_FIRST_TWO).all()
+        if not first:
             return Expanded(0, 0, pending=False)
+        row, another = first[0], len(first) > 1
         rename = _Rename(row.kind, row.target_id, row.generation, row.after_post)
         # Read with no write transaction open: on SQLite the write below holds the lock only
         # for the queue rows.
@@ -135,8 +132,8 @@ def expand_renames(database: Database, limit: int | None = None) -> Expanded:
         # A queue row being inserted by a writer that may wait for one of this step's:
         # given up at once (nothing written), rather than deadlocked; a later step retries.
         return Expanded(0, 0, pending=True)
-    pending = not finished or pending_renames(database)
-    return Expanded(queued.posts, int(finished), pending=pending)
+    # A rename recorded since the read is found by the next round's.
+    return Expanded(queued.posts, int(finished), pending=not finished or another)
 
 
 class _Queued(NamedTuple):

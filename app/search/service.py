@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Connection, select
 from sqlmodel import Session, col
 
-from app.archives.schemas import MonthCount
-from app.archives.service import month_label
+from app.archives.service import month_count
 from app.auth.service import Viewer
 from app.core.html import plain_text
 from app.core.pagination import PageParams
@@ -198,17 +197,10 @@ def _facets(connection: Connection, found: Sequence[Match], language: str) -> Fa
             key=lambda facet: (-facet.count, facet.name),
         ),
         months=[
-            _month_count(month, count, language)
+            month_count(int(month[:4]), int(month[5:7]), count, language)
             for month, count in sorted(per_month.items(), reverse=True)
         ],
     )  # fmt: skip
-
-
-def _month_count(month: str, count: int, language: str) -> MonthCount:
-    year, number = int(month[:4]), int(month[5:7])
-    return MonthCount(
-        year=year, month=number, label=month_label(year, number, language), count=count
-    )
 
 
 def _hit(post: PostPublic, score: int, query: Query) -> SearchHit:
