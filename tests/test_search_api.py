@@ -166,6 +166,62 @@ def test_filters_facets_and_status(client: TestClient, db: Database, settings: S
     assert [hit["title"] for hit in drafts.json()["items"]] == ["Kasachstan Entwurf"]
 
 
+def test_many_matches_are_counted_to_a_cap_and_the_newest_of_them_ranked(
+    client: TestClient, db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past COUNTED matches the total, facets and pages stop at the newest COUNTED; past
+    RANKED only the newest RANKED are ranked, the rest follow newest first."""
+    monkeypatch.setattr(service, "COUNTED", 6)
+    monkeypatch.setattr(service, "RANKED", 3)
+    editor = make_account(db)
+    tass = make_source(db, name="TASS", domains=["tass.ru"])
+    xinhua = make_source(db, name="Xinhua", domains=["xinhuanet.com"])
+    # Newest first: (title, source, month). In the title, the word scores more than past the
+    # body's excerpt.
+    body = "Ein Bericht. " * 25 + "Aus Kasachstan."
+    posts = [
+        ("Bericht eins", tass, 3),
+        ("Kasachstan zwei", xinhua, 3),
+        ("Bericht drei", tass, 2),
+        ("Kasachstan vier", tass, 2),  # the best, but fourth newest: outside the window
+        ("Bericht fünf", xinhua, 2),
+        ("Bericht sechs", tass, 1),
+        ("Kasachstan sieben", xinhua, 1),  # the seventh: not counted
+        ("Kasachstan acht", tass, 1),
+    ]
+    for number, (title, source, month) in enumerate(posts):
+        make_post(db, editor, title=title, body=body, source_id=source.id,
+                  published_at=f"2022-0{month}-20T09:{59 - number:02}:00Z")  # fmt: skip
+    _indexed(db, settings)
+
+    found = _search(client, "Kasachstan", per_page=2)
+    assert (found["total"], found["total_exact"], found["ranking"]) == (6, False, "recent-window")
+    assert [(s["name"], s["count"]) for s in found["facets"]["sources"]] == [
+        ("TASS", 4),
+        ("Xinhua", 2),
+    ]
+    assert [(m["month"], m["count"]) for m in found["facets"]["months"]] == [(3, 2), (2, 3), (1, 1)]
+    pages = [_titles(client, "Kasachstan", per_page=2, page=page) for page in (1, 2, 3, 4)]
+    assert pages == [
+        ["Kasachstan zwei", "Bericht eins"],  # the three newest, best first
+        ["Bericht drei", "Kasachstan vier"],  # then the others, newest first
+        ["Bericht fünf", "Bericht sechs"],
+        [],
+    ]
+    scores = [hit["score"] for hit in _search(client, "Kasachstan", per_page=6)["items"]]
+    assert scores == [8, 2, 2, 8, 2, 2]  # in the title; a keyword of the body's
+    newest = _titles(client, "Kasachstan", per_page=6, sort="-published_at")
+    assert newest == [title for title, _, _ in posts[:6]]
+    # Within the caps, everything is ranked.
+    within = _search(client, "Kasachstan", source="xinhua")
+    assert (within["total"], within["total_exact"], within["ranking"]) == (3, True, "relevance")
+    assert [hit["title"] for hit in within["items"]] == [
+        "Kasachstan zwei",
+        "Kasachstan sieben",
+        "Bericht fünf",
+    ]
+
+
 def test_ranking_highlights_and_suggestion(
     client: TestClient, db: Database, settings: Settings
 ) -> None:

@@ -44,6 +44,11 @@ WRITE_THREADS = {"sqlite": 2, "postgresql": 4}
 # keep on SQLite, readiness probes, the command line. On PostgreSQL the direct reads keep up
 # to READ_THREADS connections of their own besides (see app.core.driver).
 SPARE_CONNECTIONS = 4
+# SQLite reads the database file through a memory map of up to this many bytes (its build's
+# ceiling is about 2 GB): a page the OS holds costs a memory access, not a read call and a
+# copy into each connection's own small page cache. A search that counts ten thousand
+# matches looks up ten thousand posts; that took 30 ms through read calls, 19 ms mapped.
+SQLITE_MMAP_BYTES = 2**31 - 2**16
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -77,6 +82,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 

@@ -6,13 +6,14 @@ on the same rows."""
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
     FromClause,
+    Select,
     String,
     bindparam,
     cast,
@@ -32,19 +33,6 @@ from app.search.models import SEARCH_TEXT
 from app.search.query import fts5_match, parse, tsquery
 from app.search.terms import POST_ID_MASK, Query
 
-
-class Match(NamedTuple):
-    """A post a query matches, as the search statement gives it."""
-
-    key: int
-    source_id: int | None
-    month: str | None  # of its publication, site-local: "2026-01"
-
-    @property
-    def post_id(self) -> int:
-        return self.key & POST_ID_MASK
-
-
 # The table no model declares (app.search.models): on SQLite an FTS5 table whose rowid is
 # the search key, on PostgreSQL the key and a tsvector.
 _FTS = table(SEARCH_TEXT, column("rowid", BigInteger))
@@ -59,6 +47,30 @@ class Matches(NamedTuple):
     condition: ColumnElement[bool]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
+
+
+class Newest(NamedTuple):
+    """A query's matches in a statement that gives them newest first: ``source`` (the index
+    joined with posts) where ``where``, ordered by ``order`` descending (the search key,
+    as ``newest_first`` has it read)."""
+
+    source: FromClause
+    where: tuple[ColumnElement[bool], ...]
+    order: ColumnElement[int]
+    key: ColumnElement[int]
+
+    def select(self, *columns: ColumnElement[Any]) -> Select[Any]:
+        """The search key and ``columns`` of each match, newest first."""
+        return (
+            select(self.key.label("key"), *columns)
+            .select_from(self.source)
+            .where(*self.where)
+            .order_by(self.order.desc())
+        )
+
+    def joined(self, other: FromClause, on: ColumnElement[bool]) -> "Newest":
+        """The same matches with ``other``'s columns beside them (one row each)."""
+        return self._replace(source=self.source.join(other, on))
 
 
 def month_of(day: ColumnElement[dt.date], dialect: str) -> ColumnElement[str]:

@@ -1,19 +1,21 @@
 """Search: the matches of a query, counted, faceted, ranked and highlighted.
 
-One statement finds the matches newest first, at most ``COUNTED`` of them, each with its
-source and day: that gives the total, the facets and the candidates. The newest ``RANKED``
-candidates are ranked (app.search.ranking) from their stored title, lead and keywords: one
-more statement. Then the page's posts are read and only they are highlighted. So a search
-costs the same few statements whatever it finds, and its ranking is the same on both
-databases: computed here, from the same rows, never by a database's own ranker.
+One statement counts the newest ``COUNTED`` matches per source and month, in the database:
+that gives the total and the facets, a few hundred rows however much is found. One more
+reads the newest ``RANKED`` matches with their stored title, lead and keywords, which are
+ranked here (app.search.ranking). Then the page's posts are read and only they are
+highlighted. So a search costs the same few statements whatever it finds, and its ranking
+is the same on both databases: computed here, from the same rows, never by a database's
+own ranker.
 """
 
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlmodel import Session, col
 
 from app.archives.service import month_count
@@ -28,7 +30,7 @@ from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
-from app.search.matching import Match, matches, month_of, newest_first
+from app.search.matching import Newest, matches, month_of, newest_first
 from app.search.query import parse
 from app.search.schemas import (
     Facets,
@@ -40,7 +42,7 @@ from app.search.schemas import (
     SearchSort,
     SourceFacet,
 )
-from app.search.terms import POST_ID_BITS, Query, Term, key_floor
+from app.search.terms import POST_ID_BITS, POST_ID_MASK, Query, Term, key_floor
 
 # Matches counted (and faceted) at most; pages reach this far.
 COUNTED = 10_000
@@ -80,6 +82,25 @@ def _key_range(
     return where
 
 
+class Counted(NamedTuple):
+    """A query's matches as counted: how many (at most ``COUNTED``), whether that is all of
+    them, and how many per source and per month."""
+
+    total: int
+    exact: bool
+    per_source: Counter[int]
+    per_month: Counter[str]
+
+
+class _Group(NamedTuple):
+    """The matches of one source in one month, as the counting statement gives them."""
+
+    source_id: int | None
+    month: str | None
+    found: int
+    oldest: int  # the smallest search key among them
+
+
 def search(
     session: Session,
     *,
@@ -93,34 +114,40 @@ def search(
     statuses = statuses_asked(viewer, filters, doing="Searching")
     query = parse(filters.q, languages)
     connection = session.connection()
-    found = _matches(session, query, filters, viewer, statuses, zone)
-    exact = len(found) <= COUNTED
-    found = found[:COUNTED]
-    scores: dict[int, int] = {}
-    if filters.sort is SearchSort.newest:
-        order, how = found, Ranking.recency
-    else:
-        best, scores = ranking.rank(connection, query, found[:RANKED])
-        order = best + found[RANKED:]
-        how = Ranking.relevance if len(found) <= RANKED and exact else Ranking.recent_window
-    page = order[paging.offset : paging.offset + paging.per_page]
-    unscored = [match.post_id for match in page if match.post_id not in scores]
-    if unscored:
-        scores |= ranking.scores(connection, query, unscored)
+    newest = _newest_first(session, query, filters, viewer, statuses, zone)
+    counted = _count(connection, newest)
+    matched = ranking.scored(newest, query, connection.dialect.name)
+    ranked = 0  # the newest this many are ranked, and come first
+    how = Ranking.recency
+    if filters.sort is SearchSort.relevance:
+        ranked = min(counted.total, RANKED)
+        everything = counted.exact and ranked == counted.total
+        how = Ranking.relevance if everything else Ranking.recent_window
+    # The page: its part among the ranked, best first; then its part of the matches after
+    # them, newest first.
+    start, end = paging.offset, min(paging.offset + paging.per_page, counted.total)
+    page: list[ranking.Scored] = []
+    if start < ranked:
+        page += ranking.best(
+            connection, matched, ranked, offset=start, limit=min(end, ranked) - start
+        )
+    after = max(start, ranked)
+    if end > after:
+        rows = connection.execute(matched.offset(after).limit(end - after)).all()
+        page += map(ranking.Scored._make, rows)
+    scores = {hit.key & POST_ID_MASK: hit.score for hit in page}
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
     # the rule would have SQLite walk the status index rather than look up 20 ids.)
-    posts = queries.fetch_posts(
-        session, where=[col(Post.id).in_([match.post_id for match in page])], order=[], zone=zone
-    )
+    posts = queries.fetch_posts(session, where=[col(Post.id).in_(scores)], order=[], zone=zone)
     visible = {post.id: post for post in posts if queries.is_listed_for(viewer, statuses, post)}
     items = [
-        _hit(visible[match.post_id], scores.get(match.post_id, 0), query)
-        for match in page
-        if match.post_id in visible
+        _hit(visible[post_id], points, query)
+        for post_id, points in scores.items()
+        if post_id in visible
     ]
     suggestion = None
-    if len(found) < SUGGEST_BELOW:
+    if counted.total < SUGGEST_BELOW:
 
         def shown(word: str) -> bool:
             """Whether ``word`` finds a post this caller may see."""
@@ -137,24 +164,25 @@ def search(
         suggestion = suggestions.suggest(connection, filters.q, query, shown)
     return SearchPage(
         items=items,
-        total=len(found),
-        total_exact=exact,
+        total=counted.total,
+        total_exact=counted.exact,
         page=paging.page,
         per_page=paging.per_page,
         ranking=how,
-        facets=_facets(connection, found, site_language),
+        facets=_facets(connection, counted, site_language),
         suggestion=suggestion,
     )
 
 
-def _matches(
+def _newest_first(
     session: Session,
     query: Query,
     filters: SearchFilters,
     viewer: Viewer | None,
     statuses: set[PostStatus],
     zone: ZoneInfo,
-) -> list[Match]:
+) -> Newest:
+    """The query's matches this caller may see within the filters, newest first."""
     found = matches(query, session.get_bind().dialect.name)
     posts = queries.POSTS
     where = [found.condition, queries.listed_for(viewer, statuses)]
@@ -163,23 +191,42 @@ def _matches(
     where += narrowed_by(filters, zone)
     in_range = _key_range(found.key, filters, zone)
     where += in_range
-    month = month_of(posts.c.published_date, session.get_bind().dialect.name)
     order = newest_first(session, found, [found.condition, *in_range], COUNTED)
-    statement = (
-        select(found.key, posts.c.source_id, month)
-        .select_from(found.source.join(posts, posts.c.id == found.post_id))
-        .where(*where)
-        .order_by(order.desc())
-        .limit(COUNTED + 1)
-    )
-    # Fetched at once and made into named rows by map: this is up to 10,001 rows, where a
-    # row-by-row fetch costs more than the statement itself.
-    return list(map(Match._make, session.connection().execute(statement).all()))
+    source = found.source.join(posts, posts.c.id == found.post_id)
+    return Newest(source, tuple(where), order, found.key)
 
 
-def _facets(connection: Connection, found: Sequence[Match], language: str) -> Facets:
-    per_source = Counter(match.source_id for match in found if match.source_id is not None)
-    per_month = Counter(match.month for match in found if match.month is not None)
+def _count(connection: Connection, newest: Newest) -> Counted:
+    """The newest ``COUNTED`` matches counted per source and month by the database, in one
+    statement: a search that finds ten thousand posts hands over a few hundred rows, not
+    ten thousand. One more is counted, to tell whether there are more; it is the oldest,
+    and is taken off its group again."""
+    posts = queries.POSTS
+    month = month_of(posts.c.published_date, connection.dialect.name)
+    counted = newest.select(posts.c.source_id, month.label("month")).limit(COUNTED + 1).subquery()
+    statement = select(
+        counted.c.source_id,
+        counted.c.month,
+        func.count().label("found"),
+        func.min(counted.c.key).label("oldest"),
+    ).group_by(counted.c.source_id, counted.c.month)
+    groups = list(map(_Group._make, connection.execute(statement).all()))
+    total = sum(group.found for group in groups)
+    if total > COUNTED:
+        last = min(groups, key=lambda group: group.oldest)
+        groups[groups.index(last)] = last._replace(found=last.found - 1)
+    per_source: Counter[int] = Counter()
+    per_month: Counter[str] = Counter()
+    for group in groups:
+        if group.source_id is not None:
+            per_source[group.source_id] += group.found
+        if group.month is not None:
+            per_month[group.month] += group.found
+    return Counted(min(total, COUNTED), total <= COUNTED, +per_source, +per_month)
+
+
+def _facets(connection: Connection, counted: Counted, language: str) -> Facets:
+    per_source, per_month = counted.per_source, counted.per_month
     sources = queries.SOURCES
     named = (
         connection.execute(
