@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.pagination import PageParams
+from app.posts import service as posts_service
 from app.posts.models import Post
 from app.search import service
 from app.search.index import index_queued
@@ -312,6 +313,45 @@ def test_q_narrows_posts_and_archives(
         ("2022-01-11", 1),
     ]
     assert client.get(f"{API}/posts", params={"q": "-Unruhe"}).status_code == 422
+
+
+def test_a_list_narrowed_by_q_holds_the_newest_counted_matches(
+    client: TestClient, db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As search counts them: past COUNTED matches, a list narrowed by q holds the newest
+    COUNTED, in its own order, and says its total is not exact."""
+    monkeypatch.setattr(posts_service, "COUNTED", 3)
+    editor = make_account(db)
+    titles = ["Zagreb", "Athen", "Riga", "Bern", "Oslo"]  # newest first
+    for number, title in enumerate(titles):
+        make_post(db, editor, title=f"{title} und Kasachstan",
+                  published_at=f"2022-01-10T09:0{9 - number}:00Z")  # fmt: skip
+    # The newest match of all (its key is its creation time), which no reader may see: it
+    # takes none of the three places.
+    make_post(db, editor, title="Kasachstan Entwurf", status="draft", published_at=None)
+    _indexed(db, settings)
+
+    listed = client.get(f"{API}/posts", params={"q": "Kasachstan", "per_page": 2})
+    body = listed.json()
+    assert (body["total"], body["total_exact"]) == (3, False)
+    assert listed.headers["X-Total-Count"] == "3"
+    assert [post["title"] for post in body["items"]] == [
+        "Zagreb und Kasachstan",
+        "Athen und Kasachstan",
+    ]
+    second = client.get(f"{API}/posts", params={"q": "Kasachstan", "per_page": 2, "page": 2})
+    assert [post["title"] for post in second.json()["items"]] == ["Riga und Kasachstan"]
+    by_title = client.get(f"{API}/posts", params={"q": "Kasachstan", "sort": "title"})
+    assert [post["title"] for post in by_title.json()["items"]] == [
+        "Athen und Kasachstan",
+        "Riga und Kasachstan",
+        "Zagreb und Kasachstan",
+    ]
+    narrowed = client.get(
+        f"{API}/posts", params={"q": "Kasachstan", "before": "2022-01-10T09:08:00Z"}
+    )
+    assert (narrowed.json()["total"], narrowed.json()["total_exact"]) == (3, True)
+    assert client.get(f"{API}/posts").json()["total_exact"] is True
 
 
 def test_a_search_takes_the_same_few_queries_however_much_it_finds(

@@ -139,6 +139,7 @@ class DirectReader:
             "total": total,
             "page": read.paging.page,
             "per_page": read.paging.per_page,
+            "total_exact": True,  # a direct read is never narrowed by q
         }
         return Answer(encode_json(body), self._headers(url, total, read.paging))
 

@@ -6,7 +6,7 @@ from app.auth.dependencies import CurrentViewer, OptionalViewer
 from app.core.clients import client_key
 from app.core.deps import ETAG_HEADER, DatabaseDep, IfMatch, SettingsDep, set_etag
 from app.core.errors import BulkProblem, error_responses
-from app.core.pagination import Page, PageQuery, set_page_headers
+from app.core.pagination import PageQuery, set_page_headers
 from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
 from app.posts import bulk, service, trash
@@ -17,6 +17,7 @@ from app.posts.schemas import (
     PostCreate,
     PostCreated,
     PostFilters,
+    PostPage,
     PostPublic,
     PostUpdate,
 )
@@ -34,7 +35,7 @@ PAGE_HEADERS = {
 
 @router.get(
     "",
-    response_model=Page[PostPublic],
+    response_model=PostPage,
     responses={200: {"headers": PAGE_HEADERS}, **error_responses(401, 422)},
 )
 async def list_posts(
@@ -45,7 +46,7 @@ async def list_posts(
     viewer: OptionalViewer,
     paging: PageQuery,
     filters: Annotated[PostFilters, Query()],
-) -> Page[PostPublic]:
+) -> PostPage:
     """Posts, newest first; published ones unless status asks for others (which needs a
     token: authors see their own, editors all)."""
     page = await database.read(

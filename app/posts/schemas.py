@@ -16,6 +16,7 @@ from pydantic import (
 from app.core.errors import InvalidInput
 from app.core.html import TooDeeplyNested, make_excerpt, render_markdown
 from app.core.inputs import TextInput
+from app.core.pagination import Page
 from app.core.text import MAX_ID, CleanText, Line, Moment, Slug, SlugRef
 from app.posts.models import BODY_MAX, CREDIT_MAX, TAG_MAX, TAGS_PER_POST_MAX, TITLE_MAX, PostStatus
 from app.search.languages import detect_language
@@ -186,6 +187,17 @@ class PostPublic(BaseModel):
     author: AuthorRef
     created_at: datetime
     updated_at: datetime
+
+
+class PostPage(Page[PostPublic]):
+    """A page of posts."""
+
+    total_exact: bool = Field(
+        True,
+        description="false when a list narrowed by q matches more posts than are counted "
+        "(10,000, as search counts them): total is then that limit, and the list holds the "
+        "newest matches, in its order, so far.",
+    )
 
 
 class PostCreated(PostPublic):

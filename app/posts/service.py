@@ -13,7 +13,7 @@ from app.auth.service import Viewer
 from app.core.db import insert_ignoring_duplicates
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
-from app.core.pagination import Page, PageParams
+from app.core.pagination import PageParams
 from app.core.preconditions import UNCONDITIONAL, Precondition, Versioned, check_version
 from app.core.slugs import lock_slug, unique_slug
 from app.core.types import as_aware, utcnow
@@ -22,11 +22,19 @@ from app.events import posts as post_events
 from app.events.record import Entry, record_all
 from app.posts import documents, queries, written
 from app.posts.models import Post, PostLike, PostStatus
-from app.posts.schemas import PostCreate, PostCreated, PostFilters, PostPublic, PostUpdate
+from app.posts.schemas import (
+    PostCreate,
+    PostCreated,
+    PostFilters,
+    PostPage,
+    PostPublic,
+    PostUpdate,
+)
 from app.posts.tags import set_tags
 from app.posts.visibility import is_published, public_total, published
 from app.posts.workflow import check_author_may_change, check_status_asked, decide
-from app.search.matching import matching_posts
+from app.search.matching import COUNTED, matches, newest_matches
+from app.search.query import parse
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
 from app.sources.schemas import SourceMatchPublic
@@ -44,7 +52,7 @@ def list_posts(
     paging: PageParams,
     zone: ZoneInfo,
     languages: Sequence[str],
-) -> Page[PostPublic]:
+) -> PostPage:
     statuses = statuses_asked(viewer, filters, doing="Listing")
     sources = queries.source_ids(session, filters.source) if filters.source else None
     # Whatever narrows the list beyond visibility and sources: a public total of the kept
@@ -52,8 +60,6 @@ def list_posts(
     narrowing = narrowed_by(filters, zone)
     after = as_aware(filters.after, zone) if filters.after else None
     before = as_aware(filters.before, zone) if filters.before else None
-    if filters.q:
-        narrowing.append(matching_posts(session, filters.q, languages))
     where = [queries.listed_for(viewer, statuses)]
     if sources is not None:
         where.append(queries.in_sources(sources))
@@ -65,12 +71,27 @@ def list_posts(
             sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
             q=filters.q,
         )  # fmt: skip
-        if not narrowing:
+        if not narrowing and not filters.q:
             total_statement = public_total(sources)
-    return queries.page_of_posts(
+    if filters.q:
+        # Narrowed by a search, the list holds the newest COUNTED matches, as search
+        # counts them: a word in every post costs the same at a million posts as at a
+        # thousand. One more is counted, to tell whether there are more.
+        found = matches(parse(filters.q, languages), session.get_bind().dialect.name)
+        newest = newest_matches(session, found, where, counting=COUNTED)
+        total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
+        where.append(newest.first(COUNTED))
+    page = queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
         total_statement=total_statement,
     )  # fmt: skip
+    return PostPage(
+        items=page.items,
+        total=min(page.total, COUNTED),
+        total_exact=page.total <= COUNTED,
+        page=page.page,
+        per_page=page.per_page,
+    )
 
 
 def statuses_asked(viewer: Viewer | None, filters: PostFilters, *, doing: str) -> set[PostStatus]:

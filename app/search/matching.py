@@ -33,6 +33,9 @@ from app.search.models import SEARCH_TEXT
 from app.search.query import fts5_match, parse, tsquery
 from app.search.terms import POST_ID_MASK, Query
 
+# Matches counted at most, by search and by lists narrowed by q: pages reach this far.
+COUNTED = 10_000
+
 # The table no model declares (app.search.models): on SQLite an FTS5 table whose rowid is
 # the search key, on PostgreSQL the key and a tsvector.
 _FTS = table(SEARCH_TEXT, column("rowid", BigInteger))
@@ -58,6 +61,7 @@ class Newest(NamedTuple):
     where: tuple[ColumnElement[bool], ...]
     order: ColumnElement[int]
     key: ColumnElement[int]
+    post_id: ColumnElement[int]
 
     def select(self, *columns: ColumnElement[Any]) -> Select[Any]:
         """The search key and ``columns`` of each match, newest first."""
@@ -71,6 +75,18 @@ class Newest(NamedTuple):
     def joined(self, other: FromClause, on: ColumnElement[bool]) -> "Newest":
         """The same matches with ``other``'s columns beside them (one row each)."""
         return self._replace(source=self.source.join(other, on))
+
+    def first(self, limit: int) -> ColumnElement[bool]:
+        """The posts among the newest ``limit`` matches: a condition on posts."""
+        newest = (
+            select(self.post_id)
+            .select_from(self.source)
+            .where(*self.where)
+            .order_by(self.order.desc())
+            .limit(limit)
+            .correlate(None)  # its own posts, not those of the statement it is put in
+        )
+        return POSTS.c.id.in_(newest)
 
 
 def month_of(day: ColumnElement[dt.date], dialect: str) -> ColumnElement[str]:
@@ -139,6 +155,23 @@ def newest_first(
     many = connection.execute(select(func.count()).select_from(first.subquery())).scalar_one()
     _set(connection, enable_indexscan="on")
     return found.key if many > newest else found.key + 0
+
+
+def newest_matches(
+    session: Session,
+    found: Matches,
+    among: Sequence[ColumnElement[bool]],
+    *,
+    on_index: Sequence[ColumnElement[bool]] = (),
+    counting: int,
+) -> Newest:
+    """``found``'s matches among the posts ``among`` selects (conditions on posts; and
+    ``on_index``, conditions on the index alone), newest first, read the way that suits a
+    statement after the ``counting`` newest of them (``newest_first``)."""
+    order = newest_first(session, found, [found.condition, *on_index], counting)
+    source = found.source.join(POSTS, POSTS.c.id == found.post_id)
+    where = (found.condition, *on_index, *among)
+    return Newest(source, where, order, found.key, found.post_id)
 
 
 def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:

@@ -30,7 +30,7 @@ from app.posts.service import narrowed_by, statuses_asked
 from app.search import ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
-from app.search.matching import Newest, matches, month_of, newest_first
+from app.search.matching import COUNTED, Newest, matches, month_of, newest_matches
 from app.search.query import parse
 from app.search.schemas import (
     Facets,
@@ -44,8 +44,6 @@ from app.search.schemas import (
 )
 from app.search.terms import POST_ID_BITS, POST_ID_MASK, Query, Term, key_floor
 
-# Matches counted (and faceted) at most; pages reach this far.
-COUNTED = 10_000
 # Matches ranked at most: the newest of them when more match.
 RANKED = 1_000
 # Characters of a body's text a snippet is looked for in.
@@ -184,16 +182,12 @@ def _newest_first(
 ) -> Newest:
     """The query's matches this caller may see within the filters, newest first."""
     found = matches(query, session.get_bind().dialect.name)
-    posts = queries.POSTS
-    where = [found.condition, queries.listed_for(viewer, statuses)]
+    among = [queries.listed_for(viewer, statuses)]
     if filters.source:
-        where.append(queries.in_sources(queries.source_ids(session, filters.source)))
-    where += narrowed_by(filters, zone)
+        among.append(queries.in_sources(queries.source_ids(session, filters.source)))
+    among += narrowed_by(filters, zone)
     in_range = _key_range(found.key, filters, zone)
-    where += in_range
-    order = newest_first(session, found, [found.condition, *in_range], COUNTED)
-    source = found.source.join(posts, posts.c.id == found.post_id)
-    return Newest(source, tuple(where), order, found.key)
+    return newest_matches(session, found, among, on_index=in_range, counting=COUNTED)
 
 
 def _count(connection: Connection, newest: Newest) -> Counted:
