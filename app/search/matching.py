@@ -25,7 +25,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlmodel import Session
 
 from app.posts.visibility import POSTS
@@ -134,29 +134,6 @@ def index_first(session: Session) -> None:
         _set(session.connection(), enable_seqscan="off")
 
 
-def newest_first(
-    session: Session, found: Matches, where: Sequence[ColumnElement[bool]], newest: int
-) -> ColumnElement[int]:
-    """What to order by, newest first, for a statement asking for the ``newest`` latest
-    matches of ``found`` (within ``where``, conditions on the index alone).
-
-    On PostgreSQL this first counts, up to ``newest`` + 1, the documents the GIN index names
-    (reading the index, and a document only where a phrase or a prefix needs it checked).
-    With more, the key: the statement walks the key index newest first and meets its first
-    matches soon. With fewer, the key in an expression no index gives in order: the
-    statement reads the posts the GIN index names and sorts them, where a walk would test
-    every document. The planner alone cannot tell the two apart, for the reason above; and
-    sequential scans are off for the rest of the transaction. On SQLite, the key."""
-    if session.get_bind().dialect.name != "postgresql":
-        return found.key
-    connection = session.connection()
-    _set(connection, enable_seqscan="off", enable_indexscan="off")  # the count reads the index
-    first = select(found.key).select_from(found.source).where(*where).limit(newest + 1)
-    many = connection.execute(select(func.count()).select_from(first.subquery())).scalar_one()
-    _set(connection, enable_indexscan="on")
-    return found.key if many > newest else found.key + 0
-
-
 def newest_matches(
     session: Session,
     found: Matches,
@@ -166,12 +143,38 @@ def newest_matches(
     counting: int,
 ) -> Newest:
     """``found``'s matches among the posts ``among`` selects (conditions on posts; and
-    ``on_index``, conditions on the index alone), newest first, read the way that suits a
-    statement after the ``counting`` newest of them (``newest_first``)."""
-    order = newest_first(session, found, [found.condition, *on_index], counting)
-    source = found.source.join(POSTS, POSTS.c.id == found.post_id)
-    where = (found.condition, *on_index, *among)
-    return Newest(source, where, order, found.key, found.post_id)
+    ``on_index``, conditions on the index alone), newest first, for statements after the
+    ``counting`` newest of them.
+
+    On SQLite, FTS5 gives the matches in key order. On PostgreSQL this first reads, up to
+    ``counting`` + 1, the keys of the documents the GIN index names (reading the index, and
+    a document only where a phrase or a prefix needs it checked). With more, the statements
+    walk the key index newest first and meet their first matches soon. With fewer, the
+    statements start from those keys: a document is tested once per search, not once per
+    statement (a phrase whose words are common has each candidate read from TOAST and
+    checked), and a walk would test every document. The planner alone cannot tell the two
+    apart, for the reason above; and sequential scans are off for the rest of the
+    transaction."""
+    posts = (found.condition, *on_index, *among)
+    if session.get_bind().dialect.name != "postgresql":
+        source = found.source.join(POSTS, POSTS.c.id == found.post_id)
+        return Newest(source, posts, found.key, found.key, found.post_id)
+    connection = session.connection()
+    _set(connection, enable_seqscan="off", enable_indexscan="off")  # read through GIN
+    first = select(found.key).select_from(found.source).where(found.condition, *on_index)
+    keys = list(connection.execute(first.limit(counting + 1)).scalars())
+    _set(connection, enable_indexscan="on")
+    if len(keys) > counting:
+        source = found.source.join(POSTS, POSTS.c.id == found.post_id)
+        return Newest(source, posts, found.key, found.key, found.post_id)
+    known = func.unnest(bindparam("matched_keys", keys, type_=ARRAY(BigInteger)))
+    key = known.table_valued("key").render_derived(with_types=False)
+    matched = key.c.key
+    post_id = matched.op("&", return_type=BigInteger)(POST_ID_MASK)
+    # Ordered by an expression no index gives in order: they are sorted, a few thousand.
+    return Newest(
+        key.join(POSTS, POSTS.c.id == post_id), tuple(among), matched + 0, matched, post_id
+    )
 
 
 def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:
