@@ -54,12 +54,11 @@ class Matches(NamedTuple):
 
 class Newest(NamedTuple):
     """A query's matches in a statement that gives them newest first: ``source`` (the index
-    joined with posts) where ``where``, ordered by ``order`` descending (the search key,
-    as ``newest_first`` has it read)."""
+    joined with posts, or the keys of its matches) where ``where``, by ``key`` descending;
+    ``post_id`` is the post of each (``newest_matches``)."""
 
     source: FromClause
     where: tuple[ColumnElement[bool], ...]
-    order: ColumnElement[int]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
 
@@ -69,7 +68,7 @@ class Newest(NamedTuple):
             select(self.key.label("key"), *columns)
             .select_from(self.source)
             .where(*self.where)
-            .order_by(self.order.desc())
+            .order_by(self.key.desc())
         )
 
     def joined(self, other: FromClause, on: ColumnElement[bool]) -> "Newest":
@@ -82,7 +81,7 @@ class Newest(NamedTuple):
             select(self.post_id)
             .select_from(self.source)
             .where(*self.where)
-            .order_by(self.order.desc())
+            .order_by(self.key.desc())
             .limit(limit)
             .correlate(None)  # its own posts, not those of the statement it is put in
         )
@@ -155,26 +154,21 @@ def newest_matches(
     checked), and a walk would test every document. The planner alone cannot tell the two
     apart, for the reason above; and sequential scans are off for the rest of the
     transaction."""
-    posts = (found.condition, *on_index, *among)
+    source = found.source.join(POSTS, POSTS.c.id == found.post_id)
+    by_key = Newest(source, (found.condition, *on_index, *among), found.key, found.post_id)
     if session.get_bind().dialect.name != "postgresql":
-        source = found.source.join(POSTS, POSTS.c.id == found.post_id)
-        return Newest(source, posts, found.key, found.key, found.post_id)
+        return by_key
     connection = session.connection()
     _set(connection, enable_seqscan="off", enable_indexscan="off")  # read through GIN
     first = select(found.key).select_from(found.source).where(found.condition, *on_index)
     keys = list(connection.execute(first.limit(counting + 1)).scalars())
     _set(connection, enable_indexscan="on")
     if len(keys) > counting:
-        source = found.source.join(POSTS, POSTS.c.id == found.post_id)
-        return Newest(source, posts, found.key, found.key, found.post_id)
+        return by_key
     known = func.unnest(bindparam("matched_keys", keys, type_=ARRAY(BigInteger)))
-    key = known.table_valued("key").render_derived(with_types=False)
-    matched = key.c.key
-    post_id = matched.op("&", return_type=BigInteger)(POST_ID_MASK)
-    # Ordered by an expression no index gives in order: they are sorted, a few thousand.
-    return Newest(
-        key.join(POSTS, POSTS.c.id == post_id), tuple(among), matched + 0, matched, post_id
-    )
+    matched = known.table_valued("key").render_derived(with_types=False)
+    post_id = matched.c.key.op("&", return_type=BigInteger)(POST_ID_MASK)
+    return Newest(matched.join(POSTS, POSTS.c.id == post_id), tuple(among), matched.c.key, post_id)
 
 
 def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:
