@@ -160,7 +160,20 @@ def split_words(text: str) -> list[str]:
 
 
 def word_token(word: str, language: str) -> str | None:
-    """The token of one word in ``language``; None for a word the index leaves out."""
+    """The token of one word in ``language``; None for a word the index leaves out. Safe
+    from any thread; a word of ordinary length is analysed once per process while it stays
+    among the most recent (a query's words, the words highlighting looks at)."""
+    base = _base(language)
+    if len(word) > MAX_WORD_CHARS:
+        return Analyser(base).whole(word)
+    return _known_token(base, word)
+
+
+# Like _known_word, for a word's token alone: what a query's words and the words of the hits
+# highlighted need, a dict lookup for a word seen before (analysing one costs microseconds,
+# and the same words recur from hit to hit and request to request).
+@lru_cache(maxsize=1 << 16)
+def _known_token(language: str, word: str) -> str | None:
     return Analyser(language).whole(word)
 
 

@@ -12,10 +12,10 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
-from app.search.analyzer import MAX_WORD_CHARS, Analyser
+from app.search.analyzer import MAX_WORD_CHARS, Analyser, word_token
 from app.search.folding import fold
 from app.search.terms import AnyOf, Item, Phrase, Prefix, Query, Term
 from app.search.words import JOINERS, WordSpan, has_word, word_from
@@ -54,42 +54,87 @@ def _variants() -> dict[str, str]:
     return {base: "".join(dict.fromkeys(chars)) for base, chars in found.items()}
 
 
+@cache
+def _cased() -> str:
+    """Every character below U+20000 that has another case (no character above has one)."""
+    return "".join(
+        char
+        for code in range(0x20000)
+        if (char := chr(code)).lower() != char or char.upper() != char
+    )
+
+
+@lru_cache(maxsize=1024)
+def _letter_class(letter: str) -> str:
+    """A character class of the letters ``letter`` may be written as: it, the letters that
+    fold to it, and each of those in any case. Spelled out rather than matched with
+    re.IGNORECASE, so the first letter's class is scanned for at the engine's full speed
+    (twice that of a case-insensitive class); the same letters as IGNORECASE takes, as its
+    own class picks them from every cased character."""
+    written = letter + _variants().get(letter, "")
+    cases = re.compile("[" + re.escape(written) + "]", re.IGNORECASE).findall(_cased())
+    return "[" + re.escape("".join(dict.fromkeys(written + "".join(cases)))) + "]"
+
+
 def _probe(token: str) -> str:
     """The pattern of ``token``'s first letters as they may be written."""
     length = min(PROBE_LENGTH, max(1, len(token) - 1))
-    variants = _variants()
     pattern: list[str] = []
     letters = token[:length]
     index = 0
     while index < len(letters):
         letter = letters[index]
         if letters.startswith("ss", index):
-            pattern.append("(?:ss|[ßẞ])")
+            pattern.append(f"(?:{_letter_class('s')}{{2}}|[ßẞ])")
             index += 2
             continue
-        pattern.append("[" + re.escape(letter + variants.get(letter, "")) + "]")
+        pattern.append(_letter_class(letter))
         if letter in "aou":
-            pattern.append("e?")
+            pattern.append(_letter_class("e") + "?")
         index += 1
     return "".join(pattern)
 
 
+class _Needles(NamedTuple):
+    """What of a query highlighting looks for: its positive items' tokens, and a probe for
+    where in a text they may stand."""
+
+    forms: frozenset[str]
+    prefixes: tuple[str, ...]
+    sequences: tuple[tuple[str, ...], ...]
+    tokens: frozenset[str]
+    probe: re.Pattern[str] | None
+
+
+# A page's hits are highlighted with the same query, title and body each: its needles are
+# made once. A query is at most QUERY_MAX characters; a few hundred of them are little memory.
+@lru_cache(maxsize=256)
+def _needles(query: Query) -> _Needles:
+    items: list[Item] = []
+    for clause in query.clauses:
+        items.extend(clause.items if isinstance(clause, AnyOf) else (clause,))
+    forms = frozenset(f for item in items if isinstance(item, Term) for f in item.forms)
+    prefixes = tuple(item.token for item in items if isinstance(item, Prefix))
+    sequences = tuple(
+        sequence for item in items if isinstance(item, Phrase) for sequence in item.sequences
+    )
+    tokens = forms | set(prefixes) | {t for s in sequences for t in s}
+    probes = sorted({_probe(token) for token in tokens if token})
+    probe = re.compile("|".join(probes)) if probes else None
+    return _Needles(forms, prefixes, sequences, frozenset(tokens), probe)
+
+
 class _Matcher:
-    """The positive items of a query, and a probe for where in a text they may stand."""
+    """A query's needles, and what the words of one text have been found to be."""
 
     def __init__(self, query: Query, language: str) -> None:
-        items: list[Item] = []
-        for clause in query.clauses:
-            items.extend(clause.items if isinstance(clause, AnyOf) else (clause,))
-        self.forms = frozenset(f for item in items if isinstance(item, Term) for f in item.forms)
-        self.prefixes = tuple(item.token for item in items if isinstance(item, Prefix))
-        self.sequences = tuple(
-            sequence for item in items if isinstance(item, Phrase) for sequence in item.sequences
-        )
-        self.tokens = self.forms | set(self.prefixes) | {t for s in self.sequences for t in s}
-        probes = sorted({_probe(token) for token in self.tokens if token})
-        self.probe = re.compile("|".join(probes), re.IGNORECASE) if probes else None
-        self.analyser = Analyser(language)
+        needles = _needles(query)
+        self.forms = needles.forms
+        self.prefixes = needles.prefixes
+        self.sequences = needles.sequences
+        self.tokens = needles.tokens
+        self.probe = needles.probe
+        self.language = language
         self.seen: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
     def words(self, text: str, end: int) -> Iterator[_Word]:
@@ -114,7 +159,9 @@ class _Matcher:
         if found is not None:
             return found
         short = len(written) <= MAX_WORD_CHARS
-        token = self.analyser.whole(written) if short else None
+        # The token of a word seen in an earlier hit or request is a dict lookup (a bounded
+        # cache of the analyzer's, safe from every thread).
+        token = word_token(written, self.language) if short else None
         parts: tuple[str, ...] = ()
         # A compound's or hyphenated word's parts are worked out (which reads the word list)
         # only when a query token stands inside the word. A word too long to be a token is
@@ -125,7 +172,7 @@ class _Matcher:
             and not self._matches(token, ())
             and any(wanted in fold(written) for wanted in self.tokens)
         ):
-            parts = self.analyser.word(written).parts
+            parts = Analyser(self.language).word(written).parts
         found = self.seen[written] = (token, parts)
         return found
 
@@ -159,7 +206,7 @@ def _contains(parts: tuple[str, ...], sequence: tuple[str, ...]) -> bool:
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or unicodedata.category(char)[0] == "M"
+    return char.isalnum() or (not char.isspace() and unicodedata.category(char)[0] == "M")
 
 
 def _word_at(text: str, position: int, floor: int) -> WordSpan:
