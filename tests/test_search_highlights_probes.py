@@ -54,6 +54,9 @@ def marked(text: str, wanted: Query, language: str) -> list[str]:
         # A compound's part, in any spelling.
         ("de", "Politik", "Außenpolitik und Aussenpolitik", ["Außenpolitik", "Aussenpolitik"]),
         ("de", "Bahn", "Straßenbahnen", ["Straßenbahnen"]),
+        # A part whose stem is no piece of the word as written.
+        ("en", "Germany", "a Germany-based firm", ["Germany-based"]),
+        ("de", "zueinander", "zueinanderfindenden", ["zueinanderfindenden"]),
     ],
 )
 def test_a_word_is_marked_whatever_its_stemmer_makes_of_its_end(
