@@ -120,3 +120,22 @@ def test_a_text_made_to_meet_the_probe_everywhere_costs_little() -> None:
         assert spent < 1.0, f"{text[:20]}: {spent:.2f} s"
         assert shown.count("<mark>") <= CANDIDATES_MAX
         assert "<mark>" not in cut
+
+
+def test_a_query_of_many_long_words_on_words_that_begin_alike_costs_little() -> None:
+    vocabulary(compounds.LANGUAGE)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüß"
+    words = [
+        "".join(letters[(i * 7 + j * 11) % len(letters)] for j in range(29)) for i in range(16)
+    ]
+    languages = ["de", "en", "fr", "es", "it", "ru"]
+    wanted = Query(clauses=tuple(Term(word, query_forms(word, languages)) for word in words))
+    # Every word a candidate: each begins as a query word does, none is one.
+    ends = [a + b for a in letters for b in letters]
+    text = " ".join(f"{words[index % 16][:20]}{ends[index]}" for index in range(len(ends)))
+    started = time.process_time()
+    shown = highlight(text, wanted, "de")
+    cut = snippet(text, wanted, "de")
+    spent = time.process_time() - started
+    assert spent < 1.0, f"{spent:.2f} s"
+    assert "<mark>" not in shown + cut

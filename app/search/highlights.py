@@ -43,6 +43,9 @@ PROBE_LENGTH = 3
 # letters inside a word (Dutch drops ge-, Serbian the j of -je-, Arabic and Irish their
 # prefixes, Greek's ϊ, Armenian's և, the viramas of Hindi, Nepali and Tamil, Yiddish's
 # digraphs) and keep the short probe.
+# And at most this many: eight letters are as rare as a whole word in practice, and a query of
+# many long words would otherwise compile to a pattern of some 30,000 characters (0.15 s).
+PROBE_MAX = 8
 STEM_TAILS = {
     "ca": 2, "cs": 2, "da": 2, "de": 2, "en": 2, "es": 2, "hu": 2, "id": 2, "it": 2,
     "lt": 2, "pt": 2, "ro": 2, "ru": 2, "sv": 2, "tr": 2, "et": 3, "fr": 3, "fi": 4,
@@ -94,13 +97,23 @@ def _letter_class(letter: str) -> str:
     return "[" + re.escape("".join(dict.fromkeys(written + "".join(cases)))) + "]"
 
 
+def _beginning(token: str, language: str) -> str:
+    """What of ``token`` a word of ``language`` it is the token of (or a part of) has, as the
+    analyzer folds it: all but the last letters a stem may have that its word does not, where
+    that is known; else the whole token (as a word's parts have always been looked for)."""
+    tail = STEM_TAILS.get(language)
+    if tail is None or len(token) - tail <= PROBE_LENGTH:
+        return token
+    return token[: len(token) - tail]
+
+
 def _probe_length(token: str, language: str) -> int:
-    """How many of ``token``'s first letters its probe is in a text of ``language``: all but
-    the last letters a stem may have that its word does not, where that is known, else the
+    """How many of ``token``'s first letters its probe is in a text of ``language``: its
+    beginning, at most PROBE_MAX letters, where a stem's last letters are known; else the
     first PROBE_LENGTH."""
     short = min(PROBE_LENGTH, max(1, len(token) - 1))
     tail = STEM_TAILS.get(language)
-    return short if tail is None else max(short, len(token) - tail)
+    return short if tail is None else max(short, min(PROBE_MAX, len(token) - tail))
 
 
 class _Branch(NamedTuple):
@@ -175,8 +188,8 @@ class _Needles(NamedTuple):
     forms: frozenset[str]
     prefixes: tuple[str, ...]
     sequences: tuple[tuple[str, ...], ...]
-    # Each token's first letters its probe looks for, as the analyzer folds a word: a word
-    # is cut into its parts only when one of them stands in it.
+    # What of each token a word it is a part of has (_beginning): a word is cut into its
+    # parts only when one of them stands in it.
     beginnings: tuple[str, ...]
     probe: re.Pattern[str] | None
 
@@ -197,7 +210,7 @@ def _needles(query: Query, language: str) -> _Needles:
     lengths = {token: _probe_length(token, language) for token in tokens if token}
     branches = [branch for token, length in lengths.items() for branch in _branches(token, length)]
     probe = re.compile(_probe_pattern(sorted(set(branches)))) if branches else None
-    beginnings = tuple(sorted({token[:length] for token, length in lengths.items()}))
+    beginnings = tuple(sorted({_beginning(token, language) for token in lengths}))
     return _Needles(forms, prefixes, sequences, beginnings, probe)
 
 
