@@ -172,3 +172,27 @@ def test_hostile_texts_are_highlighted_cheaply(name: str) -> None:
     assert len(shown) < 5_000  # some 240 characters, escaped and marked
     assert "<a>" not in marked
     assert "<a>" not in shown
+
+
+def test_a_word_is_found_in_every_case_its_letters_have() -> None:
+    # The long s is an s (upper case S), the Kelvin sign a K (lower case k): the probe's
+    # letters are spelled out, in every case a case-insensitive match would take.
+    text = "SCHULE, Schule, ſchule; \u212aasachstan und KASACHSTAN"
+    marked = highlight(text, query(term("Schule"), term("Kasachstan")), "de")
+    assert marked == (
+        "<mark>SCHULE</mark>, <mark>Schule</mark>, <mark>ſchule</mark>; "
+        "<mark>\u212aasachstan</mark> und <mark>KASACHSTAN</mark>"
+    )
+
+
+def test_words_apart_are_no_phrase_whatever_stands_between() -> None:
+    # A lone combining mark is a word's character, "_" is none.
+    wanted = query(phrase("Kasachstan Krise"))
+    assert highlight("Kasachstan \u0301 Krise", wanted, "de") == "Kasachstan \u0301 Krise"
+    assert highlight("Kasachstan x Krise", wanted, "de") == "Kasachstan x Krise"
+    assert highlight("Kasachstan_Krise", wanted, "de") == (
+        "<mark>Kasachstan</mark>_<mark>Krise</mark>"
+    )
+    assert highlight("Kasachstan-_Krise", query(term("Krise")), "de") == (
+        "Kasachstan-_<mark>Krise</mark>"
+    )

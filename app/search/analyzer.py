@@ -66,7 +66,7 @@ def _stemmer(language: str) -> Any:
     return stemmers[language]
 
 
-def _base(language: str) -> str:
+def base_language(language: str) -> str:
     """``de-AT`` -> ``de``."""
     return language.split("-")[0].lower()
 
@@ -75,7 +75,7 @@ class Analyser:
     """Analyses words of one language, each distinct word once."""
 
     def __init__(self, language: str) -> None:
-        self.language = _base(language)
+        self.language = base_language(language)
         self.stemmer = _stemmer(self.language)
         self.keeps_apostrophe = self.language in _KEEPS_APOSTROPHE
         self.splits = self.language == compounds.LANGUAGE
@@ -160,7 +160,20 @@ def split_words(text: str) -> list[str]:
 
 
 def word_token(word: str, language: str) -> str | None:
-    """The token of one word in ``language``; None for a word the index leaves out."""
+    """The token of one word in ``language``; None for a word the index leaves out. Safe
+    from any thread; a word of ordinary length is analysed once per process while it stays
+    among the most recent (a query's words, the words highlighting looks at)."""
+    base = base_language(language)
+    if len(word) > MAX_WORD_CHARS:
+        return Analyser(base).whole(word)
+    return _known_token(base, word)
+
+
+# Like _known_word, for a word's token alone: what a query's words and the words of the hits
+# highlighted need, a dict lookup for a word seen before (analysing one costs microseconds,
+# and the same words recur from hit to hit and request to request).
+@lru_cache(maxsize=1 << 16)
+def _known_token(language: str, word: str) -> str | None:
     return Analyser(language).whole(word)
 
 
@@ -176,7 +189,7 @@ _common: dict[str, frozenset[str]] = {}
 def common_tokens(language: str) -> frozenset[str]:
     """The tokens of ``language``'s most common words (app.search.wordlists): never a
     keyword."""
-    base = _base(language)
+    base = base_language(language)
     found = _common.get(base)
     if found is None:
         analyser = Analyser(base)

@@ -2,21 +2,24 @@
 
 Made only for the page of hits a request returns, so each call must be cheap whatever the
 text: the text is searched once, by a regular expression of literal probes (the first
-letters of each query token, accents and case aside: no quantifier but an optional ``e``
-after a, o, u, for German's ae/oe/ue), and only the words where a probe occurs are analysed
-(stemmed, split) and compared with the query. A word the query matches is wrapped in
-``<mark>``; everything else is escaped. Excluded words are never marked.
+letters of each query token, all but the few a stem may change at its end, accents and case
+aside: no quantifier but an optional ``e`` after a, o, u, for German's ae/oe/ue, and an
+optional hyphen or apostrophe between two letters), and only the words where a probe occurs
+are analysed (stemmed, split) and compared with the query. A word's token comes from the
+analyzer's process-wide cache, so a word met in an earlier hit or request costs a lookup. A
+word the query matches is wrapped in ``<mark>``; everything else is escaped. Excluded words
+are never marked.
 """
 
 import html
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
-from app.search.analyzer import MAX_WORD_CHARS, Analyser
-from app.search.folding import fold
+from app.search.analyzer import MAX_WORD_CHARS, Analyser, base_language, word_token
+from app.search.folding import fold, fold_as_token
 from app.search.terms import AnyOf, Item, Phrase, Prefix, Query, Term
 from app.search.words import JOINERS, WordSpan, has_word, word_from
 
@@ -28,10 +31,28 @@ SCAN_MAX = 50_000
 CANDIDATES_MAX = 1_000
 SNIPPET_SIZE = 240
 ELLIPSIS = "…"
-# A probe is this many first letters of a token (fewer for short tokens: a stem may end in
-# a letter its word does not have, English's happy -> happi).
+# A probe is at least this many first letters of a token (fewer for short tokens: a stem may
+# end in a letter its word does not have, English's happy -> happi).
 PROBE_LENGTH = 3
+# A stem differs from its word only in its last letters (happy: happi, complications:
+# compliqu), so a probe may be a token's first letters but its last few: most words that
+# share a common beginning are then no candidate (Schuckdanssen's probe was "sch"). How many
+# letters a language's stemmer may change at a word's end, measured over the words of the
+# spell checker's lists and the locale data's names (some 4,000 to 30,000 words a language)
+# by bench/stem_tails.py, plus one (two at least): the Snowball stemmers of the languages left out rewrite
+# letters inside a word (Dutch drops ge-, Serbian the j of -je-, Arabic and Irish their
+# prefixes, Greek's ϊ, Armenian's և, the viramas of Hindi, Nepali and Tamil, Yiddish's
+# digraphs) and keep the short probe.
+# And at most this many: eight letters are as rare as a whole word in practice, and a query of
+# many long words would otherwise compile to a pattern of some 30,000 characters (0.15 s).
+PROBE_MAX = 8
+STEM_TAILS = {
+    "ca": 2, "cs": 2, "da": 2, "de": 2, "en": 2, "es": 2, "hu": 2, "id": 2, "it": 2,
+    "lt": 2, "pt": 2, "ro": 2, "ru": 2, "sv": 2, "tr": 2, "et": 3, "fr": 3, "fi": 4,
+    "no": 4,
+}  # fmt: skip
 _SPACE = re.compile(r"\s+")
+_JOINER = "[" + re.escape("".join(sorted(JOINERS))) + "]"
 
 
 class _Word(NamedTuple):
@@ -54,42 +75,156 @@ def _variants() -> dict[str, str]:
     return {base: "".join(dict.fromkeys(chars)) for base, chars in found.items()}
 
 
-def _probe(token: str) -> str:
-    """The pattern of ``token``'s first letters as they may be written."""
-    length = min(PROBE_LENGTH, max(1, len(token) - 1))
-    variants = _variants()
-    pattern: list[str] = []
-    letters = token[:length]
+@cache
+def _cased() -> str:
+    """Every character below U+20000 that has another case (no character above has one)."""
+    return "".join(
+        char
+        for code in range(0x20000)
+        if (char := chr(code)).lower() != char or char.upper() != char
+    )
+
+
+@lru_cache(maxsize=1024)
+def _letter_class(letter: str) -> str:
+    """A character class of the letters ``letter`` may be written as: it, the letters that
+    fold to it, and each of those in any case. Spelled out rather than matched with
+    re.IGNORECASE, so the first letter's class is scanned for at the engine's full speed
+    (twice that of a case-insensitive class); the same letters as IGNORECASE takes, as its
+    own class picks them from every cased character."""
+    written = letter + _variants().get(letter, "")
+    cases = re.compile("[" + re.escape(written) + "]", re.IGNORECASE).findall(_cased())
+    return "[" + re.escape("".join(dict.fromkeys(written + "".join(cases)))) + "]"
+
+
+def _beginning(token: str, language: str) -> str:
+    """What of ``token`` a word of ``language`` it is the token of (or a part of) has, as the
+    analyzer folds it: all but the last letters a stem may have that its word does not, where
+    that is known; else the whole token (as a word's parts have always been looked for)."""
+    tail = STEM_TAILS.get(language)
+    if tail is None or len(token) - tail <= PROBE_LENGTH:
+        return token
+    return token[: len(token) - tail]
+
+
+def _probe_length(token: str, language: str) -> int:
+    """How many of ``token``'s first letters its probe is in a text of ``language``: its
+    beginning, at most PROBE_MAX letters, where a stem's last letters are known; else the
+    first PROBE_LENGTH."""
+    short = min(PROBE_LENGTH, max(1, len(token) - 1))
+    tail = STEM_TAILS.get(language)
+    return short if tail is None else max(short, min(PROBE_MAX, len(token) - tail))
+
+
+class _Branch(NamedTuple):
+    """One way a probe may begin: the class of its first character, the pattern of the rest."""
+
+    first: str
+    rest: str
+
+
+def _units(letters: str) -> list[list[_Branch]]:
+    """Each letter (or ss) of ``letters``: the ways it may be written."""
+    units: list[list[_Branch]] = []
     index = 0
     while index < len(letters):
         letter = letters[index]
         if letters.startswith("ss", index):
-            pattern.append("(?:ss|[ßẞ])")
+            units.append(
+                [
+                    _Branch("[ßẞ]", ""),
+                    _Branch(_letter_class("s"), f"{_JOINER}?{_letter_class('s')}"),
+                ]
+            )
             index += 2
             continue
-        pattern.append("[" + re.escape(letter + variants.get(letter, "")) + "]")
-        if letter in "aou":
-            pattern.append("e?")
+        if letter == "s":
+            # An s may be the second half of an ß: a compound's part may start there
+            # (reißender: reis + sender).
+            units.append([_Branch(_letter_class("s")[:-1] + "ßẞ]", "")])
+        else:
+            # ae, oe, ue: German's umlauts, read so even across a hyphen (Guinea-Ekwele).
+            umlaut = f"(?:{_JOINER}?{_letter_class('e')})?" if letter in "aou" else ""
+            units.append([_Branch(_letter_class(letter), umlaut)])
         index += 1
-    return "".join(pattern)
+    return units
+
+
+def _branches(token: str, length: int) -> list[_Branch]:
+    """The ways ``token``'s first ``length`` letters may be written, by their first
+    character. A token is its word's pieces joined (Corona-Krise: coronakris; d'Ivoire:
+    divoir): any two of its letters may stand on either side of a hyphen or an apostrophe."""
+    first, *others = _units(token[:length])
+    rest = "".join(
+        f"{_JOINER}?"
+        + (
+            unit[0].first + unit[0].rest
+            if len(unit) == 1
+            else f"(?:{'|'.join(b.first + b.rest for b in unit)})"
+        )
+        for unit in others
+    )
+    return [_Branch(branch.first, branch.rest + rest) for branch in first]
+
+
+def _probe_pattern(branches: list[_Branch]) -> str:
+    """One pattern for all ``branches``, led by the class of every first character: a search
+    for it runs at the engine's full speed (an alternation of classes is tried character by
+    character, and cost six times as much), and a lookbehind tells each branch's own."""
+    leading = "[" + "".join(branch.first[1:-1] for branch in branches) + "]"
+    tails = "|".join(f"(?<={branch.first}){branch.rest}" for branch in dict.fromkeys(branches))
+    return f"{leading}(?:{tails})"
+
+
+def _probe(token: str, length: int) -> str:
+    """The pattern of ``token``'s first ``length`` letters as they may be written."""
+    return _probe_pattern(_branches(token, length))
+
+
+class _Needles(NamedTuple):
+    """What of a query highlighting looks for: its positive items' tokens, and a probe for
+    where in a text they may stand."""
+
+    forms: frozenset[str]
+    prefixes: tuple[str, ...]
+    sequences: tuple[tuple[str, ...], ...]
+    # What of each token a word it is a part of has (_beginning): a word is cut into its
+    # parts only when one of them stands in it.
+    beginnings: tuple[str, ...]
+    probe: re.Pattern[str] | None
+
+
+# A page's hits are highlighted with the same query, title and body each: its needles are
+# made once. A query is at most QUERY_MAX characters; a few hundred of them are little memory.
+@lru_cache(maxsize=256)
+def _needles(query: Query, language: str) -> _Needles:
+    items: list[Item] = []
+    for clause in query.clauses:
+        items.extend(clause.items if isinstance(clause, AnyOf) else (clause,))
+    forms = frozenset(f for item in items if isinstance(item, Term) for f in item.forms)
+    prefixes = tuple(item.token for item in items if isinstance(item, Prefix))
+    sequences = tuple(
+        sequence for item in items if isinstance(item, Phrase) for sequence in item.sequences
+    )
+    tokens = forms | set(prefixes) | {t for s in sequences for t in s}
+    lengths = {token: _probe_length(token, language) for token in tokens if token}
+    branches = [branch for token, length in lengths.items() for branch in _branches(token, length)]
+    probe = re.compile(_probe_pattern(sorted(set(branches)))) if branches else None
+    beginnings = tuple(sorted({_beginning(token, language) for token in lengths}))
+    return _Needles(forms, prefixes, sequences, beginnings, probe)
 
 
 class _Matcher:
-    """The positive items of a query, and a probe for where in a text they may stand."""
+    """A query's needles, and what the words of one text have been found to be."""
 
     def __init__(self, query: Query, language: str) -> None:
-        items: list[Item] = []
-        for clause in query.clauses:
-            items.extend(clause.items if isinstance(clause, AnyOf) else (clause,))
-        self.forms = frozenset(f for item in items if isinstance(item, Term) for f in item.forms)
-        self.prefixes = tuple(item.token for item in items if isinstance(item, Prefix))
-        self.sequences = tuple(
-            sequence for item in items if isinstance(item, Phrase) for sequence in item.sequences
-        )
-        self.tokens = self.forms | set(self.prefixes) | {t for s in self.sequences for t in s}
-        probes = sorted({_probe(token) for token in self.tokens if token})
-        self.probe = re.compile("|".join(probes), re.IGNORECASE) if probes else None
-        self.analyser = Analyser(language)
+        self.language = base_language(language)
+        needles = _needles(query, self.language)
+        self.forms = needles.forms
+        self.prefixes = needles.prefixes
+        self.sequences = needles.sequences
+        self.beginnings = needles.beginnings
+        self.probe = needles.probe
         self.seen: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
     def words(self, text: str, end: int) -> Iterator[_Word]:
@@ -114,20 +249,31 @@ class _Matcher:
         if found is not None:
             return found
         short = len(written) <= MAX_WORD_CHARS
-        token = self.analyser.whole(written) if short else None
+        # The token of a word seen in an earlier hit or request is a dict lookup (a bounded
+        # cache of the analyzer's, safe from every thread).
+        token = word_token(written, self.language) if short else None
         parts: tuple[str, ...] = ()
         # A compound's or hyphenated word's parts are worked out (which reads the word list)
-        # only when a query token stands inside the word. A word too long to be a token is
-        # never marked: it is not normalised (that can cost as much as its length squared)
-        # nor cut into its pieces.
-        if (
-            short
-            and not self._matches(token, ())
-            and any(wanted in fold(written) for wanted in self.tokens)
-        ):
-            parts = self.analyser.word(written).parts
+        # only when a query token's beginning stands inside the word, folded as the
+        # analyzer folds it (zueinander: zuinand). A word too long to be a token is never
+        # marked: it is not normalised (that can cost as much as its length squared) nor
+        # cut into its pieces.
+        if short and not self._matches(token, ()) and self._may_hold(written):
+            parts = Analyser(self.language).word(written).parts
         found = self.seen[written] = (token, parts)
         return found
+
+    def _may_hold(self, written: str) -> bool:
+        """Whether a token's beginning stands in the word as the analyzer folds it."""
+        folded = fold(written)
+        if any(wanted in folded for wanted in self.beginnings):
+            return True
+        # Only German reads ae, oe, ue as umlauts (zueinander: zuinand); doing so is a loop
+        # over the word's letters, needed for few words.
+        if self.language != "de" or not ("ae" in folded or "oe" in folded or "ue" in folded):
+            return False
+        folded = fold_as_token(written, self.language)
+        return any(wanted in folded for wanted in self.beginnings)
 
     def _matches(self, token: str | None, parts: tuple[str, ...]) -> bool:
         for candidate in (token, *parts) if token else parts:
@@ -159,7 +305,7 @@ def _contains(parts: tuple[str, ...], sequence: tuple[str, ...]) -> bool:
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or unicodedata.category(char)[0] == "M"
+    return char.isalnum() or (not char.isspace() and unicodedata.category(char)[0] == "M")
 
 
 def _word_at(text: str, position: int, floor: int) -> WordSpan:

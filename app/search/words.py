@@ -45,7 +45,22 @@ def _runs() -> re.Pattern[str]:
 
 @cache
 def _letter() -> re.Pattern[str]:
-    return re.compile(rf"[^\W_]|[{_mark_ranges()}]")
+    # A letter or digit: one character class, searched at full speed (an alternation with
+    # the marks' class is 20 times slower); marks are looked for on their own.
+    return re.compile(r"[^\W_]")
+
+
+@cache
+def _mark() -> re.Pattern[str]:
+    return re.compile(rf"[{_mark_ranges()}]")
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    # A word as word_spans reads it: runs joined by single joiners. The classes are disjoint,
+    # so the match cannot backtrack; "_" is blanked out by the caller first.
+    run = rf"[\w{_mark_ranges()}]+"
+    return re.compile(rf"{run}(?:[{re.escape(''.join(sorted(JOINERS)))}]{run})*")
 
 
 @cache
@@ -78,8 +93,18 @@ def word_from(text: str, start: int, longest: int) -> WordSpan | None:
     """The first word of ``text`` at or after ``start``. A word longer than ``longest``
     is not followed piece by piece: its span runs to the end of the letters, digits, marks
     and joiners it starts."""
-    span = next(word_spans(text, start, min(len(text), start + longest + 1)), None)
-    if span is None or span.end - span.start <= longest:
+    stop = min(len(text), start + longest + 1)
+    if text.find("_", start, stop) < 0:
+        found = _words().search(text, start, stop)
+        offset = 0
+    else:
+        # "_" is no letter: blanked out of a copy of the piece looked at.
+        found = _words().search(text[start:stop].replace("_", " "))
+        offset = start
+    if found is None:
+        return None
+    span = WordSpan(offset + found.start(), offset + found.end())
+    if span.end - span.start <= longest:
         return span
     chain = _chains().match(text, span.start)
     end = chain.end() if chain else span.end
@@ -90,7 +115,9 @@ def word_from(text: str, start: int, longest: int) -> WordSpan | None:
 
 def has_word(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` holds any letter, digit or mark."""
-    return _letter().search(text, start, end) is not None
+    return _letter().search(text, start, end) is not None or (
+        _mark().search(text, start, end) is not None
+    )
 
 
 _JOINER = re.compile("[" + re.escape("".join(sorted(JOINERS))) + "]")

@@ -1,0 +1,141 @@
+"""Highlighting looks only at the words its probe (a token's first letters) occurs in: the
+probe may lose no word the query matches, whatever its stemmer makes of the word's end."""
+
+import gzip
+import html
+import importlib.resources
+import json
+import time
+from functools import cache
+
+import pytest
+
+from app.search import compounds
+from app.search.analyzer import Analyser, query_forms
+from app.search.highlights import CANDIDATES_MAX, STEM_TAILS, highlight, snippet
+from app.search.terms import Prefix, Query, Term
+from app.search.wordlists import vocabulary
+from app.search.words import word_spans
+
+# Every word of each list, one in this many.
+SAMPLE_STEP = 300
+
+
+def query(word: str, language: str) -> Query:
+    return Query(clauses=(Term(word, query_forms(word, [language])),))
+
+
+def marked(text: str, wanted: Query, language: str) -> list[str]:
+    shown = highlight(text, wanted, language)
+    return [piece.split("</mark>")[0] for piece in shown.split("<mark>")[1:]]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "text", "words"),
+    [
+        # The stem ends in a letter the word does not have, or lacks a few of its last ones.
+        ("en", "Germany", "Germany’s GERMANY germane", ["Germany’s", "GERMANY"]),
+        ("en", "happiness", "a happy man, happily", ["happy"]),
+        ("fr", "compliqué", "Des complications compliquées", ["complications", "compliquées"]),
+        ("fr", "fréquent", "Il vient fréquemment", ["fréquemment"]),
+        ("es", "adolescente", "la adolescencia", ["adolescencia"]),
+        # A token is its word's pieces joined: its letters stand on both sides of a joiner.
+        ("de", "Coronakrise", "Die Corona-Krise", ["Corona-Krise"]),
+        ("en", "d'Ivoire", "Côte d’Ivoire", ["d’Ivoire"]),
+        # Umlauts and ß as they may be written.
+        ("de", "Häuserkampf", "HAEUSERKAMPF und Häuserkämpfe", ["HAEUSERKAMPF", "Häuserkämpfe"]),
+        (
+            "de",
+            "Strassenbahn",
+            "Die Straßenbahnen, die STRASSENBAHN",
+            ["Straßenbahnen", "STRASSENBAHN"],
+        ),
+        ("de", "Löwenthal", "Loewenthals Buch", ["Loewenthals"]),
+        # A compound's part, in any spelling.
+        ("de", "Politik", "Außenpolitik und Aussenpolitik", ["Außenpolitik", "Aussenpolitik"]),
+        ("de", "Bahn", "Straßenbahnen", ["Straßenbahnen"]),
+        # A part whose stem is no piece of the word as written.
+        ("en", "Germany", "a Germany-based firm", ["Germany-based"]),
+        ("de", "zueinander", "zueinanderfindenden", ["zueinanderfindenden"]),
+    ],
+)
+def test_a_word_is_marked_whatever_its_stemmer_makes_of_its_end(
+    language: str, typed: str, text: str, words: list[str]
+) -> None:
+    assert marked(text, query(typed, language), language) == words
+
+
+def test_a_prefix_marks_the_words_it_begins_in_every_spelling() -> None:
+    wanted = Query(clauses=(Prefix("Löwenth*", "lowenth"),))
+    assert marked("Loewenthal, Löwenthals, Lowenthaler", wanted, "de") == [
+        "Loewenthal",
+        "Löwenthals",
+        "Lowenthaler",
+    ]
+
+
+@cache
+def _listed(language: str) -> list[str]:
+    """One in SAMPLE_STEP of the words the spell checker's list of ``language`` holds, as
+    written."""
+    resource = importlib.resources.files("spellchecker") / "resources" / f"{language}.json.gz"
+    with resource.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as unpacked:
+        listed = sorted(json.load(unpacked))
+    return listed[::SAMPLE_STEP]
+
+
+@pytest.mark.parametrize("language", ["de", "en", "fr", "es", "ru"])
+def test_every_listed_word_is_marked_by_itself_and_by_its_parts(language: str) -> None:
+    assert language in STEM_TAILS
+    analyser = Analyser(language)
+    lost: list[tuple[str, str]] = []
+    for word in _listed(language):
+        if len(word) > compounds.MAX_LETTERS or [*word_spans(word)] != [(0, len(word))]:
+            continue
+        forms = analyser.word(word)
+        tokens = ((forms.token,) if forms.token else ()) + forms.parts
+        for token in tokens:
+            wanted = Query(clauses=(Term(token, (token,)),))
+            if highlight(word, wanted, language) != f"<mark>{html.escape(word)}</mark>":
+                lost.append((word, token))
+    assert lost == []
+
+
+def test_a_text_made_to_meet_the_probe_everywhere_costs_little() -> None:
+    vocabulary(compounds.LANGUAGE)
+    wanted = query("Kasachstanreise", "de")  # its probe: kasachstanre
+    # Words that begin as the query's word does, but are other words.
+    texts = [
+        "Kasachstanreich " * 15_000,
+        "Kasachstanreich-" * 15_000,
+        "Kasachstanreich" * 15_000,
+        "Kaesaechstaenreich " * 12_000,
+        "Ka-sa-chs-tan-re " * 12_000,
+    ]
+    for text in texts:
+        started = time.process_time()
+        shown = highlight(text, wanted, "de")
+        cut = snippet(text, wanted, "de")
+        spent = time.process_time() - started
+        assert spent < 1.0, f"{text[:20]}: {spent:.2f} s"
+        assert shown.count("<mark>") <= CANDIDATES_MAX
+        assert "<mark>" not in cut
+
+
+def test_a_query_of_many_long_words_on_words_that_begin_alike_costs_little() -> None:
+    vocabulary(compounds.LANGUAGE)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüß"
+    words = [
+        "".join(letters[(i * 7 + j * 11) % len(letters)] for j in range(29)) for i in range(16)
+    ]
+    languages = ["de", "en", "fr", "es", "it", "ru"]
+    wanted = Query(clauses=tuple(Term(word, query_forms(word, languages)) for word in words))
+    # Every word a candidate: each begins as a query word does, none is one.
+    ends = [a + b for a in letters for b in letters]
+    text = " ".join(f"{words[index % 16][:20]}{ends[index]}" for index in range(len(ends)))
+    started = time.process_time()
+    shown = highlight(text, wanted, "de")
+    cut = snippet(text, wanted, "de")
+    spent = time.process_time() - started
+    assert spent < 1.0, f"{spent:.2f} s"
+    assert "<mark>" not in shown + cut
