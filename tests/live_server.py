@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,13 +27,14 @@ def served(
     url: str,
     *,
     environment: Mapping[str, str] | None = None,
+    arguments: Sequence[str] = (),
     preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The server on database ``url`` (with ``environment`` added to this process's), once
-    its /healthz answers; it is killed afterwards."""
+    """The server on database ``url`` (with ``environment`` added to this process's, and
+    ``arguments`` to `serve`'s), once its /healthz answers; it is killed afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app", "serve", "--port", str(port), *arguments],
         cwd=ROOT,
         env={**os.environ, "PRESSESCHAU_DATABASE_URL": url, **(environment or {})},
         stdout=subprocess.DEVNULL,
