@@ -124,13 +124,19 @@ def test_a_worker_process_that_dies_is_started_again(db: Database) -> None:
         eventually(lambda: _indexed(db), "the new worker indexes the post")
 
 
-def test_the_worker_process_stops_with_its_server(db: Database) -> None:
-    with served(url_of(db), environment=FAST_POLLS) as (server, _):
+def test_the_worker_process_stops_with_its_server(db: Database, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with served(url_of(db), environment=FAST_POLLS, log=log) as (server, _):
         worker = _the_worker(server.pid)
+        eventually(lambda: len(jobs(db)) == 2 and _idle(db), "the worker is at work")
         server.send_signal(signal.SIGTERM)
-        # Ended by the signal, as uvicorn ends, once its worker has ended.
+        # Ended by the signal, as uvicorn ends, once its worker has ended...
         assert server.wait(timeout=PATIENCE_SECONDS) == -signal.SIGTERM
         assert not _alive(worker)
+    # ... cleanly (exit status 0, no fatal error as its interpreter shut down).
+    output = log.read_text()
+    assert "worker process stopped with exit status" not in output
+    assert "Fatal Python error" not in output
 
 
 def test_the_worker_process_stops_when_its_server_is_killed(db: Database) -> None:

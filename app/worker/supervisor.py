@@ -124,12 +124,18 @@ class WorkerProcess:
                 logger.warning("the worker did not stop within %s s: killed", self.stop_seconds)
                 process.kill()
                 process.wait()
+            else:
+                if process.returncode != 0:
+                    logger.warning(
+                        "the worker process stopped with exit status %s", process.returncode
+                    )
         if process is not None and process.stdin is not None:
             process.stdin.close()
         if self._thread is not None:
             self._thread.join()
 
 
+STDIN = 0
 # What stops a server: uvicorn raises it again once it has shut down.
 _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -165,8 +171,10 @@ def stop_with_server() -> None:
     os.nice(WORKER_NICENESS)
 
     def watch() -> None:
-        # Blocks until the server closes its end, or ends: then EOF.
-        while sys.stdin.buffer.read(4096):
+        # Blocks until the server closes its end, or ends: then EOF. The descriptor itself,
+        # not sys.stdin: this daemon thread, blocked in a buffered read, would hold the
+        # buffer's lock that the interpreter takes as it shuts down (a fatal error at exit).
+        while os.read(STDIN, 4096):
             pass
         os.kill(os.getpid(), signal.SIGTERM)
 
