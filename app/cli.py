@@ -152,10 +152,14 @@ def serve(
 
     from app.core.logging import log_config
     from app.core.serving import SERVE_OPTIONS, raise_descriptor_limit
+    from app.worker.supervisor import WorkerProcess, running, worker_command
 
     # Checked here, once, before any worker starts: a server on a database it cannot use
     # would only answer 503 to every read while looking alive.
     _database().dispose()
+    # One worker process for the whole server, however many processes serve (see
+    # app.worker.supervisor); the app's own processes run no worker thread.
+    jobs = WorkerProcess(worker_command()) if _settings().worker else None
     metrics_dir = None
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Workers share their metrics through files; set before any worker starts.
@@ -163,27 +167,40 @@ def serve(
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     raise_descriptor_limit()  # inherited by the worker processes
     try:
-        uvicorn.run(
-            "app.main:create_app",
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=log_config(),
-            timeout_graceful_shutdown=30,
-            **SERVE_OPTIONS,
-        )
+        with running(jobs):
+            uvicorn.run(
+                "app.main:create_served_app",
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=log_config(),
+                timeout_graceful_shutdown=30,
+                **SERVE_OPTIONS,
+            )
     finally:
         if metrics_dir is not None:
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    with_server: Annotated[
+        bool,
+        typer.Option(
+            hidden=True,
+            help="Run as `presseschau serve`'s worker: at a lower CPU priority, and stop "
+            "when standard input (the server's pipe) closes.",
+        ),
+    ] = False,
+) -> None:
     """Run background jobs in the foreground until SIGINT or SIGTERM (the job in hand is
-    ended first). Safe beside other workers and servers; `presseschau serve` runs one too
-    unless PRESSESCHAU_WORKER=false."""
+    ended first). Safe beside other workers and servers; `presseschau serve` starts one
+    beside itself unless PRESSESCHAU_WORKER=false."""
     from app.worker.process import run_in_foreground, worker_for
+    from app.worker.supervisor import stop_with_server
 
+    if with_server:
+        stop_with_server()
     database = _database()
     try:
         run_in_foreground(worker_for(database, _settings()))

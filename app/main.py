@@ -213,3 +213,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `presseschau serve` runs it: the background jobs run in the one worker
+    process serve starts beside its own (app.worker.supervisor), not in a thread of each."""
+    return create_app(get_settings().model_copy(update={"worker": False}))

@@ -264,6 +264,42 @@ def test_a_write_that_queues_a_job_wakes_the_worker_in_its_process(db: Database)
         worker.stop(timeout=30)
 
 
+def test_a_sweep_takes_work_that_streams_in_many_at_a_time_within_a_moment(
+    db: Database,
+) -> None:
+    """Items come one by one (as posts written one after another queue for the index). With
+    a poll far longer than the test's patience, only the gathering after a run that took all
+    there was can take the later ones: all of them, in a few runs of at most a batch."""
+    waiting: list[int] = []
+    lock = threading.Lock()
+    taken: list[int] = []  # how many each run took
+
+    def take() -> int:
+        with lock:
+            batch = waiting[:10]
+            del waiting[:10]
+        if batch:
+            taken.append(len(batch))
+        return len(batch)
+
+    registry = Registry()
+    registry.sweep("test.stream", take, batch=10)
+    worker = Worker(db, registry, poll_seconds=3600, gather_seconds=1.0)
+    waiting.append(0)
+    worker.start()
+    try:
+        eventually(lambda: bool(taken), "the first item is taken")
+        for item in range(1, 40):
+            with lock:
+                waiting.append(item)
+            time.sleep(0.002)
+        eventually(lambda: sum(taken) == 40, "every item is taken, none left to a poll")
+    finally:
+        worker.stop(timeout=30)
+    assert max(taken) == 10
+    assert len(taken) < 10
+
+
 def test_a_job_due_later_starts_when_its_time_comes_without_a_wake(db: Database) -> None:
     started: list[object] = []
     registry = Registry()

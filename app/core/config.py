@@ -108,8 +108,11 @@ class Settings(BaseSettings):
 
     worker: bool = Field(
         True,
-        description="Run background jobs in each `presseschau serve` process (safe with "
-        "several); false where they run apart, in `presseschau worker` processes.",
+        description="Run background jobs beside the API: `presseschau serve` starts one "
+        "worker process (whatever --workers says) at a lower CPU priority, starts it again "
+        "if it ends and stops it with the server; an app made by `create_app` under another "
+        "ASGI server runs them in a thread. False where they run apart, in `presseschau "
+        "worker` processes (any number on one database are safe together).",
     )
     trash_days: int = Field(
         30,

@@ -79,6 +79,14 @@ class Sweep(NamedTuple):
 
     name: str
     run: Callable[[], int]
+    # A sweep that takes in at most this much per run: a run that handled less found all
+    # there was, and the worker gathers what comes next for a moment before the next run.
+    # None: each run takes all there is.
+    batch: int | None = None
+
+    def took_all(self, handled: int) -> bool:
+        """Whether a run that handled ``handled`` left nothing behind it."""
+        return self.batch is None or handled < self.batch
 
 
 class Registry:
@@ -118,13 +126,17 @@ class Registry:
             raise ValueError("a periodic task needs an interval above zero")
         self._add(Handler(name, run, lease, retry or Retry(), interval))
 
-    def sweep(self, name: str, run: Callable[[], int]) -> None:
+    def sweep(self, name: str, run: Callable[[], int], *, batch: int | None = None) -> None:
         """Run ``run`` at every poll of every worker: for what must happen within a poll of
         its time (a scheduled post going public), where a periodic job would take SQLite's
-        write lock twice a second to be claimed and ended even when nothing is due."""
+        write lock twice a second to be claimed and ended even when nothing is due. A sweep
+        that handles at most ``batch`` per run is run again at once while it handles that
+        many, and after a moment's gathering when it handled fewer (see Worker)."""
         if any(known.name == name for known in self._sweeps):
             raise ValueError(f"a sweep named {name!r} is registered already")
-        self._sweeps.append(Sweep(name, run))
+        if batch is not None and batch < 1:
+            raise ValueError("a sweep's batch is at least 1")
+        self._sweeps.append(Sweep(name, run, batch))
 
     @property
     def sweeps(self) -> tuple[Sweep, ...]:

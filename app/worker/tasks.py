@@ -25,8 +25,8 @@ EMPTY_TRASH_INTERVAL = timedelta(hours=1)
 # server writes beside the worker (`presseschau migrate`, with nothing else running, uses
 # larger ones).
 REFRESH_BATCH = 50
-# Posts the search index takes in per sweep: a short write each, and the sweep runs again at
-# once while it finds work.
+# Posts the search index takes in per sweep: a short write each. The sweep runs again at once
+# while it finds a full batch, else after the worker's gathering moment (GATHER_SECONDS).
 INDEX_BATCH = 50
 
 
@@ -65,12 +65,15 @@ def standard_registry(
     registry.sweep(PUBLISH_SCHEDULED, lambda: publish_due(database))
     # Within a poll of a write, a post is found by its new text: one batch per sweep (and
     # one step of a rename's posts), so the other sweeps are not held up by a large queue
-    # (after an upgrade, a rename). It runs again at once while it gets on; posts left out
-    # are logged and counted (presseschau_search_left_out_total), not retried.
+    # (after an upgrade, a rename). It runs again at once while it takes full batches, and
+    # gathers for a moment after one that emptied the queue, so posts written one after
+    # another are stored many to a transaction; posts left out are logged and counted
+    # (presseschau_search_left_out_total), not retried.
     languages = tuple(search_languages)
     registry.sweep(
         INDEX_POSTS,
         lambda: index_queued(database, languages, batch=INDEX_BATCH, rounds=1).progress,
+        batch=INDEX_BATCH,
     )
 
     def empty(context: JobContext) -> None:
