@@ -193,7 +193,6 @@ class PostPage(Page[PostPublic]):
     """A page of posts."""
 
     total_exact: bool = Field(
-        True,
         description="false when a list narrowed by q matches more posts than are counted "
         "(10,000, as search counts them): total is then that limit, and the list holds the "
         "newest matches, in its order, so far.",
