@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.servers import CLOCK_TICKS, cpu_seconds, process_tree, rss_mb
+from bench.servers import CLOCK_TICKS, cpu_seconds, private_mb, process_tree, rss_mb
 
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
 CONNECTIONS = 16  # wrk -t1 -c16: one client thread, 16 connections
@@ -56,6 +56,9 @@ class Measurement:
     cpu_wrk_cores: float = 0.0
     cpu_idle_cores: float = 0.0
     p95_ms: float = 0.0  # last: results from before it was measured have none
+    # The tree's own memory at its largest, the pages of mapped files (the database on
+    # SQLite) aside; results from before it was measured have none.
+    private_sum_peak_mb: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,14 +71,18 @@ class MemorySampler:
         self.pid = pid
         self.peaks: dict[int, float] = {}
         self.sum_peak = 0.0
+        self.private_sum_peak = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _sample(self) -> None:
-        sizes = {pid: rss_mb(pid) for pid in process_tree(self.pid)}
+        pids = process_tree(self.pid)
+        sizes = {pid: rss_mb(pid) for pid in pids}
         for pid, size in sizes.items():
             self.peaks[pid] = max(self.peaks.get(pid, 0.0), size)
         self.sum_peak = max(self.sum_peak, sum(sizes.values()))
+        private = sum(private_mb(pid) for pid in pids)
+        self.private_sum_peak = max(self.private_sum_peak, private)
 
     def _loop(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
@@ -180,4 +187,5 @@ def run(base: str, load: Load, server_pid: int) -> Measurement:
         cpu_wrk_cores=cpu.wrk,
         cpu_idle_cores=cpu.idle,
         p95_ms=figures["p95_us"] / 1000,
+        private_sum_peak_mb=round(memory.private_sum_peak, 1),
     )

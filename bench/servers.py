@@ -72,15 +72,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory (VmRSS) of one process in MB; 0 once it is gone."""
+def _status_mb(pid: int, *fields: str) -> float:
+    """The sum of these memory fields of /proc/PID/status in MB; 0 once it is gone."""
+    total = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            name, _, value = line.partition(":")
+            if name in fields:
+                total += int(value.split()[0])
     except OSError:
-        pass
-    return 0.0
+        return 0.0
+    return total / 1024
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of one process in MB; 0 once it is gone. It counts the pages
+    of files the process maps that are in memory: on SQLite, the database it reads through
+    a memory map (app.core.db.SQLITE_MMAP_BYTES), which is the OS's page cache."""
+    return _status_mb(pid, "VmRSS")
+
+
+def private_mb(pid: int) -> float:
+    """Memory the process made for itself (RssAnon and RssShmem), mapped files aside."""
+    return _status_mb(pid, "RssAnon", "RssShmem")
 
 
 class Server:
