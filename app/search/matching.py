@@ -15,6 +15,8 @@ from sqlalchemy import (
     FromClause,
     Select,
     String,
+    and_,
+    any_,
     bindparam,
     cast,
     column,
@@ -61,6 +63,8 @@ class Newest(NamedTuple):
     where: tuple[ColumnElement[bool], ...]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
+    # The posts of every match, when they are known (read from the index already) and few.
+    known: tuple[int, ...] | None = None
 
     def select(self, *columns: ColumnElement[Any]) -> Select[Any]:
         """The search key and ``columns`` of each match, newest first."""
@@ -77,6 +81,10 @@ class Newest(NamedTuple):
 
     def first(self, limit: int) -> ColumnElement[bool]:
         """The posts among the newest ``limit`` matches: a condition on posts."""
+        if self.known is not None and len(self.known) <= limit:
+            # All of them: no statement needs to find and sort them again.
+            known = bindparam("matched_posts", list(self.known), ARRAY(BigInteger), unique=True)
+            return and_(POSTS.c.id == any_(known), *self.where)
         newest = (
             select(self.post_id)
             .select_from(self.source)
@@ -168,7 +176,9 @@ def newest_matches(
     known = func.unnest(bindparam("matched_keys", keys, type_=ARRAY(BigInteger)))
     matched = known.table_valued("key").render_derived(with_types=False)
     post_id = matched.c.key.op("&", return_type=BigInteger)(POST_ID_MASK)
-    return Newest(matched.join(POSTS, POSTS.c.id == post_id), tuple(among), matched.c.key, post_id)
+    source = matched.join(POSTS, POSTS.c.id == post_id)
+    posts = tuple(key & POST_ID_MASK for key in keys)
+    return Newest(source, tuple(among), matched.c.key, post_id, posts)
 
 
 def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:
