@@ -16,6 +16,7 @@ noscript, escaped scripts), every start tag from there on counts and none closes
 
 import re
 from collections import Counter
+from functools import cached_property
 from typing import NamedTuple
 
 MAX_NESTING = 100
@@ -210,9 +211,16 @@ class _Tokenizer:
 
     def __init__(self, fragment: str) -> None:
         self.text = fragment
-        self.lower = fragment.translate(_ASCII_LOWER)  # ASCII only: positions stay the same
         self.position = 0
         self._found: dict[str, int] = {}  # the next occurrence of a needle, once searched
+
+    @cached_property
+    def lower(self) -> str:
+        """The text with its ASCII letters in lower case (positions stay the same), for the
+        needles of raw text, comments and what follows an uncertain element: made only when
+        one is looked for, as a translation of a whole body costs more than reading its tags
+        when its letters are not all ASCII."""
+        return self.text.translate(_ASCII_LOWER)
 
     def find(self, needle: str, start: int) -> int:
         """``self.lower.find(needle, start)``, remembered, so that a needle found rarely or never
@@ -288,7 +296,7 @@ class _Tokenizer:
             elif quote != ">":
                 at = _skip(_UNQUOTED_VALUE, text, at)
         self.position = at + 1
-        return _Tag(is_end, self.lower[name_at:name_end], text[name_end:at])
+        return _Tag(is_end, text[name_at:name_end].translate(_ASCII_LOWER), text[name_end:at])
 
     def raw_text_end(self, name: str) -> int:
         """Where the raw text just begun ends: its end tag ("</title" and a space, "/" or
