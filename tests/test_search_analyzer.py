@@ -308,9 +308,9 @@ def test_a_seed_article_analyses_quickly_and_finds_its_words() -> None:
         pytest.skip("the shared seed archive is not beside the project")
     text = SEED.read_text(encoding="utf-8")
     vocabulary(compounds.LANGUAGE)
-    started = time.process_time()
+    started = time.thread_time()
     post = analyse(text)
-    spent = time.process_time() - started
+    spent = time.thread_time() - started
     assert spent < 1.0
     assert {"kasachstan", "unruh", "energiew", "2022"} <= set(post.body)
     assert {"wend", "polit", "nachbar"} <= set(post.parts)
@@ -344,9 +344,9 @@ def test_hostile_bodies_cost_well_under_a_second(name: str) -> None:
     vocabulary(compounds.LANGUAGE)
     analyse("warm", language="en")  # the English common words are read once per process
     for language in ("de", "en"):
-        started = time.process_time()
+        started = time.thread_time()
         post = analyse(body, language=language)
-        spent = time.process_time() - started
+        spent = time.thread_time() - started
         assert spent < 2.0, f"{name} ({language}): {spent:.2f} s"
         assert len(post.body) + len(post.parts) <= MAX_POSITIONS
 

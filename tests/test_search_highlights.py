@@ -163,10 +163,10 @@ def test_hostile_texts_are_highlighted_cheaply(name: str) -> None:
         phrase("a a"),
         excluded=(term("amp"),),
     )
-    started = time.process_time()
+    started = time.thread_time()
     marked = highlight(text, hostile, "de")
     shown = snippet(text, hostile, "de")
-    spent = time.process_time() - started
+    spent = time.thread_time() - started
     assert spent < 1.0, f"{name}: {spent:.2f} s"
     assert marked.count("<mark>") <= CANDIDATES_MAX
     assert len(shown) < 5_000  # some 240 characters, escaped and marked

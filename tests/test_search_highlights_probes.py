@@ -113,10 +113,10 @@ def test_a_text_made_to_meet_the_probe_everywhere_costs_little() -> None:
         "Ka-sa-chs-tan-re " * 12_000,
     ]
     for text in texts:
-        started = time.process_time()
+        started = time.thread_time()
         shown = highlight(text, wanted, "de")
         cut = snippet(text, wanted, "de")
-        spent = time.process_time() - started
+        spent = time.thread_time() - started
         assert spent < 1.0, f"{text[:20]}: {spent:.2f} s"
         assert shown.count("<mark>") <= CANDIDATES_MAX
         assert "<mark>" not in cut
@@ -133,9 +133,9 @@ def test_a_query_of_many_long_words_on_words_that_begin_alike_costs_little() -> 
     # Every word a candidate: each begins as a query word does, none is one.
     ends = [a + b for a in letters for b in letters]
     text = " ".join(f"{words[index % 16][:20]}{ends[index]}" for index in range(len(ends)))
-    started = time.process_time()
+    started = time.thread_time()
     shown = highlight(text, wanted, "de")
     cut = snippet(text, wanted, "de")
-    spent = time.process_time() - started
+    spent = time.thread_time() - started
     assert spent < 1.0, f"{spent:.2f} s"
     assert "<mark>" not in shown + cut
