@@ -137,7 +137,9 @@ def search(
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
     # the rule would have SQLite walk the status index rather than look up 20 ids.)
-    posts = queries.fetch_posts(session, where=[col(Post.id).in_(scores)], order=[], zone=zone)
+    posts = queries.fetch_posts(
+        session, where=[col(Post.id).in_(list(scores))], order=[], zone=zone
+    )
     visible = {post.id: post for post in posts if queries.is_listed_for(viewer, statuses, post)}
     items = [
         _hit(visible[post_id], points, query)
