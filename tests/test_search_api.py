@@ -18,6 +18,7 @@ from app.posts.models import Post
 from app.search import service
 from app.search.index import index_queued
 from app.search.matching import matching_posts
+from app.search.rendering import source_token
 from app.search.schemas import SearchFilters
 from tests.counting import read_queries_for
 from tests.factories import make_account, make_post, make_source
@@ -517,3 +518,54 @@ def test_a_rare_word_is_looked_up_in_the_index_not_in_every_post(
             assert "ix_post_search_text_document" in plan, plan
             assert "Seq Scan on post_search_text" not in plan, plan
             assert "Index Scan Backward using pk_post_search_text" not in plan, plan
+
+
+def test_a_source_filter_is_part_of_what_the_index_looks_up(
+    request: pytest.FixtureRequest, db: Database, settings: Settings
+) -> None:
+    """A search and a list narrowed by q and a source hand the index the source's token with
+    the words (what the index then gives: tests/test_search_sources.py), and the index is
+    how the database reads them: the posts of other sources that hold the word are not each
+    looked up to be tested."""
+    editor = make_account(db)
+    busy, quiet = make_source(db, name="Busy"), make_source(db, name="Quiet")
+    for number in range(30):
+        make_post(db, editor, title=f"Regierung {number}", source_id=busy.id)
+    for day in ("Montag", "Dienstag", "Mittwoch"):  # enough to ask for no suggestion
+        make_post(db, editor, title=f"Regierung tagt {day}", source_id=quiet.id)
+    _indexed(db, settings)
+    asked: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "MATCH" in statement or "@@" in statement:
+            asked.append(str(parameters))
+
+    def search_and_list(session: Session) -> None:
+        filters = SearchFilters(q="Regierung", source=[quiet.slug])
+        found = service.search(
+            session, viewer=None, filters=filters, paging=PageParams(), zone=settings.zone,
+            languages=settings.search_languages, site_language=settings.language,
+        )  # fmt: skip
+        quiets = ["Regierung tagt Dienstag", "Regierung tagt Mittwoch", "Regierung tagt Montag"]
+        assert sorted(hit.title for hit in found.items) == quiets
+        page = posts_service.list_posts(
+            session, viewer=None, filters=filters, paging=PageParams(), zone=settings.zone,
+            languages=settings.search_languages,
+        )  # fmt: skip
+        assert sorted(post.title for post in page.items) == quiets
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        plans = _plans_of_what_ran(request, db, search_and_list)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    token = source_token(quiet.id)
+    assert asked
+    assert all(token in parameters for parameters in asked), asked
+    assert plans
+    for plan in plans:
+        if db.engine.dialect.name == "sqlite":
+            assert "VIRTUAL TABLE INDEX" in plan, plan
+        else:
+            assert "ix_post_search_text_document" in plan, plan
+            assert "Seq Scan on post_search_text" not in plan, plan

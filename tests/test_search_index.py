@@ -522,9 +522,12 @@ def test_the_document_numbers_columns_apart_and_weighs_them() -> None:
     made = columns(
         Analysed(title=["a", "b"], lead=["c"], body=["a"], parts=["d"], keywords=[], words={})
     )
-    assert fts_text(made) == ("a b", "c", "a", "d")
+    assert fts_text(made, None) == ("a b", "c", "a", "d", "")
     # Title from 1, each later column two after the last position of the one before.
-    assert tsvector_literal(made) == "'a':1A,6C 'b':2A 'c':4B 'd':8D"
+    assert tsvector_literal(made, None) == "'a':1A,6C 'b':2A 'c':4B 'd':8D"
+    # The source's token in a column of its own; in the document without a position.
+    assert fts_text(made, 42) == ("a b", "c", "a", "d", "\u00a7s42")
+    assert tsvector_literal(made, 42) == "'a':1A,6C 'b':2A 'c':4B 'd':8D '\u00a7s42'"
 
 
 def test_a_tokens_positions_past_256_are_filler_in_fts5_and_absent_from_the_document() -> None:
@@ -533,7 +536,7 @@ def test_a_tokens_positions_past_256_are_filler_in_fts5_and_absent_from_the_docu
     )
     assert (made.body.count("x"), made.body.count(FILLER)) == (255, 45)
     assert made.body[-1] == "y"
-    literal = tsvector_literal(made)
+    literal = tsvector_literal(made, None)
     x_positions = literal.split("'x':")[1].split()[0].split(",")
     assert len(x_positions) == 256
     assert "'y':304C" in literal  # the filler's positions are kept
@@ -543,7 +546,7 @@ def test_a_tokens_positions_past_256_are_filler_in_fts5_and_absent_from_the_docu
 def test_what_is_not_a_token_is_kept_out_in_its_position() -> None:
     made = columns(Analysed(["a", "b'c", "Up", "d"], [], [], [], [], {}))
     assert made.title == ["a", FILLER, FILLER, "d"]
-    assert tsvector_literal(made) == "'a':1A 'd':4A"
+    assert tsvector_literal(made, None) == "'a':1A 'd':4A"
 
 
 PHRASE_POSTS: dict[str, dict[str, Any]] = {

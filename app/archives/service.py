@@ -44,10 +44,13 @@ def _scope(
     session: Session, source: str | None, search: Search | None = None
 ) -> list[ColumnElement[bool]]:
     where = [published()]
+    sources: list[int] = []
     if source:
-        where.append(queries.in_sources(queries.source_ids(session, [source])))
+        sources = queries.source_ids(session, [source])
+        where.append(queries.in_sources(sources))
     if search is not None:
-        where.append(matching_posts(session, search.q, search.languages))
+        # The source's token narrows the matches in the index; the posts' source_id decides.
+        where.append(matching_posts(session, search.q, search.languages, sources))
     return where
 
 

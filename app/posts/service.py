@@ -77,7 +77,9 @@ def list_posts(
         # Narrowed by a search, the list holds the newest COUNTED matches, as search
         # counts them: a word in every post costs the same at a million posts as at a
         # thousand. One more is counted, to tell whether there are more.
-        found = matches(parse(filters.q, languages), session.get_bind().dialect.name)
+        # The sources' tokens narrow the matches in the index; the posts' source_id decides.
+        dialect = session.get_bind().dialect.name
+        found = matches(parse(filters.q, languages), dialect, sources or ())
         newest = newest_matches(session, found, where, counting=COUNTED)
         total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
         where.append(newest.first(COUNTED))

@@ -33,7 +33,7 @@ from app.search.models import NEW_GENERATION
 from app.search.renames import expand_renames
 from app.search.rendering import (
     LEAD_TERMS_MAX,
-    FtsText,
+    NO_TEXT,
     columns,
     fts_text,
     is_token,
@@ -72,7 +72,8 @@ class Queued(NamedTuple):
     language: str
     published_at: datetime | None
     created_at: datetime | None
-    source: str | None
+    source_id: int | None
+    source: str | None  # its name
     tags: list[str]
 
 
@@ -93,6 +94,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
                 _POSTS.c.language,
                 _POSTS.c.published_at,
                 _POSTS.c.created_at,
+                _POSTS.c.source_id,
                 _SOURCES.c.name.label("source"),
             )
             .select_from(_POSTS.outerjoin(_SOURCES, _SOURCES.c.id == _POSTS.c.source_id))
@@ -104,7 +106,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
     for post_id, generation in queue:
         post = posts.get(post_id)
         if post is None:
-            found.append(Queued(post_id, generation, None, "", "", "", None, None, None, []))
+            found.append(Queued(post_id, generation, None, "", "", "", None, None, None, None, []))
             continue
         found.append(
             Queued(
@@ -116,6 +118,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
                 post.language,
                 post.published_at,
                 post.created_at,
+                post.source_id,
                 post.source,
                 tags.get(post_id, []),
             )
@@ -147,7 +150,7 @@ def analyse(
 def _left_out(post: Queued) -> Indexed:
     """A post that is gone, or is left out of the index (``title`` given)."""
     left_out = post.title is not None
-    return Indexed(post.post_id, post.generation, None, "", ("",) * 4, "", "", "", "", {}, left_out)
+    return Indexed(post.post_id, post.generation, None, "", NO_TEXT, "", "", "", "", {}, left_out)
 
 
 def _analysed(post: Queued, title: str, languages: Sequence[str], dialect: str | None) -> Indexed:
@@ -164,14 +167,15 @@ def _analysed(post: Queued, title: str, languages: Sequence[str], dialect: str |
         language=language,
     )
     held = columns(analysed)
-    fts = fts_text(held) if dialect != "postgresql" else FtsText("", "", "", "")
+    source = post.source_id
+    fts = fts_text(held, source) if dialect != "postgresql" else NO_TEXT
     return Indexed(
         post_id=post.post_id,
         generation=post.generation,
         key=search_key(post.post_id, moment),
         language=language,
-        fts=(fts.title, fts.lead, fts.body, fts.parts),
-        document=tsvector_literal(held) if dialect != "sqlite" else "",
+        fts=fts,
+        document=tsvector_literal(held, source) if dialect != "sqlite" else "",
         title_terms=terms(held.title),
         lead_terms=terms(held.lead, LEAD_TERMS_MAX),
         keywords=" ".join(token for token in analysed.keywords if is_token(token)),

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from app.posts.visibility import POSTS
 from app.search.models import SEARCH_TEXT
 from app.search.query import fts5_match, parse, tsquery
+from app.search.rendering import source_token
 from app.search.terms import POST_ID_MASK, Query
 
 # Matches counted at most, by search and by lists narrowed by q: pages reach this far.
@@ -104,18 +105,36 @@ def month_of(day: ColumnElement[dt.date], dialect: str) -> ColumnElement[str]:
     return func.substr(type_coerce(day, String), 1, 7)  # SQLite keeps dates as ISO text
 
 
-def matches(query: Query, dialect: str) -> Matches:
+def matches(query: Query, dialect: str, sources: Sequence[int] = ()) -> Matches:
+    """The index rows ``query`` matches; of posts of ``sources`` only, when any are given.
+
+    A source is a token of the index (app.search.rendering, ``source_token``), and the
+    database intersects it with the words as it does words with each other: a common word
+    filtered by a source of few of its posts reads the posts of both, not every post of the
+    word. The index only narrows: the caller keeps the condition on ``posts.source_id``,
+    which decides (a post moved to another source is found by neither until indexed again;
+    the triggers take its rows out)."""
+    tokens = [source_token(source_id) for source_id in sources]
     if dialect == "postgresql":
         key = _VECTORS.c.key
+        wanted = tsquery(query)
+        if tokens:
+            # Source tokens are a mark, a letter and digits: quoted as they are.
+            either = " | ".join(f"'{token}'" for token in tokens)
+            wanted = f"({wanted}) & ({either})"
         condition: ColumnElement[bool] = _VECTORS.c.document.op("@@", is_comparison=True)(
-            cast(bindparam("search_query", tsquery(query)), TSQUERY)
+            cast(bindparam("search_query", wanted), TSQUERY)
         )
         source = _VECTORS
     else:
         key = _FTS.c.rowid
+        match = fts5_match(query)
+        if tokens:
+            either = " OR ".join(f'"{token}"' for token in tokens)
+            match = f"({match}) AND ({either})"
         # FTS5 takes the table's own name on the left of MATCH.
         condition = literal_column(SEARCH_TEXT).op("MATCH", is_comparison=True)(
-            bindparam("search_query", fts5_match(query))
+            bindparam("search_query", match)
         )
         source = _FTS
     post_id = key.op("&", return_type=BigInteger)(POST_ID_MASK)
@@ -181,11 +200,14 @@ def newest_matches(
     return Newest(source, tuple(among), matched.c.key, post_id, posts)
 
 
-def matching_posts(session: Session, text: str, languages: Sequence[str]) -> ColumnElement[bool]:
+def matching_posts(
+    session: Session, text: str, languages: Sequence[str], sources: Sequence[int] = ()
+) -> ColumnElement[bool]:
     """Posts the query ``text`` matches (a ``QueryError``, 422, when it asks for nothing
-    searchable): a condition on posts, for lists and archives, in a transaction set to
-    find them through the index."""
-    found = matches(parse(text, languages), session.get_bind().dialect.name)
+    searchable), of ``sources`` only when any are given (narrowed by the index; the caller
+    keeps its condition on the posts' source): a condition on posts, for lists and
+    archives, in a transaction set to find them through the index."""
+    found = matches(parse(text, languages), session.get_bind().dialect.name, sources)
     index_first(session)
     ids = select(found.post_id).select_from(found.source).where(found.condition)
     return POSTS.c.id.in_(ids)

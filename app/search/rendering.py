@@ -6,6 +6,12 @@ spanning two columns; PostgreSQL's document numbers title, lead, body and parts 
 the other, each column starting two positions after the one before, so no phrase spans two
 there either. A token's occurrences past PostgreSQL's 256 positions per lexeme are ``FILLER``
 in FTS5 and absent from the document, their positions kept.
+
+A post's source stands in its index row as one reserved token (``source_token``), so a
+filter by source is intersected with the words by the index itself: in FTS5 alone in a
+column of its own, ``source``; in the document without a position, so it is in no phrase.
+Ranking, highlights and the vocabulary never see it: they read the analyzer's output, not
+the index.
 """
 
 from collections import Counter
@@ -23,6 +29,11 @@ _LEXEME_OVERHEAD = 8
 # Tokens of the lead ranking reads: enough for an excerpt, tags and source.
 LEAD_TERMS_MAX = 1_000
 _WEIGHTS = ("A", "B", "C", "D")  # title, lead, body, parts
+# What begins the token of a post's source: the section sign, punctuation, which no token
+# the analyzer makes holds (letters and digits only, ``is_token``), so no word of a post or
+# a query can be it or begin it; FTS5's ascii tokenizer reads every non-ASCII character as
+# part of a token, so "§s42" is read back whole, and PostgreSQL holds it quoted.
+SOURCE_MARK = "\u00a7s"
 
 
 class Columns(NamedTuple):
@@ -41,6 +52,16 @@ class FtsText(NamedTuple):
     lead: str
     body: str
     parts: str
+    source: str  # the source's token, or nothing
+
+
+# The FTS5 row of a post whose text is not made (gone, left out, or indexed on PostgreSQL).
+NO_TEXT = FtsText("", "", "", "", "")
+
+
+def source_token(source_id: int) -> str:
+    """The token that stands in the index of every post of the source ``source_id``."""
+    return f"{SOURCE_MARK}{source_id}"
 
 
 def columns(analysed: Analysed) -> Columns:
@@ -80,16 +101,19 @@ def is_token(token: str) -> bool:
     return 0 < len(token) <= TOKEN_MAX and token.isalnum() and token.lower() == token
 
 
-def fts_text(made: Columns) -> FtsText:
+def fts_text(made: Columns, source_id: int | None) -> FtsText:
     """The FTS5 row: each column's tokens joined by spaces (the ascii tokenizer reads them
-    back as they are)."""
-    return FtsText(*(" ".join(column) for column in made))
+    back as they are), and the token of the post's source, if it has one."""
+    source = source_token(source_id) if source_id is not None else ""
+    title, lead, body, parts = (" ".join(column) for column in made)
+    return FtsText(title, lead, body, parts, source)
 
 
-def tsvector_literal(made: Columns) -> str:
+def tsvector_literal(made: Columns, source_id: int | None) -> str:
     """The PostgreSQL document as a tsvector literal: ``'token':1A,5A 'other':3B``; title
     weight A, lead B, body C, parts D; each column starting at the previous column's last
-    position + 2; FILLER's positions taken but not written."""
+    position + 2; FILLER's positions taken but not written; the token of the post's source,
+    if it has one, last and without a position (no phrase can take it in)."""
     positions: dict[str, list[str]] = {}
     position = 0
     for column, weight in zip(made, _WEIGHTS, strict=True):
@@ -98,8 +122,11 @@ def tsvector_literal(made: Columns) -> str:
             if token != FILLER:
                 positions.setdefault(token, []).append(f"{position}{weight}")
         position += 1  # the gap after each column: no phrase spans two
-    # Tokens hold letters and digits only: quoted as they are.
-    return " ".join(f"'{token}':{','.join(where)}" for token, where in positions.items())
+    # Tokens hold letters and digits only (the source's, a mark too): quoted as they are.
+    written = [f"'{token}':{','.join(where)}" for token, where in positions.items()]
+    if source_id is not None:
+        written.append(f"'{source_token(source_id)}'")
+    return " ".join(written)
 
 
 def terms(tokens: list[str], limit: int | None = None) -> str:

@@ -183,10 +183,13 @@ def _newest_first(
     zone: ZoneInfo,
 ) -> Newest:
     """The query's matches this caller may see within the filters, newest first."""
-    found = matches(query, session.get_bind().dialect.name)
     among = [queries.listed_for(viewer, statuses)]
+    sources: list[int] = []
     if filters.source:
-        among.append(queries.in_sources(queries.source_ids(session, filters.source)))
+        sources = queries.source_ids(session, filters.source)
+        among.append(queries.in_sources(sources))
+    # The sources' tokens narrow the matches in the index; the posts' source_id decides.
+    found = matches(query, session.get_bind().dialect.name, sources)
     among += narrowed_by(filters, zone)
     in_range = _key_range(found.key, filters, zone)
     return newest_matches(session, found, among, on_index=in_range, counting=COUNTED)

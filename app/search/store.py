@@ -29,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core.db import Database
 from app.derived.content_version import bump
+from app.search.rendering import FtsText
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Indexed(NamedTuple):
     generation: int
     key: int | None
     language: str
-    fts: tuple[str, str, str, str]
+    fts: FtsText
     document: str
     title_terms: str
     lead_terms: str
@@ -118,8 +119,8 @@ _TEXT_TABLES = {
     "sqlite": _TextTable(
         "DELETE FROM post_search_text WHERE rowid IN :keys OR rowid IN "
         "(SELECT key FROM post_search WHERE post_id IN :ids)",
-        "INSERT INTO post_search_text (rowid, title, lead, body, parts) "
-        "VALUES (:key, :title, :lead, :body, :parts)",
+        "INSERT INTO post_search_text (rowid, title, lead, body, parts, source) "
+        "VALUES (:key, :title, :lead, :body, :parts, :source)",
     ),
     "postgresql": _TextTable(
         "DELETE FROM post_search_text WHERE key IN :keys OR key IN "
@@ -232,8 +233,7 @@ def _gone(post: Indexed) -> bool:
 def _text_row(post: Indexed, dialect: str) -> dict[str, object]:
     if dialect == "postgresql":
         return {"key": post.key, "document": post.document}
-    title, lead, body, parts = post.fts
-    return {"key": post.key, "title": title, "lead": lead, "body": body, "parts": parts}
+    return {"key": post.key, **post.fts._asdict()}
 
 
 def _search_row(post: Indexed) -> dict[str, object]:
