@@ -15,7 +15,7 @@ from app.core.db import Database
 from app.core.migrations import downgrade, upgrade
 from app.derived.root import open_database
 from app.search.index import index_queued
-from app.search.matching import matches
+from app.search.matching import SOURCE_TOKENS_MAX, matches
 from app.search.query import QueryError, fts5_match, parse, tsquery
 from app.search.rendering import SOURCE_MARK, source_token
 from tests.conftest import FreshDatabase
@@ -113,6 +113,22 @@ def test_a_source_filter_finds_exactly_its_sources_posts_through_the_index(
     month = client.get(f"{API}/archives/2022/01", params={"q": "Kasachstan", "source": "tass"})
     assert month.status_code == 200, month.text
     assert sum(day["count"] for day in month.json()["days"]) == 2
+
+
+def test_a_filter_of_more_sources_than_the_index_is_handed_finds_exactly_theirs(
+    client: TestClient, db: Database, editor: Account
+) -> None:
+    """Past ``SOURCE_TOKENS_MAX`` sources the index is handed the words alone (an OR of
+    many tokens costs more than it narrows): the posts' sources decide, as for a few."""
+    sources = [make_source(db) for _ in range(SOURCE_TOKENS_MAX + 2)]
+    for source in sources:
+        make_post(db, editor, title=f"Kasachstan {source.slug}", source_id=source.id)
+    _indexed(db)
+    asked = [source.slug for source in sources[:-1]]
+    assert _searched(client, "Kasachstan", *asked) == sorted(f"Kasachstan {s}" for s in asked)
+    assert _titles(client, "posts", "Kasachstan", *asked) == _searched(client, "Kasachstan", *asked)
+    few = asked[:2]
+    assert _searched(client, "Kasachstan", *few) == sorted(f"Kasachstan {s}" for s in few)
 
 
 def test_a_post_moved_to_another_source_is_found_under_the_new_one_only(
