@@ -316,6 +316,10 @@ class _Matcher:
         folded = fold_as_token(written, self.language)
         return any(wanted in folded for wanted in self.beginnings)
 
+    def matches(self, word: _Word) -> bool:
+        """Whether a term or prefix of the query matches ``word`` by itself."""
+        return self._matches(word.token, word.parts)
+
     def _matches(self, token: str | None, parts: tuple[str, ...]) -> bool:
         for candidate in (token, *parts) if token else parts:
             if candidate in self.forms or candidate.startswith(self.prefixes):
@@ -395,7 +399,7 @@ def snippet(text: str, query: Query, language: str, *, size: int = SNIPPET_SIZE)
     ``highlight``."""
     size = max(size, 1)
     matcher = _Matcher(query, language)
-    marked = matcher.marked(list(matcher.words(text, min(len(text), SCAN_MAX))))
+    marked = matcher.marked(_shown(matcher, text, size))
     if marked:
         first = marked[0]
         before = max(0, size - (first.end - first.start)) // 4
@@ -408,6 +412,30 @@ def snippet(text: str, query: Query, language: str, *, size: int = SNIPPET_SIZE)
     shown = _render(text, start, end, marked)
     shown = _SPACE.sub(" ", shown).strip()
     return f"{ELLIPSIS if start > 0 else ''}{shown}{ELLIPSIS if end < len(text) else ''}"
+
+
+def _shown(matcher: _Matcher, text: str, size: int) -> list[_Word]:
+    """The words of ``text`` (among its first SCAN_MAX characters) a snippet of ``size`` may
+    show or mark: up to the first a term matches by itself, then past it as far as a window
+    around it reaches, then as many as a phrase there may run on. The first marked word is
+    no later than that word (a phrase only adds marks), so the window ends before
+    ``size`` past it; the rest of the text, which may be 50,000 characters of the commonest
+    word, is not looked at."""
+    words = matcher.words(text, min(len(text), SCAN_MAX))
+    reach = max((len(sequence) for sequence in matcher.sequences), default=1)
+    taken: list[_Word] = []
+    limit: int | None = None
+    beyond = 0
+    for word in words:
+        taken.append(word)
+        if limit is None:
+            if matcher.matches(word):
+                limit = word.span.start + size
+        elif word.span.start >= limit:
+            beyond += 1
+            if beyond >= reach:
+                break
+    return taken
 
 
 def _at_spaces(text: str, start: int, end: int, keep: WordSpan | None) -> tuple[int, int]:
