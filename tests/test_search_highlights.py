@@ -137,6 +137,23 @@ def test_a_snippet_looks_only_at_the_texts_beginning() -> None:
     assert shown.startswith("wort wort")
 
 
+def test_a_snippet_marks_a_phrase_at_its_end_as_the_whole_text_marks_it() -> None:
+    # A snippet reads the text only as far as its window around the first match reaches,
+    # and as far again as a phrase there runs on: its marks are those of the whole text.
+    wanted = query(term("Kasachstan"), phrase("neue Seidenstraße"))
+    cut_in_two = 0
+    for words in range(8, 25):
+        # Words that begin as a query's word does, and are others: each is looked at.
+        text = "Kasachstan " + "Kasachstanreise " * words + "neue Seidenstraße " * 2_000
+        assert "<mark>neue</mark> <mark>Seidenstraße</mark>" in highlight(text, wanted, "de")
+        shown = snippet(text, wanted, "de", size=240)
+        if "neue" in shown:
+            assert "<mark>neue</mark>" in shown, shown
+        if "neue" in shown and "Seidenstraße" not in shown:
+            cut_in_two += 1
+    assert cut_in_two > 0  # the phrase's last word past the window's end
+
+
 def _hostile_texts() -> dict[str, str]:
     return {
         "one word": "a" * 200_000,

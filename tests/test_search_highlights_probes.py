@@ -5,6 +5,7 @@ import gzip
 import html
 import importlib.resources
 import json
+import re
 import time
 from functools import cache
 
@@ -12,10 +13,18 @@ import pytest
 
 from app.search import compounds
 from app.search.analyzer import Analyser, query_forms
-from app.search.highlights import CANDIDATES_MAX, STEM_TAILS, highlight, snippet
+from app.search.highlights import (
+    CANDIDATES_MAX,
+    STEM_TAILS,
+    _class,
+    _letters,
+    _one_of,
+    highlight,
+    snippet,
+)
 from app.search.terms import Prefix, Query, Term
 from app.search.wordlists import vocabulary
-from app.search.words import word_spans
+from app.search.words import JOINERS, word_spans
 
 # Every word of each list, one in this many.
 SAMPLE_STEP = 300
@@ -139,3 +148,17 @@ def test_a_query_of_many_long_words_on_words_that_begin_alike_costs_little() -> 
     spent = time.thread_time() - started
     assert spent < 1.0, f"{spent:.2f} s"
     assert "<mark>" not in shown + cut
+
+
+def test_the_letters_after_a_probes_first_match_exactly_their_class() -> None:
+    # They are written as a cheaper pattern than a class (app.search.highlights._one_of): the
+    # same characters, one at a time, also in a lookbehind, whatever the code point.
+    everything = "".join(chr(code) for code in range(0x30000) if not 0xD800 <= code < 0xE000)
+    sets = [_letters(letter) for letter in "abcdefghijklmnopqrstuvwxyz0123456789ßæøœþıł"]
+    sets += ["".join(sorted(JOINERS)), _letters("s") + "ßẞ"]
+    for letters in sets:
+        wanted = set(letters)
+        assert set(re.findall(_class(letters), everything)) == wanted
+        assert set(re.findall(_one_of(letters), everything)) == wanted
+        behind = re.compile(f"(?s).(?<={_one_of(letters)})")
+        assert set(behind.findall(everything)) == wanted

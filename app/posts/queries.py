@@ -64,18 +64,18 @@ def listed_for(viewer: Viewer | None, statuses: Collection[PostStatus]) -> Colum
 
 
 def is_listed_for(
-    viewer: Viewer | None, statuses: Collection[PostStatus], post: PostPublic
+    viewer: Viewer | None, statuses: Collection[PostStatus], status: str, author_id: int
 ) -> bool:
-    """``listed_for`` for one post at hand: for a read that fetched posts by id and must
-    show only those the list would."""
-    status = PostStatus(post.status)
-    if status not in statuses:
+    """``listed_for`` for one post at hand, of this ``status`` and author: for a read that
+    fetched posts by id and must show only those the list would."""
+    stored = PostStatus(status)
+    if stored not in statuses:
         return False
-    if status is PostStatus.published:
+    if stored is PostStatus.published:
         return True
-    if viewer is None or (viewer.is_preview and status is PostStatus.trashed):
+    if viewer is None or (viewer.is_preview and stored is PostStatus.trashed):
         return False
-    return viewer.is_editor or post.author.id == viewer.user_id
+    return viewer.is_editor or author_id == viewer.user_id
 
 
 def sort_order(sort: PostSort, *, may_include_drafts: bool) -> list[ColumnElement[object]]:

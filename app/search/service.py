@@ -16,7 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.archives.service import month_count
 from app.auth.service import Viewer
@@ -24,10 +24,10 @@ from app.core.html import plain_text
 from app.core.pagination import PageParams
 from app.core.types import as_aware
 from app.posts import queries
-from app.posts.models import Post, PostStatus
-from app.posts.schemas import PostFilters, PostPublic
+from app.posts.models import PostStatus
+from app.posts.schemas import PostFilters
 from app.posts.service import narrowed_by, statuses_asked
-from app.search import ranking, suggestions
+from app.search import hits, ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
 from app.search.matching import COUNTED, Newest, matches, month_of, newest_matches
@@ -37,7 +37,6 @@ from app.search.schemas import (
     Highlights,
     Ranking,
     SearchFilters,
-    SearchHit,
     SearchPage,
     SearchSort,
     SourceFacet,
@@ -90,6 +89,16 @@ class Counted(NamedTuple):
     per_month: Counter[str]
 
 
+class Found(NamedTuple):
+    """A page of hits: its JSON (a SearchPage's), and what the response's headers need."""
+
+    items: list[hits.Hit]
+    total: int
+    page: int
+    per_page: int
+    body: bytes
+
+
 class _Group(NamedTuple):
     """The matches of one source in one month, as the counting statement gives them."""
 
@@ -108,7 +117,7 @@ def search(
     zone: ZoneInfo,
     languages: Sequence[str],
     site_language: str,
-) -> SearchPage:
+) -> Found:
     statuses = statuses_asked(viewer, filters, doing="Searching")
     query = parse(filters.q, languages)
     connection = session.connection()
@@ -137,14 +146,20 @@ def search(
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
     # the rule would have SQLite walk the status index rather than look up 20 ids.)
-    posts = queries.fetch_posts(
-        session, where=[col(Post.id).in_(list(scores))], order=[], zone=zone
-    )
-    visible = {post.id: post for post in posts if queries.is_listed_for(viewer, statuses, post)}
+    posts = hits.page_rows(connection, list(scores), zone)
+    visible = {
+        post.id: post
+        for post in posts
+        if queries.is_listed_for(viewer, statuses, post.status, post.author_id)
+    }
+    made = hits.made_documents(connection, list(visible.values()), zone)
+    # Made only for posts that have none stored; a post deleted since it was read has no
+    # document made, and is left out.
+    found = {post_id: post.document or made.get(post_id) for post_id, post in visible.items()}
     items = [
-        _hit(visible[post_id], points, query)
+        _hit(visible[post_id], document, points, query)
         for post_id, points in scores.items()
-        if post_id in visible
+        if (document := found.get(post_id)) is not None
     ]
     suggestion = None
     if counted.total < SUGGEST_BELOW:
@@ -162,8 +177,8 @@ def search(
             return connection.execute(statement).first() is not None
 
         suggestion = suggestions.suggest(connection, filters.q, query, shown)
-    return SearchPage(
-        items=items,
+    page_without_items = SearchPage(
+        items=[],
         total=counted.total,
         total_exact=counted.exact,
         page=paging.page,
@@ -171,6 +186,13 @@ def search(
         ranking=how,
         facets=_facets(connection, counted, site_language),
         suggestion=suggestion,
+    )
+    return Found(
+        items=items,
+        total=counted.total,
+        page=paging.page,
+        per_page=paging.per_page,
+        body=hits.page_json(items, page_without_items),
     )
 
 
@@ -249,12 +271,9 @@ def _facets(connection: Connection, counted: Counted, language: str) -> Facets:
     )  # fmt: skip
 
 
-def _hit(post: PostPublic, score: int, query: Query) -> SearchHit:
-    return SearchHit(
-        **post.model_dump(),
-        score=score,
-        highlights=Highlights(
-            title=highlight(post.title, query, post.language),
-            body=snippet(plain_text(post.body_html, SNIPPET_SOURCE), query, post.language),
-        ),
+def _hit(post: hits.PageRow, document: bytes, score: int, query: Query) -> hits.Hit:
+    highlights = Highlights(
+        title=highlight(post.title, query, post.language),
+        body=snippet(plain_text(post.body_html, SNIPPET_SOURCE), query, post.language),
     )
+    return hits.hit(document, post, score, highlights)
