@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from app.core.db import Database
 from app.core.errors import InvalidInput
-from app.importers import files
+from app.core.html import render_markdown
+from app.importers import ahead, files
 from app.importers.ahead import WxrReadAhead
 from app.importers.service import ImportSummary
 from tests.conftest import empty_all_tables
@@ -82,6 +83,27 @@ def test_an_export_read_ahead_imports_as_one_read_in_process(
     said, (posts, _, _) = ahead
     assert len(posts) == (3 if damaged else 6)
     assert isinstance(said, str if damaged else tuple)
+
+
+def test_a_writer_waiting_for_its_reader_renders_what_the_reader_sent_as_read(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export.wxr"
+    export.write_bytes(BLOG.read_bytes())
+    monkeypatch.setattr(files, "READ_AHEAD_BYTES", 0)
+    rendered_here: list[str] = []
+
+    def recording(body: str) -> str:
+        rendered_here.append(body)
+        return render_markdown(body)
+
+    # In this process only: the reader is a new interpreter with its own modules.
+    monkeypatch.setattr(ahead, "render_markdown", recording)
+    summary = files.import_wxr(db, export, zone=BERLIN, language="de")
+    assert summary.created == 6
+    # The reader's one chunk found the writer waiting with nothing to do: the writer rendered
+    # its posts, each once, rather than waiting for the reader to.
+    assert len(rendered_here) == 6
 
 
 def test_an_export_that_cannot_be_read_ahead_says_why(

@@ -6,10 +6,13 @@ promise (never shallower than the parser nests) is checked by its consequence: e
 body at the full length renders in well under a second of CPU.
 """
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
+from app.core import nesting
 from app.core.html import TooDeeplyNested, render_markdown, sanitize_html
-from app.core.nesting import MAX_NESTING, nesting_depth
+from app.core.nesting import MAX_NESTING, elements_at_most, nesting_depth, nests_deeper_than
 from app.posts.models import BODY_MAX
 from tests.cost import cpu_seconds
 from tests.hostile_corpus import corpus
@@ -94,3 +97,36 @@ def test_tags_the_parser_reads_as_text_are_not_counted(markup: str) -> None:
     body = markup * 1000
     assert nesting_depth(body) <= 3
     sanitize_html(body)  # not refused as nested too deep
+
+
+# Pieces that open, close, reopen, imply and hide elements, for fragments of every shape.
+PIECES = [
+    "<p>", "</p>", "<b>", "</b>", "<a href=x>", "</a>", "<em>", "<li>", "<ol>", "</ol>",
+    "<td>", "<TR>", "<th>", "<table>", "<option>", "<select>", "<div>", "</div>", "<br>",
+    "<!--", "-->", "<textarea>", "</textarea>", "<svg>", "<script><!--", "<title>", "x", "<",
+    "</", "<T", "a='<p>'", ">",
+]  # fmt: skip
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(pieces=st.lists(st.sampled_from(PIECES), max_size=40), limit=st.integers(0, 12))
+def test_the_quick_bound_decides_as_the_full_estimate(pieces: list[str], limit: int) -> None:
+    fragment = "".join(pieces)
+    assert elements_at_most(fragment) >= nesting_depth(fragment, limit=limit)
+    assert nests_deeper_than(fragment, limit) == (nesting_depth(fragment, limit=limit) > limit)
+
+
+def test_a_body_with_few_tags_is_not_read_tag_by_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    full_estimate = nesting.nesting_depth
+
+    def reading(fragment: str, *, limit: int = MAX_NESTING) -> int:
+        read.append(fragment)
+        return full_estimate(fragment, limit=limit)
+
+    monkeypatch.setattr(nesting, "nesting_depth", reading)
+    sanitize_html("<p>Ein <b>Absatz</b> mit <a href='https://example.org'>Link</a>.</p>" * 20)
+    assert read == []
+    with pytest.raises(TooDeeplyNested):
+        sanitize_html("<div>" * 40000)
+    assert len(read) == 1

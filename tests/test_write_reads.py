@@ -100,3 +100,42 @@ def test_a_new_post_takes_a_savepoint_only_where_writers_run_side_by_side(
     taken = client.post("/api/v1/posts", json={**body, "slug": "hafenfest"}, headers=editor.headers)
     assert taken.status_code == 409
     assert taken.headers["content-type"] == "application/problem+json"
+
+
+def test_a_creation_keeps_its_first_revision_from_what_it_wrote_not_read_back(
+    client: TestClient, db: Database
+) -> None:
+    editor = make_account(db, name="Redakteurin")
+    first = {"title": "Erster", "body": "Text"}
+    assert client.post("/api/v1/posts", json=first, headers=editor.headers).status_code == 201
+    body = {
+        "title": "Hafenfest", "body": "Am *Hafen* wird gefeiert.", "tags": ["Wetter", "Hafen"],
+        "status": "published", "published_at": "2026-01-05T08:30:12.345678+01:00",
+        "original_url": "https://example.org/hafen", "credit": "Übersetzung: A. B.",
+    }  # fmt: skip
+    with count_queries(db) as sent:
+        created = client.post("/api/v1/posts", json=body, headers=editor.headers)
+    assert created.status_code == 201, created.text
+    post = created.json()
+    # Its tags are read back once, for the response (their spelling and order as stored),
+    # not again for the revision; the revisions hook finds the queue empty.
+    assert len(_reading(sent, "post_tags")) == 1
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(QUEUE)) == 0
+    # Revision 1 is the post as stored and read, by the writer, every field counted as set.
+    revision = client.get(f"/api/v1/posts/{post['id']}/revisions/1", headers=editor.headers)
+    assert revision.status_code == 200, revision.text
+    kept = revision.json()
+    stored = client.get(f"/api/v1/posts/{post['id']}", headers=editor.headers).json()
+    snapshot = kept["snapshot"]
+    assert snapshot.pop("source_id") is None
+    assert stored["source"] is None
+    assert snapshot == {name: stored[name] for name in snapshot}
+    assert kept["actor"] == {
+        "kind": "token",
+        "user_id": editor.viewer.user_id,
+        "name": "Redakteurin",
+    }
+    assert kept["previous"] is None
+    listed = client.get(f"/api/v1/posts/{post['id']}/revisions", headers=editor.headers).json()
+    assert [item["number"] for item in listed["items"]] == [1]

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from app.core.markdown import markdown_to_html
-from app.core.nesting import MAX_NESTING, nesting_depth
+from app.core.nesting import MAX_NESTING, nests_deeper_than
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h1", "h2",
@@ -57,7 +57,7 @@ class TooDeeplyNested(ValueError):
 
 def sanitize_html(fragment: str) -> str:
     """``fragment`` with only safe markup left; ``TooDeeplyNested`` when it nests too deep."""
-    if nesting_depth(fragment) > MAX_NESTING:
+    if nests_deeper_than(fragment, MAX_NESTING):
         raise TooDeeplyNested
     return nh3.clean(
         fragment,
@@ -105,7 +105,7 @@ def strip_tags(text: str) -> str:
 
 def _without_tags(text: str) -> str:
     """``text`` without its tags (and the content of scripts and styles), still escaped."""
-    if nesting_depth(text) <= MAX_NESTING:
+    if not nests_deeper_than(text, MAX_NESTING):
         return nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
     # Too deep for the sanitiser in linear time: every "<" to the next ">" goes, and any "<"
     # left with it. (Text nested that deep is no one's title; it only must come out harmless.)

@@ -5,9 +5,15 @@ import, and none of it needs the database. A second process does it while this o
 so an import uses two cores. The reader sends items in chunks through a bounded queue: it is
 at most a few chunks ahead, and memory stays that of those chunks.
 
-Each post arrives with its body rendered (``body_html``) and its language detected; the writer
-uses that HTML only for the very body it was made from. What the reader raises comes across too: a damaged file
-ends the items at the same point as reading in this process would, with the same error.
+The rendering (the body's HTML and the post's language) is shared by the two processes as
+their speeds ask: the reader renders a chunk while the writer has chunks waiting (it is
+behind, so the reader's time is free), and otherwise sends it as read, for the writer to
+render before its batch's transaction, in time it would spend waiting for the reader. On
+SQLite the writer is the faster of the two, and would wait for a reader rendering everything;
+where the writer is behind (PostgreSQL), the reader renders every chunk, as before. A post
+arriving rendered (``body_html``) is stored with that HTML only for the very body it was made
+from. What the reader raises comes across too: a damaged file ends the items at the same point
+as reading in this process would, with the same error.
 """
 
 import multiprocessing
@@ -32,13 +38,15 @@ from app.search.languages import detect_language
 
 _CHUNK_ITEMS = 100
 _CHUNKS_AHEAD = 8
+# Chunks waiting for the writer from which on the reader renders the next one itself.
+_WRITER_BEHIND_CHUNKS = 2
 # How often a writer waiting for items checks that the reader still lives.
 _WAIT_SECONDS = 1.0
 
 
 class WxrReadAhead:
-    """Iterate for the items of the export at ``path``, as ``WxrExport`` gives them, with
-    each post's body rendered. ``bytes_read`` and ``skipped`` are as ``WxrExport``'s (the
+    """Iterate for the items of the export at ``path``, as ``WxrExport`` gives them, each
+    post's body rendered or left to the writer to render (``rendered_ahead``). ``bytes_read`` and ``skipped`` are as ``WxrExport``'s (the
     skipped counts once the items are all read); each post's language is detected among
     ``languages``."""
 
@@ -114,6 +122,19 @@ def rendered_ahead(
     return replace(item, body_html=render_markdown(item.body), language=language)
 
 
+def _rendered_if_behind(
+    chunk: list[ImportedPost | ItemFailure],
+    languages: Sequence[str],
+    out: "Queue[tuple[Any, ...]]",
+) -> list[ImportedPost | ItemFailure]:
+    """``chunk`` rendered here when the writer has chunks waiting, else as it was read."""
+    try:
+        behind = out.qsize() >= _WRITER_BEHIND_CHUNKS
+    except NotImplementedError:  # no count of a queue's items (macOS): all rendered here
+        behind = True
+    return [rendered_ahead(item, languages) for item in chunk] if behind else chunk
+
+
 def _read(
     path: str, site_zone: ZoneInfo, languages: Sequence[str], out: "Queue[tuple[Any, ...]]"
 ) -> None:
@@ -125,11 +146,13 @@ def _read(
     try:
         with read_wxr(path, site_zone=site_zone) as export:
             for item in export:
-                chunk.append(rendered_ahead(item, languages))
+                chunk.append(item)
                 if len(chunk) == _CHUNK_ITEMS:
-                    out.put(("items", chunk, export.bytes_read))
+                    out.put(
+                        ("items", _rendered_if_behind(chunk, languages, out), export.bytes_read)
+                    )
                     chunk = []
-            out.put(("items", chunk, export.bytes_read))
+            out.put(("items", _rendered_if_behind(chunk, languages, out), export.bytes_read))
             out.put(("end", export.skipped, export.bytes_read))
     except InvalidInput as error:
         out.put(("invalid", chunk, error.detail))  # the items before the damage, then it

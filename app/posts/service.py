@@ -33,6 +33,7 @@ from app.posts.schemas import (
 from app.posts.tags import set_tags
 from app.posts.visibility import is_published, public_total, published
 from app.posts.workflow import check_author_may_change, check_status_asked, decide
+from app.revisions.keeping import keep_first
 from app.search.matching import COUNTED, matches, newest_matches
 from app.search.query import parse
 from app.sources.matching import SourceMatch, match_source
@@ -353,8 +354,10 @@ def create_post(
     # database's collation, as every read gives it.
     tags = written.tags_of(session, post.id) if data.tags else []
     row = queries.written_row(post, source=source, author_name=viewer.name)
-    # Its document, from the same values, so the commit need not read the post back for it.
+    # Its document and its first revision, from the same values, so the commit need not read
+    # the post back for them.
     documents.put(session.connection(), row, tags, zone)
+    keep_first(session.connection(), post.id, row._asdict(), tags)
     visible = is_published(post.status)
     about = post_events.post_data(title=post.title, slug=post.slug, status=post.status)
     record_all(session, post_events.created(post.id, visible=visible, data=about))

@@ -10,10 +10,22 @@ calling anything, and a write that ends where it began (a tag taken off and put 
 written twice) adds none.
 """
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, RowMapping, bindparam, delete, insert, inspect, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    RowMapping,
+    bindparam,
+    delete,
+    insert,
+    inspect,
+    text,
+)
 
 from app.core.db import Database
 from app.core.types import UTCDateTime, utcnow
@@ -50,6 +62,7 @@ _TAGS = text(
     "ORDER BY pt.post_id, t.name"
 )
 _UNQUEUE = text("DELETE FROM post_revision_queue WHERE post_id <= :last")
+_UNQUEUE_ONE = text("DELETE FROM post_revision_queue WHERE post_id = :post_id")
 _DROP_OLD = delete(REVISIONS).where(
     REVISIONS.c.post_id == bindparam("post"), REVISIONS.c.number <= bindparam("through")
 )
@@ -74,18 +87,8 @@ def _revise_batch(
         changed = snapshots.changed(before, snapshot)
         if latest is not None and not changed:
             continue
-        rows.append(
-            {
-                "post_id": post_id,
-                "number": latest + 1 if latest is not None else 1,
-                "created_at": now,
-                "actor_kind": actor.kind.value,
-                "actor_user_id": actor.user_id,
-                "actor_name": actor.name,
-                "changed": changed,
-                "snapshot": snapshots.encode(snapshot),
-            }
-        )
+        number = latest + 1 if latest is not None else 1
+        rows.append(_revision(post_id, number, snapshot, changed, actor, now))
     if not rows:
         return 0
     connection.execute(insert(REVISIONS), rows)
@@ -98,6 +101,57 @@ def _revise_batch(
         if dropped:
             connection.execute(_DROP_OLD, dropped)
     return len(rows)
+
+
+def _revision(
+    post_id: int,
+    number: int,
+    snapshot: snapshots.Snapshot,
+    changed: list[str],
+    actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "post_id": post_id,
+        "number": number,
+        "created_at": now,
+        "actor_kind": actor.kind.value,
+        "actor_user_id": actor.user_id,
+        "actor_name": actor.name,
+        "changed": changed,
+        "snapshot": snapshots.encode(snapshot),
+    }
+
+
+def keep_first(
+    connection: Connection, post_id: int, values: Mapping[str, Any], tags: Sequence[str]
+) -> None:
+    """Write revision 1 of the post this transaction has just inserted, from the ``values``
+    it wrote (its ``POST_COLUMNS``, as stored) and its ``tags``, and take the post off the
+    queue: what the before-commit hook would write, without reading the new post and its tags
+    back (a creation has them at hand). Done by the request's or command's actor. On a schema
+    from before revisions it does nothing, as the hook does."""
+    if not _has_revisions(connection):
+        return
+    snapshot = snapshots.of_row(values, tags)
+    changed = snapshots.changed(snapshots.EMPTY, snapshot)
+    connection.execute(
+        insert(REVISIONS), [_revision(post_id, 1, snapshot, changed, current_actor.get(), utcnow())]
+    )
+    connection.execute(_UNQUEUE_ONE, {"post_id": post_id})
+
+
+# Engines whose schema has revisions: a later migration does not take them away.
+_WITH_REVISIONS: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _has_revisions(connection: Connection) -> bool:
+    if connection.engine in _WITH_REVISIONS:
+        return True
+    if not inspect(connection).has_table(REVISIONS.name):
+        return False
+    _WITH_REVISIONS.add(connection.engine)
+    return True
 
 
 def revise_queued(connection: Connection, *, keep: int, actor: Actor | None = None) -> int:

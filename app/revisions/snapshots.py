@@ -10,7 +10,7 @@ costs some tens of microseconds).
 """
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,7 +58,7 @@ def moment(value: datetime | None) -> str | None:
     return text
 
 
-def of_row(row: RowMapping, tags: Sequence[str]) -> Snapshot:
+def of_row(row: RowMapping | Mapping[str, Any], tags: Sequence[str]) -> Snapshot:
     """The snapshot of a post's row (its ``POST_COLUMNS``) with its tags."""
     snapshot = {name: row[name] for name in POST_COLUMNS}
     snapshot["published_at"] = moment(row["published_at"])
