@@ -1,0 +1,299 @@
+"""A rename stores at most a bound of its posts' documents before it commits; the worker
+stores the rest, never over a later write's, and reads never show a stale one meanwhile.
+
+The bound is lowered for these tests (a source of a hundred posts would only be slower to
+make): what is tested is that it holds, whatever its number.
+"""
+
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.auth.models import Role
+from app.core.db import Database
+from app.importers.files import import_wxr
+from app.posts import document_queue, documents
+from app.posts.document_queue import read_queued, render, store, store_in
+from app.sources.schemas import SourcePublic
+from app.worker.runner import Worker
+from app.worker.tasks import standard_registry
+from tests.factories import Account, make_account, make_post, make_source
+from tests.jobs import eventually
+
+API = "/api/v1"
+BERLIN = ZoneInfo("Europe/Berlin")
+BOUND = 3
+POSTS = 8  # of the renamed source: more than the bound
+
+
+@pytest.fixture(autouse=True)
+def small_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "AT_COMMIT_MAX", BOUND)
+
+
+@pytest.fixture
+def editor(db: Database) -> Account:
+    return make_account(db, name="Erika Muster")
+
+
+@pytest.fixture
+def admin(db: Database) -> Account:
+    return make_account(db, role=Role.admin, name="Verwaltung")
+
+
+@pytest.fixture
+def source(db: Database, editor: Account) -> SourcePublic:
+    made = make_source(db, name="Kurier")
+    for _ in range(POSTS):
+        make_post(db, editor, source_id=made.id, tags=["Wirtschaft"])
+    return made
+
+
+def _documents(db: Database) -> dict[int, bytes]:
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT post_id, document FROM post_documents"))
+        return {post_id: bytes(document) for post_id, document in rows}
+
+
+def _queue(db: Database) -> dict[int, tuple[int, int]]:
+    """Each queued post's generation and at_commit."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT post_id, generation, at_commit FROM post_document_queue")
+        )
+        return {row.post_id: (row.generation, row.at_commit) for row in rows}
+
+
+def _posts_of(db: Database, source_id: int) -> set[int]:
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT id FROM posts WHERE source_id = :id"), {"id": source_id}
+        )
+        return set(found.scalars())
+
+
+def _rename(client: TestClient, admin: Account, source: SourcePublic, name: str) -> None:
+    renamed = client.patch(f"{API}/sources/{source.id}", json={"name": name}, headers=admin.headers)
+    assert renamed.status_code == 200, renamed.text
+
+
+def _drain(db: Database) -> int:
+    stored = 0
+    while done := document_queue.store_queued_documents(db, BERLIN):
+        stored += done
+    return stored
+
+
+def _assert_current(db: Database, framework: TestClient, editor: Account) -> None:
+    """Every post has a stored document, and it is the JSON the framework makes of its row
+    (read by an editor, who reads drafts too, with the same fields)."""
+    stored = _documents(db)
+    with db.engine.connect() as connection:
+        assert set(stored) == set(connection.execute(text("SELECT id FROM posts")).scalars())
+    for post_id, document in stored.items():
+        read = framework.get(f"{API}/posts/{post_id}", headers=editor.headers)
+        assert document == read.content, post_id
+
+
+def test_a_rename_past_the_bound_stores_the_bound_and_leaves_the_rest_to_the_worker(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+) -> None:
+    posts = _posts_of(db, source.id)
+    assert set(_documents(db)) == posts
+    assert _queue(db) == {}
+
+    _rename(client, admin, source, "Neuer Kurier")
+    # The bound's documents stored by the rename's commit, the others deleted by its
+    # triggers and queued for the worker.
+    assert len(set(_documents(db)) & posts) == BOUND
+    left = _queue(db)
+    assert set(left) == posts - set(_documents(db))
+    assert {at_commit for _generation, at_commit in left.values()} == {0}
+
+    # Right after it, anonymous reads (which serve documents) show the new name for every
+    # post, the same as the framework makes from the rows.
+    for url in [f"{API}/posts?source={source.slug}", *(f"{API}/posts/{p}" for p in posts)]:
+        mine, theirs = client.get(url), framework.get(url)
+        assert mine.status_code == theirs.status_code == 200, url
+        assert mine.content == theirs.content, url
+        assert b"Neuer Kurier" in mine.content, url
+        assert b'"Kurier"' not in mine.content, url
+    assert client.get(f"{API}/posts?source={source.slug}").json()["total"] == POSTS
+
+    # The worker's sweep stores the rest, a batch per round.
+    assert _drain(db) == POSTS - BOUND
+    assert _queue(db) == {}
+    _assert_current(db, framework, editor)
+
+
+def test_the_worker_registered_in_every_worker_stores_them(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+) -> None:
+    _rename(client, admin, source, "Neuer Kurier")
+    assert _queue(db)
+    worker = Worker(db, standard_registry(db, BERLIN, search_languages=("de",)))
+    while worker.sweep().handled:
+        pass
+    assert _queue(db) == {}
+    _assert_current(db, framework, editor)
+
+
+def test_a_post_edited_after_the_workers_read_keeps_the_edits_document(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+) -> None:
+    _rename(client, admin, source, "Neuer Kurier")
+    left = sorted(_queue(db))
+    made = render(read_queued(db), BERLIN)  # read before the edit, stored after it
+    edited = left[0]
+    patched = client.patch(
+        f"{API}/posts/{edited}", json={"title": "Nach der Lesung"}, headers=editor.headers
+    )
+    assert patched.status_code == 200, patched.text
+    # The edit's commit stored its post's document, as every edit does.
+    assert b"Nach der Lesung" in _documents(db)[edited]
+
+    stored = store(db, made, BERLIN)
+    assert (stored.stored, stored.stale) == (len(left) - 1, 1)
+    assert b"Nach der Lesung" in _documents(db)[edited]
+    _assert_current(db, framework, editor)
+
+
+def test_a_rename_again_after_the_workers_read_is_not_overwritten_by_it(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The queue row is still there when the old read is stored: only its generation tells
+    that the post changed after the read."""
+    monkeypatch.setattr(documents, "AT_COMMIT_MAX", 0)
+    _rename(client, admin, source, "Erster Name")
+    read = read_queued(db)
+    made = render(read, BERLIN)
+    assert all(b"Erster Name" in post.document for post in made if post.document)
+    _rename(client, admin, source, "Zweiter Name")
+    queued = _queue(db)
+    assert set(queued) == {post.post_id for post in read}
+    assert all(queued[post.post_id][0] != post.generation for post in read)
+
+    stored = store(db, made, BERLIN)
+    assert (stored.stored, stored.stale) == (0, POSTS)
+    assert not set(_documents(db)) & _posts_of(db, source.id)
+    assert b"Zweiter Name" in client.get(f"{API}/posts/{read[0].post_id}").content
+    assert _drain(db) == POSTS
+    _assert_current(db, framework, editor)
+
+
+def test_an_edit_has_its_document_at_commit_while_a_rename_waits_for_the_worker(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+) -> None:
+    _rename(client, admin, source, "Neuer Kurier")
+    left = _queue(db)
+    assert len(left) == POSTS - BOUND
+    # One of the posts left to the worker, and another post: each edit stores its own post's
+    # document as it commits, and takes none of the rename's others.
+    other = make_post(db, editor, tags=["Kultur"])
+    for post_id in (min(left), other.id):
+        patched = client.patch(
+            f"{API}/posts/{post_id}", json={"tags": ["Kultur", "Neu"]}, headers=editor.headers
+        )
+        assert patched.status_code == 200, patched.text
+        assert post_id not in _queue(db)
+        assert _documents(db)[post_id] == framework.get(f"{API}/posts/{post_id}").content
+    assert set(_queue(db)) == set(left) - {min(left)}
+
+
+def test_a_bulk_change_within_the_bound_stores_every_document_it_changes(
+    client: TestClient, framework: TestClient, db: Database, editor: Account, source: SourcePublic
+) -> None:
+    ids = sorted(_posts_of(db, source.id))[:BOUND]
+    done = client.post(
+        f"{API}/posts/bulk",
+        json={"action": "retag", "ids": ids, "add_tags": ["Neu"]},
+        headers=editor.headers,
+    )
+    assert done.status_code == 200, done.text
+    assert _queue(db) == {}
+    _assert_current(db, framework, editor)
+
+
+def test_an_import_stores_every_document_of_its_batch_past_the_bound(
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+) -> None:
+    summary = import_wxr(
+        db, Path(__file__).parent / "data" / "blog.wxr", zone=BERLIN, language="de"
+    )
+    assert summary.created > BOUND
+    assert _queue(db) == {}
+    _assert_current(db, framework, editor)
+
+
+def test_a_writer_holding_a_post_keeps_the_worker_from_it_without_a_wait(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+    admin: Account,
+) -> None:
+    """On PostgreSQL a post a writer is changing is skipped (SKIP LOCKED), the others stored;
+    on SQLite the worker's write waits for the writer's lock, then finds the post changed."""
+    _rename(client, admin, source, "Neuer Kurier")
+    left = sorted(_queue(db))
+    made = render(read_queued(db), BERLIN)
+    editing, commit = threading.Event(), threading.Event()
+
+    def edit() -> None:
+        with db.write_connection() as connection:
+            connection.execute(
+                text("UPDATE posts SET title = 'Umbenannt' WHERE id = :id"), {"id": left[0]}
+            )
+            editing.set()
+            commit.wait(30)
+
+    writer = threading.Thread(target=edit)
+    writer.start()
+    assert editing.wait(30)
+    try:
+        if db.engine.dialect.name == "postgresql":
+            with db.write_connection() as connection:
+                stored = store_in(connection, made, BERLIN)
+            assert (stored.stored, stored.stale) == (len(left) - 1, 1)
+    finally:
+        commit.set()
+        writer.join(30)
+    if db.engine.dialect.name != "postgresql":
+        stored = store(db, made, BERLIN)
+        assert (stored.stored, stored.stale) == (len(left) - 1, 1)
+    eventually(lambda: left[0] not in _queue(db), "the writer's commit storing its post")
+    assert b"Umbenannt" in _documents(db)[left[0]]
+    _assert_current(db, framework, editor)
