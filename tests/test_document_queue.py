@@ -53,9 +53,12 @@ def source(db: Database, editor: Account) -> SourcePublic:
     return made
 
 
-def _documents(db: Database) -> dict[int, bytes]:
+def _documents(db: Database, *, queued: bool = False) -> dict[int, bytes]:
+    """The stored documents reads use: of posts not queued (or all of them, ``queued``)."""
+    unqueued = "" if queued else " WHERE post_id NOT IN (SELECT post_id FROM post_document_queue)"
     with db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT post_id, document FROM post_documents"))
+        statement = f"SELECT post_id, document FROM post_documents{unqueued}"  # noqa: S608
+        rows = connection.execute(text(statement))
         return {post_id: bytes(document) for post_id, document in rows}
 
 
@@ -112,12 +115,15 @@ def test_a_rename_past_the_bound_stores_the_bound_and_leaves_the_rest_to_the_wor
     assert _queue(db) == {}
 
     _rename(client, admin, source, "Neuer Kurier")
-    # The bound's documents stored by the rename's commit, the others deleted by its
-    # triggers and queued for the worker.
+    # The bound's documents stored by the rename's commit, the others queued for the worker:
+    # left in place (not deleted under the write lock), but no read uses them.
     assert len(set(_documents(db)) & posts) == BOUND
     left = _queue(db)
     assert set(left) == posts - set(_documents(db))
     assert {at_commit for _generation, at_commit in left.values()} == {0}
+    stale = _documents(db, queued=True)
+    assert set(stale) >= set(left)
+    assert all(b"Neuer Kurier" not in stale[post_id] for post_id in left)
 
     # Right after it, anonymous reads (which serve documents) show the new name for every
     # post, the same as the framework makes from the rows.
@@ -296,4 +302,25 @@ def test_a_writer_holding_a_post_keeps_the_worker_from_it_without_a_wait(
         assert (stored.stored, stored.stale) == (len(left) - 1, 1)
     eventually(lambda: left[0] not in _queue(db), "the writer's commit storing its post")
     assert b"Umbenannt" in _documents(db)[left[0]]
+    _assert_current(db, framework, editor)
+
+
+def test_a_tag_renamed_past_the_bound_is_shown_at_once_and_stored_by_the_worker(
+    client: TestClient,
+    framework: TestClient,
+    db: Database,
+    editor: Account,
+    source: SourcePublic,
+) -> None:
+    # Tags have no endpoint of their own; the triggers follow any writer that renames one.
+    with db.session() as session:
+        session.execute(text("UPDATE tags SET name = 'Ökonomie' WHERE name = 'Wirtschaft'"))
+    posts = _posts_of(db, source.id)
+    assert len(set(_documents(db)) & posts) == BOUND
+    assert set(_queue(db)) == posts - set(_documents(db))
+    for post_id in posts:
+        read = client.get(f"{API}/posts/{post_id}")
+        assert read.content == framework.get(f"{API}/posts/{post_id}").content
+        assert read.json()["tags"] == ["Ökonomie"]
+    assert _drain(db) == POSTS - BOUND
     _assert_current(db, framework, editor)

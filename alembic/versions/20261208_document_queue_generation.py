@@ -4,12 +4,14 @@ Revision ID: 5e0c9d27a4b1
 Revises: f8634a01e14b
 Created: 2026-12-08 09:00:00+00:00
 
-A rename of a source stored the documents of all its posts before it committed: seconds of
-SQLite's write lock for a source of 18,000 posts, every other writer waiting. The queue now
-says what the queueing transaction's commit does with a post (``at_commit``: store it first,
-if there is room, or leave it to the worker) and carries a generation that each change steps,
-so the worker (app.posts.document_queue) stores a post only as it was last changed. Rows
-queued before (by a writer that stores no documents) are the worker's.
+A rename of a source deleted and stored again the documents of all its posts before it
+committed: seconds of SQLite's write lock for a source of 18,000 posts, every other writer
+waiting. The queue now says what the queueing transaction's commit does with a post
+(``at_commit``: store it first, if there is room, or leave it to the worker) and carries a
+generation that each change steps, so the worker (app.posts.document_queue) stores a post
+only as it was last changed; a rename leaves its posts' documents in place, unread while
+their posts are queued. Rows queued before (by a writer that stores no documents) are the
+worker's.
 """
 
 from collections.abc import Sequence
@@ -38,15 +40,19 @@ def upgrade() -> None:
         sa.Column("at_commit", sa.SmallInteger(), server_default=sa.text("0"), nullable=False),
     )
     op.create_index(op.f("ix_post_document_queue_at_commit"), "post_document_queue", ["at_commit"])
-    replace_family(op.get_bind(), "post_documents", "d78cf39274b66d5e")
+    replace_family(op.get_bind(), "post_documents", "b59762bb015963f5")
 
 
 def downgrade() -> None:
     connection = op.get_bind()
     drop_family(connection, family("post_documents"))
-    # That release's writers store every queued post as they commit, however many: the posts
-    # still queued have no document (the triggers deleted them), so reads make them from
-    # their rows, and `presseschau migrate` (refresh_documents) stores them.
+    # That release reads a post's document whether it is queued or not: the documents of the
+    # posts still queued (a rename's, left in place) are deleted, so reads make those posts
+    # from their rows, and `presseschau migrate` (refresh_documents) stores them. Its writers
+    # store every queued post as they commit, however many: the queue is emptied.
+    op.execute(
+        "DELETE FROM post_documents WHERE post_id IN (SELECT post_id FROM post_document_queue)"
+    )
     op.execute("DELETE FROM post_document_queue")
     op.drop_index(op.f("ix_post_document_queue_at_commit"), table_name="post_document_queue")
     op.drop_column("post_document_queue", "at_commit")

@@ -9,8 +9,9 @@ command line, an import, a restore, SQL typed by hand):
   need no count of posts.
 - ``post_versions``, ``source_versions``: a post's or source's ``version``, stepped by every
   change of what a writer sees of it, its tags or domains included (``app.derived.versions``).
-- ``post_documents``: whenever what a post's JSON shows changes, its stored document is
-  deleted at once and the post queued (``post_document_queue``, its generation stepped); the
+- ``post_documents``: whenever what a post's JSON shows changes, the post is queued
+  (``post_document_queue``, its generation stepped), which makes its stored document unread
+  (``app.posts.queries.current_document``), and a post's own change deletes it as well; the
   writing transaction stores a bounded number of them again before it commits, the posts it
   changed itself first (``app.posts.documents``), and the worker the rest
   (``app.posts.document_queue``).
@@ -307,20 +308,26 @@ _DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
 
 def _document_actions(change: _DocumentChange, dialect: DialectName) -> str:
     # The queue first: on PostgreSQL the worker storing a post holds its queue row until it
-    # commits, and the delete after the wait then sees (and deletes) what it stored. Queued
+    # commits, and a delete after the wait then sees (and deletes) what it stored. Queued
     # again, a post takes a new generation (the worker's read of it is out of date) and the
     # more urgent of the two at_commit. The WHERE of the INSERT keeps SQLite from reading ON
     # CONFLICT as a join's ON.
     queue = "post_document_queue"
-    return (
+    queue_it = (
         f"INSERT INTO {queue} (post_id, generation, at_commit) "  # noqa: S608 (constants)
         f"SELECT *, {NEW_GENERATION[dialect]}, {change.at_commit} "
         f"FROM ({change.posts}) AS changed WHERE true "
         "ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation, "
         f"at_commit = CASE WHEN excluded.at_commit > {queue}.at_commit "
-        f"THEN excluded.at_commit ELSE {queue}.at_commit END; "
-        f"DELETE FROM post_documents WHERE post_id IN ({change.posts});"
+        f"THEN excluded.at_commit ELSE {queue}.at_commit END;"
     )
+    if change.at_commit == IF_ROOM:
+        # A rename leaves the documents in place: reads use none of a queued post
+        # (app.posts.queries.current_document), and deleting a large source's documents
+        # (18,000 of them, 7 kB each) held SQLite's write lock for seconds.
+        return queue_it
+    # A post's own change deletes its one document: a writer that stores none leaves none.
+    return f"{queue_it} DELETE FROM post_documents WHERE post_id IN ({change.posts});"  # noqa: S608
 
 
 def _post_documents(dialect: DialectName) -> Rendered:

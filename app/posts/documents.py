@@ -2,15 +2,16 @@
 
 A page of 20 posts built from their rows joins sources and authors, reads the tags, quotes
 three long texts as JSON and encodes the lot; read as stored documents, it is one indexed
-query and a join of bytes. Triggers (``post_documents`` in app.derived.triggers) delete a post's
-document whenever something it shows changes and queue the post; ``keep_documents`` makes
-every write transaction of a Database store the queued posts' documents again before it
-commits, at most ``AT_COMMIT_MAX`` of them, those of the posts it changed itself first: a
-rename of a source of 18,000 posts must not render them all under SQLite's write lock. The
-rest are left to the worker (app.posts.document_queue), which stores them in short batches.
-A post without a current document (queued for the worker, queued by a writer that does not
-store them, made in another time zone, or in another format) is read from its row instead, so
-a document is never required, only faster.
+query and a join of bytes. Triggers (``post_documents`` in app.derived.triggers) queue a post
+whenever something it shows changes; ``keep_documents`` makes every write transaction of a
+Database store the queued posts' documents again before it commits, at most
+``AT_COMMIT_MAX`` of them, those of the posts it changed itself first: a rename of a source
+of 18,000 posts must not render them all under SQLite's write lock. The rest are left to the
+worker (app.posts.document_queue), which stores them in short batches. A queued post's
+document is not read (``queries.current_document``), so a rename leaves its posts' documents
+in place rather than delete thousands under the lock. A post without a current document
+(queued, made in another time zone, or in another format) is read from its
+row instead, so a document is never required, only faster.
 
 Each document records its format: a hash of the response schema the documents are made for,
 with ``REVISION``. A release that changes a post's public shape thereby changes the format
@@ -248,13 +249,18 @@ class _QueueStorer:
 
 
 def _stale(connection: Connection, zone: ZoneInfo, after: int, batch: int) -> list[int]:
-    """The first ``batch`` posts after id ``after`` without a document that reads use: none at
-    all, or one of another zone or format."""
+    """The first ``batch`` posts after id ``after`` without a document that reads use (none at
+    all, or one of another zone or format) and not queued."""
     posts = queries.POSTS
     statement = (
         select(posts.c.id)
-        .outerjoin(DOCUMENTS, queries.current_document(zone.key, FORMAT))
-        .where(DOCUMENTS.c.post_id.is_(None), posts.c.id > after)
+        .select_from(posts.outerjoin(DOCUMENTS, queries.current_document(zone.key, FORMAT)))
+        .where(
+            DOCUMENTS.c.post_id.is_(None),
+            posts.c.id > after,
+            # A queued post is the worker's (or its writer's) to store.
+            ~select(QUEUE.c.post_id).where(QUEUE.c.post_id == posts.c.id).exists(),
+        )
         .order_by(posts.c.id)
         .limit(batch)
     )
@@ -271,9 +277,10 @@ def refresh_documents(
     """Store the document of every post that has no current one (after the migration that
     adds them or changes their format, or a change of the site's time zone), ``batch`` posts
     per transaction, so memory and each transaction stay bounded however many posts there
-    are. Returns how many were stored, and tells ``progress`` the number so far after each
-    batch. `presseschau migrate` runs it; a background worker may run it as well: it only
-    ever stores what a read would make, and a post written meanwhile is stored by its write.
+    are, then the queued posts' (``app.posts.document_queue``). Returns how many were stored,
+    and tells ``progress`` the number so far after each batch. `presseschau migrate` runs it;
+    a background worker may run it as well: it only ever stores what a read would make, and
+    a post written meanwhile is stored by its write.
     """
     done, after = 0, 0
     while True:
@@ -284,9 +291,19 @@ def refresh_documents(
         with database.session(write=False) as session:
             stale = _stale(session.connection(), zone, after, batch)
         if not stale:
-            return done
+            break
         with database.session() as session:
             done += store(session.connection(), stale, zone)
         after = stale[-1]
         if progress is not None:
             progress(done)
+    # Then the queued posts (a writer's that stores no documents, a migration's, a rename's
+    # the worker is not through with), by the worker's rounds: never over a later write's.
+    # Imported here: that module builds on this one.
+    from app.posts.document_queue import store_queued_documents
+
+    while stored := store_queued_documents(database, zone, batch):
+        done += stored
+        if progress is not None:
+            progress(done)
+    return done

@@ -224,9 +224,9 @@ FIRST = 2  # store it before any other: the post itself changed
 
 
 class PostDocumentQueue(SQLModel, table=True):
-    """Posts whose document is to be stored again: filled by triggers (``post_documents`` in
-    app.derived.triggers), each change with a new random ``generation`` (as the search
-    queue's). The transaction that queued them stores a bounded number before it commits,
+    """Posts whose document is to be stored again, and is not read meanwhile: filled by
+    triggers (``post_documents`` in app.derived.triggers), each change with a new random
+    ``generation`` (as the search queue's). The transaction that queued them stores a bounded number before it commits,
     those it changed itself first (``at_commit``, app.posts.documents); the rest are left to
     the worker (app.posts.document_queue), which stores a post only while its generation is
     still the one it read the post with."""
