@@ -15,12 +15,15 @@ from sqlalchemy import text
 
 from app.auth.models import Role
 from app.core.db import Database
+from app.core.migrations import downgrade, upgrade
+from app.derived.root import open_database
 from app.importers.files import import_wxr
 from app.posts import document_queue, documents
 from app.posts.document_queue import read_queued, render, store, store_in
 from app.sources.schemas import SourcePublic
 from app.worker.runner import Worker
 from app.worker.tasks import standard_registry
+from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post, make_source
 from tests.jobs import eventually
 
@@ -28,6 +31,8 @@ API = "/api/v1"
 BERLIN = ZoneInfo("Europe/Berlin")
 BOUND = 3
 POSTS = 8  # of the renamed source: more than the bound
+# The schema before the queue had generations.
+DOWN_REVISION = "f8634a01e14b"
 
 
 @pytest.fixture(autouse=True)
@@ -324,3 +329,33 @@ def test_a_tag_renamed_past_the_bound_is_shown_at_once_and_stored_by_the_worker(
         assert read.json()["tags"] == ["Ökonomie"]
     assert _drain(db) == POSTS - BOUND
     _assert_current(db, framework, editor)
+
+
+def test_a_downgrade_leaves_no_document_of_a_queued_post_to_be_read(
+    backend: str, fresh_database_url: FreshDatabase
+) -> None:
+    """The release before reads a post's document whether it is queued or not: the documents
+    a rename left in place for the worker go with the queue."""
+    url = fresh_database_url(backend)
+    upgrade(url)
+    database = open_database(url, zone=BERLIN)
+    try:
+        editor = make_account(database)
+        renamed = make_source(database, name="Kurier")
+        for _ in range(POSTS):
+            make_post(database, editor, source_id=renamed.id)
+        kept = make_post(database, editor)
+        with database.session() as session:
+            session.execute(text("UPDATE sources SET name = 'Neuer Kurier'"))
+        queued = set(_queue(database))
+        assert len(queued) == POSTS - BOUND
+        before = _documents(database, queued=True)
+        assert set(before) >= queued
+        downgrade(url, DOWN_REVISION)
+        after = _documents(database, queued=True)
+        assert set(after) == set(before) - queued
+        assert kept.id in after
+        with database.engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM post_document_queue")) == 0
+    finally:
+        database.dispose()
