@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.auth.models import Role
-from app.core.db import Database
+from app.core.db import Database, create_db_engine
 from app.core.migrations import downgrade, upgrade
 from app.derived.root import open_database
 from app.importers.files import import_wxr
@@ -359,3 +359,50 @@ def test_a_downgrade_leaves_no_document_of_a_queued_post_to_be_read(
             assert connection.scalar(text("SELECT count(*) FROM post_document_queue")) == 0
     finally:
         database.dispose()
+
+
+def test_a_write_leaves_a_queued_post_another_transaction_holds_without_waiting(
+    db: Database, editor: Account
+) -> None:
+    """A post queued by a writer that stores no documents is taken by the next write's
+    commit; if another transaction holds that post as a delete does (FOR UPDATE), the commit
+    leaves it to the worker rather than wait (PostgreSQL: a document stored for it would
+    wait for that transaction, and break its foreign key if the post goes). SQLite runs one
+    writer at a time."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    held, other = make_post(db, editor), make_post(db, editor)
+    plain = Database(create_db_engine(db.engine.url.render_as_string(hide_password=False)))
+    holding, commit = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with plain.write_connection() as connection:
+            connection.execute(
+                text("SELECT id FROM posts WHERE id = :id FOR UPDATE"), {"id": held.id}
+            )
+            holding.set()
+            commit.wait(30)
+
+    try:
+        # A like: it changes the post's document, not its content (no revision to write).
+        with plain.session() as session:
+            session.execute(text("UPDATE posts SET likes = 7 WHERE id = :id"), {"id": held.id})
+        assert _queue(db)[held.id][1] > 0  # its writer stored nothing: the next commit's
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert holding.wait(30)
+        try:
+            with db.write_connection() as connection:
+                connection.execute(
+                    text("UPDATE posts SET likes = 1 WHERE id = :id"), {"id": other.id}
+                )
+            # Left to the worker while the lock is still held.
+            assert _queue(db)[held.id][1] == 0
+        finally:
+            commit.set()
+            holder.join(30)
+        assert _drain(db) == 1
+        assert _queue(db) == {}
+        assert b'"likes":7' in _documents(db)[held.id]
+    finally:
+        plain.dispose()

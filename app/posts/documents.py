@@ -190,6 +190,10 @@ def _held_elsewhere(connection: Connection, post_ids: list[int]) -> set[int]:
     if connection.dialect.name != "postgresql":
         return set()
     locked = set(connection.execute(_LOCK_POSTS, {"ids": post_ids}).scalars())
+    if len(locked) == len(post_ids):
+        return set()
+    # Not locked: gone (deleted by this transaction, whose queue row is only deleted) or
+    # being deleted by another.
     existing = set(connection.execute(_EXISTING, {"ids": post_ids}).scalars())
     return existing - locked
 
