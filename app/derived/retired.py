@@ -9,6 +9,8 @@ those releases had, whatever the declarations (``app.derived.triggers``) say now
   publication time, when a published post could still lie ahead.
 - ``post_search`` (fingerprint f365c3a71f49a0ad): a rename of a source or tag queued every
   post of it and deleted their index rows in the renaming transaction.
+- ``post_documents`` (fingerprint 2aa61451c6bd91b8): queued a post without a generation, for
+  its own transaction to store, after deleting its document.
 """
 
 from app.derived.trigger_types import Family, Function, Rendered, Trigger
@@ -267,6 +269,141 @@ POST_SEARCH_1 = Family(
     owns=("post_search_",),
     sqlite=lambda: _POST_SEARCH_1_SQLITE,
     postgresql=lambda: _POST_SEARCH_1_POSTGRESQL,
+)
+
+
+_POST_DOCUMENTS_1_SQLITE = Rendered(
+    functions=(),
+    triggers=(
+        Trigger(
+            name="post_documents_post_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_documents_post_insert AFTER INSERT ON posts BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_post_update",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_post_update AFTER UPDATE ON posts BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_tag_link",
+            table="post_tags",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_documents_tag_link AFTER INSERT ON post_tags BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.post_id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.post_id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_tag_unlink",
+            table="post_tags",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_documents_tag_unlink AFTER DELETE ON post_tags BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT OLD.post_id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT OLD.post_id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_tag_rename",
+            table="tags",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_tag_rename AFTER UPDATE OF name ON tags WHEN (OLD.name <> NEW.name) BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT post_id FROM post_tags WHERE tag_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_source_rename",
+            table="sources",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_source_rename AFTER UPDATE OF slug, name ON sources WHEN (OLD.slug <> NEW.slug OR OLD.name <> NEW.name) BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT id FROM posts WHERE source_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+        Trigger(
+            name="post_documents_author_rename",
+            table="users",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_author_rename AFTER UPDATE OF name ON users WHEN (OLD.name <> NEW.name) BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT id FROM posts WHERE author_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT id FROM posts WHERE author_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; END",
+        ),
+    ),
+)
+
+_POST_DOCUMENTS_1_POSTGRESQL = Rendered(
+    functions=(
+        Function(
+            name="presseschau_post_documents_post_insert",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_post_update",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_tag_link",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT NEW.post_id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT NEW.post_id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_tag_unlink",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT OLD.post_id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT OLD.post_id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_tag_rename",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT post_id FROM post_tags WHERE tag_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT post_id FROM post_tags WHERE tag_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_source_rename",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT id FROM posts WHERE source_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT id FROM posts WHERE source_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+        Function(
+            name="presseschau_post_documents_author_rename",
+            body=" BEGIN DELETE FROM post_documents WHERE post_id IN (SELECT id FROM posts WHERE author_id = NEW.id); INSERT INTO post_document_queue (post_id) SELECT * FROM (SELECT id FROM posts WHERE author_id = NEW.id) AS changed WHERE true ON CONFLICT DO NOTHING; RETURN NULL; END ",
+        ),
+    ),
+    triggers=(
+        Trigger(
+            name="post_documents_post_insert",
+            table="posts",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_documents_post_insert AFTER INSERT ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_post_documents_post_insert()",
+        ),
+        Trigger(
+            name="post_documents_post_update",
+            table="posts",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_post_update AFTER UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION presseschau_post_documents_post_update()",
+        ),
+        Trigger(
+            name="post_documents_tag_link",
+            table="post_tags",
+            events=("INSERT",),
+            create="CREATE TRIGGER post_documents_tag_link AFTER INSERT ON post_tags FOR EACH ROW EXECUTE FUNCTION presseschau_post_documents_tag_link()",
+        ),
+        Trigger(
+            name="post_documents_tag_unlink",
+            table="post_tags",
+            events=("DELETE",),
+            create="CREATE TRIGGER post_documents_tag_unlink AFTER DELETE ON post_tags FOR EACH ROW EXECUTE FUNCTION presseschau_post_documents_tag_unlink()",
+        ),
+        Trigger(
+            name="post_documents_tag_rename",
+            table="tags",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_tag_rename AFTER UPDATE OF name ON tags FOR EACH ROW WHEN (OLD.name <> NEW.name) EXECUTE FUNCTION presseschau_post_documents_tag_rename()",
+        ),
+        Trigger(
+            name="post_documents_source_rename",
+            table="sources",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_source_rename AFTER UPDATE OF slug, name ON sources FOR EACH ROW WHEN (OLD.slug <> NEW.slug OR OLD.name <> NEW.name) EXECUTE FUNCTION presseschau_post_documents_source_rename()",
+        ),
+        Trigger(
+            name="post_documents_author_rename",
+            table="users",
+            events=("UPDATE",),
+            create="CREATE TRIGGER post_documents_author_rename AFTER UPDATE OF name ON users FOR EACH ROW WHEN (OLD.name <> NEW.name) EXECUTE FUNCTION presseschau_post_documents_author_rename()",
+        ),
+    ),
+)
+
+POST_DOCUMENTS_1 = Family(
+    name="post_documents",
+    watches=("posts", "post_tags", "tags", "sources", "users"),
+    keeps="post_documents",
+    owns=("post_documents_",),
+    sqlite=lambda: _POST_DOCUMENTS_1_SQLITE,
+    postgresql=lambda: _POST_DOCUMENTS_1_POSTGRESQL,
 )
 
 

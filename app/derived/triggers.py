@@ -9,9 +9,12 @@ command line, an import, a restore, SQL typed by hand):
   need no count of posts.
 - ``post_versions``, ``source_versions``: a post's or source's ``version``, stepped by every
   change of what a writer sees of it, its tags or domains included (``app.derived.versions``).
-- ``post_documents``: whenever what a post's JSON shows changes, its stored document is
-  deleted at once and the post queued (``post_document_queue``); the writing transaction
-  stores it again before it commits (``app.posts.documents``).
+- ``post_documents``: whenever what a post's JSON shows changes, the post is queued
+  (``post_document_queue``, its generation stepped), which makes its stored document unread
+  (``app.posts.queries.current_document``), and a post's own change deletes it as well; the
+  writing transaction stores a bounded number of them again before it commits, the posts it
+  changed itself first (``app.posts.documents``), and the worker the rest
+  (``app.posts.document_queue``).
 - ``post_revisions``: whenever a post's content changes (a column a revision keeps, or its
   tags), the post is queued (``post_revision_queue``); the writing transaction writes its
   revision before it commits (``app.revisions.keeping``). Likes change no watched column.
@@ -54,6 +57,7 @@ from app.derived.trigger_types import (
     row_condition,
     values_differ,
 )
+from app.posts.models import FIRST, IF_ROOM
 from app.posts.visibility import POSTS, published
 from app.search.models import NEW_GENERATION
 
@@ -261,6 +265,10 @@ class _DocumentChange(NamedTuple):
     posts: str  # SELECT of the posts it concerns
     columns: str = ""  # " OF a, b": an UPDATE of these columns only
     condition: str | None = None  # and only when this holds
+    # What the writing transaction's commit does with the posts (app.posts.models): a post
+    # changed itself is stored first; one whose source, tag or author was renamed only
+    # within the bound, the rest left to the worker (a source may have tens of thousands).
+    at_commit: int = FIRST
 
 
 _DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
@@ -275,6 +283,7 @@ _DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
         "SELECT post_id FROM post_tags WHERE tag_id = NEW.id",
         columns=" OF name",
         condition="OLD.name <> NEW.name",
+        at_commit=IF_ROOM,
     ),
     _DocumentChange(
         "post_documents_source_rename",
@@ -283,6 +292,7 @@ _DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
         "SELECT id FROM posts WHERE source_id = NEW.id",
         columns=" OF slug, name",
         condition="OLD.slug <> NEW.slug OR OLD.name <> NEW.name",
+        at_commit=IF_ROOM,
     ),
     _DocumentChange(
         "post_documents_author_rename",
@@ -291,17 +301,33 @@ _DOCUMENT_CHANGES: tuple[_DocumentChange, ...] = (
         "SELECT id FROM posts WHERE author_id = NEW.id",
         columns=" OF name",
         condition="OLD.name <> NEW.name",
+        at_commit=IF_ROOM,
     ),
 )
 
 
-def _document_actions(posts: str) -> str:
-    # The WHERE of the INSERT keeps SQLite from reading ON CONFLICT as a join's ON.
-    return (
-        f"DELETE FROM post_documents WHERE post_id IN ({posts}); "  # noqa: S608 (constants)
-        f"INSERT INTO post_document_queue (post_id) SELECT * FROM ({posts}) AS changed "
-        "WHERE true ON CONFLICT DO NOTHING;"
+def _document_actions(change: _DocumentChange, dialect: DialectName) -> str:
+    # The queue first: on PostgreSQL the worker storing a post holds its queue row until it
+    # commits, and a delete after the wait then sees (and deletes) what it stored. Queued
+    # again, a post takes a new generation (the worker's read of it is out of date) and the
+    # more urgent of the two at_commit. The WHERE of the INSERT keeps SQLite from reading ON
+    # CONFLICT as a join's ON.
+    queue = "post_document_queue"
+    queue_it = (
+        f"INSERT INTO {queue} (post_id, generation, at_commit) "  # noqa: S608 (constants)
+        f"SELECT *, {NEW_GENERATION[dialect]}, {change.at_commit} "
+        f"FROM ({change.posts}) AS changed WHERE true "
+        "ON CONFLICT (post_id) DO UPDATE SET generation = excluded.generation, "
+        f"at_commit = CASE WHEN excluded.at_commit > {queue}.at_commit "
+        f"THEN excluded.at_commit ELSE {queue}.at_commit END;"
     )
+    if change.at_commit == IF_ROOM:
+        # A rename leaves the documents in place: reads use none of a queued post
+        # (app.posts.queries.current_document), and deleting a large source's documents
+        # (18,000 of them, 7 kB each) held SQLite's write lock for seconds.
+        return queue_it
+    # A post's own change deletes its one document: a writer that stores none leaves none.
+    return f"{queue_it} DELETE FROM post_documents WHERE post_id IN ({change.posts});"  # noqa: S608
 
 
 def _post_documents(dialect: DialectName) -> Rendered:
@@ -312,7 +338,7 @@ def _post_documents(dialect: DialectName) -> Rendered:
                 change.name,
                 change.table,
                 change.event,
-                _document_actions(change.posts),
+                _document_actions(change, dialect),
                 columns=change.columns,
                 when=change.condition or "",
             )

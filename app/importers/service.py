@@ -34,6 +34,7 @@ from app.importers.archive_page import is_archive_key
 from app.importers.defaults import DEFAULT_AUTHOR_LOGIN
 from app.importers.records import ImportedAuthor, ImportedPost, ItemFailure
 from app.posts import imports as post_imports
+from app.posts.documents import store_all_at_commit
 from app.posts.models import Post
 from app.posts.schemas import PostCreate
 from app.revisions.earlier import add_earlier
@@ -192,6 +193,9 @@ class PostImporter:
         return self.summary
 
     def _import_batch(self, session: Session, batch: list[ImportedPost | ItemFailure]) -> int:
+        # A batch's posts are all stored as it commits, more than a write's bound: an import
+        # ends with its documents current, in a transaction per batch, as it always did.
+        store_all_at_commit(session.connection())
         # Read in each batch's transaction: sources other writers add meanwhile count too.
         known = known_sources_of_all(session)
         posts_in_batch = [

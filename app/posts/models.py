@@ -3,6 +3,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -10,9 +11,11 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     event,
+    text,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
@@ -214,10 +217,23 @@ class PostDocument(SQLModel, table=True):
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+# What the commit of the transaction that queued a post does with it (``at_commit``).
+LEFT_TO_THE_WORKER = 0  # nothing: the worker stores it (app.posts.document_queue)
+IF_ROOM = 1  # store it if the bound allows: something the post shows changed (a rename)
+FIRST = 2  # store it before any other: the post itself changed
+
+
 class PostDocumentQueue(SQLModel, table=True):
-    """Posts whose document is to be stored again before their transaction commits: filled by
-    triggers, emptied by app.posts.documents.store_queued."""
+    """Posts whose document is to be stored again, and is not read meanwhile: filled by
+    triggers (``post_documents`` in app.derived.triggers), each change with a new random
+    ``generation`` (as the search queue's). The transaction that queued them stores a bounded number before it commits,
+    those it changed itself first (``at_commit``, app.posts.documents); the rest are left to
+    the worker (app.posts.document_queue), which stores a post only while its generation is
+    still the one it read the post with."""
 
     __tablename__ = "post_document_queue"
+    __table_args__ = (Index("ix_post_document_queue_at_commit", "at_commit"),)
 
     post_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    generation: int = Field(sa_column=Column(BigInteger, nullable=False, server_default=text("0")))
+    at_commit: int = Field(sa_column=Column(SmallInteger, nullable=False, server_default=text("0")))

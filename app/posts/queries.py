@@ -101,6 +101,7 @@ USERS = Post.metadata.tables["users"]
 TAGS = Post.metadata.tables["tags"]
 POST_TAGS = Post.metadata.tables["post_tags"]
 DOCUMENTS = Post.metadata.tables["post_documents"]
+DOCUMENT_QUEUE = Post.metadata.tables["post_document_queue"]
 _LONG_TEXT = ("body", "body_html", "excerpt")
 
 
@@ -271,11 +272,17 @@ def current_document(
     zone: str | ColumnElement[str], document_format: str | ColumnElement[str]
 ) -> ColumnElement[bool]:
     """A post's stored document, joined to ``POSTS``, that a read in ``zone`` may use: one of
-    the format this process makes (see app.posts.documents). Any other is treated as none."""
+    the format this process makes (see app.posts.documents), of a post not queued to have it
+    stored again. Any other is treated as none."""
     return and_(
         DOCUMENTS.c.post_id == POSTS.c.id,
         DOCUMENTS.c.zone == zone,
         DOCUMENTS.c.format == document_format,
+        # A rename leaves its posts' documents in place, queued (deleting 18,000 of them
+        # held SQLite's write lock for seconds): the queue row says the document is stale.
+        ~select(DOCUMENT_QUEUE.c.post_id)
+        .where(DOCUMENT_QUEUE.c.post_id == DOCUMENTS.c.post_id)
+        .exists(),
     )
 
 

@@ -185,7 +185,10 @@ NOT_EXPORTED: dict[str, str] = {
         "each post's JSON, made from the exported rows; the restore stores them anew, as "
         "every write does."
     ),
-    "post_document_queue": "posts whose documents a transaction has yet to store; empty.",
+    "post_document_queue": (
+        "posts whose documents their writer or the worker has yet to store; the restore "
+        "stores its own."
+    ),
     "post_revision_queue": "posts whose revisions a transaction has yet to write; empty.",
     "post_search": (
         "the search index, made from the exported posts; the restore's posts are queued and "

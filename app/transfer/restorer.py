@@ -22,6 +22,7 @@ from app.core.migrations import require_latest_schema
 from app.derived.versions import discount_links
 from app.events.models import Event
 from app.events.record import Action, record
+from app.posts.documents import store_all_at_commit
 from app.transfer.format import (
     EXPORTED_TABLES,
     FORMAT,
@@ -46,6 +47,8 @@ def restore(
     reader = DocumentReader(stream)
     with database.write_connection() as connection:
         require_latest_schema(connection, nothing_done="Nothing was restored.")
+        # Every post's document stored as it commits, as any restore's reader expects.
+        store_all_at_commit(connection)
         _lock_tables(connection)
         _check_empty(connection)
         noticed = _set_aside_failed_authentications(connection)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
+from app.posts.document_queue import store_queued_documents
 from app.posts.documents import refresh_documents
 from app.posts.publisher import publish_due
 from app.posts.trash import empty_trash
@@ -18,6 +19,7 @@ REFRESH_DOCUMENTS = "refresh post documents"
 PUBLISH_SCHEDULED = "publish scheduled posts"
 EMPTY_TRASH = "empty the trash"
 INDEX_POSTS = "index queued posts"
+STORE_DOCUMENTS = "store queued post documents"
 REFRESH_INTERVAL = timedelta(minutes=5)
 # A post leaves the trash within this of its last day there.
 EMPTY_TRASH_INTERVAL = timedelta(hours=1)
@@ -28,6 +30,9 @@ REFRESH_BATCH = 50
 # Posts the search index takes in per sweep: a short write each. The sweep runs again at once
 # while it finds a full batch, else after the worker's gathering moment (GATHER_SECONDS).
 INDEX_BATCH = 50
+# Documents the worker stores per sweep: rendered with no transaction open, then one short
+# write (a few milliseconds of SQLite's write lock).
+DOCUMENTS_BATCH = 100
 
 
 def standard_registry(
@@ -74,6 +79,15 @@ def standard_registry(
         INDEX_POSTS,
         lambda: index_queued(database, languages, batch=INDEX_BATCH, rounds=1).progress,
         batch=INDEX_BATCH,
+    )
+
+    # The documents a write left to the worker (a rename's posts past the bound it stores
+    # itself): read from their rows until then. Like the index, a batch per sweep, again at
+    # once while it takes full ones.
+    registry.sweep(
+        STORE_DOCUMENTS,
+        lambda: store_queued_documents(database, zone, DOCUMENTS_BATCH),
+        batch=DOCUMENTS_BATCH,
     )
 
     def empty(context: JobContext) -> None:
