@@ -1,7 +1,7 @@
 """document queue generations: a rename's posts are stored by the worker, not under its commit
 
 Revision ID: 5e0c9d27a4b1
-Revises: f8634a01e14b
+Revises: 5c1e7d20a9b3
 Created: 2026-12-08 09:00:00+00:00
 
 A rename of a source deleted and stored again the documents of all its posts before it
@@ -24,7 +24,7 @@ from app.derived.retired import POST_DOCUMENTS_1
 from app.derived.triggers import family
 
 revision: str = "5e0c9d27a4b1"
-down_revision: str | None = "f8634a01e14b"
+down_revision: str | None = "5c1e7d20a9b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
