@@ -66,6 +66,7 @@ def list_posts(
     where += narrowing
     order = queries.sort_order(filters.sort, may_include_drafts=statuses != {PostStatus.published})
     public_key = total_statement = None
+    total: int | None = None
     if viewer is None:
         public_key = public_list_key(
             sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
@@ -79,11 +80,14 @@ def list_posts(
         # thousand. One more is counted, to tell whether there are more.
         found = matches(parse(filters.q, languages), session.get_bind().dialect.name)
         newest = newest_matches(session, found, where, counting=COUNTED)
-        total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
+        # Counted already when the matches were read (PostgreSQL): not found again.
+        total = newest.counted(COUNTED + 1)
+        if total is None:
+            total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
         where.append(newest.first(COUNTED))
     page = queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
-        total_statement=total_statement,
+        total_statement=total_statement, total=total,
     )  # fmt: skip
     return PostPage(
         items=page.items,
