@@ -79,7 +79,8 @@ def list_posts(
         # counts them: a word in every post costs the same at a million posts as at a
         # thousand. One more is counted, to tell whether there are more.
         found = matches(parse(filters.q, languages), session.get_bind().dialect.name)
-        newest = newest_matches(session, found, where, counting=COUNTED)
+        narrowed = len(where) > 1  # more than visibility: sources, a tag, times
+        newest = newest_matches(session, found, where, counting=COUNTED, narrowed=narrowed)
         # Counted already when the matches were read (PostgreSQL): not found again.
         total = newest.counted(COUNTED + 1)
         if total is None:

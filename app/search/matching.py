@@ -202,6 +202,7 @@ def newest_matches(
     on_index: Sequence[ColumnElement[bool]] = (),
     counting: int,
     columns: Sequence[ColumnElement[Any]] = (),
+    narrowed: bool = False,
 ) -> Newest:
     """``found``'s matches among the posts ``among`` selects (conditions on posts; and
     ``on_index``, conditions on the index alone), newest first, for statements after the
@@ -214,24 +215,32 @@ def newest_matches(
     names the candidates (for a phrase, the posts holding its words), which are walked
     newest first through the key index, and only for a phrase is each candidate's document
     read, until enough match: a phrase of common words reads ten thousand documents, not
-    every one that holds its words, nor every one newer than its ten-thousandth match."""
+    every one that holds its words, nor every one newer than its ten-thousandth match.
+    ``narrowed``, when ``among`` asks more of posts than visibility (sources, a tag, times),
+    which the walk would test candidate after candidate: without a phrase, the planner
+    then joins the candidates with the posts it selects by their own indexes."""
     source = found.source.join(POSTS, POSTS.c.id == found.post_id)
     by_key = Newest(source, (found.condition, *on_index, *among), found.key, found.post_id)
     if session.get_bind().dialect.name != "postgresql":
         return by_key
     connection = session.connection()
     index_first(session)
-    candidates = (
-        select(found.key)
-        .select_from(found.source)
-        .where(found.candidates, *on_index)
-        .correlate(None)  # the index read on its own, not the rows around it
-    )
-    # As an array, the candidates are looked up in the key index in its order, newest
-    # first, and the walk stops at the last match wanted; a join would find them all.
-    named = func.array(candidates.scalar_subquery(), type_=ARRAY(BigInteger))
     positions = [found.condition] if found.positional else []
-    newest = by_key._replace(where=(found.key == any_(named), *positions, *among))
+    if narrowed and not found.positional:
+        # (With a phrase, the planner would test every candidate's document, as if cheap.)
+        where = (found.condition, *on_index, *among)
+    else:
+        candidates = (
+            select(found.key)
+            .select_from(found.source)
+            .where(found.candidates, *on_index)
+            .correlate(None)  # the index read on its own, not the rows around it
+        )
+        # As an array, the candidates are looked up in the key index in its order, newest
+        # first, and the walk stops at the last match wanted; a join would find them all.
+        named = func.array(candidates.scalar_subquery(), type_=ARRAY(BigInteger))
+        where = (found.key == any_(named), *positions, *among)
+    newest = by_key._replace(where=where)
     read = connection.execute(newest.select(*columns).limit(counting + 1)).all()
     return _from_keys([row[0] for row in read], read, complete=len(read) <= counting)
 

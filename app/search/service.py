@@ -201,9 +201,12 @@ def _newest_first(
     in_range = _key_range(found.key, filters, zone)
     # What counting asks of each match, read with them where they are read first.
     grouping = _grouping(session.get_bind().dialect.name)
+    # Times are ranges of keys (in_range): the walk of the index skips what lies outside.
+    narrowed = bool(filters.source or filters.tag)
     return newest_matches(
-        session, found, among, on_index=in_range, counting=COUNTED, columns=grouping
-    )
+        session, found, among, on_index=in_range, counting=COUNTED, columns=grouping,
+        narrowed=narrowed,
+    )  # fmt: skip
 
 
 def _grouping(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
