@@ -173,6 +173,9 @@ _PLANNER = {
     "enable_seqscan": "off",
     # The index and the posts' keys are read often enough to be in memory.
     "random_page_cost": "1.1",
+    # Statements are prepared once a connection has run them a few times; a plan made for
+    # any query would not know how many posts its words are in, which decides the plan.
+    "plan_cache_mode": "force_custom_plan",
     # Starting workers takes longer than any of these statements takes alone.
     "max_parallel_workers_per_gather": "0",
     # A plan priced with sequential scans off looks costly enough to compile, which takes
