@@ -13,7 +13,15 @@ from sqlalchemy import Select, text
 
 from app.core.db import Database
 from app.search.analyzer import analyse_post, query_forms
-from app.search.query import QueryError, fts5_match, matches, parse, tsquery
+from app.search.query import (
+    QueryError,
+    candidates_tsquery,
+    fts5_match,
+    has_phrase,
+    matches,
+    parse,
+    tsquery,
+)
 from app.search.suggestions import CANDIDATES_MAX, candidates_statement, suggest
 from app.search.terms import Analysed, Clause, Query
 from tests.test_search_query import HOSTILE, LANGUAGES
@@ -132,6 +140,16 @@ class Scratch(NamedTuple):
             rendered = tsquery(query)
         with self.database.engine.connect() as connection:
             return set(connection.execute(text(sql), {"q": rendered}).scalars())
+
+    def candidates(self, query: Query) -> set[int]:
+        """What the index alone decides (app.search.matching.Matches.candidates): on SQLite
+        the matches themselves, FTS5 keeping positions; on PostgreSQL ``candidates_tsquery``."""
+        if self.backend == "sqlite":
+            return self.find(query)
+        sql = f"SELECT id FROM {TABLE} WHERE document @@ CAST(:q AS tsquery)"  # noqa: S608
+        with self.database.engine.connect() as connection:
+            found = connection.execute(text(sql), {"q": candidates_tsquery(query)})
+            return set(found.scalars())
 
 
 def _tokens(words: Sequence[str], language: str) -> list[str]:
@@ -272,6 +290,27 @@ def test_hostile_queries_run_and_agree(scratch: Scratch) -> None:
             disagreements[typed[:60]] = (found, _expected(query))
     assert not disagreements, f"{scratch.backend}: {disagreements}"
     assert ran > len(_MIXED)
+
+
+def test_the_candidates_hold_every_match_and_only_matches_without_a_phrase(
+    scratch: Scratch,
+) -> None:
+    """Matches are looked for among the candidates only (app.search.matching): a match not
+    among them would be lost; a query without a phrase is decided by them alone."""
+    wrong = {}
+    for typed in [*(typed for typed, _ in EXPECTED), *HOSTILE, *_MIXED]:
+        try:
+            query = parse(typed, LANGUAGES)
+        except QueryError:
+            continue
+        found, candidates = scratch.find(query), scratch.candidates(query)
+        if not found <= candidates or (not has_phrase(query) and found != candidates):
+            wrong[typed[:60]] = (found, candidates)
+    assert not wrong, f"{scratch.backend}: {wrong}"
+    # A phrase's words standing apart make a candidate, not a match.
+    apart = parse('"Energiewende Berlin"', LANGUAGES)
+    assert scratch.find(apart) == set()
+    assert scratch.candidates(apart) == (set() if scratch.backend == "sqlite" else {2})
 
 
 # Suggestions, read from the vocabulary table the index fills (search_words).

@@ -362,18 +362,22 @@ def page_of_posts(
     zone: ZoneInfo,
     public_key: Hashable | None = None,
     total_statement: Select[int] | None = None,
+    total: int | None = None,
 ) -> Page[PostPublic]:
     """One page and the total. Give ``public_key`` (what identifies ``where``) only when
     ``where`` selects public posts alone: their total is then kept per content version.
-    ``total_statement``, when given, counts the same posts faster than counting ``where``."""
+    ``total_statement``, when given, counts the same posts faster than counting ``where``;
+    ``total``, when given, is their count, known already."""
 
     def count() -> int:
+        if total is not None:
+            return total
         statement = count_statement(where) if total_statement is None else total_statement
         return session.scalar(statement) or 0
 
-    total = count() if public_key is None else memo_for(session).get(session, public_key, count)
+    found = count() if public_key is None else memo_for(session).get(session, public_key, count)
     items: list[PostPublic] = []
-    if paging.offset < total:
+    if paging.offset < found:
         items = fetch_posts(
             session,
             where=where,
@@ -382,7 +386,7 @@ def page_of_posts(
             limit=paging.per_page,
             offset=paging.offset,
         )
-    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
+    return Page(items=items, total=found, page=paging.page, per_page=paging.per_page)
 
 
 def source_ids(session: Session, slugs: Sequence[str]) -> list[int]:

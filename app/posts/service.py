@@ -67,6 +67,7 @@ def list_posts(
     where += narrowing
     order = queries.sort_order(filters.sort, may_include_drafts=statuses != {PostStatus.published})
     public_key = total_statement = None
+    total: int | None = None
     if viewer is None:
         public_key = public_list_key(
             sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
@@ -81,12 +82,16 @@ def list_posts(
         # The sources' tokens narrow the matches in the index; the posts' source_id decides.
         dialect = session.get_bind().dialect.name
         found = matches(parse(filters.q, languages), dialect, sources or ())
-        newest = newest_matches(session, found, where, counting=COUNTED)
-        total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
+        narrowed = len(where) > 1  # more than visibility: sources, a tag, times
+        newest = newest_matches(session, found, where, counting=COUNTED, narrowed=narrowed)
+        # Counted already when the matches were read (PostgreSQL): not found again.
+        total = newest.counted(COUNTED + 1)
+        if total is None:
+            total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
         where.append(newest.first(COUNTED))
     page = queries.page_of_posts(
         session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
-        total_statement=total_statement,
+        total_statement=total_statement, total=total,
     )  # fmt: skip
     return PostPage(
         items=page.items,

@@ -13,9 +13,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
+    Row,
     Select,
     String,
-    and_,
     any_,
     bindparam,
     cast,
@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from app.posts.visibility import POSTS
 from app.search.models import SEARCH_TEXT
-from app.search.query import fts5_match, parse, tsquery
+from app.search.query import candidates_tsquery, fts5_match, has_phrase, parse, tsquery
 from app.search.rendering import source_token
 from app.search.terms import POST_ID_MASK, Query
 
@@ -49,12 +49,17 @@ _VECTORS = table(SEARCH_TEXT, column("key", BigInteger), column("document"))
 
 class Matches(NamedTuple):
     """The index rows a query matches: ``source`` to select from, ``condition`` to put in
-    the WHERE, ``key`` to order by and ``post_id`` to join posts on."""
+    the WHERE, ``key`` to order by and ``post_id`` to join posts on. On PostgreSQL,
+    ``candidates`` is what the GIN index alone decides, every match and maybe more: it
+    equals ``condition`` unless ``positional`` (a phrase, which only a document's
+    positions decide)."""
 
     source: FromClause
     condition: ColumnElement[bool]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
+    candidates: ColumnElement[bool]
+    positional: bool = False
 
 
 class Newest(NamedTuple):
@@ -66,8 +71,10 @@ class Newest(NamedTuple):
     where: tuple[ColumnElement[bool], ...]
     key: ColumnElement[int]
     post_id: ColumnElement[int]
-    # The posts of every match, when they are known (read from the index already) and few.
-    known: tuple[int, ...] | None = None
+    # The newest matches, newest first, when they were read already (their search key,
+    # then the columns asked for); and whether they are all of them.
+    read: tuple[Row[Any], ...] | None = None
+    complete: bool = False
 
     def select(self, *columns: ColumnElement[Any]) -> Select[Any]:
         """The search key and ``columns`` of each match, newest first."""
@@ -82,12 +89,28 @@ class Newest(NamedTuple):
         """The same matches with ``other``'s columns beside them (one row each)."""
         return self._replace(source=self.source.join(other, on))
 
+    def newest(self, limit: int) -> "Newest":
+        """The newest ``limit`` of these matches (or all of them, when they were not read:
+        then the statement is to be limited), for statements that want no more."""
+        if self.read is None or len(self.read) <= limit:
+            return self
+        newest = self.read[:limit]
+        return _from_keys([row[0] for row in newest], newest, complete=True)
+
+    def counted(self, limit: int) -> int | None:
+        """How many of the posts ``first(limit)`` selects, when that is known already."""
+        if self.read is not None and (self.complete or len(self.read) >= limit):
+            return min(len(self.read), limit)
+        return None
+
     def first(self, limit: int) -> ColumnElement[bool]:
-        """The posts among the newest ``limit`` matches: a condition on posts."""
-        if self.known is not None and len(self.known) <= limit:
-            # All of them: no statement needs to find and sort them again.
-            known = bindparam("matched_posts", list(self.known), ARRAY(BigInteger), unique=True)
-            return and_(POSTS.c.id == any_(known), *self.where)
+        """The posts among the newest ``limit`` matches: a condition on posts (beside the
+        conditions they were found among)."""
+        if self.read is not None and self.counted(limit) is not None:
+            # Read already: no statement needs to find and sort them again.
+            posts = [row[0] & POST_ID_MASK for row in self.read[:limit]]
+            known = bindparam("matched_posts", posts, ARRAY(BigInteger), unique=True)
+            return POSTS.c.id == any_(known)
         newest = (
             select(self.post_id)
             .select_from(self.source)
@@ -99,12 +122,27 @@ class Newest(NamedTuple):
         return POSTS.c.id.in_(newest)
 
 
+def _from_keys(keys: list[int], read: Sequence[Row[Any]], complete: bool) -> Newest:
+    """Matches read already, by their search keys, with the posts they were found among:
+    not held to those conditions again (the page shown is held to the visibility rule
+    when read)."""
+    known = func.unnest(bindparam("matched_keys", keys, type_=ARRAY(BigInteger)))
+    matched = known.table_valued("key").render_derived(with_types=False)
+    post_id = matched.c.key.op("&", return_type=BigInteger)(POST_ID_MASK)
+    source = matched.join(POSTS, POSTS.c.id == post_id)
+    return Newest(source, (), matched.c.key, post_id, tuple(read), complete)
+
+
 def month_of(day: ColumnElement[dt.date], dialect: str) -> ColumnElement[str]:
     """A date column's month as "YYYY-MM", made by the database: ten thousand matches are
     counted by month without a date object made for each."""
     if dialect == "postgresql":
         return func.to_char(day, "YYYY-MM")
     return func.substr(type_coerce(day, String), 1, 7)  # SQLite keeps dates as ISO text
+
+
+def _matching(document: ColumnElement[Any], name: str, rendered: str) -> ColumnElement[bool]:
+    return document.op("@@", is_comparison=True)(cast(bindparam(name, rendered), TSQUERY))
 
 
 def matches(query: Query, dialect: str, sources: Sequence[int] = ()) -> Matches:
@@ -122,35 +160,54 @@ def matches(query: Query, dialect: str, sources: Sequence[int] = ()) -> Matches:
     # and the sources hold so many of the posts that it narrows little: their rows decide.
     tokens = [source_token(s) for s in sources] if len(sources) <= SOURCE_TOKENS_MAX else []
     if dialect == "postgresql":
-        key = _VECTORS.c.key
-        wanted = tsquery(query)
-        if tokens:
+
+        def narrowed(rendered: str) -> str:
             # Source tokens are a mark, a letter and digits: quoted as they are.
             either = " | ".join(f"'{token}'" for token in tokens)
-            wanted = f"({wanted}) & ({either})"
-        condition: ColumnElement[bool] = _VECTORS.c.document.op("@@", is_comparison=True)(
-            cast(bindparam("search_query", wanted), TSQUERY)
-        )
-        source = _VECTORS
-    else:
-        key = _FTS.c.rowid
-        match = fts5_match(query)
-        if tokens:
-            either = " OR ".join(f'"{token}"' for token in tokens)
-            match = f"({match}) AND ({either})"
-        # FTS5 takes the table's own name on the left of MATCH.
-        condition = literal_column(SEARCH_TEXT).op("MATCH", is_comparison=True)(
-            bindparam("search_query", match)
-        )
-        source = _FTS
+            return f"({rendered}) & ({either})" if tokens else rendered
+
+        key = _VECTORS.c.key
+        condition = _matching(_VECTORS.c.document, "search_query", narrowed(tsquery(query)))
+        candidates = condition
+        positional = has_phrase(query)
+        if positional:
+            candidates = _matching(
+                _VECTORS.c.document, "search_candidates", narrowed(candidates_tsquery(query))
+            )
+        post_id = key.op("&", return_type=BigInteger)(POST_ID_MASK)
+        return Matches(_VECTORS, condition, key, post_id, candidates, positional)
+    key = _FTS.c.rowid
+    match = fts5_match(query)
+    if tokens:
+        either = " OR ".join(f'"{token}"' for token in tokens)
+        match = f"({match}) AND ({either})"
+    # FTS5 takes the table's own name on the left of MATCH.
+    condition = literal_column(SEARCH_TEXT).op("MATCH", is_comparison=True)(
+        bindparam("search_query", match)
+    )
     post_id = key.op("&", return_type=BigInteger)(POST_ID_MASK)
-    return Matches(source, condition, key, post_id)
+    return Matches(_FTS, condition, key, post_id, condition)
 
 
 # On PostgreSQL the planner prices testing a post's document by the pointer into TOAST its
-# table holds, not by reading and decompressing the document, so it would rather test every
-# document than look a word up in the GIN index: a word in 42 posts of 100,000 took 0.5 s
-# that way, 8 ms through the index. SQLite's FTS5 has no such choice to make.
+# table holds, not by reading the document, so it would rather test every document than
+# look a word up in the GIN index: a word in 42 posts of 100,000 took 0.5 s that way, 8 ms
+# through the index. And it prices every page read as if from disk, so it would rather
+# hash all 100,000 posts than look up the few thousand a search found. SQLite's FTS5 has
+# no such choices to make.
+_PLANNER = {
+    "enable_seqscan": "off",
+    # The index and the posts' keys are read often enough to be in memory.
+    "random_page_cost": "1.1",
+    # Statements are prepared once a connection has run them a few times; a plan made for
+    # any query would not know how many posts its words are in, which decides the plan.
+    "plan_cache_mode": "force_custom_plan",
+    # Starting workers takes longer than any of these statements takes alone.
+    "max_parallel_workers_per_gather": "0",
+    # A plan priced with sequential scans off looks costly enough to compile, which takes
+    # longer than any search.
+    "jit": "off",
+}
 
 
 def _set(connection: Connection, **settings: str) -> None:
@@ -163,7 +220,7 @@ def index_first(session: Session) -> None:
     """Have the statements of this transaction find a query's posts through the GIN index
     rather than by testing every document (PostgreSQL; nothing on SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        _set(session.connection(), enable_seqscan="off")
+        _set(session.connection(), **_PLANNER)
 
 
 def newest_matches(
@@ -173,37 +230,48 @@ def newest_matches(
     *,
     on_index: Sequence[ColumnElement[bool]] = (),
     counting: int,
+    columns: Sequence[ColumnElement[Any]] = (),
+    narrowed: bool = False,
 ) -> Newest:
     """``found``'s matches among the posts ``among`` selects (conditions on posts; and
     ``on_index``, conditions on the index alone), newest first, for statements after the
-    ``counting`` newest of them.
+    ``counting`` newest of them. On PostgreSQL, the newest ``counting`` + 1 are read with
+    ``columns`` (of posts): ``Newest.read``.
 
-    On SQLite, FTS5 gives the matches in key order. On PostgreSQL this first reads, up to
-    ``counting`` + 1, the keys of the documents the GIN index names (reading the index, and
-    a document only where a phrase or a prefix needs it checked). With more, the statements
-    walk the key index newest first and meet their first matches soon. With fewer, the
-    statements start from those keys: a document is tested once per search, not once per
-    statement (a phrase whose words are common has each candidate read from TOAST and
-    checked), and a walk would test every document. The planner alone cannot tell the two
-    apart, for the reason above; and sequential scans are off for the rest of the
-    transaction."""
+    On SQLite, FTS5 gives the matches in key order. On PostgreSQL one statement reads the
+    keys of the newest ``counting`` + 1 matches, and the statements after start from
+    them: the query is answered once per search, not once per statement. The GIN index
+    names the candidates (for a phrase, the posts holding its words), which are walked
+    newest first through the key index, and only for a phrase is each candidate's document
+    read, until enough match: a phrase of common words reads ten thousand documents, not
+    every one that holds its words, nor every one newer than its ten-thousandth match.
+    ``narrowed``, when ``among`` asks more of posts than visibility (sources, a tag, times),
+    which the walk would test candidate after candidate: without a phrase, the planner
+    then joins the candidates with the posts it selects by their own indexes."""
     source = found.source.join(POSTS, POSTS.c.id == found.post_id)
     by_key = Newest(source, (found.condition, *on_index, *among), found.key, found.post_id)
     if session.get_bind().dialect.name != "postgresql":
         return by_key
     connection = session.connection()
-    _set(connection, enable_seqscan="off", enable_indexscan="off")  # read through GIN
-    first = select(found.key).select_from(found.source).where(found.condition, *on_index)
-    keys = list(connection.execute(first.limit(counting + 1)).scalars())
-    _set(connection, enable_indexscan="on")
-    if len(keys) > counting:
-        return by_key
-    known = func.unnest(bindparam("matched_keys", keys, type_=ARRAY(BigInteger)))
-    matched = known.table_valued("key").render_derived(with_types=False)
-    post_id = matched.c.key.op("&", return_type=BigInteger)(POST_ID_MASK)
-    source = matched.join(POSTS, POSTS.c.id == post_id)
-    posts = tuple(key & POST_ID_MASK for key in keys)
-    return Newest(source, tuple(among), matched.c.key, post_id, posts)
+    index_first(session)
+    positions = [found.condition] if found.positional else []
+    if narrowed and not found.positional:
+        # (With a phrase, the planner would test every candidate's document, as if cheap.)
+        where = (found.condition, *on_index, *among)
+    else:
+        candidates = (
+            select(found.key)
+            .select_from(found.source)
+            .where(found.candidates, *on_index)
+            .correlate(None)  # the index read on its own, not the rows around it
+        )
+        # As an array, the candidates are looked up in the key index in its order, newest
+        # first, and the walk stops at the last match wanted; a join would find them all.
+        named = func.array(candidates.scalar_subquery(), type_=ARRAY(BigInteger))
+        where = (found.key == any_(named), *positions, *among)
+    newest = by_key._replace(where=where)
+    read = connection.execute(newest.select(*columns).limit(counting + 1)).all()
+    return _from_keys([row[0] for row in read], read, complete=len(read) <= counting)
 
 
 def matching_posts(

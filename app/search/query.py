@@ -341,6 +341,40 @@ def fts5_match(query: Query) -> str:
     return f"({positive})" + "".join(f" NOT {_fts5_item(item)}" for item in query.excluded)
 
 
+def _candidate_item(item: Item) -> str:
+    """``item`` as tsquery input with its phrases' words in any order and place."""
+    if not isinstance(item, Phrase):
+        return _tsquery_item(item)
+    return _either([_either([f"'{token}'" for token in sequence], " & ")
+                    for sequence in item.sequences], " | ")  # fmt: skip
+
+
+def has_phrase(query: Query) -> bool:
+    """Whether ``query`` holds a phrase, included or excluded: the only thing a GIN index
+    cannot decide alone (it keeps no positions)."""
+    items = [*query.excluded]
+    for clause in query.clauses:
+        items += clause.items if isinstance(clause, AnyOf) else (clause,)
+    return any(isinstance(item, Phrase) for item in items)
+
+
+def candidates_tsquery(query: Query) -> str:
+    """tsquery input matching every post ``query`` matches and maybe more, that a GIN index
+    answers without reading a document: each phrase as its words anywhere, and excluded
+    phrases left out (a post without the phrase may still hold its words). Equal to
+    ``tsquery(query)`` for a query without phrases."""
+    clauses = [
+        _either([_candidate_item(item) for item in clause.items], " | ")
+        if isinstance(clause, AnyOf)
+        else _candidate_item(clause)
+        for clause in query.clauses
+    ]
+    clauses.extend(
+        f"!{_tsquery_item(item)}" for item in query.excluded if not isinstance(item, Phrase)
+    )
+    return " & ".join(clauses)
+
+
 def tsquery(query: Query) -> str:
     """``query`` as PostgreSQL tsquery input, to be cast (``CAST(:q AS tsquery)``), not
     passed to ``to_tsquery``, which would analyse the tokens again."""

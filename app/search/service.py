@@ -12,10 +12,10 @@ own ranker.
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Row, func, select
 from sqlmodel import Session
 
 from app.archives.service import month_count
@@ -108,6 +108,14 @@ class _Group(NamedTuple):
     oldest: int  # the smallest search key among them
 
 
+class _Match(NamedTuple):
+    """A match as read with what it is counted by (``_grouping``)."""
+
+    key: int
+    source_id: int | None
+    month: str | None
+
+
 def search(
     session: Session,
     *,
@@ -123,7 +131,7 @@ def search(
     connection = session.connection()
     newest = _newest_first(session, query, filters, viewer, statuses, zone)
     counted = _count(connection, newest)
-    matched = ranking.scored(newest, query, connection.dialect.name)
+    dialect = connection.dialect.name
     ranked = 0  # the newest this many are ranked, and come first
     how = Ranking.recency
     if filters.sort is SearchSort.relevance:
@@ -135,11 +143,13 @@ def search(
     start, end = paging.offset, min(paging.offset + paging.per_page, counted.total)
     page: list[ranking.Scored] = []
     if start < ranked:
+        matched = ranking.scored(newest.newest(ranked), query, dialect)
         page += ranking.best(
             connection, matched, ranked, offset=start, limit=min(end, ranked) - start
         )
     after = max(start, ranked)
     if end > after:
+        matched = ranking.scored(newest.newest(end), query, dialect)
         rows = connection.execute(matched.offset(after).limit(end - after)).all()
         page += map(ranking.Scored._make, rows)
     scores = {hit.key & POST_ID_MASK: hit.score for hit in page}
@@ -214,24 +224,40 @@ def _newest_first(
     found = matches(query, session.get_bind().dialect.name, sources)
     among += narrowed_by(filters, zone)
     in_range = _key_range(found.key, filters, zone)
-    return newest_matches(session, found, among, on_index=in_range, counting=COUNTED)
+    # What counting asks of each match, read with them where they are read first.
+    grouping = _grouping(session.get_bind().dialect.name)
+    # Times are ranges of keys (in_range): the walk of the index skips what lies outside.
+    narrowed = bool(filters.source or filters.tag)
+    return newest_matches(
+        session, found, among, on_index=in_range, counting=COUNTED, columns=grouping,
+        narrowed=narrowed,
+    )  # fmt: skip
+
+
+def _grouping(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """A match's source and month, which it is counted by."""
+    posts = queries.POSTS
+    return posts.c.source_id, month_of(posts.c.published_date, dialect).label("month")
 
 
 def _count(connection: Connection, newest: Newest) -> Counted:
     """The newest ``COUNTED`` matches counted per source and month by the database, in one
     statement: a search that finds ten thousand posts hands over a few hundred rows, not
     ten thousand. One more is counted, to tell whether there are more; it is the oldest,
-    and is taken off its group again."""
-    posts = queries.POSTS
-    month = month_of(posts.c.published_date, connection.dialect.name)
-    counted = newest.select(posts.c.source_id, month.label("month")).limit(COUNTED + 1).subquery()
-    statement = select(
-        counted.c.source_id,
-        counted.c.month,
-        func.count().label("found"),
-        func.min(counted.c.key).label("oldest"),
-    ).group_by(counted.c.source_id, counted.c.month)
-    groups = list(map(_Group._make, connection.execute(statement).all()))
+    and is taken off its group again. Matches read already with their source and month
+    (PostgreSQL, ``newest_matches``) are counted as read, not read again."""
+    if newest.read is not None:
+        groups = _groups(newest.read[: COUNTED + 1])
+    else:
+        grouping = _grouping(connection.dialect.name)
+        counted = newest.select(*grouping).limit(COUNTED + 1).subquery()
+        statement = select(
+            counted.c.source_id,
+            counted.c.month,
+            func.count().label("found"),
+            func.min(counted.c.key).label("oldest"),
+        ).group_by(counted.c.source_id, counted.c.month)
+        groups = list(map(_Group._make, connection.execute(statement).all()))
     total = sum(group.found for group in groups)
     if total > COUNTED:
         last = min(groups, key=lambda group: group.oldest)
@@ -244,6 +270,18 @@ def _count(connection: Connection, newest: Newest) -> Counted:
         if group.month is not None:
             per_month[group.month] += group.found
     return Counted(min(total, COUNTED), total <= COUNTED, +per_source, +per_month)
+
+
+def _groups(rows: Sequence[Row[Any]]) -> list[_Group]:
+    """Rows of (key, source, month), newest first, as the counting statement groups them."""
+    found: Counter[tuple[int | None, str | None]] = Counter()
+    oldest: dict[tuple[int | None, str | None], int] = {}
+    for match in map(_Match._make, rows):
+        group = match.source_id, match.month
+        found[group] += 1
+        oldest[group] = match.key  # the last is the oldest
+    return [_Group(source_id, month, count, oldest[source_id, month])
+            for (source_id, month), count in found.items()]  # fmt: skip
 
 
 def _facets(connection: Connection, counted: Counted, language: str) -> Facets:
