@@ -90,10 +90,10 @@ def test_a_search_and_a_list_read_their_matches_once(
     monkeypatch.setattr(posts_service, "COUNTED", counted)
     _indexed_posts(db, settings, TITLES)
     extra = 1 if db.engine.dialect.name == "postgresql" else 0
-    # The matches and what they are counted by, their ranking, the page's posts, their tags,
-    # the sources of the facets.
+    # The matches and what they are counted by, their ranking, the page's posts with their
+    # stored documents, the sources of the facets.
     search = read_queries_for(client, db, f"{API}/search", q='"grüne Brücke"', per_page=2)
-    assert search == 5 + extra
+    assert search == 4 + extra
     # The count (on PostgreSQL: the matches, counted as read), the page, its tags.
     listed = read_queries_for(client, db, f"{API}/posts", q='"grüne Brücke"', per_page=2)
     assert listed == 3 + extra

@@ -34,7 +34,7 @@ from app.posts.tags import set_tags
 from app.posts.visibility import is_published, public_total, published
 from app.posts.workflow import check_author_may_change, check_status_asked, decide
 from app.revisions.keeping import keep_first
-from app.search.matching import COUNTED, matches, newest_matches
+from app.search.matching import COUNTED, matches, newest_matches, sources_in_index
 from app.search.query import parse
 from app.sources.matching import SourceMatch, match_source
 from app.sources.models import Source
@@ -82,7 +82,8 @@ def list_posts(
         # The sources' tokens narrow the matches in the index; the posts' source_id decides.
         dialect = session.get_bind().dialect.name
         found = matches(parse(filters.q, languages), dialect, sources or ())
-        narrowed = len(where) > 1  # more than visibility: sources, a tag, times
+        # More than visibility asked of the posts: a tag, times, sources not in the index.
+        narrowed = bool(narrowing) or (sources is not None and not sources_in_index(sources))
         newest = newest_matches(session, found, where, counting=COUNTED, narrowed=narrowed)
         # Counted already when the matches were read (PostgreSQL): not found again.
         total = newest.counted(COUNTED + 1)

@@ -41,6 +41,13 @@ COUNTED = 10_000
 # Sources a filter hands the index as tokens at most (``matches``).
 SOURCE_TOKENS_MAX = 8
 
+
+def sources_in_index(sources: Sequence[int]) -> bool:
+    """Whether ``matches`` narrows its matches to these sources in the index: then the
+    filter on the posts' source only confirms, and does not narrow the matches further."""
+    return 0 < len(sources) <= SOURCE_TOKENS_MAX
+
+
 # The table no model declares (app.search.models): on SQLite an FTS5 table whose rowid is
 # the search key, on PostgreSQL the key and a tsvector.
 _FTS = table(SEARCH_TEXT, column("rowid", BigInteger))
@@ -158,7 +165,7 @@ def matches(query: Query, dialect: str, sources: Sequence[int] = ()) -> Matches:
     # Beyond a few sources, FTS5 pays for its OR of their tokens at every match (500 cost a
     # common word 0.37 s at 100,000 posts, 20 cost 73 ms where the word alone took 12 ms),
     # and the sources hold so many of the posts that it narrows little: their rows decide.
-    tokens = [source_token(s) for s in sources] if len(sources) <= SOURCE_TOKENS_MAX else []
+    tokens = [source_token(s) for s in sources] if sources_in_index(sources) else []
     if dialect == "postgresql":
 
         def narrowed(rendered: str) -> str:
@@ -245,8 +252,9 @@ def newest_matches(
     newest first through the key index, and only for a phrase is each candidate's document
     read, until enough match: a phrase of common words reads ten thousand documents, not
     every one that holds its words, nor every one newer than its ten-thousandth match.
-    ``narrowed``, when ``among`` asks more of posts than visibility (sources, a tag, times),
-    which the walk would test candidate after candidate: without a phrase, the planner
+    ``narrowed``, when ``among`` asks more of posts than visibility (a tag, times, sources
+    the index was not handed: ``sources_in_index``), which the walk would test candidate
+    after candidate: without a phrase, the planner
     then joins the candidates with the posts it selects by their own indexes."""
     source = found.source.join(POSTS, POSTS.c.id == found.post_id)
     by_key = Newest(source, (found.condition, *on_index, *among), found.key, found.post_id)

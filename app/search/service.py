@@ -30,7 +30,14 @@ from app.posts.service import narrowed_by, statuses_asked
 from app.search import hits, ranking, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
-from app.search.matching import COUNTED, Newest, matches, month_of, newest_matches
+from app.search.matching import (
+    COUNTED,
+    Newest,
+    matches,
+    month_of,
+    newest_matches,
+    sources_in_index,
+)
 from app.search.query import parse
 from app.search.schemas import (
     Facets,
@@ -227,7 +234,7 @@ def _newest_first(
     # What counting asks of each match, read with them where they are read first.
     grouping = _grouping(session.get_bind().dialect.name)
     # Times are ranges of keys (in_range): the walk of the index skips what lies outside.
-    narrowed = bool(filters.source or filters.tag)
+    narrowed = bool(filters.tag) or (bool(filters.source) and not sources_in_index(sources))
     return newest_matches(
         session, found, among, on_index=in_range, counting=COUNTED, columns=grouping,
         narrowed=narrowed,
