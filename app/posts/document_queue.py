@@ -23,27 +23,18 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, Connection, bindparam, text
+from sqlalchemy import Connection, text
 
 from app.core.db import Database
 from app.core.encoding import encode_json
+from app.derived.generations import GenerationQueue, Taken
 from app.posts import documents, queries
 
 # Posts per round: rendered with no transaction open, stored in one short write.
 BATCH = 100
 
-_IDS: BindParameter[int] = bindparam("ids", expanding=True)
 _QUEUED = text("SELECT post_id, generation FROM post_document_queue ORDER BY post_id LIMIT :batch")
-_GENERATIONS = text(
-    "SELECT post_id, generation FROM post_document_queue WHERE post_id IN :ids ORDER BY post_id"
-).bindparams(_IDS)
-_TAKE_GENERATIONS = text(f"{_GENERATIONS.text} FOR UPDATE SKIP LOCKED").bindparams(_IDS)
-_LOCK_POSTS = text(
-    "SELECT id FROM posts WHERE id IN :ids ORDER BY id FOR KEY SHARE SKIP LOCKED"
-).bindparams(_IDS)
-_UNQUEUE = text(
-    "DELETE FROM post_document_queue WHERE post_id = :post_id AND generation = :generation"
-)
+_QUEUE = GenerationQueue("post_document_queue")
 
 
 class Queued(NamedTuple):
@@ -123,17 +114,11 @@ def store(database: Database, made: Sequence[Made], zone: ZoneInfo) -> Stored:
 def store_in(connection: Connection, made: Sequence[Made], zone: ZoneInfo) -> Stored:
     """``store`` in the write transaction of ``connection``, for a batch as read (in post id
     order)."""
-    ids = [post.post_id for post in made]
-    statement = _GENERATIONS
-    if connection.dialect.name == "postgresql":
-        # The posts first, then their queue rows, each in id order, as writers take them,
-        # and neither waited for: a post being deleted, or whose queue row a writer or
-        # another worker holds, is left to that transaction. A writer that changes a post
-        # after this took its queue row waits for this commit, then deletes what it stored.
-        present = set(connection.execute(_LOCK_POSTS, {"ids": ids}).scalars())
-        ids = [post.post_id for post in made if post.post_id in present or post.document is None]
-        statement = _TAKE_GENERATIONS
-    current = {row.post_id: row.generation for row in connection.execute(statement, {"ids": ids})}
+    # A post being deleted, or whose queue row a writer or another worker holds, is left to
+    # that transaction (PostgreSQL). A writer that changes a post after this took its queue
+    # row waits for this commit, then deletes what it stored.
+    gone = {post.post_id for post in made if post.document is None}
+    current = _QUEUE.current(connection, [post.post_id for post in made], gone)
     unchanged = [post for post in made if current.get(post.post_id) == post.generation]
     stale = len(made) - len(unchanged)
     if not unchanged:
@@ -141,10 +126,7 @@ def store_in(connection: Connection, made: Sequence[Made], zone: ZoneInfo) -> St
     rendered = {post.post_id: post.document for post in unchanged if post.document is not None}
     if rendered:
         documents.upsert(connection, rendered, zone)
-    connection.execute(
-        _UNQUEUE,
-        [{"post_id": post.post_id, "generation": post.generation} for post in unchanged],
-    )
+    _QUEUE.unqueue(connection, (Taken(post.post_id, post.generation) for post in unchanged))
     return Stored(stored=len(rendered), gone=len(unchanged) - len(rendered), stale=stale)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core.db import Database
 from app.derived.content_version import bump
+from app.derived.generations import GenerationQueue, Taken
 from app.search.rendering import FtsText
 
 logger = logging.getLogger(__name__)
@@ -86,13 +87,7 @@ class Indexing(NamedTuple):
 
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
-_GENERATIONS = text(
-    "SELECT post_id, generation FROM post_search_queue WHERE post_id IN :ids ORDER BY post_id"
-).bindparams(_IDS)
-_TAKE_GENERATIONS = text(f"{_GENERATIONS.text} FOR UPDATE SKIP LOCKED").bindparams(_IDS)
-_LOCK_POSTS = text(
-    "SELECT id FROM posts WHERE id IN :ids ORDER BY id FOR KEY SHARE SKIP LOCKED"
-).bindparams(_IDS)
+_QUEUE = GenerationQueue("post_search_queue")
 _INSERT_ROW = text(
     "INSERT INTO post_search (post_id, key, language, title_terms, lead_terms, keywords) "
     "VALUES (:post_id, :key, :language, :title_terms, :lead_terms, :keywords)"
@@ -102,9 +97,6 @@ _DELETE_ROWS = text("DELETE FROM post_search WHERE post_id IN :ids").bindparams(
 _UPSERT_WORD = text(
     "INSERT INTO search_words (word, shown, uses) VALUES (:word, :shown, :uses) "
     "ON CONFLICT (word) DO UPDATE SET uses = search_words.uses + excluded.uses"
-)
-_UNQUEUE = text(
-    "DELETE FROM post_search_queue WHERE post_id = :post_id AND generation = :generation"
 )
 
 
@@ -176,21 +168,12 @@ def store_in(connection: Connection, indexed: Sequence[Indexed]) -> Indexing:
     """``store`` in the write transaction of ``connection``, for a batch as read (in post id
     order)."""
     dialect = connection.dialect.name
-    ids = [post.post_id for post in indexed]
-    if dialect == "postgresql":
-        # The posts first, then their queue rows, each in id order, as every writer takes
-        # them (a purge locks its post, then deletes its queue row), and neither waited for:
-        # a post being purged, or whose queue row a writer or another indexer holds, is left
-        # to that transaction. A writer that changes a post after this took its queue row
-        # waits for this commit, then takes out what it stored.
-        present = set(connection.execute(_LOCK_POSTS, {"ids": ids}).scalars())
-        # A post gone when it was read has no row to lock; one the read found is skipped
-        # if it is gone now (its purge deleted its queue row).
-        ids = [p.post_id for p in indexed if p.post_id in present or _gone(p)]
-        statement = _TAKE_GENERATIONS
-    else:
-        statement = _GENERATIONS
-    current = {row.post_id: row.generation for row in connection.execute(statement, {"ids": ids})}
+    # A post being purged (a purge locks its post, then deletes its queue row), or whose
+    # queue row a writer or another indexer holds, is left to that transaction (PostgreSQL).
+    # A writer that changes a post after this took its queue row waits for this commit, then
+    # takes out what it stored. A post the read found is skipped if it is gone now.
+    gone = {post.post_id for post in indexed if _gone(post)}
+    current = _QUEUE.current(connection, [post.post_id for post in indexed], gone)
     unchanged = [post for post in indexed if current.get(post.post_id) == post.generation]
     stale = len(indexed) - len(unchanged)
     if not unchanged:
@@ -210,10 +193,7 @@ def store_in(connection: Connection, indexed: Sequence[Indexed]) -> Indexing:
         words = _words(fresh)
         if words:
             connection.execute(_UPSERT_WORD, words)
-    connection.execute(
-        _UNQUEUE,
-        [{"post_id": post.post_id, "generation": post.generation} for post in unchanged],
-    )
+    _QUEUE.unqueue(connection, (Taken(post.post_id, post.generation) for post in unchanged))
     if fresh or left_out:
         # What search finds has changed: no cached answer outlives it. Last, so the one row
         # every writer steps as it commits is held only until this commits.
