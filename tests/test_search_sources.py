@@ -20,6 +20,7 @@ from app.search.query import QueryError, fts5_match, parse, tsquery
 from app.search.rendering import SOURCE_MARK, source_token
 from tests.conftest import FreshDatabase
 from tests.factories import Account, make_account, make_post, make_source
+from tests.test_search_index import found_token
 
 API = "/api/v1"
 LANGUAGES = ("de", "en")
@@ -56,24 +57,6 @@ def _in_index(database: Database, q: str, *source_ids: int) -> set[int]:
         return set(session.execute(statement).scalars())
 
 
-def _holding_token(database: Database, token: str) -> set[int]:
-    """The posts whose index row holds ``token``, looked for as the database stores it."""
-    with database.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            statement = (
-                "SELECT key & 4294967295 FROM post_search_text "
-                "WHERE document @@ CAST(:query AS tsquery)"
-            )
-            query = f"'{token}'"
-        else:
-            statement = (
-                "SELECT rowid & 4294967295 FROM post_search_text "
-                "WHERE post_search_text MATCH :query"
-            )
-            query = f'"{token}"'
-        return set(connection.execute(text(statement), {"query": query}).scalars())
-
-
 def test_a_source_filter_finds_exactly_its_sources_posts_through_the_index(
     client: TestClient, db: Database, editor: Account
 ) -> None:
@@ -91,7 +74,7 @@ def test_a_source_filter_finds_exactly_its_sources_posts_through_the_index(
     assert _in_index(db, "Kasachstan", tass.id) == {first.id, second.id}
     assert _in_index(db, "Kasachstan", tass.id, xinhua.id) == {first.id, second.id, third.id}
     assert _in_index(db, "Kasachstan", empty.id) == set()
-    assert _holding_token(db, source_token(tass.id)) == {first.id, second.id, almaty.id}
+    assert found_token(db, source_token(tass.id)) == {first.id, second.id, almaty.id}
 
     assert _searched(client, "Kasachstan", "tass") == ["Kasachstan eins", "Kasachstan zwei"]
     assert _searched(client, "Kasachstan", "tass", "xinhua") == [
@@ -151,8 +134,8 @@ def test_a_post_moved_to_another_source_is_found_under_the_new_one_only(
     _indexed(db)
     assert _searched(client, "Kasachstan", "tass") == []
     assert _searched(client, "Kasachstan", "xinhua") == ["Kasachstan"]
-    assert _holding_token(db, source_token(tass.id)) == set()
-    assert _holding_token(db, source_token(xinhua.id)) == {post.id}
+    assert found_token(db, source_token(tass.id)) == set()
+    assert found_token(db, source_token(xinhua.id)) == {post.id}
 
     # Without a source now: in no source's token, found without a filter.
     cleared = client.patch(
@@ -162,7 +145,7 @@ def test_a_post_moved_to_another_source_is_found_under_the_new_one_only(
     _indexed(db)
     assert _searched(client, "Kasachstan", "xinhua") == []
     assert _searched(client, "Kasachstan") == ["Kasachstan"]
-    assert _holding_token(db, source_token(xinhua.id)) == set()
+    assert found_token(db, source_token(xinhua.id)) == set()
 
 
 def test_an_index_row_with_an_old_source_shows_no_post_under_it(
@@ -186,7 +169,7 @@ def test_an_index_row_with_an_old_source_shows_no_post_under_it(
             )
         else:
             connection.execute(text("UPDATE post_search_text SET source = :old"), {"old": old})
-    assert _holding_token(db, old) == {post.id}
+    assert found_token(db, old) == {post.id}
     assert _searched(client, "Kasachstan", "tass") == []
 
 
@@ -204,7 +187,7 @@ def test_a_deleted_source_leaves_nothing_to_find(
     deleted = client.delete(f"{API}/sources/{gone.slug}", headers=editor.headers)
     assert deleted.status_code == 204, deleted.text
     _indexed(db)
-    assert _holding_token(db, source_token(gone.id)) == set()
+    assert found_token(db, source_token(gone.id)) == set()
     assert _in_index(db, "Kasachstan", gone.id) == set()
     assert _searched(client, "Kasachstan", "interfax") == []
     assert _searched(client, "Kasachstan", "tass") == ["Kasachstan"]
@@ -217,7 +200,7 @@ def test_no_query_text_reaches_a_sources_token(
     make_post(db, editor, title="Almaty", source_id=tass.id)
     _indexed(db)
     token = source_token(tass.id)
-    assert _holding_token(db, token)
+    assert found_token(db, token)
     for typed in (token, f'"{token}"', f"{token}*", f"Kasachstan OR {token}", f"{SOURCE_MARK}*"):
         response = client.get(f"{API}/search", params={"q": typed})
         if response.status_code == 200:
@@ -264,15 +247,15 @@ def test_the_migration_adds_each_indexed_posts_source_token_and_its_downgrade_re
     downgrade(url, BEFORE_TOKENS)
     database = open_database(url)
     try:
-        assert _holding_token(database, source_token(tass.id)) == set()
-        assert _holding_token(database, source_token(xinhua.id)) == set()
+        assert found_token(database, source_token(tass.id)) == set()
+        assert found_token(database, source_token(xinhua.id)) == set()
     finally:
         database.dispose()
     upgrade(url)
     database = open_database(url)
     try:
-        assert _holding_token(database, source_token(tass.id)) == {first.id}
-        assert _holding_token(database, source_token(xinhua.id)) == {second.id}
+        assert found_token(database, source_token(tass.id)) == {first.id}
+        assert found_token(database, source_token(xinhua.id)) == {second.id}
         assert _in_index(database, "Kasachstan") == {first.id, second.id, alone.id}
         assert _in_index(database, "Kasachstan", tass.id) == {first.id}
         # What the indexer writes now sits beside what the migration wrote.
