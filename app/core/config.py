@@ -9,6 +9,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.db import normalize_database_url
+from app.core.links import (
+    DEFAULT_POST_LINK_TEMPLATE,
+    LINK_PLACEHOLDERS,
+    check_link_template,
+    check_public_url,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///data/presseschau.sqlite3"
 # A preview link is a bearer grant to read an unpublished post that cannot be revoked: it
@@ -143,6 +149,27 @@ class Settings(BaseSettings):
         "without it (or with If-Match: *) goes ahead whatever the version.",
     )
 
+    public_url: str = Field(
+        "",
+        description="The site's public address (https://example.org), the base of the links "
+        "feeds give: the site's home and, through post_link_template, each post. Unset, the "
+        "base URL each feed request came to (behind a proxy, as it forwards it).",
+    )
+    post_link_template: str = Field(
+        DEFAULT_POST_LINK_TEMPLATE,
+        description="Where the frontend shows a post, for the links in feeds: a URL with "
+        f"the placeholders {', '.join('{' + name + '}' for name in LINK_PLACEHOLDERS)} (the "
+        "date parts are the post's site-local day). Checked at start-up: other placeholders "
+        "are refused. The default is WordPress's 'day and name' permalink, which a blog "
+        "moved from WordPress keeps.",
+    )
+    site_title: str = Field(
+        "Presseschau",
+        min_length=1,
+        max_length=200,
+        description="The site's name: the title of its feeds.",
+    )
+
     revisions_keep: int = Field(
         0,
         ge=0,
@@ -177,6 +204,16 @@ class Settings(BaseSettings):
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
             )
         return list(dict.fromkeys(value))
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_public_url(cls, value: str) -> str:
+        return check_public_url(value)
+
+    @field_validator("post_link_template")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        return check_link_template(value)
 
     @field_validator("database_url")
     @classmethod
