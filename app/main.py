@@ -36,6 +36,7 @@ from app.derived.root import open_database
 from app.direct_reads.middleware import DirectReads
 from app.direct_reads.reader import DirectReader
 from app.direct_reads.routing import Routing
+from app.feeds.router import router as feeds_router
 from app.posts.router import router as posts_router
 from app.previews.links import PreviewLinks
 from app.previews.router import router as previews_router
@@ -78,6 +79,11 @@ TAGS = [
     },
     {"name": "sources", "description": "The publications posts come from."},
     {"name": "archives", "description": "Years, months and days that have posts."},
+    {
+        "name": "feeds",
+        "description": "RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the newest published posts, "
+        "for the site or any filter of /posts.",
+    },
     {"name": "auth", "description": "Who the current token belongs to."},
     {"name": "tokens", "description": "API tokens: created, listed, revoked."},
     {"name": "users", "description": "Users and their roles (admins)."},
@@ -169,6 +175,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sources_router,
         archives_router,
         search_router,
+        feeds_router,
         auth_router,
         transfer_router,
     )

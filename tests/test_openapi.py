@@ -7,6 +7,12 @@ from fastapi.testclient import TestClient
 from app.core.db import Database
 from tests.factories import make_account
 
+FEED_MEDIA_TYPES = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+
 
 def test_every_operation_is_documented_for_client_generators(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
@@ -28,9 +34,13 @@ def test_every_operation_is_documented_for_client_generators(client: TestClient)
             assert operation.get("description"), where
             success = [code for code in operation["responses"] if code.startswith("2")]
             assert success, where
+            # Metrics are Prometheus's text; a feed is in its format's own media type.
+            media_type = "application/json"
+            if path.startswith("/api/v1/feeds/"):
+                media_type = FEED_MEDIA_TYPES[path.rsplit(".", 1)[-1]]
             for code in success:
                 if code != "204" and path != "/metrics":
-                    assert "application/json" in operation["responses"][code]["content"], where
+                    assert media_type in operation["responses"][code]["content"], where
             errors = [code for code in operation["responses"] if code[0] in "45"]
             for code in errors:
                 content = operation["responses"][code]["content"]
@@ -78,6 +88,9 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/archives/{year}/{month}",
     "GET /api/v1/archives/{year}/{month}/{day}",
     "GET /api/v1/search",
+    "GET /api/v1/feeds/posts.rss",
+    "GET /api/v1/feeds/posts.atom",
+    "GET /api/v1/feeds/posts.json",
 }
 
 

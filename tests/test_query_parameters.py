@@ -54,6 +54,8 @@ def test_a_misspelt_filter_is_refused_not_ignored(client: TestClient, db: Databa
         "/archives",
         "/archives/2022/01",
         "/archives/2022/01/10",
+        "/feeds/posts.rss",
+        "/feeds/posts.json",
         "/me",
         "/tokens",
         "/export",
