@@ -11,7 +11,7 @@ API = "/api/v1"
 
 def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
     """list, list_source, search (a list with q), search_api (the search endpoint),
-    not_modified, post, day, sources, source, created or edited; None for a URL no scenario
+    not_modified, post, day, sources, source, feed, created or edited; None for a URL no scenario
     requests. Only the post list is requested with
     If-None-Match."""
     if not path.startswith(API + "/"):
@@ -38,6 +38,8 @@ def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | No
         return "day"
     if parts == ["sources"]:
         return "sources"
+    if len(parts) == 2 and parts[0] == "feeds":
+        return "feed"
     if len(parts) == 2 and parts[0] == "sources":
         return "source"
     return None

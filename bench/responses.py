@@ -46,6 +46,7 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
         "search": urls.search[0],
         "post": urls.hot_post,
         "day": urls.hot_day,
+        "feed": urls.hot_feed,
         "sources": f"{API}/sources",
         "source": next(path for path in urls.cold["source"] if path != f"{API}/sources"),
     }

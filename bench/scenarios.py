@@ -53,6 +53,8 @@ SCENARIOS = (
     Scenario("hot list", "hot_list"),
     Scenario("hot post", "hot_post"),
     Scenario("hot day", "hot_day"),
+    # Feed readers poll the same few feeds: answered from the response cache, like lists.
+    Scenario("hot feed", "hot_feed"),
     Scenario("304 list", "hot_list", revalidate=True, expected=(304,)),
     Scenario("cold list", "cold_list"),
     Scenario("cold post", "cold_post"),

@@ -38,6 +38,8 @@ class Urls:
     hot_list: str
     hot_post: str
     hot_day: str
+    # The site's RSS feed: what feed readers poll, answered from the response cache.
+    hot_feed: str = f"{API}/feeds/posts.rss"
     cold: dict[str, list[str]] = field(default_factory=dict)  # list, post, day, source
     search: list[str] = field(default_factory=list)
     bands: dict[str, list[str]] = field(default_factory=dict)  # search endpoint, by band
@@ -49,11 +51,11 @@ class Urls:
 
     def write(self, folder: Path) -> dict[str, Path]:
         """One file per list, for wrk: cold_<group>, cold_mix, search, search_<band> and
-        hot_<kind>."""
+        hot_<kind> (list, post, day, feed)."""
         lists = {f"cold_{group}": paths for group, paths in self.cold.items()}
         lists |= {"cold_mix": self.cold_mix(), "search": self.search}
         lists |= {"hot_list": [self.hot_list], "hot_post": [self.hot_post]}
-        lists |= {"hot_day": [self.hot_day]}
+        lists |= {"hot_day": [self.hot_day], "hot_feed": [self.hot_feed]}
         lists |= {f"search_{band}": self.bands[band] for band in BANDS if self.bands.get(band)}
         files = {}
         for name, paths in lists.items():
