@@ -17,7 +17,9 @@ from pydantic import ValidationError
 from app.auth.models import Role
 from app.core.config import DEFAULT_SEARCH_LANGUAGES, Settings
 from app.core.db import Database
+from app.feeds.schemas import FeedFilters
 from app.main import create_app
+from app.posts.schemas import PostFilters
 from app.search.index import index_queued
 from tests.counting import count_queries
 from tests.factories import Account, make_account, make_post, make_source
@@ -223,6 +225,23 @@ def test_a_bad_filter_is_the_same_problem_as_on_posts(
             assert "per_page" in response.json()["detail"]
         else:
             assert response.json()["detail"] == listed.json()["detail"]
+
+
+# What /posts takes that is not a filter of which posts are shown: a feed is always of
+# published posts, newest first.
+NOT_FEED_FILTERS = {"status", "sort"}
+
+
+def test_a_feed_takes_every_filter_posts_takes() -> None:
+    """A filter added to /posts must be added to feeds too (or named above, if it is none),
+    and checked the same way."""
+    posts = {
+        name: (field.annotation, field.metadata) for name, field in PostFilters.model_fields.items()
+    }
+    feeds = {
+        name: (field.annotation, field.metadata) for name, field in FeedFilters.model_fields.items()
+    }
+    assert feeds == {name: kind for name, kind in posts.items() if name not in NOT_FEED_FILTERS}
 
 
 def test_a_token_does_not_widen_a_feed(
