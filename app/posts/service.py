@@ -5,12 +5,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Executable, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.auth.service import Viewer
-from app.core.db import insert_ignoring_duplicates
+from app.core.db import insert_ignoring_duplicates, on_conflict_do_nothing
 from app.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from app.core.html import make_excerpt, render_markdown
 from app.core.pagination import PageParams
@@ -380,8 +380,16 @@ def _free_slug(session: Session, title: str) -> str:
 # A new post goes in as a row, its id returned, as an import's batch does: an ORM object
 # (validated on construction, then flushed by the unit of work) cost a quarter of a
 # creation's time in its transaction, and nothing reads it again. Its sort key comes from
-# the column's default, its version from the server's.
-_INSERT_POST = insert(_POSTS).returning(_POSTS.c.id)
+# the column's default, its version from the server's. One statement per database, built once.
+_INSERT_POST: dict[str, Executable] = {}
+
+
+def _insert_statement(connection: Connection) -> Executable:
+    name = connection.dialect.name
+    if name not in _INSERT_POST:
+        inserting = on_conflict_do_nothing(connection, _POSTS, ["slug"])
+        _INSERT_POST[name] = inserting.returning(_POSTS.c.id)
+    return _INSERT_POST[name]
 
 
 def _insert_post(session: Session, columns: dict[str, Any], *, slug_given: bool) -> int:
@@ -389,31 +397,24 @@ def _insert_post(session: Session, columns: dict[str, Any], *, slug_given: bool)
     again (in ``columns``) while other writers take it.
 
     On PostgreSQL writers run side by side: two creates with one title both find its slug
-    free, and the second one's insert fails when the first commits. A savepoint keeps the
-    transaction usable, and the next free slug is looked up again (the other writer's row
-    is committed by then), holding the title's slug lock from then on: writers that collided
-    once choose one after the other, or twenty at once would collide up to twenty times. A
-    slug the client chose stays theirs to change: 409."""
+    free, and the second one's insert waits for the first to end. Rather than failing then
+    (which would take a savepoint around every insert, two more statements, to survive),
+    the insert skips a slug that is taken by then and returns no id; the next free slug is
+    looked up again (the other writer's row is committed by then), holding the title's slug
+    lock from then on: writers that collided once choose one after the other, or twenty at
+    once would collide up to twenty times. On SQLite, whose writers take turns, the slug
+    this transaction found free under its write lock stays free. A slug the client chose
+    stays theirs to change: 409."""
     connection = session.connection()
-    if not slug_given and connection.dialect.name == "sqlite":
-        # SQLite's writers take turns: the slug this transaction found free under its write
-        # lock stays free until it commits, so the savepoint (two more statements for every
-        # new post) has nothing to guard against.
-        return int(connection.execute(_INSERT_POST, columns).scalar_one())
+    statement = _insert_statement(connection)
     for attempt in range(1, SLUG_ATTEMPTS + 1):
-        try:
-            with session.begin_nested():
-                # The savepoint is set when the session hands out its connection again.
-                return int(session.connection().execute(_INSERT_POST, columns).scalar_one())
-        except IntegrityError as exc:
-            slug = columns["slug"]
-            taken = session.scalar(select(col(Post.id)).where(col(Post.slug) == slug))
-            if taken is None:
-                raise  # not the slug: a row the post refers to changed meanwhile
-            if slug_given or attempt == SLUG_ATTEMPTS:
-                raise Conflict(f"A post with the slug {slug!r} exists already.") from exc
-            lock_slug(session, columns["title"], fallback="beitrag")
-            columns["slug"] = _free_slug(session, columns["title"])
+        post_id = connection.execute(statement, columns).scalar()
+        if post_id is not None:
+            return int(post_id)
+        if slug_given or attempt == SLUG_ATTEMPTS:
+            raise Conflict(f"A post with the slug {columns['slug']!r} exists already.")
+        lock_slug(session, columns["title"], fallback="beitrag")
+        columns["slug"] = _free_slug(session, columns["title"])
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
