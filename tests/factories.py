@@ -21,7 +21,7 @@ from app.core.text import slugify
 from app.events import record as events_record
 from app.posts import documents
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus
+from app.posts.models import PostStatus
 from app.posts.schemas import PostCreate, PostPublic
 from app.sources import service as sources
 from app.sources.schemas import SourceCreate, SourcePublic
@@ -146,25 +146,3 @@ def with_version_columns(database: Database) -> Iterator[None]:
     with database.engine.begin() as connection:
         for name in tables:
             connection.execute(text(f"ALTER TABLE {name} DROP COLUMN version"))
-
-
-# The posts' columns this release added after the revisions older-schema tests fill.
-TRASH_COLUMNS = ("trashed_at", "trashed_from")
-
-
-def without_trash_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """New posts are inserted without the trash's columns: for a database at a revision
-    before them, which the ORM's insert of every column would otherwise fail on."""
-
-    def insert_post(session: Session, post: Post, *, slug_given: bool) -> None:
-        posts_table = Post.metadata.tables["posts"]
-        names = [column.name for column in posts_table.columns]
-        values = {
-            name: getattr(post, name)
-            for name in names
-            if name != "id" and name not in TRASH_COLUMNS
-        }
-        inserted = session.execute(insert(posts_table).values(values).returning(posts_table.c.id))
-        post.id = inserted.scalar_one()
-
-    monkeypatch.setattr(posts, "_insert_post", insert_post)

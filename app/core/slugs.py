@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, literal, select
+from sqlalchemy import Column, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
@@ -26,8 +26,16 @@ def _suffixed(base: str, number: int) -> str:
 @cache
 def _taken_of(column: Mapped[str]) -> Select[str]:
     """Which of the slugs ``names`` rows have: built once per column, because building a
-    statement costs more than the indexed lookup it makes."""
-    return select(column).where(column.in_(bindparam("names", expanding=True)))
+    statement costs more than the indexed lookup it makes. On the table's own column, so it
+    runs as plain SQL on the session's connection: the ORM's execution of it cost as much
+    again as the lookup (a creation's new slug: 0.16 against 0.08 ms)."""
+    table_column: Column[str] = column.property.columns[0]  # type: ignore[attr-defined]
+    return select(table_column).where(table_column.in_(bindparam("names", expanding=True)))
+
+
+def _taken(session: Session, column: Mapped[str], names: list[str]) -> set[str]:
+    """Which of ``names`` rows have as their slug."""
+    return set(session.connection().scalars(_taken_of(column), {"names": names}))
 
 
 def _first_free(
@@ -41,7 +49,7 @@ def _first_free(
     query: each candidate is one probe of the unique index, where a prefix match
     (LIKE 'base%') would read every slug."""
     names = {_suffixed(base, number): number for number in numbers}
-    taken = set(session.scalars(_taken_of(column), {"names": list(names)})) | reserved
+    taken = _taken(session, column, list(names)) | reserved
     return next((number for name, number in names.items() if name not in taken), None)
 
 
@@ -67,7 +75,7 @@ def unique_slugs(
     """``unique_slug`` for rows about to be added together: no two get the same slug, and
     the new titles among them (most) cost one query between them."""
     bases = [_base(text, fallback) for text in texts]
-    taken = set(session.scalars(_taken_of(column), {"names": list(set(bases))}))
+    taken = _taken(session, column, list(set(bases)))
     slugs: list[str] = []
     given: set[str] = set()
     for text, base in zip(texts, bases, strict=True):
@@ -83,7 +91,7 @@ def unique_slug(session: Session, column: Mapped[str], text: str, *, fallback: s
     (all digits get ``fallback`` in front)."""
     base = _base(text, fallback)
     # Most titles are new: one equality lookup, before a batch of numbered candidates.
-    if session.scalar(_taken_of(column), {"names": [base]}) is None:
+    if not _taken(session, column, [base]):
         return base
     return _numbered(session, column, base, text, frozenset())
 

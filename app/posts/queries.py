@@ -1,7 +1,7 @@
 """Reading posts: one count, one page query and one tag query per list, whatever its size."""
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -238,12 +238,15 @@ def to_public(row: PostRow, tags: list[str], zone: ZoneInfo) -> PostPublic:
     )
 
 
-def written_row(post: Post, *, source: Source | None, author_name: str) -> PostRow:
-    """A post just flushed as the row ``rows_statement`` would read, without reading it:
-    every column it has came from this write, and its source and author are those it was
-    given."""
+def written_row(
+    post_id: int, columns: Mapping[str, Any], *, source: Source | None, author_name: str
+) -> PostRow:
+    """A post just inserted with ``columns`` (as stored) as the row ``rows_statement`` would
+    read, without reading it: every column it has came from this write, and its source and
+    author are those it was given."""
     return PostRow(
-        **{name: getattr(post, name) for name in _POST_COLUMNS},
+        **{name: columns[name] for name in _POST_COLUMNS if name != "id"},
+        id=post_id,
         source_id=source.id if source else None,
         source_slug=source.slug if source else None,
         source_name=source.name if source else None,
