@@ -1,5 +1,6 @@
 """Imports render their bodies before a batch's transaction takes the write lock: SQLite's
-lock is never held while Markdown is rendered, also for day pages and posts updated again."""
+lock is never held while Markdown is rendered or an excerpt derived, also for day pages and
+posts updated again."""
 
 import io
 from typing import Any
@@ -7,9 +8,10 @@ from typing import Any
 import pytest
 
 from app.core.db import Database
-from app.core.html import render_markdown
+from app.core.html import make_excerpt, render_markdown
 from app.importers.files import import_archive_page, import_wxr
 from app.importers.service import ImportSummary
+from app.posts.models import Post
 from tests.factories import BERLIN
 from tests.test_wxr import export
 from tests.write_lock import write_lock_free
@@ -69,3 +71,32 @@ def test_an_export_and_its_newer_version_are_rendered_before_they_write(
     assert run(_item("2022-01-10 08:00:00", "Erster Text")).created == 1
     assert run(_item("2022-02-01 08:00:00", "Zweiter Text")).updated == 1
     assert renders == [True, True]
+
+
+@pytest.fixture
+def excerpts(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the write lock was free at each excerpt derived from a body."""
+    seen: list[bool] = []
+
+    def recording(*args: Any, **kwargs: Any) -> str:
+        seen.append(write_lock_free(db))
+        return make_excerpt(*args, **kwargs)
+
+    for module in ("app.importers.ahead", "app.importers.service", "app.posts.service"):
+        monkeypatch.setattr(f"{module}.make_excerpt", recording, raising=False)
+    return seen
+
+
+def test_excerpts_are_derived_with_the_rendering_before_they_write(
+    db: Database, excerpts: list[bool]
+) -> None:
+    def run(*items: str) -> ImportSummary:
+        return import_wxr(db, io.BytesIO(export(*items)), zone=BERLIN, language="de")
+
+    assert run(_item("2022-01-10 08:00:00", "Erster <strong>Text</strong>")).created == 1
+    assert run(_item("2022-02-01 08:00:00", "Zweiter <em>Text</em>")).updated == 1
+    assert excerpts == [True, True]
+    with db.session(write=False) as session:
+        post = session.query(Post).one()
+        assert post.excerpt == make_excerpt(post.body, rendered=post.body_html)
+        assert post.excerpt.startswith("Zweiter Text")

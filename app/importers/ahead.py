@@ -30,7 +30,7 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from app.core.errors import InvalidInput
-from app.core.html import render_markdown
+from app.core.html import make_excerpt, render_markdown
 from app.importers import limits
 from app.importers.records import ImportedPost, ItemFailure
 from app.importers.wxr import read_wxr
@@ -107,7 +107,8 @@ class WxrReadAhead:
 def rendered_ahead(
     item: ImportedPost | ItemFailure, languages: Sequence[str]
 ) -> ImportedPost | ItemFailure:
-    """``item`` with its body rendered and, for a post, its language detected among
+    """``item`` with its body rendered (its excerpt derived, unless it has one written by hand)
+    and, for a post, its language detected among
     ``languages`` (none given: it keeps the one it has), for the writer to store without
     that CPU work while it holds the write lock; an item the writer refuses is left as it
     is, which costs with its size. An item rendered already (by the reader process) is
@@ -119,7 +120,10 @@ def rendered_ahead(
     language = item.language
     if language is None and item.revision_of is None:
         language = detect_language(f"{item.title}\n{item.body}", languages)
-    return replace(item, body_html=render_markdown(item.body), language=language)
+    html = render_markdown(item.body)
+    # Derived here too, for the writer not to: it reads the rendered HTML's first blocks.
+    derived = None if item.excerpt else make_excerpt(item.body, rendered=html)
+    return replace(item, body_html=html, derived_excerpt=derived, language=language)
 
 
 def _rendered_if_behind(

@@ -43,6 +43,9 @@ class ImportedPost:
     excerpt: str | None = None
     # The body rendered ahead, by a reader in a second process (app.importers.ahead).
     body_html: str | None = None
+    # The excerpt derived from ``body_html`` along with it, for a post without one written
+    # by hand.
+    derived_excerpt: str | None = None
     # The post's language (ISO 639), detected from its title and body when the body was
     # rendered ahead; None: too short to tell, and the site's is stored.
     language: str | None = None

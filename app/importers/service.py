@@ -246,10 +246,10 @@ class PostImporter:
             except ValidationError as error:
                 self._fail(item, first_error(error.errors()))
                 continue
-            rendered = item.body_html if data.body == item.body else None
+            rendered, derived = _ahead(item, data)
             added = add_earlier(
                 session.connection(), post_id, title=data.title, body=data.body,
-                excerpt=item.excerpt or make_excerpt(data.body, rendered=rendered),
+                excerpt=derived or make_excerpt(data.body, rendered=rendered),
                 saved_at=item.created_at,
             )  # fmt: skip
             if added:
@@ -351,6 +351,7 @@ class PostImporter:
         if before is not None:
             self._update(session, before.post_id, data, item)
             return
+        body_html, excerpt = _ahead(item, data)
         entry = post_imports.PostImport(
             data=data,
             author_id=self._author_id(session, item.author),
@@ -358,9 +359,8 @@ class PostImporter:
             import_key=item.import_key,
             created_at=item.created_at,
             modified_at=item.modified_at,
-            excerpt=item.excerpt,
-            # Validation keeps a body as it is or refuses it; this checks that it did.
-            body_html=item.body_html if data.body == item.body else None,
+            excerpt=excerpt,
+            body_html=body_html,
             trashed_from=item.trashed_from,
             trashed_at=item.trashed_at,
         )
@@ -445,6 +445,7 @@ class PostImporter:
 
     def _update(self, session: Session, post_id: int, data: PostCreate, item: ImportedPost) -> None:
         assert item.modified_at is not None  # only a newer item updates a post
+        body_html, excerpt = _ahead(item, data)
         try:
             # A savepoint: an update another writer's change refuses (say, its import key
             # taken meanwhile) fails alone, and leaves the post as it was.
@@ -456,8 +457,8 @@ class PostImporter:
                     zone=self.zone,
                     import_key=item.import_key,
                     modified_at=item.modified_at,
-                    excerpt=item.excerpt,
-                    body_html=item.body_html if data.body == item.body else None,
+                    excerpt=excerpt,
+                    body_html=body_html,
                     trash=post_imports.trash_columns(
                         data.status, item.trashed_from, item.trashed_at
                     ),
@@ -482,3 +483,12 @@ class PostImporter:
             known.by_domain[host] = source
         else:
             self._not_learnt.add((source.id, host))
+
+
+def _ahead(item: ImportedPost, data: PostCreate) -> tuple[str | None, str | None]:
+    """The body's HTML as rendered ahead, and the excerpt: the file's, else the one derived
+    ahead; each None where it is to be made of the stored body, since validation changed it."""
+    # Validation keeps a body as it is or refuses it; this checks that it did.
+    if data.body != item.body:
+        return None, item.excerpt
+    return item.body_html, item.excerpt or item.derived_excerpt

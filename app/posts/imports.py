@@ -36,7 +36,8 @@ ImportKey = Annotated[CleanText, Field(max_length=IMPORT_KEY_MAX)]
 @dataclass(frozen=True, slots=True)
 class PostImport:
     """A post an import brings in, with the times it has where it comes from and its
-    hand-written excerpt if it has one (an edit of the body derives it again later)."""
+    excerpt when it has one already: written by hand (an edit of the body derives it again
+    later), or derived ahead from ``body_html``."""
 
     data: PostCreate
     author_id: int
