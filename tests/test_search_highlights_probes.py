@@ -15,9 +15,12 @@ from app.search.analyzer import Analyser, query_forms
 from app.search.highlights import (
     CANDIDATES_MAX,
     STEM_TAILS,
+    _branches,
     _class,
     _letters,
+    _needles,
     _one_of,
+    _probe_length,
     highlight,
     snippet,
 )
@@ -160,3 +163,26 @@ def test_the_letters_after_a_probes_first_match_exactly_their_class() -> None:
         assert set(re.findall(_one_of(letters), everything)) == wanted
         behind = re.compile(f"(?s).(?<={_one_of(letters)})")
         assert set(behind.findall(everything)) == wanted
+
+
+def test_a_probe_leaves_out_the_branches_another_begins_and_finds_the_same_words() -> None:
+    # A word's forms (straßenbahn, straßenbahnen) begin alike: the longer's branch can match
+    # only where the shorter's does, and only where a match begins is used.
+    languages = ["de", "en", "fr", "es", "it", "ru"]
+    words = ["Straßenbahnen", "Frelmleben", "Häuserkämpfe", "Kasachstan", "Ärzte"]
+    wanted = Query(clauses=tuple(Term(word, query_forms(word, languages)) for word in words))
+    probe = _needles(wanted, "de").probe
+    assert probe is not None
+    tokens = {form for clause in wanted.clauses for form in clause.forms}  # type: ignore[union-attr]
+    branches = [b for token in tokens for b in _branches(token, _probe_length(token, "de"))]
+    every = "|".join(f"(?<={_one_of(b.first)}){b.rest}" for b in dict.fromkeys(branches))
+    first = "".join(dict.fromkeys(char for branch in branches for char in branch.first))
+    unpruned = re.compile(f"{_class(first)}(?:{every})")
+    assert len(probe.pattern) < len(unpruned.pattern)
+    text = (
+        "Die STRASSENBAHNEN, Straßen-Bahn und Strassenbahn; frelmlebens Frelm-leben FRELML "
+        "Haeuserkaempfe Häuser-kämpfe HÄUSER Kasach-stan kasachstans Kaſachſtan ÄRZTE Aerzte "
+        "Arzt Ärztin strasse Frel Käse Strß"
+    )
+    for at in range(len(text)):
+        assert bool(probe.match(text, at)) == bool(unpruned.match(text, at)), text[at:]

@@ -1,7 +1,8 @@
 """Engine, sessions and the one-thread-hop unit of work used by every request."""
 
+import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -10,9 +11,21 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
-from sqlalchemy import Connection, Engine, Table, event, literal
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    any_,
+    event,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -136,6 +149,17 @@ def insert_ignoring_duplicates(session: Session, model: type[SQLModel], **values
     # RETURNING tells whether a row went in; psycopg reports no row count for this statement.
     statement = on_conflict_do_nothing(session, table).values(**values).returning(literal(1))
     return session.execute(statement).first() is not None
+
+
+def one_of(column: ColumnElement[int], values: Sequence[int], dialect: str) -> ColumnElement[bool]:
+    """Whether ``column`` is one of ``values`` (integers), given as one parameter however many
+    they are: an array on PostgreSQL, a JSON array on SQLite. An expanding IN is compiled
+    for each count of values and has its parameters rendered into the statement at every
+    execution (0.7 ms of a search's 11 ms, measured by hand)."""
+    if dialect == "postgresql":
+        return column == any_(literal(list(values), ARRAY(BigInteger)))
+    listed = func.json_each(literal(json.dumps(list(values)))).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 # Limiters belong to an event loop: one of each is made per loop, on first use.

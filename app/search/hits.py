@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
+from app.core.db import one_of
 from app.core.encoding import encode_json
 from app.posts import documents, queries
 from app.search.schemas import Highlights, SearchPage
@@ -57,7 +58,7 @@ def page_rows(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -
         .select_from(
             _POSTS.outerjoin(_DOCUMENTS, queries.current_document(zone.key, documents.FORMAT))
         )
-        .where(_POSTS.c.id.in_(post_ids))
+        .where(one_of(_POSTS.c.id, post_ids, connection.dialect.name))
     )
     return list(map(PageRow._make, connection.execute(statement).all()))
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app.archives.service import month_count
 from app.auth.service import Viewer
+from app.core.db import one_of
 from app.core.html import plain_text
 from app.core.pagination import PageParams
 from app.core.types import as_aware
@@ -94,6 +95,15 @@ class Counted(NamedTuple):
     exact: bool
     per_source: Counter[int]
     per_month: Counter[str]
+    # The slug and name of counted sources, when read with the counts.
+    named: dict[int, "_Named"]
+
+
+class _Named(NamedTuple):
+    """A source's slug and name, as its facet shows them."""
+
+    slug: str
+    name: str
 
 
 class Found(NamedTuple):
@@ -113,6 +123,9 @@ class _Group(NamedTuple):
     month: str | None
     found: int
     oldest: int  # the smallest search key among them
+    # The source's slug and name, when counted with them.
+    slug: str | None = None
+    name: str | None = None
 
 
 class _Match(NamedTuple):
@@ -150,15 +163,14 @@ def search(
     start, end = paging.offset, min(paging.offset + paging.per_page, counted.total)
     page: list[ranking.Scored] = []
     if start < ranked:
-        matched = ranking.scored(newest.newest(ranked), query, dialect)
+        scoring = ranking.scored(newest.newest(ranked), query, dialect)
         page += ranking.best(
-            connection, matched, ranked, offset=start, limit=min(end, ranked) - start
+            connection, scoring, ranked, offset=start, limit=min(end, ranked) - start
         )
     after = max(start, ranked)
     if end > after:
-        matched = ranking.scored(newest.newest(end), query, dialect)
-        rows = connection.execute(matched.offset(after).limit(end - after)).all()
-        page += map(ranking.Scored._make, rows)
+        scoring = ranking.scored(newest.newest(end), query, dialect)
+        page += ranking.newest(connection, scoring, offset=after, limit=end - after)
     scores = {hit.key & POST_ID_MASK: hit.score for hit in page}
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
@@ -258,12 +270,21 @@ def _count(connection: Connection, newest: Newest) -> Counted:
     else:
         grouping = _grouping(connection.dialect.name)
         counted = newest.select(*grouping).limit(COUNTED + 1).subquery()
-        statement = select(
-            counted.c.source_id,
-            counted.c.month,
-            func.count().label("found"),
-            func.min(counted.c.key).label("oldest"),
-        ).group_by(counted.c.source_id, counted.c.month)
+        grouped = (
+            select(
+                counted.c.source_id,
+                counted.c.month,
+                func.count().label("found"),
+                func.min(counted.c.key).label("oldest"),
+            )
+            .group_by(counted.c.source_id, counted.c.month)
+            .subquery()
+        )
+        # The facets' names come with the counts: a few hundred groups, each looked up.
+        sources = queries.SOURCES
+        statement = select(*grouped.c, sources.c.slug, sources.c.name).select_from(
+            grouped.outerjoin(sources, sources.c.id == grouped.c.source_id)
+        )
         groups = list(map(_Group._make, connection.execute(statement).all()))
     total = sum(group.found for group in groups)
     if total > COUNTED:
@@ -271,12 +292,15 @@ def _count(connection: Connection, newest: Newest) -> Counted:
         groups[groups.index(last)] = last._replace(found=last.found - 1)
     per_source: Counter[int] = Counter()
     per_month: Counter[str] = Counter()
+    named: dict[int, _Named] = {}
     for group in groups:
         if group.source_id is not None:
             per_source[group.source_id] += group.found
+            if group.slug is not None and group.name is not None:
+                named[group.source_id] = _Named(group.slug, group.name)
         if group.month is not None:
             per_month[group.month] += group.found
-    return Counted(min(total, COUNTED), total <= COUNTED, +per_source, +per_month)
+    return Counted(min(total, COUNTED), total <= COUNTED, +per_source, +per_month, named)
 
 
 def _groups(rows: Sequence[Row[Any]]) -> list[_Group]:
@@ -293,20 +317,21 @@ def _groups(rows: Sequence[Row[Any]]) -> list[_Group]:
 
 def _facets(connection: Connection, counted: Counted, language: str) -> Facets:
     per_source, per_month = counted.per_source, counted.per_month
-    sources = queries.SOURCES
-    named = (
-        connection.execute(
-            select(sources.c.id, sources.c.slug, sources.c.name).where(
-                sources.c.id.in_(list(per_source))
-            )
-        ).all()
-        if per_source
-        else []
-    )
+    named = counted.named
+    unnamed = [source_id for source_id in per_source if source_id not in named]
+    if unnamed:  # counted without their names (PostgreSQL: as read with the matches)
+        sources = queries.SOURCES
+        statement = select(sources.c.id, sources.c.slug, sources.c.name).where(
+            one_of(sources.c.id, unnamed, connection.dialect.name)
+        )
+        named = {
+            **named,
+            **{row.id: _Named(row.slug, row.name) for row in connection.execute(statement)},
+        }
     return Facets(
         sources=sorted(
-            (SourceFacet(slug=slug, name=name, count=per_source[source_id])
-             for source_id, slug, name in named),
+            (SourceFacet(slug=found.slug, name=found.name, count=per_source[source_id])
+             for source_id, found in named.items() if source_id in per_source),
             key=lambda facet: (-facet.count, facet.name),
         ),
         months=[
