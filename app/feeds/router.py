@@ -67,54 +67,49 @@ async def _feed(
     return Response(body, media_type=MEDIA_TYPES[format])
 
 
-@router.get(
-    "/posts.rss",
-    response_class=Response,
-    summary="RSS 2.0 feed of posts",
-    responses=_responses(FeedFormat.rss),
-    description=_ABOUT + " RSS 2.0 with content:encoded, dc:creator and the source.",
-)
-async def rss_feed(
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    filters: Annotated[FeedFilters, Query()],
-    size: Annotated[FeedSize, Query()],
-) -> Response:
-    return await _feed(FeedFormat.rss, request, database, settings, filters, size)
+# Each format's summary and what its items carry beyond the common description.
+_FORMATS = {
+    FeedFormat.rss: (
+        "RSS 2.0 feed of posts",
+        " RSS 2.0 with content:encoded, dc:creator and the source.",
+    ),
+    FeedFormat.atom: (
+        "Atom 1.0 feed of posts",
+        " Atom 1.0 (RFC 4287) with content of type html and the original article as the link "
+        "rel=via.",
+    ),
+    FeedFormat.json: (
+        "JSON Feed 1.1 of posts",
+        " JSON Feed 1.1 with content_html, the original article as external_url, and the "
+        "source and credit in the _presseschau extension.",
+    ),
+}
 
 
-@router.get(
-    "/posts.atom",
-    response_class=Response,
-    summary="Atom 1.0 feed of posts",
-    responses=_responses(FeedFormat.atom),
-    description=_ABOUT + " Atom 1.0 (RFC 4287) with content of type html and the original "
-    "article as the link rel=via.",
-)
-async def atom_feed(
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    filters: Annotated[FeedFilters, Query()],
-    size: Annotated[FeedSize, Query()],
-) -> Response:
-    return await _feed(FeedFormat.atom, request, database, settings, filters, size)
+def _add_route(format: FeedFormat, summary: str, about: str) -> None:
+    """GET (and HEAD) /posts.<format>: one route per format, so each has its own media
+    type and operation in the spec."""
+
+    async def feed(
+        request: Request,
+        database: DatabaseDep,
+        settings: SettingsDep,
+        filters: Annotated[FeedFilters, Query()],
+        size: Annotated[FeedSize, Query()],
+    ) -> Response:
+        return await _feed(format, request, database, settings, filters, size)
+
+    router.add_api_route(
+        f"/posts.{format.value}",
+        feed,
+        methods=["GET"],
+        name=f"{format.value}_feed",
+        response_class=Response,
+        summary=summary,
+        responses=_responses(format),
+        description=_ABOUT + about,
+    )
 
 
-@router.get(
-    "/posts.json",
-    response_class=Response,
-    summary="JSON Feed 1.1 of posts",
-    responses=_responses(FeedFormat.json),
-    description=_ABOUT + " JSON Feed 1.1 with content_html, the original article as "
-    "external_url, and the source and credit in the _presseschau extension.",
-)
-async def json_feed(
-    request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    filters: Annotated[FeedFilters, Query()],
-    size: Annotated[FeedSize, Query()],
-) -> Response:
-    return await _feed(FeedFormat.json, request, database, settings, filters, size)
+for _format, (_summary, _about) in _FORMATS.items():
+    _add_route(_format, _summary, _about)
