@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
@@ -17,8 +18,9 @@ from app.core.db import Database
 from app.core.links import PostLinks
 from app.main import create_app
 from app.webhooks.delivery import DeliveryOptions, Sender
+from app.webhooks.types import EVENT_TYPES
 from app.worker.process import worker_for
-from tests.factories import Account, make_account, make_post
+from tests.factories import Account, make_account, make_post, make_source
 from tests.webhook_receiver import Receiver, running_receiver
 
 BLOG = Path(__file__).resolve().parent / "data" / "blog.wxr"
@@ -105,3 +107,27 @@ def test_the_worker_sends_them_with_the_posts_public_url(
     expected = PostLinks(allowed.post_link_template, "https://blog.example")
     assert payload["data"]["url"] == expected.link(post.id, post.slug, date(2022, 1, 10))
     assert payload["data"]["url"].startswith("https://blog.example/2022/01/10/")
+
+
+def test_what_is_sent_is_what_the_openapi_document_describes(
+    hooks: TestClient, db: Database, allowed: Settings, receiver: Receiver, admin: Account
+) -> None:
+    spec = hooks.get("/openapi.json").json()
+    assert set(spec["webhooks"]) == set(EVENT_TYPES)
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published", "source.*"])
+    make_source(db)
+    make_post(db, make_account(db, Role.editor))
+    worker_for(db, allowed).sweep()
+    payloads = told(endpoint["secret"], receiver)
+    assert sorted(item["type"] for item in payloads) == ["post.published", "source.created"]
+    for payload in payloads:
+        documented = spec["webhooks"][
+            "source.*" if payload["type"].startswith("source.") else payload["type"]
+        ]
+        body = documented["post"]["requestBody"]["content"]["application/json"]["schema"]
+        # The document's own components resolve the schema's references; nothing is sent
+        # that it does not name.
+        schemas = spec["components"]["schemas"]
+        jsonschema.validate(payload, {**body, "components": spec["components"]})
+        assert set(payload) == set(schemas["WebhookPayload"]["properties"])
+        assert set(payload["data"]) <= set(schemas["WebhookData"]["properties"])
