@@ -45,6 +45,8 @@ from app.search.router import router as search_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
 from app.transfer.router import router as transfer_router
+from app.webhooks.openapi import document_webhooks
+from app.webhooks.router import router as webhooks_router
 from app.worker.process import STOP_SECONDS, worker_for
 
 API_PREFIX = "/api/v1"
@@ -178,6 +180,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         feeds_router,
         auth_router,
         transfer_router,
+        webhooks_router,
     )
     for router in (*routers, audit_router):
         api.include_router(router)
@@ -185,6 +188,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(system_router)
 
     install_error_handlers(app)
+    document_webhooks(app)
     install_openapi(app, api_prefix=API_PREFIX, token_required=require_viewer)
     if reader is not None:
         # Added first, so it runs last: inside the response cache, which keeps its answers, and

@@ -18,6 +18,7 @@ from app.posts.models import (
 from app.revisions.models import PostRevision, PostRevisionQueue
 from app.search.models import PostSearch, PostSearchQueue, SearchWord
 from app.sources.models import Source, SourceDomain
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookSubscription
 from app.worker.models import Job
 
 metadata = SQLModel.metadata
@@ -44,5 +45,8 @@ __all__ = [
     "SourceDomain",
     "Tag",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookSubscription",
     "metadata",
 ]

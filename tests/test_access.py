@@ -45,6 +45,9 @@ from app.previews.links import signature
 from app.search.index import index_queued
 from app.sources.models import Source
 from app.sources.schemas import SourcePublic
+from app.webhooks import service as webhooks
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.schemas import WebhookCreate
 from tests.conftest import empty_all_tables
 from tests.factories import BERLIN, Account, make_account, make_post, make_source
 
@@ -141,6 +144,14 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("restore_revision", "published"): (401, 403,  403,   200,   200,   401,   401,   401),
     ("restore_revision", "draft"):     (401, 200,  404,   200,   200,   401,   401,   401),
     ("restore_revision", "scheduled"): (401, 403,  404,   200,   200,   401,   401,   401),
+    ("create_webhook", ""):            (401,  _,   403,   403,   201,   401,   401,   401),
+    ("list_webhooks", ""):             (401,  _,   403,   403,   200,   401,   401,   401),
+    ("get_webhook", ""):               (401,  _,   403,   403,   200,   401,   401,   401),
+    ("update_webhook", ""):            (401,  _,   403,   403,   200,   401,   401,   401),
+    ("delete_webhook", ""):            (401,  _,   403,   403,   204,   401,   401,   401),
+    ("list_deliveries", ""):           (401,  _,   403,   403,   200,   401,   401,   401),
+    ("redeliver", ""):                 (401,  _,   403,   403,   202,   401,   401,   401),
+    ("redeliver_failed", ""):          (401,  _,   403,   403,   202,   401,   401,   401),
 }
 # fmt: on
 
@@ -574,6 +585,63 @@ def _update_user(w: World, _variant: str, _caller: Caller) -> Call:
     )
 
 
+def _new_webhook(w: World) -> int:
+    """A fresh endpoint for every source event, made as an admin would."""
+    made = w.db.call(
+        webhooks.create_webhook,
+        data=WebhookCreate(url="https://hooks.example/in", events=["source.*"]),
+        allow_private=False,
+    )
+    return made.id
+
+
+def _webhook_state(session: Session, endpoint_id: int) -> object:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    deliveries = session.scalars(
+        select(WebhookDelivery).where(col(WebhookDelivery.endpoint_id) == endpoint_id)
+    ).all()
+    return (
+        endpoint and endpoint.model_dump(),
+        [delivery.model_dump() for delivery in deliveries],
+    )
+
+
+def _webhook_call(
+    route: str, body: dict[str, object] | None = None
+) -> Callable[[World, str, Caller], Call]:
+    """A call on a fresh endpoint that has a (pending) delivery: a source made after it."""
+
+    def build(w: World, _variant: str, _caller: Caller) -> Call:
+        endpoint_id = _new_webhook(w)
+        make_source(w.db)
+        params: dict[str, object] = {"endpoint_id": endpoint_id}
+        if route == "redeliver":
+            params["delivery_id"] = w.db.call(_a_delivery, endpoint_id=endpoint_id)
+        return Call(
+            w.url(route, **params),
+            body=body,
+            state=lambda: w.db.call(_webhook_state, endpoint_id=endpoint_id),
+        )
+
+    return build
+
+
+def _a_delivery(session: Session, endpoint_id: int) -> int:
+    delivery_id = session.scalars(
+        select(col(WebhookDelivery.id)).where(col(WebhookDelivery.endpoint_id) == endpoint_id)
+    ).one()
+    assert delivery_id is not None
+    return delivery_id
+
+
+def _create_webhook(w: World, _variant: str, _caller: Caller) -> Call:
+    return Call(
+        w.url("create_webhook"),
+        body={"url": "https://hooks.example/new", "events": ["post.published"]},
+        state=_counter(w, WebhookEndpoint),
+    )
+
+
 # Route name → its HTTP method and how a row builds its request.
 CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "list_posts": ("GET", _list_posts),
@@ -608,10 +676,21 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "list_revisions": ("GET", _list_revisions),
     "get_revision": ("GET", _get_revision),
     "restore_revision": ("POST", _restore_revision),
+    "create_webhook": ("POST", _create_webhook),
+    "list_webhooks": ("GET", _plain("list_webhooks")),
+    "get_webhook": ("GET", _webhook_call("get_webhook")),
+    "update_webhook": ("PATCH", _webhook_call("update_webhook", {"description": "Neu"})),
+    "delete_webhook": ("DELETE", _webhook_call("delete_webhook")),
+    "list_deliveries": ("GET", _webhook_call("list_deliveries")),
+    "redeliver": ("POST", _webhook_call("redeliver")),
+    "redeliver_failed": (
+        "POST",
+        _webhook_call("redeliver_failed", {"since": "2020-01-01T00:00:00Z"}),
+    ),
 }
 # Requests other than GET that record no event: a like is a reader's, not a change anyone
-# audits, and matching a source only reads.
-EVENTLESS = {"like_post", "match_source"}
+# audits, matching a source only reads, and a redelivery changes no content or endpoint.
+EVENTLESS = {"like_post", "match_source", "redeliver", "redeliver_failed"}
 
 
 def _route_names(app: FastAPI, method: str, path: str) -> list[str]:

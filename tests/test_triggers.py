@@ -26,8 +26,12 @@ from tests.factories import make_account, make_post
 
 # The release before the triggers were made from their declaration.
 BEFORE_DECLARATION = "4c7e9a2b1d63"
+# The versions' triggers need a column that release did not have; webhook_fanout watches the
+# events table, which it did not have at all.
 FAMILIES_BEFORE_VERSIONS = tuple(
-    declared for declared in FAMILIES if declared.name not in ("post_versions", "source_versions")
+    declared
+    for declared in FAMILIES
+    if declared.name not in ("post_versions", "source_versions", "webhook_fanout")
 )
 
 

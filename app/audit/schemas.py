@@ -49,7 +49,7 @@ class AuditActor(BaseModel):
 
 
 class AuditObject(BaseModel):
-    type: str = Field(description="`post`, `source`, `user` or `token`.")
+    type: str = Field(description="`post`, `source`, `user`, `token` or `webhook`.")
     id: int
 
 

@@ -163,6 +163,20 @@ class Settings(BaseSettings):
         "are refused. The default is WordPress's 'day and name' permalink, which a blog "
         "moved from WordPress keeps.",
     )
+    webhooks_allow_private: bool = Field(
+        False,
+        description="Let webhooks reach loopback, link-local and private addresses, and plain "
+        "http:// URLs. Off (the default), an endpoint must be https:// and every address its "
+        "name resolves to when a delivery is sent is checked: a private one is refused, so a "
+        "name that resolves to an inside address (DNS rebinding) reaches nothing.",
+    )
+    webhooks_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="How long a webhook delivery may take to connect, send and be answered; "
+        "longer counts as a failed attempt, retried on the schedule.",
+    )
     site_title: str = Field(
         "Presseschau",
         min_length=1,

@@ -149,6 +149,7 @@ def install_openapi(app: FastAPI, *, api_prefix: str, token_required: Callable[.
                 summary=app.summary,
                 description=app.description,
                 routes=app.routes,
+                webhooks=app.webhooks.routes,
                 tags=app.openapi_tags,
             )
             _problem_everywhere(schema, api_prefix)

@@ -57,6 +57,7 @@ from app.derived.trigger_types import (
     row_condition,
     values_differ,
 )
+from app.derived.webhook_fanout import WEBHOOK_FANOUT
 from app.posts.models import FIRST, IF_ROOM
 from app.posts.visibility import POSTS, published
 from app.search.models import NEW_GENERATION
@@ -697,6 +698,7 @@ FAMILIES: tuple[Family, ...] = (
     SOURCE_VERSIONS,
     POST_REVISIONS,
     POST_SEARCH,
+    WEBHOOK_FANOUT,
 )
 
 

@@ -48,6 +48,11 @@ class Action:
     token_revoked = "token.revoked"  # noqa: S105
     auth_failed = "auth.failed"
     backup_restored = "backup.restored"
+    webhook_created = "webhook.created"
+    webhook_updated = "webhook.updated"
+    webhook_deleted = "webhook.deleted"
+    # By the worker: the endpoint answered 410, or failed for 3 days.
+    webhook_disabled = "webhook.disabled"
 
 
 ACTIONS: tuple[str, ...] = tuple(
@@ -55,7 +60,7 @@ ACTIONS: tuple[str, ...] = tuple(
 )
 # What an action's family is called in filters (``post.*``): the part before the dot.
 FAMILIES: frozenset[str] = frozenset(action.split(".", 1)[0] for action in ACTIONS)
-OBJECT_TYPES = ("post", "source", "user", "token")
+OBJECT_TYPES = ("post", "source", "user", "token", "webhook")
 
 
 class Ref(NamedTuple):

@@ -6,6 +6,7 @@ from types import FrameType
 
 from app.core.config import Settings
 from app.core.db import Database
+from app.webhooks.delivery import DeliveryOptions, Sender
 from app.worker.runner import Worker
 from app.worker.tasks import standard_registry
 
@@ -23,6 +24,7 @@ def worker_for(database: Database, settings: Settings) -> Worker:
             settings.zone,
             trash_days=settings.trash_days,
             search_languages=settings.search_languages,
+            webhooks=Sender(DeliveryOptions.from_settings(settings)),
         ),
         poll_seconds=settings.worker_poll_seconds,
     )

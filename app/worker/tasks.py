@@ -13,6 +13,8 @@ from app.posts.documents import refresh_documents
 from app.posts.publisher import publish_due
 from app.posts.trash import empty_trash
 from app.search.index import index_queued
+from app.webhooks.delivery import BATCH as DELIVERY_BATCH
+from app.webhooks.delivery import Sender
 from app.worker.registry import JobContext, Registry, Released
 
 REFRESH_DOCUMENTS = "refresh post documents"
@@ -20,6 +22,7 @@ PUBLISH_SCHEDULED = "publish scheduled posts"
 EMPTY_TRASH = "empty the trash"
 INDEX_POSTS = "index queued posts"
 STORE_DOCUMENTS = "store queued post documents"
+DELIVER_WEBHOOKS = "deliver webhooks"
 REFRESH_INTERVAL = timedelta(minutes=5)
 # A post leaves the trash within this of its last day there.
 EMPTY_TRASH_INTERVAL = timedelta(hours=1)
@@ -41,6 +44,7 @@ def standard_registry(
     *,
     trash_days: int = 30,
     search_languages: Sequence[str] = DEFAULT_SEARCH_LANGUAGES,
+    webhooks: Sender | None = None,
 ) -> Registry:
     """Every handler and periodic task, for a worker on ``database`` in the site's ``zone``
     that deletes posts trashed more than ``trash_days`` ago (0: none) and indexes posts for
@@ -98,4 +102,9 @@ def standard_registry(
         empty_trash(database, trash_days, between_batches=between_batches)
 
     registry.every(EMPTY_TRASH, EMPTY_TRASH_INTERVAL, empty)
+    if webhooks is not None:
+        # Within a poll of the write that recorded its event; a full batch runs again at once.
+        registry.sweep(
+            DELIVER_WEBHOOKS, lambda: webhooks.deliver_due(database), batch=DELIVERY_BATCH
+        )
     return registry

@@ -1,0 +1,449 @@
+"""Sending deliveries: the worker's sweep claims due ones in a short write, sends them with no
+transaction open (SQLite's write lock is never held while waiting on a receiver), and
+records the answers in another short write.
+
+At least once: a delivery stays pending until an answer is recorded; a claim lasts a little
+longer than a send can take, so one whose sender died (kill -9) is sent again after it. In
+order per object: a delivery waits while an earlier one about the same object to the same
+endpoint is pending. Several workers: on PostgreSQL each claims with SKIP LOCKED; SQLite's
+write lock takes claims one at a time.
+"""
+
+import email.utils
+import secrets
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.links import PostLinks
+from app.core.types import utcnow
+from app.events.actor import WORKER
+from app.events.models import Event
+from app.events.record import Action, Ref, record
+from app.webhooks import addresses, payloads, signing
+from app.webhooks.models import (
+    ERROR_MAX,
+    EXCERPT_MAX,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+# The Standard Webhooks specification's example schedule: after the first attempt fails, again
+# 5 seconds later, then 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours and 10 hours; a
+# delivery that fails all eight attempts (about 28 hours) has failed for good.
+SCHEDULE: tuple[timedelta, ...] = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+# An endpoint that has answered nothing but failures for this long is disabled.
+DISABLE_AFTER = timedelta(days=3)
+# The longest Retry-After honoured: a receiver cannot park a delivery for ever.
+RETRY_AFTER_MAX = timedelta(hours=24)
+# Deliveries a sweep claims and sends at once (in parallel): a sweep takes about one timeout
+# at worst, so a receiver that hangs holds up the worker's other sweeps no longer than that.
+BATCH = 32
+SENDERS = 8
+USER_AGENT = "Presseschau-Webhooks/1"
+
+_UTC = ZoneInfo("UTC")
+_DELIVERIES = WebhookDelivery.metadata.tables["webhook_deliveries"]
+_ENDPOINTS = WebhookEndpoint.metadata.tables["webhook_endpoints"]
+_EVENTS = Event.metadata.tables["events"]
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    allow_private: bool = False
+    timeout_seconds: float = 10.0
+    # Where a post's public URL comes from (None: no public URL is configured).
+    links: PostLinks | None = None
+    zone: ZoneInfo = _UTC
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "DeliveryOptions":
+        links = None
+        if settings.public_url:
+            links = PostLinks(settings.post_link_template, settings.public_url.rstrip("/"))
+        return cls(
+            allow_private=settings.webhooks_allow_private,
+            timeout_seconds=settings.webhooks_timeout_seconds,
+            links=links,
+            zone=settings.zone,
+        )
+
+    @property
+    def claim_lasts(self) -> timedelta:
+        # Longer than a send can take (resolving, connecting, sending, reading an excerpt).
+        return timedelta(seconds=self.timeout_seconds * 3 + 30)
+
+
+class Claimed(NamedTuple):
+    id: int
+    claim: str
+    endpoint_id: int
+    url: str
+    secrets: tuple[str, ...]
+    message_id: str
+    body: bytes
+
+
+class Outcome(NamedTuple):
+    claimed: Claimed
+    status: int | None  # None: no answer (refused, unreachable, timed out)
+    latency_ms: int | None
+    excerpt: str | None
+    error: str | None
+    retry_after: timedelta | None
+
+
+class Sender:
+    """Sends the due deliveries of one database; one per worker."""
+
+    def __init__(self, options: DeliveryOptions) -> None:
+        self.options = options
+        self._client: httpx.Client | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+
+    def deliver_due(
+        self, database: Database, *, now: datetime | None = None, batch: int = BATCH
+    ) -> int:
+        """Send up to ``batch`` deliveries due at ``now`` (by default: now) and record their
+        answers; how many were sent. The worker's sweep, and the tests' step."""
+        moment = now or utcnow()
+        # A read first: with nothing due, no write lock is taken.
+        with database.session(write=False) as session:
+            due = session.connection().execute(_due(moment).limit(1)).first()
+        if due is None:
+            return 0
+        claimed = self._claim(database, moment, batch)
+        if not claimed:
+            return 0
+        outcomes = list(self._pool_().map(self._send, claimed))
+        with database.session() as session:
+            _record(session.connection(), outcomes, now or utcnow())
+        return len(claimed)
+
+    def _claim(self, database: Database, now: datetime, batch: int) -> list[Claimed]:
+        token = secrets.token_hex(16)
+        with database.session() as session:
+            connection = session.connection()
+            query = _due(now).order_by(_DELIVERIES.c.id).limit(batch)
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(of=_DELIVERIES, skip_locked=True)
+            ids = list(connection.execute(query).scalars())
+            if not ids:
+                return []
+            connection.execute(
+                update(_DELIVERIES)
+                .where(_DELIVERIES.c.id.in_(ids))
+                .values(claimed_until=now + self.options.claim_lasts, claim=token)
+            )
+            return _claimed(connection, ids, token, now, self.options)
+
+    def _pool_(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(SENDERS, thread_name_prefix="webhooks")
+        return self._pool
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                timeout=httpx.Timeout(self.options.timeout_seconds),
+                # A redirect is an answer like any other: a failed attempt, never followed
+                # (it could lead anywhere, an inside address included).
+                follow_redirects=False,
+                # No proxy from the environment: the address checked is the one connected to.
+                trust_env=False,
+                headers={"user-agent": USER_AGENT},
+            )
+        return self._client
+
+    def _send(self, claimed: Claimed) -> Outcome:
+        try:
+            target = addresses.resolve(claimed.url, allow_private=self.options.allow_private)
+        except addresses.Refused as refused:
+            return Outcome(claimed, None, None, None, str(refused), None)
+        url = httpx.URL(claimed.url)
+        stamp = int(time.time())
+        headers = {
+            "host": url.netloc.decode("ascii"),
+            "content-type": "application/json",
+            "webhook-id": claimed.message_id,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": signing.signature_header(
+                claimed.secrets, claimed.message_id, stamp, claimed.body
+            ),
+        }
+        # Connected to the address checked; the name stays the request's Host and the name
+        # TLS asks for and verifies the certificate against.
+        extensions: dict[str, Any] = {}
+        if url.scheme == "https":
+            extensions["sni_hostname"] = target.host
+        started = time.perf_counter()
+        try:
+            with self._http().stream(
+                "POST",
+                url.copy_with(host=str(target.address)),
+                content=claimed.body,
+                headers=headers,
+                extensions=extensions,
+            ) as response:
+                excerpt = _excerpt(response)
+        except httpx.HTTPError as error:
+            return Outcome(claimed, None, None, None, _error_text(error), None)
+        latency = round((time.perf_counter() - started) * 1000)
+        return Outcome(
+            claimed,
+            response.status_code,
+            latency,
+            excerpt,
+            None,
+            _retry_after(response.headers.get("retry-after")),
+        )
+
+
+def _due(now: datetime) -> Any:
+    earlier = aliased(_DELIVERIES)
+    held_back = exists().where(
+        earlier.c.endpoint_id == _DELIVERIES.c.endpoint_id,
+        earlier.c.subject_type == _DELIVERIES.c.subject_type,
+        earlier.c.subject_id == _DELIVERIES.c.subject_id,
+        earlier.c.status == DeliveryStatus.pending.value,
+        earlier.c.id < _DELIVERIES.c.id,
+    )
+    return (
+        select(_DELIVERIES.c.id)
+        .join(_ENDPOINTS, _ENDPOINTS.c.id == _DELIVERIES.c.endpoint_id)
+        .where(
+            _DELIVERIES.c.status == DeliveryStatus.pending.value,
+            _DELIVERIES.c.next_attempt_at <= now,
+            or_(_DELIVERIES.c.claimed_until.is_(None), _DELIVERIES.c.claimed_until < now),
+            _ENDPOINTS.c.enabled.is_(True),
+            ~held_back,
+        )
+    )
+
+
+def _claimed(
+    connection: Connection, ids: list[int], token: str, now: datetime, options: DeliveryOptions
+) -> list[Claimed]:
+    """The claimed deliveries, ready to send: a payload made for each that has none yet
+    (and stored, so retries send the same), with the endpoint's secrets in use."""
+    rows = connection.execute(
+        select(
+            _DELIVERIES.c.id,
+            _DELIVERIES.c.endpoint_id,
+            _DELIVERIES.c.event_id,
+            _DELIVERIES.c.action,
+            _DELIVERIES.c.subject_type,
+            _DELIVERIES.c.subject_id,
+            _DELIVERIES.c.payload,
+            _ENDPOINTS.c.url,
+            _ENDPOINTS.c.secret,
+            _ENDPOINTS.c.previous_secret,
+            _ENDPOINTS.c.previous_secret_expires_at,
+            _EVENTS.c.occurred_at,
+            _EVENTS.c.data,
+        )
+        .join(_ENDPOINTS, _ENDPOINTS.c.id == _DELIVERIES.c.endpoint_id)
+        .join(_EVENTS, _EVENTS.c.id == _DELIVERIES.c.event_id)
+        .where(_DELIVERIES.c.id.in_(ids))
+        .order_by(_DELIVERIES.c.id)
+    ).all()
+    fresh = [row for row in rows if row.payload is None]
+    made = payloads.payloads(
+        connection,
+        (
+            payloads.Told(
+                row.action, row.occurred_at, row.subject_type, row.subject_id, row.data or {}
+            )
+            for row in fresh
+        ),
+        links=options.links,
+        zone=options.zone,
+    )
+    stored = {row.id: payload for row, payload in zip(fresh, made, strict=True)}
+    for delivery_id, payload in stored.items():
+        connection.execute(
+            update(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id).values(payload=payload)
+        )
+    claimed: list[Claimed] = []
+    for row in rows:
+        keys = [row.secret]
+        expires = row.previous_secret_expires_at
+        if row.previous_secret and expires is not None and expires > now:
+            keys.append(row.previous_secret)
+        claimed.append(
+            Claimed(
+                id=row.id,
+                claim=token,
+                endpoint_id=row.endpoint_id,
+                url=row.url,
+                secrets=tuple(keys),
+                message_id=f"evt_{row.event_id}",
+                body=payloads.body(stored.get(row.id, row.payload)),
+            )
+        )
+    return claimed
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The start of the answer's body; the rest is not read."""
+    taken = b""
+    for chunk in response.iter_raw():
+        taken += chunk
+        if len(taken) >= EXCERPT_MAX:
+            break
+    # PostgreSQL's text has no NUL.
+    return taken[:EXCERPT_MAX].decode("utf-8", "replace").replace("\x00", "")
+
+
+def _error_text(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return text[:ERROR_MAX]
+
+
+def _retry_after(value: str | None) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        wait = timedelta(seconds=int(value[:9]))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        wait = when - utcnow()
+    return max(timedelta(0), min(wait, RETRY_AFTER_MAX))
+
+
+def _record(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Each answer on its delivery (if this sweep's claim still holds it), and on its
+    endpoint: a success ends its failing, a 410 or 3 days of failing disable it."""
+    failing: dict[int, bool] = {}
+    gone: set[int] = set()
+    for outcome in outcomes:
+        claimed = outcome.claimed
+        values: dict[str, Any] = {
+            "attempts": _DELIVERIES.c.attempts + 1,
+            "last_status": outcome.status,
+            "last_latency_ms": outcome.latency_ms,
+            "last_error": outcome.error,
+            "response_excerpt": outcome.excerpt,
+            "claimed_until": None,
+            "claim": None,
+            "updated_at": now,
+        }
+        ok = outcome.status is not None and 200 <= outcome.status < 300
+        if ok:
+            values |= {"status": DeliveryStatus.delivered.value, "delivered_at": now}
+        elif outcome.status == 410:
+            values |= {"status": DeliveryStatus.failed.value}
+            gone.add(claimed.endpoint_id)
+        else:
+            if outcome.status is not None and outcome.error is None:
+                values["last_error"] = f"answered {outcome.status}"
+        done = connection.execute(
+            update(_DELIVERIES)
+            .where(_DELIVERIES.c.id == claimed.id, _DELIVERIES.c.claim == claimed.claim)
+            .values(**values)
+            .returning(_DELIVERIES.c.attempts)
+        ).first()
+        if done is None:
+            continue  # the claim ran out and another worker took it: its answer counts
+        if not ok and outcome.status != 410:
+            _schedule(connection, claimed.id, done.attempts, outcome.retry_after, now)
+        failing[claimed.endpoint_id] = not ok
+    _update_endpoints(connection, failing, gone, now)
+
+
+def _schedule(
+    connection: Connection,
+    delivery_id: int,
+    attempts: int,
+    retry_after: timedelta | None,
+    now: datetime,
+) -> None:
+    if attempts > len(SCHEDULE):
+        values: dict[str, Any] = {"status": DeliveryStatus.failed.value}
+    else:
+        wait = SCHEDULE[attempts - 1]
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        values = {"next_attempt_at": now + wait}
+    connection.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id).values(**values))
+
+
+def _update_endpoints(
+    connection: Connection, failing: dict[int, bool], gone: set[int], now: datetime
+) -> None:
+    for endpoint_id, failed in failing.items():
+        if endpoint_id in gone:
+            _disable(connection, endpoint_id, "answered 410 Gone", now)
+        elif not failed:
+            connection.execute(
+                update(_ENDPOINTS)
+                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_not(None))
+                .values(failing_since=None)
+            )
+        else:
+            connection.execute(
+                update(_ENDPOINTS)
+                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_(None))
+                .values(failing_since=now)
+            )
+            since = connection.execute(
+                select(_ENDPOINTS.c.failing_since, _ENDPOINTS.c.enabled).where(
+                    _ENDPOINTS.c.id == endpoint_id
+                )
+            ).first()
+            if (
+                since is not None
+                and since.enabled
+                and since.failing_since is not None
+                and now - since.failing_since >= DISABLE_AFTER
+            ):
+                _disable(connection, endpoint_id, "failed for 3 days", now)
+
+
+def _disable(connection: Connection, endpoint_id: int, reason: str, now: datetime) -> None:
+    row = connection.execute(
+        update(_ENDPOINTS)
+        .where(and_(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.enabled.is_(True)))
+        .values(enabled=False, disabled_reason=reason, updated_at=now)
+        .returning(_ENDPOINTS.c.url)
+    ).first()
+    if row is not None:
+        record(
+            connection,
+            Action.webhook_disabled,
+            Ref("webhook", endpoint_id),
+            {"url": row.url, "reason": reason},
+            actor=WORKER,
+        )

@@ -1,0 +1,133 @@
+"""Every way content changes queues its deliveries, not only the API: an import run from the
+command line, and the worker's own sweep sends them as a running site would, to a real
+receiver on 127.0.0.1."""
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+
+from app.auth.models import Role
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.links import PostLinks
+from app.main import create_app
+from app.webhooks.delivery import DeliveryOptions, Sender
+from app.webhooks.types import EVENT_TYPES
+from app.worker.process import worker_for
+from tests.factories import Account, make_account, make_post, make_source
+from tests.webhook_receiver import Receiver, running_receiver
+
+BLOG = Path(__file__).resolve().parent / "data" / "blog.wxr"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def allowed(settings: Settings) -> Settings:
+    """A site that lets webhooks reach 127.0.0.1 (as the receiver is), with a public URL."""
+    return settings.model_copy(
+        update={"webhooks_allow_private": True, "public_url": "https://blog.example"}
+    )
+
+
+@pytest.fixture
+def hooks(allowed: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=allowed, database=db)) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(db: Database) -> Account:
+    return make_account(db, Role.admin)
+
+
+def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
+    )
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+def told(secret: str, receiver: Receiver) -> list[dict[str, Any]]:
+    """Every payload received, each after its signature was verified."""
+    return [Webhook(secret).verify(item.body, item.headers) for item in receiver.received]
+
+
+def test_an_import_from_the_command_line_is_delivered(
+    hooks: TestClient,
+    db: Database,
+    database_url: str,
+    receiver: Receiver,
+    admin: Account,
+    command_line: Callable[..., Any],
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published", "source.*"])
+    imported = command_line(database_url, "import", "wxr", str(BLOG))
+    assert imported.exit_code == 2, imported.output  # one bad item; the others are in
+    sender = Sender(DeliveryOptions(allow_private=True, timeout_seconds=5))
+    try:
+        while sender.deliver_due(db):
+            pass
+    finally:
+        sender.close()
+    payloads = told(endpoint["secret"], receiver)
+    published = sorted(
+        item["data"]["slug"] for item in payloads if item["type"] == "post.published"
+    )
+    listed = hooks.get("/api/v1/posts", params={"per_page": 100}).json()["items"]
+    # The import's published posts, each told of once; its sources too.
+    assert published == sorted(post["slug"] for post in listed)
+    assert len(published) == 2
+    assert any(item["type"] == "source.created" for item in payloads)
+
+
+def test_the_worker_sends_them_with_the_posts_public_url(
+    hooks: TestClient, db: Database, allowed: Settings, receiver: Receiver, admin: Account
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
+    post = make_post(db, make_account(db, Role.editor))
+    worker = worker_for(db, allowed)
+    assert worker.sweep().handled >= 1
+    (payload,) = told(endpoint["secret"], receiver)
+    assert payload["type"] == "post.published"
+    assert payload["data"]["id"] == post.id
+    # Its day where the site is (make_post publishes on 10 January 2022), by the template.
+    expected = PostLinks(allowed.post_link_template, "https://blog.example")
+    assert payload["data"]["url"] == expected.link(post.id, post.slug, date(2022, 1, 10))
+    assert payload["data"]["url"].startswith("https://blog.example/2022/01/10/")
+
+
+def test_what_is_sent_is_what_the_openapi_document_describes(
+    hooks: TestClient, db: Database, allowed: Settings, receiver: Receiver, admin: Account
+) -> None:
+    spec = hooks.get("/openapi.json").json()
+    assert set(spec["webhooks"]) == set(EVENT_TYPES)
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published", "source.*"])
+    make_source(db)
+    make_post(db, make_account(db, Role.editor))
+    worker_for(db, allowed).sweep()
+    payloads = told(endpoint["secret"], receiver)
+    assert sorted(item["type"] for item in payloads) == ["post.published", "source.created"]
+    for payload in payloads:
+        documented = spec["webhooks"][
+            "source.*" if payload["type"].startswith("source.") else payload["type"]
+        ]
+        body = documented["post"]["requestBody"]["content"]["application/json"]["schema"]
+        # The document's own components resolve the schema's references; nothing is sent
+        # that it does not name.
+        schemas = spec["components"]["schemas"]
+        jsonschema.validate(payload, {**body, "components": spec["components"]})
+        assert set(payload) == set(schemas["WebhookPayload"]["properties"])
+        assert set(payload["data"]) <= set(schemas["WebhookData"]["properties"])

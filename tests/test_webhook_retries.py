@@ -1,0 +1,235 @@
+"""What a receiver that is down, slow to recover or switching secrets sees: the whole retry
+schedule then a failure for good, Retry-After in its forms, the old secret's signature
+ending with its overlap, plain http refused when it is not allowed, and several senders
+never sending one delivery twice. The sender is run with the time it is given: no test
+sleeps for a backoff."""
+
+import email.utils
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+
+from app.auth.models import Role
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.types import utcnow
+from app.main import create_app
+from app.webhooks.delivery import RETRY_AFTER_MAX, SCHEDULE, DeliveryOptions, Sender
+from tests.factories import Account, make_account, make_post, make_source
+from tests.webhook_receiver import Answer, Receiver, running_receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def hooks(settings: Settings, db: Database) -> Iterator[TestClient]:
+    """The API of a site that lets webhooks reach 127.0.0.1 (as the receiver is)."""
+    allowed = settings.model_copy(update={"webhooks_allow_private": True})
+    with TestClient(create_app(settings=allowed, database=db)) as client:
+        yield client
+
+
+@pytest.fixture
+def sender() -> Iterator[Sender]:
+    running = Sender(DeliveryOptions(allow_private=True, timeout_seconds=5))
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def admin(db: Database) -> Account:
+    return make_account(db, Role.admin)
+
+
+@pytest.fixture
+def editor(db: Database) -> Account:
+    return make_account(db, Role.editor)
+
+
+def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
+    )
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+def deliveries(
+    client: TestClient, admin: Account, endpoint_id: int, **params: str
+) -> list[dict[str, Any]]:
+    response = client.get(
+        f"/api/v1/webhooks/{endpoint_id}/deliveries", params=params, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_a_delivery_that_never_succeeds_is_tried_on_the_whole_schedule(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    sender: Sender,
+    admin: Account,
+    editor: Account,
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
+    receiver.answer(*[Answer(500, body=b"still down")] * (len(SCHEDULE) + 1))
+    make_post(db, editor)
+    moment = utcnow()
+    assert sender.deliver_due(db, now=moment) == 1
+    for step, wait in enumerate(SCHEDULE, start=1):
+        (waiting,) = deliveries(hooks, admin, endpoint["id"])
+        assert waiting["status"] == "pending"
+        assert waiting["attempts"] == step
+        assert datetime.fromisoformat(waiting["next_attempt_at"]) == moment + wait
+        # Not a moment before it is due.
+        assert sender.deliver_due(db, now=moment + wait - timedelta(seconds=1)) == 0
+        moment += wait
+        assert sender.deliver_due(db, now=moment) == 1
+    (failed,) = deliveries(hooks, admin, endpoint["id"], status="failed")
+    assert failed["attempts"] == len(SCHEDULE) + 1
+    assert failed["next_attempt_at"] is None
+    assert failed["last_status"] == 500
+    assert failed["last_error"] == "answered 500"
+    assert failed["response_excerpt"] == "still down"
+    assert isinstance(failed["last_latency_ms"], int)
+    assert deliveries(hooks, admin, endpoint["id"], status="pending") == []
+    assert sender.deliver_due(db, now=moment + timedelta(days=1)) == 0
+    assert len(receiver.received) == len(SCHEDULE) + 1
+    # About 28 hours of failing: short of the 3 days that disable an endpoint.
+    shown = hooks.get(f"/api/v1/webhooks/{endpoint['id']}", headers=admin.headers).json()
+    assert shown["enabled"] is True
+    assert shown["failing_since"] is not None
+
+
+def _http_date(moment: datetime) -> str:
+    return email.utils.format_datetime(moment, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        (lambda: "600", timedelta(seconds=600)),
+        (lambda: _http_date(utcnow() + timedelta(minutes=10)), timedelta(seconds=600)),
+        # Sooner than the schedule: the schedule's wait.
+        (lambda: "1", SCHEDULE[0]),
+        # A receiver cannot park a delivery for ever.
+        (lambda: "99999999", RETRY_AFTER_MAX),
+        (lambda: "whenever", SCHEDULE[0]),
+    ],
+    ids=["seconds", "date", "sooner", "capped", "unreadable"],
+)
+def test_retry_after_in_its_forms(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    sender: Sender,
+    admin: Account,
+    editor: Account,
+    retry_after: Any,
+    wait: timedelta,
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
+    receiver.answer(Answer(429, {"Retry-After": retry_after()}))
+    make_post(db, editor)
+    moment = utcnow()
+    sender.deliver_due(db, now=moment)
+    (waiting,) = deliveries(hooks, admin, endpoint["id"])
+    assert waiting["last_status"] == 429
+    due = datetime.fromisoformat(waiting["next_attempt_at"])
+    # An HTTP date has whole seconds, and is read against the clock when it arrives.
+    assert abs(due - (moment + wait)) <= timedelta(seconds=2)
+
+
+def test_the_old_secret_stops_signing_when_its_overlap_ends(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    sender: Sender,
+    admin: Account,
+    editor: Account,
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
+    response = hooks.patch(
+        f"/api/v1/webhooks/{endpoint['id']}", json={"rotate_secret": True}, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    rotated = response.json()
+    overlap_ends = datetime.fromisoformat(rotated["previous_secret_expires_at"])
+    assert timedelta(hours=23) < overlap_ends - utcnow() <= timedelta(hours=24)
+    make_post(db, editor)
+    sender.deliver_due(db, now=overlap_ends + timedelta(seconds=1))
+    (told,) = receiver.received
+    assert len(told.headers["webhook-signature"].split(" ")) == 1
+    assert Webhook(rotated["secret"]).verify(told.body, told.headers)["type"] == "post.published"
+    with pytest.raises(Exception, match="signature"):
+        Webhook(endpoint["secret"]).verify(told.body, told.headers)
+
+
+def test_plain_http_is_refused_when_private_addresses_are_not_allowed(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    admin: Account,
+    editor: Account,
+) -> None:
+    # Saved while the site allowed it; the setting turned off since.
+    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
+    make_post(db, editor)
+    strict = Sender(DeliveryOptions(allow_private=False, timeout_seconds=5))
+    try:
+        assert strict.deliver_due(db) == 1
+    finally:
+        strict.close()
+    assert receiver.received == []
+    (refused,) = deliveries(hooks, admin, endpoint["id"])
+    assert refused["status"] == "pending"
+    assert refused["last_status"] is None
+    assert "http://" in refused["last_error"]
+
+
+def test_several_senders_send_each_delivery_once(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    admin: Account,
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["source.*"])
+    made = [make_source(db) for _ in range(12)]
+    senders = [Sender(DeliveryOptions(allow_private=True, timeout_seconds=5)) for _ in range(3)]
+    start = threading.Barrier(len(senders))
+    errors: list[BaseException] = []
+
+    def work(sender: Sender) -> None:
+        try:
+            start.wait()
+            # Small batches, so the senders' claims interleave.
+            while sender.deliver_due(db, batch=2):
+                pass
+        except BaseException as error:  # reported by the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for sender in senders:
+        sender.close()
+    assert errors == []
+    ids = [item.headers["webhook-id"] for item in receiver.received]
+    assert len(ids) == len(made)
+    assert len(set(ids)) == len(made)
+    listed = deliveries(hooks, admin, endpoint["id"], per_page="100")
+    assert [item["status"] for item in listed] == ["delivered"] * len(made)

@@ -1,0 +1,80 @@
+"""A real HTTP receiver on 127.0.0.1 for the webhook tests: it records every request and
+answers what a test scripts (200 when nothing is scripted)."""
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import MappingProxyType
+from typing import NamedTuple
+
+
+class Received(NamedTuple):
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Answer(NamedTuple):
+    status: int
+    headers: Mapping[str, str] = MappingProxyType({})
+    body: bytes = b"ok"
+
+
+class Receiver:
+    def __init__(self, server: ThreadingHTTPServer) -> None:
+        self.server = server
+        self.received: list[Received] = []
+        self.script: list[Answer] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}/hook"
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def answer(self, *answers: Answer) -> None:
+        """The next requests' answers, in order."""
+        with self.lock:
+            self.script.extend(answers)
+
+    def take(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        with self.lock:
+            self.received.append(Received(path, headers, body))
+            return self.script.pop(0) if self.script else Answer(200)
+
+
+@contextmanager
+def running_receiver() -> Iterator[Receiver]:
+    receiver: Receiver
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", "0"))
+            body = self.rfile.read(length)
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            answer = receiver.take(self.path, headers, body)
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(answer.body)))
+            self.end_headers()
+            self.wfile.write(answer.body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver = Receiver(server)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
