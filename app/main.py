@@ -222,7 +222,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Outside HeadAsGet, so it knows a HEAD (answered uncompressed) from its GET; it
         # reads Accept-Encoding for the response cache, which compresses what it keeps, and
         # compresses the rest (writes' bodies, errors, the docs) itself.
-        app.add_front_middleware(Compression, min_bytes=settings.compression_min_bytes)
+        app.add_front_middleware(
+            Compression,
+            min_bytes=settings.compression_min_bytes,
+            kept_paths=(ASSETS_PATH + "/",),
+        )
     app.add_front_middleware(
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )

@@ -103,7 +103,8 @@ def with_vary(headers: Headers) -> Headers:
 def encoded_headers(headers: Headers, coding: str, length: int, etag: bytes | None) -> Headers:
     """The headers of the ``coding`` representation of a response with ``headers``: its
     length, its coding, its ETag (when there is one), and Vary."""
-    replaced = (b"content-length", b"etag", b"content-encoding")
+    # Ranges are served of the identity bytes only (a docs file's 206): not of these.
+    replaced = (b"content-length", b"etag", b"content-encoding", b"accept-ranges")
     kept = [(name, value) for name, value in headers if name not in replaced]
     kept.append((b"content-length", str(length).encode("latin-1")))
     kept.append((b"content-encoding", coding.encode("latin-1")))
