@@ -2,8 +2,9 @@
 representation is called (its ETag, its headers).
 
 Levels favour speed: a body is compressed once per cache entry and coding, but a private read
-or an error pays it on every request. zlib's level 6, Brotli's quality 4 and zstd's level 3
-each take a few milliseconds for a 140 KB page and shrink it to about a sixth.
+or an error pays it on every request. A 20-post list page of the benchmark's dataset
+(137,581 bytes) becomes 16,542 bytes with zlib's level 6 in 4.0 ms, 16,068 with Brotli's
+quality 4 in 1.5 ms and 16,768 with zstd's level 3 in 0.34 ms (docs/compression.md).
 """
 
 import zlib

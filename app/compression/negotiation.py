@@ -15,8 +15,9 @@ send the same few headers over and over.
 from dataclasses import dataclass
 from functools import lru_cache
 
-# The codings served, in the order preferred when the client weighs several alike: zstd and
-# Brotli make smaller bodies than gzip for less work (zstd far less).
+# The codings served, in the order preferred when the client weighs several alike: at the
+# levels used, all three make bodies within a few percent of each other's size, and zstd
+# takes about a tenth of gzip's time, Brotli about a third (app.compression.codecs).
 CODINGS: tuple[str, ...] = ("zstd", "br", "gzip")
 
 MAX_BYTES = 512
