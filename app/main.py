@@ -19,6 +19,7 @@ from app.auth.router import router as auth_router
 from app.caching.middleware import HttpCache
 from app.caching.probe import ContentVersionProbe
 from app.caching.store import ResponseStore
+from app.compression.middleware import Compression
 from app.core.clients import ClientKeys
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         public_cache_control=settings.public_cache_control,
         probe=ContentVersionProbe(driver) if cache_bytes else None,
         store=ResponseStore(cache_bytes) if cache_bytes else None,
+        compress_min_bytes=settings.compression_min_bytes if settings.compression else None,
     )
     if settings.cors_origins:
         app.add_front_middleware(
@@ -220,6 +222,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     # Outside the cache and the direct reads, so that a HEAD is answered as fast as its GET.
     app.add_front_middleware(HeadAsGet)
+    if settings.compression:
+        # Outside HeadAsGet, so it knows a HEAD (answered uncompressed) from its GET; it
+        # reads Accept-Encoding for the response cache, which compresses what it keeps, and
+        # compresses the rest (writes' bodies, errors, the docs) itself.
+        app.add_front_middleware(
+            Compression,
+            min_bytes=settings.compression_min_bytes,
+            kept_paths=(ASSETS_PATH + "/",),
+        )
     app.add_front_middleware(
         RequestContext, docs_paths=("/docs", ASSETS_PATH), access_log=settings.access_log
     )

@@ -8,6 +8,8 @@ uvloop, the loopback socket, wrk itself). For that the two must differ only in t
 bare app sends, for each kind of URL, the status, headers and body the API sent for one
 representative URL of that kind (fetched before the run, see bench.responses), and it is
 served by uvicorn with the API's options (one worker, httptools, uvloop, no access log).
+A request that accepts gzip gets the gzip representation the API sent for its kind, where
+one was recorded (bench.kinds.coded), so compressed scenarios compare the same bytes too.
 """
 
 import argparse
@@ -21,7 +23,7 @@ from typing import Any
 import uvicorn
 
 from app.core.serving import SERVE_OPTIONS
-from bench.kinds import kind_of
+from bench.kinds import coded, kind_of
 
 ENV = "BENCH_BARE_RESPONSES"
 NOT_FOUND = (404, [(b"content-type", b"text/plain")], b"no such kind of URL\n")
@@ -70,6 +72,8 @@ def create_app() -> Any:
                 more = (await receive()).get("more_body", False)
         conditional = any(name == b"if-none-match" for name, _ in scope["headers"])
         kind = kind_of(scope["method"], scope["path"], scope["query_string"], conditional)
+        if kind:
+            kind = coded(kind, scope["headers"])
         answer = canned.get(kind, missing) if kind else missing
         await send({"type": "http.response.start", "status": answer.status,
                     "headers": answer.headers})  # fmt: skip

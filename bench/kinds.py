@@ -9,6 +9,21 @@ from urllib.parse import parse_qs
 API = "/api/v1"
 
 
+# The kinds whose gzip representation is recorded too, for the compressed hot scenarios.
+GZIPPED = ("list", "post", "day", "feed")
+GZIP_SUFFIX = "+gzip"
+
+
+def coded(kind: str, headers: list[tuple[bytes, bytes]]) -> str:
+    """``kind`` as the request asks for it: its gzip representation's kind when the request
+    accepts gzip and the kind has one (the scenarios send exactly ``gzip`` or nothing)."""
+    if kind in GZIPPED and any(
+        name == b"accept-encoding" and b"gzip" in value for name, value in headers
+    ):
+        return kind + GZIP_SUFFIX
+    return kind
+
+
 def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
     """list, list_source, search (a list with q), search_api (the search endpoint),
     not_modified, post, day, sources, source, feed, created or edited; None for a URL no scenario

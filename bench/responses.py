@@ -2,8 +2,9 @@
 
 Fetched from the running API just before the scenarios, so the bare app's answers have the
 sizes, content types and headers the API's have today (ETag and Cache-Control included, once
-the API sends them). Also finds the front page's ETag for the 304 scenario, and a realistic
-post body (a dataset post's) for the write scenarios.
+the API sends them), uncompressed and, for the hot kinds, gzipped as sent. Also finds the
+front page's ETag for the 304 scenario, and a realistic post body (a dataset post's) for the
+write scenarios.
 """
 
 import base64
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench.kinds import API, kind_of
+from bench.kinds import API, GZIP_SUFFIX, GZIPPED, kind_of
 from bench.urls import Urls
 
 # Headers a server sets itself, per response or per connection; the rest are copied.
@@ -29,12 +30,23 @@ class Representatives:
     sizes: dict[str, dict[str, Any]]  # kind -> status, content type, body bytes
 
 
-def _record(response: httpx.Response) -> dict[str, Any]:
+def _record(response: httpx.Response, body: bytes | None = None) -> dict[str, Any]:
+    """The response's status, headers and ``body`` (by default its content)."""
     headers = [
         [name, value] for name, value in response.headers.items() if name.lower() not in OWN_HEADERS
     ]
+    content = response.content if body is None else body
     return {"status": response.status_code, "headers": headers,
-            "body": base64.b64encode(response.content).decode()}  # fmt: skip
+            "body": base64.b64encode(content).decode()}  # fmt: skip
+
+
+def _record_gzipped(client: httpx.Client, path: str) -> dict[str, Any]:
+    """The gzip representation, its bytes as sent (httpx would decode them)."""
+    with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as response:
+        raw = b"".join(response.iter_raw())
+        if response.status_code != 200 or response.headers.get("content-encoding") != "gzip":
+            raise RuntimeError(f"GET {path} with Accept-Encoding: gzip was not sent gzipped")
+        return _record(response, raw)
 
 
 def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
@@ -53,7 +65,9 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
     if first := next((paths[0] for paths in urls.bands.values() if paths), None):
         chosen["search_api"] = first
     recorded: dict[str, dict[str, Any]] = {}
-    with httpx.Client(base_url=base, timeout=60) as client:
+    # Identity unless asked otherwise: wrk sends no Accept-Encoding, httpx would ask for all.
+    identity = {"Accept-Encoding": "identity"}
+    with httpx.Client(base_url=base, timeout=60, headers=identity) as client:
         post = client.get(urls.hot_post)
         post.raise_for_status()
         body = json.dumps(post.json()["body"], ensure_ascii=False)
@@ -82,6 +96,8 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path} answered {response.status_code}: {response.text}")
             recorded[kind] = _record(response)
+            if kind in GZIPPED:
+                recorded[kind + GZIP_SUFFIX] = _record_gzipped(client, path)
         etag = dict(recorded["list"]["headers"]).get("etag")
         if etag is not None:
             recorded["not_modified"] = _record(

@@ -36,6 +36,7 @@ class Scenario:
     report_only: bool = False  # its errors are recorded but do not fail the run
     min_seconds: float = 0.0  # for requests so slow that a short run would complete none
     edits: bool = False  # its writes PATCH the body of the posts its URLs name
+    accept_encoding: str | None = None  # sent with its GETs (none: identity, as wrk asks)
 
 
 # The search endpoint, a scenario per band of queries (bench.search_load): 16 clients for its
@@ -55,6 +56,12 @@ SCENARIOS = (
     Scenario("hot day", "hot_day"),
     # Feed readers poll the same few feeds: answered from the response cache, like lists.
     Scenario("hot feed", "hot_feed"),
+    # The same reads asked gzipped, as browsers and feed readers ask: the response cache keeps
+    # each entry's gzip bytes, and the bare app sends those very bytes (bench.kinds.coded).
+    Scenario("gzip hot list", "hot_list", accept_encoding="gzip"),
+    Scenario("gzip hot post", "hot_post", accept_encoding="gzip"),
+    Scenario("gzip hot day", "hot_day", accept_encoding="gzip"),
+    Scenario("gzip hot feed", "hot_feed", accept_encoding="gzip"),
     Scenario("304 list", "hot_list", revalidate=True, expected=(304,)),
     Scenario("cold list", "cold_list"),
     Scenario("cold post", "cold_post"),
@@ -110,6 +117,8 @@ def load_of(
                  "body": str(reps.body), "nonce": nonce}  # fmt: skip
     if scenario.edits:
         args["edit"] = "1"
+    if scenario.accept_encoding is not None:
+        args["accept_encoding"] = scenario.accept_encoding
     seconds = max(settings.seconds, scenario.min_seconds)
     return Load(seconds, scenario.connections, args, scenario.expected)
 

@@ -13,7 +13,7 @@ BELOW_HTTP = (
     "archives", "auth", "core", "demo", "derived", "importers", "posts", "sources", "transfer",
     "audit", "events", "worker", "revisions",
 )  # fmt: skip
-ABOVE = ("app.caching", "app.main")
+ABOVE = ("app.caching", "app.compression", "app.main")
 
 
 def _imported(tree: ast.AST) -> list[tuple[int, str]]:

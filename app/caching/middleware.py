@@ -9,6 +9,13 @@ answered without routing, validation, a thread hop or a query beyond the version
 Responses to requests with a token are ``private, no-store`` and never kept. A response that
 states its own ``Cache-Control`` (a preview, ``no-store``) passes as it is: never kept, never
 made public, whoever asked.
+
+Compressed representations (app.compression) are made here for every 200 of a text type: the
+request's accepted coding is on the scope (``ACCEPTED``, read by the compression middleware
+outside), a kept entry compresses its body once per coding, when first asked for, and keeps
+it beside the identity body (counted in the cache's budget), so a hot read compressed costs
+what one uncompressed does. Each representation has its own ETag (``"x-gz"`` beside
+``"x"``), and If-None-Match is compared with the one that would be sent.
 """
 
 import time
@@ -16,8 +23,12 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.caching.probe import ContentVersionProbe
-from app.caching.store import CachedResponse, CacheKey, Headers, ResponseStore
+from app.caching.store import CachedResponse, CacheKey, Headers, ResponseStore, Variant
 from app.caching.validators import Conditions, last_modified_header, make_etag
+from app.compression.codecs import choose, compressible, encode, encoded_headers, with_vary
+from app.compression.middleware import ACCEPTED
+from app.compression.negotiation import IDENTITY, Accepted
+from app.core.representations import variant_etag
 from app.derived.content_version import Freshness, request_freshness
 
 PRIVATE = b"private, no-store"
@@ -42,8 +53,11 @@ class HttpCache:
         public_cache_control: str,
         probe: ContentVersionProbe | None,
         store: ResponseStore | None,
+        compress_min_bytes: int | None = None,
     ) -> None:
+        """``compress_min_bytes``: the size from which a body is compressed (None: never)."""
         self.app = app
+        self.compress_min_bytes = compress_min_bytes
         self.prefix = prefix
         self.public = public_cache_control.encode("ascii")
         self.probe = probe
@@ -68,7 +82,7 @@ class HttpCache:
             kept = self.store.get(key)
             if kept is not None and kept.freshness == freshness:
                 scope["route"] = kept.route
-                await _send_entry(send, kept, conditions)
+                await self._send_entry(send, key, kept, conditions, scope.get(ACCEPTED, IDENTITY))
                 return
         known = request_freshness.set(freshness)
         try:
@@ -119,6 +133,10 @@ class HttpCache:
             (b"cache-control", PRIVATE if key is None else self.public),
             VARY,
         ]
+        negotiable = self.compress_min_bytes is not None and _negotiable(headers)
+        if negotiable:
+            base = with_vary(base)
+        accepted = scope.get(ACCEPTED, IDENTITY)
         if key is not None and freshness is not None and self.store is not None:
             # The same bytes keep the date they were first seen with; other bytes get the
             # time of the change they were made after.
@@ -134,19 +152,79 @@ class HttpCache:
                 # over-allocates), which the entry would otherwise hold on to.
                 body=bytes(memoryview(body)),
                 route=scope.get("route"),
+                negotiable=negotiable,
             )
             self.store.put(key, entry)
-            await _send_entry(send, entry, conditions)
+            await self._send_entry(send, key, entry, conditions, accepted)
             return
         # Not kept, so there is no change time to date it by: ETag alone validates it. A
         # version names what a writer edits, not these bytes (a like, a source's new name
         # change them and not it): it is never a reason for a 304.
         validating = conditions if own is None else Conditions()
-        await _send(send, base, body, etag, validating, None)
+        coding = self._coding(negotiable, accepted, len(body))
+        if coding is None:
+            await _send(send, base, body, etag, validating, None)
+            return
+        coded_etag = variant_etag(etag, coding)
+        if validating.not_modified(coded_etag, None):
+            await _send_not_modified(send, encoded_headers(base, coding, 0, coded_etag))
+            return
+        coded = await encode(coding, body)
+        headers = encoded_headers(base, coding, len(coded), coded_etag)
+        await _send(send, headers, coded, coded_etag, validating, None)
+
+    def _coding(self, negotiable: bool, accepted: Accepted, size: int) -> str | None:
+        if not negotiable or self.compress_min_bytes is None:
+            return None
+        return choose(accepted, size, self.compress_min_bytes)
+
+    async def _send_entry(
+        self,
+        send: Send,
+        key: CacheKey,
+        entry: CachedResponse,
+        conditions: Conditions,
+        accepted: Accepted,
+    ) -> None:
+        """``entry`` in the representation ``accepted`` asks for, compressed at most once."""
+        coding = self._coding(entry.negotiable, accepted, len(entry.body))
+        if coding is None:
+            await _send(
+                send, entry.headers, entry.body, entry.etag, conditions, entry.last_modified
+            )
+            return
+        variant = entry.variants.get(coding)
+        if variant is None:
+            etag = variant_etag(entry.etag, coding)
+            if conditions.not_modified(etag, _dated(entry.last_modified)):
+                # The client holds this representation: no need to make it to say so.
+                headers = encoded_headers(entry.headers, coding, 0, etag)
+                await _send(send, headers, b"", etag, conditions, entry.last_modified)
+                return
+            coded = await encode(coding, entry.body)
+            headers = encoded_headers(entry.headers, coding, len(coded), etag)
+            variant = Variant(etag, headers, coded)
+            if self.store is not None:
+                self.store.add_variant(key, entry, coding, variant)
+        await _send(
+            send, variant.headers, variant.body, variant.etag, conditions, entry.last_modified
+        )
 
 
-async def _send_entry(send: Send, entry: CachedResponse, conditions: Conditions) -> None:
-    await _send(send, entry.headers, entry.body, entry.etag, conditions, entry.last_modified)
+def _negotiable(headers: Headers) -> bool:
+    """A body of a text type, not encoded already: it has compressed representations."""
+    content_type = None
+    for name, value in headers:
+        if name == b"content-encoding":
+            return False
+        if name == b"content-type":
+            content_type = value
+    return compressible(content_type)
+
+
+def _dated(changed_at: float) -> float | None:
+    """The time behind the Last-Modified a response dated ``changed_at`` is sent with."""
+    return changed_at if last_modified_header(changed_at, time.time()) is not None else None
 
 
 async def _send(
@@ -161,12 +239,16 @@ async def _send(
     if last_modified is not None:
         headers = [*headers, (b"last-modified", last_modified)]
     if conditions.not_modified(etag, None if last_modified is None else changed_at):
-        kept = [(name, value) for name, value in headers if name in _KEPT_ON_304]
-        await send({"type": "http.response.start", "status": 304, "headers": kept})
-        await send({"type": "http.response.body", "body": b""})
+        await _send_not_modified(send, headers)
         return
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_not_modified(send: Send, headers: Headers) -> None:
+    kept = [(name, value) for name, value in headers if name in _KEPT_ON_304]
+    await send({"type": "http.response.start", "status": 304, "headers": kept})
+    await send({"type": "http.response.body", "body": b""})
 
 
 # RFC 9110 § 15.4.5: a 304 carries the headers a 200 would have for caches to update.

@@ -2,11 +2,20 @@
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from app.derived.content_version import Freshness
 
 Headers = list[tuple[bytes, bytes]]
 CacheKey = tuple[str, bytes, str, bytes]
+
+
+class Variant(NamedTuple):
+    """An entry's body in one content coding, with its own headers and ETag."""
+
+    etag: bytes
+    headers: Headers
+    body: bytes
 
 
 @dataclass(slots=True)
@@ -19,10 +28,18 @@ class CachedResponse:
     body: bytes
     # The route that made it, so metrics and logs name the operation of a cached answer too.
     route: object = None
+    # Whether a compressed representation may be sent (a text body, not encoded already).
+    negotiable: bool = False
+    # The body compressed, by coding, made when first asked for (app.compression).
+    variants: dict[str, Variant] = field(default_factory=dict)
     size: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.size = len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
+        self.size = len(self.body) + _headers_size(self.headers)
+
+
+def _headers_size(headers: Headers) -> int:
+    return sum(len(name) + len(value) for name, value in headers)
 
 
 class ResponseStore:
@@ -46,6 +63,22 @@ class ResponseStore:
         self._discard(key)
         self._entries[key] = entry
         self.bytes += entry.size
+        while self.bytes > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self.bytes -= evicted.size
+
+    def add_variant(
+        self, key: CacheKey, entry: CachedResponse, coding: str, variant: Variant
+    ) -> None:
+        """Keeps ``variant`` with ``entry``, counted in the budget like the entry's own body,
+        if ``entry`` is still the one kept under ``key`` (it was made while others ran)."""
+        if self._entries.get(key) is not entry or coding in entry.variants:
+            return
+        added = len(variant.body) + _headers_size(variant.headers)
+        entry.variants[coding] = variant
+        entry.size += added
+        self.bytes += added
+        self._entries.move_to_end(key)
         while self.bytes > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)
             self.bytes -= evicted.size

@@ -85,6 +85,18 @@ class Settings(BaseSettings):
         16, ge=0, description="Memory for anonymous responses kept in each process (0: none)."
     )
 
+    compression: bool = Field(
+        True,
+        description="Compress responses with gzip, br (Brotli) or zstd as the request's "
+        "Accept-Encoding prefers (q-values honoured); off, every response is sent as it is.",
+    )
+    compression_min_bytes: int = Field(
+        1024,
+        ge=0,
+        description="Responses smaller than this many bytes are sent uncompressed (unless "
+        "the request refuses identity): a small body gains too little to pay for the work.",
+    )
+
     access_log: bool = Field(
         True,
         description="Write a JSON log line per request to stderr; switch it off when a proxy "

@@ -4,7 +4,7 @@
 --
 --   wrk -t1 -c16 -d5s --latency -s bench/wrk/requests.lua http://HOST:PORT -- \
 --       urls=FILE [seed=N] [etag=TAG] [write_share=0.1 token=TOKEN body=FILE nonce=TEXT]
---       [edit=1]
+--       [edit=1] [accept_encoding=gzip]
 --
 -- Why a script: cold scenarios need a different URL on (almost) every request, and wrk's own
 -- summary counts only non-2xx/3xx answers, so a 304 scenario that got 200s would look fine.
@@ -44,6 +44,9 @@ function init(args)
   end
   if options.etag then
     get_headers["If-None-Match"] = options.etag
+  end
+  if options.accept_encoding then
+    get_headers["Accept-Encoding"] = options.accept_encoding
   end
   write_share = tonumber(options.write_share or "0")
   if write_share > 0 then
