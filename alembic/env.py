@@ -10,6 +10,7 @@ from sqlalchemy.types import TypeDecorator
 from alembic import context
 from app.core.config import get_settings
 from app.core.db import create_db_engine, normalize_database_url
+from app.core.migrations import made_on
 from app.models import metadata
 from app.search.models import undeclared
 
@@ -38,6 +39,12 @@ def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
 
 
 def _configure(connection: Connection) -> None:
+    dialect = connection.dialect.name
+
+    def include_object(item: Any, _name: str | None, _type: str, reflected: bool, _to: Any) -> bool:
+        # An index the models make on one database only is no difference on the other.
+        return reflected or made_on(dialect, item)
+
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -46,6 +53,7 @@ def _configure(connection: Connection) -> None:
         compare_type=True,
         render_item=_render_item,
         include_name=_include_name,
+        include_object=include_object,
     )
 
 

@@ -490,9 +490,9 @@ def test_a_rare_word_is_looked_up_in_the_index_not_in_every_post(
         # PostgreSQL prices testing every document below a look in the index.
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
-                "INSERT INTO post_search_text (key, document) SELECT key, CAST(("
+                "INSERT INTO post_search_text (key, document, pairs) SELECT key, CAST(("
                 "SELECT string_agg('w' || mod(key * 7 + word, 100000), ' ') "
-                "FROM generate_series(1, 400) AS word) AS tsvector) "
+                "FROM generate_series(1, 400) AS word) AS tsvector), ''::tsvector "
                 "FROM generate_series(1, 5000) AS key"
             )
             connection.exec_driver_sql("ANALYZE post_search_text")

@@ -9,7 +9,7 @@ the current one with a query, and Alembic is imported only to migrate.
 import ast
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect, text
 
@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = PROJECT_ROOT / "alembic" / "versions"
 VERSION_TABLE = "alembic_version"
+
+
+def made_on(dialect: str, item: Any) -> bool:
+    """Whether the schema item (an index, say) of the models is made on ``dialect``: not one
+    declared ``.ddl_if(dialect=...)`` for another, which Alembic's comparison of the models
+    with a database would otherwise miss there."""
+    # Where ddl_if keeps its condition: SQLAlchemy gives no public way to read it.
+    condition = getattr(item, "_ddl_if", None)
+    wanted = getattr(condition, "dialect", None)
+    if wanted is None:
+        return True
+    return dialect == wanted if isinstance(wanted, str) else dialect in wanted
 
 
 def alembic_config(database_url: str | None = None) -> "Config":

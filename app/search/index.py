@@ -37,6 +37,7 @@ from app.search.rendering import (
     columns,
     fts_text,
     is_token,
+    pairs_literal,
     terms,
     tsvector_literal,
 )
@@ -180,6 +181,7 @@ def _analysed(post: Queued, title: str, languages: Sequence[str], dialect: str |
         lead_terms=terms(held.lead, LEAD_TERMS_MAX),
         keywords=" ".join(token for token in analysed.keywords if is_token(token)),
         words=analysed.words,
+        pairs=pairs_literal(held, source) if dialect != "sqlite" else "",
     )
 
 

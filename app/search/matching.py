@@ -32,7 +32,14 @@ from sqlmodel import Session
 
 from app.posts.visibility import POSTS
 from app.search.models import SEARCH_TEXT
-from app.search.query import candidates_tsquery, fts5_match, has_phrase, parse, tsquery
+from app.search.query import (
+    candidates_tsquery,
+    fts5_match,
+    has_phrase,
+    pairs_tsquery,
+    parse,
+    tsquery,
+)
 from app.search.rendering import source_token
 from app.search.terms import POST_ID_MASK, Query
 
@@ -51,15 +58,18 @@ def sources_in_index(sources: Sequence[int]) -> bool:
 # The table no model declares (app.search.models): on SQLite an FTS5 table whose rowid is
 # the search key, on PostgreSQL the key and a tsvector.
 _FTS = table(SEARCH_TEXT, column("rowid", BigInteger))
-_VECTORS = table(SEARCH_TEXT, column("key", BigInteger), column("document"))
+# PostgreSQL's ``pairs`` (app.search.rendering, ``pairs_literal``) name a phrase's
+# candidates without positions, in a GIN index of their own.
+_VECTORS = table(SEARCH_TEXT, column("key", BigInteger), column("document"), column("pairs"))
 
 
 class Matches(NamedTuple):
     """The index rows a query matches: ``source`` to select from, ``condition`` to put in
     the WHERE, ``key`` to order by and ``post_id`` to join posts on. On PostgreSQL,
-    ``candidates`` is what the GIN index alone decides, every match and maybe more: it
+    ``candidates`` is what the GIN indexes alone decide, every match and maybe more: it
     equals ``condition`` unless ``positional`` (a phrase, which only a document's
-    positions decide)."""
+    positions decide; its candidates are the posts holding its pairs of neighbouring
+    words, or its words where pairs cannot say)."""
 
     source: FromClause
     condition: ColumnElement[bool]
@@ -178,8 +188,16 @@ def matches(query: Query, dialect: str, sources: Sequence[int] = ()) -> Matches:
         candidates = condition
         positional = has_phrase(query)
         if positional:
-            candidates = _matching(
-                _VECTORS.c.document, "search_candidates", narrowed(candidates_tsquery(query))
+            # Posts holding each pair of a phrase are hardly more than those holding the
+            # phrase: a phrase of common words is checked in those few documents, not in
+            # every one that holds its words (the sources' tokens are among the pairs too).
+            paired = pairs_tsquery(query)
+            candidates = (
+                _matching(_VECTORS.c.pairs, "search_candidates", narrowed(paired))
+                if paired is not None
+                else _matching(
+                    _VECTORS.c.document, "search_candidates", narrowed(candidates_tsquery(query))
+                )
             )
         post_id = key.op("&", return_type=BigInteger)(POST_ID_MASK)
         return Matches(_VECTORS, condition, key, post_id, candidates, positional)
@@ -291,5 +309,7 @@ def matching_posts(
     archives, in a transaction set to find them through the index."""
     found = matches(parse(text, languages), session.get_bind().dialect.name, sources)
     index_first(session)
-    ids = select(found.post_id).select_from(found.source).where(found.condition)
+    # The candidates first, where they are fewer than the posts of the words (a phrase).
+    checked = (found.candidates, found.condition) if found.positional else (found.condition,)
+    ids = select(found.post_id).select_from(found.source).where(*checked)
     return POSTS.c.id.in_(ids)

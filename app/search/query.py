@@ -16,11 +16,13 @@ more than reading it.
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import NamedTuple, TypeVar
 
 from app.core.errors import InvalidInput
 from app.search.analyzer import query_forms
 from app.search.folding import fold_as_token
+from app.search.rendering import pair_token
 from app.search.terms import (
     MAX_CLAUSES,
     PREFIX_MIN,
@@ -373,6 +375,38 @@ def candidates_tsquery(query: Query) -> str:
         f"!{_tsquery_item(item)}" for item in query.excluded if not isinstance(item, Phrase)
     )
     return " & ".join(clauses)
+
+
+def _paired(item: Item) -> str | None:
+    """A phrase as tsquery input over the index's ``pairs`` (app.search.rendering): each of
+    its sequences as the AND of its neighbouring tokens' pairs; None for what pairs cannot
+    name (a word, a prefix, a phrase one of whose sequences is a single token)."""
+    if not isinstance(item, Phrase) or any(len(sequence) < 2 for sequence in item.sequences):
+        return None
+    either = [
+        _either([f"'{pair_token(first, second)}'"
+                 for first, second in pairwise(sequence)], " & ")
+        for sequence in item.sequences
+    ]  # fmt: skip
+    return _either(either, " | ")
+
+
+def pairs_tsquery(query: Query) -> str | None:
+    """tsquery input over the index's ``pairs`` matching every post ``query`` matches and
+    maybe more (its phrases' pairs, wherever they stand), or None when no clause of it is
+    made of phrases alone (a phrase, or an OR of phrases): nothing pairs can narrow. Its
+    candidates are close to the phrases' matches, where ``candidates_tsquery``'s, the posts
+    holding their words anywhere, may be ten times as many. The other clauses' words are
+    left to the documents' check: asked of the GIN indexes too, the planner reads one and
+    tests the other's vector in every row it names, reading more (docs/search.md)."""
+    clauses: list[str] = []
+    for clause in query.clauses:
+        items = clause.items if isinstance(clause, AnyOf) else (clause,)
+        paired = [_paired(item) for item in items]
+        named = [pairs for pairs in paired if pairs is not None]
+        if len(named) == len(paired):
+            clauses.append(_either(named, " | "))
+    return " & ".join(clauses) if clauses else None
 
 
 def tsquery(query: Query) -> str:

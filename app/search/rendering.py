@@ -14,7 +14,9 @@ Ranking, highlights and the vocabulary never see it: they read the analyzer's ou
 the index.
 """
 
+import hashlib
 from collections import Counter
+from itertools import pairwise
 from typing import NamedTuple
 
 from app.search.terms import FILLER, TOKEN_MAX, Analysed
@@ -26,6 +28,9 @@ POSITIONS_PER_TOKEN = 256
 # 2 bytes each of the 16,000 more). A token first met past it is FILLER in both databases.
 DOCUMENT_BYTES_MAX = 768_000
 _LEXEME_OVERHEAD = 8
+# Hex digits of a pair's token (``pair_token``): 40 bits, so that two pairs of the few
+# million a site holds rarely share one.
+PAIR_DIGITS = 10
 # Tokens of the lead ranking reads: enough for an excerpt, tags and source.
 LEAD_TERMS_MAX = 1_000
 _WEIGHTS = ("A", "B", "C", "D")  # title, lead, body, parts
@@ -124,6 +129,34 @@ def tsvector_literal(made: Columns, source_id: int | None) -> str:
         position += 1  # the gap after each column: no phrase spans two
     # Tokens hold letters and digits only (the source's, a mark too): quoted as they are.
     written = [f"'{token}':{','.join(where)}" for token, where in positions.items()]
+    if source_id is not None:
+        written.append(f"'{source_token(source_id)}'")
+    return " ".join(written)
+
+
+def pair_token(first: str, second: str) -> str:
+    """The token of two tokens standing side by side, in the PostgreSQL index's ``pairs``:
+    the first 10 hex digits of the MD5 of both, a space between (what the migration that
+    brought the pairs computes in SQL from each stored document). Two pairs may share one:
+    a pair only names candidates, whose positions decide."""
+    made = hashlib.md5(f"{first} {second}".encode(), usedforsecurity=False)
+    return made.hexdigest()[:PAIR_DIGITS]
+
+
+def pairs_literal(made: Columns, source_id: int | None) -> str:
+    """The PostgreSQL ``pairs`` of a post as a tsvector literal, without positions: a
+    ``pair_token`` for each two tokens at neighbouring positions of the document
+    (``tsvector_literal``: a column's last token and the next column's first are not
+    neighbours, nor are tokens on either side of FILLER), and the token of the post's
+    source, if it has one. A phrase's candidates are the posts holding each pair of it: a
+    GIN index finds those without reading a document, where its words alone are in tens of
+    thousands of posts that do not hold the phrase."""
+    pairs: dict[str, None] = {}
+    for column in made:
+        for first, second in pairwise(column):
+            if first != FILLER and second != FILLER:
+                pairs.setdefault(pair_token(first, second), None)
+    written = [f"'{pair}'" for pair in pairs]  # hex digits: quoted as they are
     if source_id is not None:
         written.append(f"'{source_token(source_id)}'")
     return " ".join(written)

@@ -56,6 +56,7 @@ class Indexed(NamedTuple):
     keywords: str
     words: dict[str, str]
     left_out: bool = False
+    pairs: str = ""  # PostgreSQL's pairs of neighbouring tokens (rendering.pairs_literal)
 
 
 class Indexing(NamedTuple):
@@ -117,7 +118,8 @@ _TEXT_TABLES = {
     "postgresql": _TextTable(
         "DELETE FROM post_search_text WHERE key IN :keys OR key IN "
         "(SELECT key FROM post_search WHERE post_id IN :ids)",
-        "INSERT INTO post_search_text (key, document) VALUES (:key, CAST(:document AS tsvector))",
+        "INSERT INTO post_search_text (key, document, pairs) "
+        "VALUES (:key, CAST(:document AS tsvector), CAST(:pairs AS tsvector))",
     ),
 }
 
@@ -212,7 +214,7 @@ def _gone(post: Indexed) -> bool:
 
 def _text_row(post: Indexed, dialect: str) -> dict[str, object]:
     if dialect == "postgresql":
-        return {"key": post.key, "document": post.document}
+        return {"key": post.key, "document": post.document, "pairs": post.pairs}
     return {"key": post.key, **post.fts._asdict()}
 
 
