@@ -27,7 +27,7 @@ from tests.factories import Account, make_account, make_post, make_source
 
 API = "/api/v1"
 LANGUAGES = ("de", "en")
-BEFORE = "5e0c9d27a4b1"  # the revision before the pairs
+BEFORE = "7a3d5f1c9e20"  # the revision before the pairs
 MIGRATION_FILE = Path(__file__).parents[1] / "alembic/versions/20261209_search_pairs.py"
 
 

@@ -1,7 +1,7 @@
 """search pairs: a phrase's candidates on PostgreSQL are the posts holding its pairs of words
 
 Revision ID: 7a3f52c1d8e4
-Revises: 5e0c9d27a4b1
+Revises: 7a3d5f1c9e20
 Created: 2026-12-09 09:00:00+00:00
 
 A GIN index keeps no positions, so a phrase's candidates were the posts holding its words
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "7a3f52c1d8e4"
-down_revision: str | None = "5e0c9d27a4b1"
+down_revision: str | None = "7a3d5f1c9e20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
