@@ -203,6 +203,16 @@ NOT_EXPORTED: dict[str, str] = {
     "published_counts": (
         "counts of the posts table, kept by its triggers; the restore's posts make them anew."
     ),
+    "webhook_endpoints": (
+        "integrations of the site they were made for, each with its signing secret, which an "
+        "export file never carries; after a restore, admins add the endpoints anew (a "
+        "receiver would have to learn a new secret either way)."
+    ),
+    "webhook_subscriptions": "the event types of the webhook endpoints, left out with them.",
+    "webhook_deliveries": (
+        "the delivery log of the webhook endpoints, not content (a restore goes into a new "
+        "database, which has no endpoints yet, so its restored events are sent nowhere)."
+    ),
 }
 
 # Columns that are deliberately left out of their table's items, and why: each is made from
