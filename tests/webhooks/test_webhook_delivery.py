@@ -4,21 +4,14 @@ post, 410, redirects, private addresses, three days of failure, crashes and rede
 worker's step (Sender.deliver_due) is run directly, with the time it is given: no test
 sleeps for a backoff."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col
-from standardwebhooks import Webhook
 
-from app.auth.models import Role
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.types import utcnow
-from app.main import create_app
 from app.posts import service as posts
 from app.posts import trash
 from app.posts.models import Post
@@ -26,71 +19,16 @@ from app.posts.publisher import publish_due
 from app.posts.schemas import PostUpdate
 from app.webhooks.delivery import SCHEDULE, DeliveryOptions, Sender
 from app.webhooks.models import WebhookDelivery
-from tests.factories import BERLIN, Account, make_account, make_post, make_source
-from tests.webhook_receiver import Answer, Received, Receiver, running_receiver
+from tests.factories import BERLIN, Account, make_post, make_source
+from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe, verified
 
 LATER = timedelta(seconds=SCHEDULE[0].total_seconds() + 1)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def hooks(settings: Settings, db: Database) -> Iterator[TestClient]:
-    """The API of a site that lets webhooks reach 127.0.0.1 (as the receiver is)."""
-    allowed = settings.model_copy(
-        update={"webhooks_allow_private": True, "public_url": "https://blog.example"}
-    )
-    with TestClient(create_app(settings=allowed, database=db)) as client:
-        yield client
-
-
-@pytest.fixture
-def sender() -> Iterator[Sender]:
-    running = Sender(DeliveryOptions(allow_private=True, timeout_seconds=5))
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def admin(db: Database) -> Account:
-    return make_account(db, Role.admin)
-
-
-@pytest.fixture
-def editor(db: Database) -> Account:
-    return make_account(db, Role.editor)
-
-
-def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
-    )
-    assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()
-    return made
-
-
-def verified(secret: str, received: Received) -> dict[str, Any]:
-    """The payload, after the standardwebhooks library has checked its signature."""
-    payload: dict[str, Any] = Webhook(secret).verify(received.body, received.headers)
-    return payload
 
 
 def _version_of(session: Session, post_id: int) -> int:
     post = session.get(Post, post_id)
     assert post is not None
     return post.version
-
-
-def deliveries(client: TestClient, admin: Account, endpoint_id: int) -> list[dict[str, Any]]:
-    response = client.get(f"/api/v1/webhooks/{endpoint_id}/deliveries", headers=admin.headers)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
 
 
 def test_each_event_is_delivered_once_signed(

@@ -2,13 +2,12 @@
 command line, and the worker's own sweep sends them as a running site would, to a real
 receiver on 127.0.0.1."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 
@@ -16,48 +15,13 @@ from app.auth.models import Role
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.links import PostLinks
-from app.main import create_app
 from app.webhooks.delivery import DeliveryOptions, Sender
 from app.webhooks.types import EVENT_TYPES
 from app.worker.process import worker_for
 from tests.factories import Account, make_account, make_post, make_source
-from tests.webhook_receiver import Receiver, running_receiver
+from tests.webhooks.receiver import Receiver, subscribe
 
-BLOG = Path(__file__).resolve().parent / "data" / "blog.wxr"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def allowed(settings: Settings) -> Settings:
-    """A site that lets webhooks reach 127.0.0.1 (as the receiver is), with a public URL."""
-    return settings.model_copy(
-        update={"webhooks_allow_private": True, "public_url": "https://blog.example"}
-    )
-
-
-@pytest.fixture
-def hooks(allowed: Settings, db: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(settings=allowed, database=db)) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(db: Database) -> Account:
-    return make_account(db, Role.admin)
-
-
-def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
-    )
-    assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()
-    return made
+BLOG = Path(__file__).resolve().parents[1] / "data" / "blog.wxr"
 
 
 def told(secret: str, receiver: Receiver) -> list[dict[str, Any]]:

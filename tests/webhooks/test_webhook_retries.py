@@ -6,7 +6,6 @@ sleeps for a backoff."""
 
 import email.utils
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,65 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 
-from app.auth.models import Role
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.types import utcnow
-from app.main import create_app
 from app.webhooks.delivery import RETRY_AFTER_MAX, SCHEDULE, DeliveryOptions, Sender
-from tests.factories import Account, make_account, make_post, make_source
-from tests.webhook_receiver import Answer, Receiver, running_receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def hooks(settings: Settings, db: Database) -> Iterator[TestClient]:
-    """The API of a site that lets webhooks reach 127.0.0.1 (as the receiver is)."""
-    allowed = settings.model_copy(update={"webhooks_allow_private": True})
-    with TestClient(create_app(settings=allowed, database=db)) as client:
-        yield client
-
-
-@pytest.fixture
-def sender() -> Iterator[Sender]:
-    running = Sender(DeliveryOptions(allow_private=True, timeout_seconds=5))
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def admin(db: Database) -> Account:
-    return make_account(db, Role.admin)
-
-
-@pytest.fixture
-def editor(db: Database) -> Account:
-    return make_account(db, Role.editor)
-
-
-def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
-    )
-    assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()
-    return made
-
-
-def deliveries(
-    client: TestClient, admin: Account, endpoint_id: int, **params: str
-) -> list[dict[str, Any]]:
-    response = client.get(
-        f"/api/v1/webhooks/{endpoint_id}/deliveries", params=params, headers=admin.headers
-    )
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
+from tests.factories import Account, make_post, make_source
+from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe
 
 
 def test_a_delivery_that_never_succeeds_is_tried_on_the_whole_schedule(

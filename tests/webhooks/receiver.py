@@ -1,12 +1,18 @@
 """A real HTTP receiver on 127.0.0.1 for the webhook tests: it records every request and
-answers what a test scripts (200 when nothing is scripted)."""
+answers what a test scripts (200 when nothing is scripted); and the API calls the tests
+make of every endpoint."""
 
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+
+from tests.factories import Account
 
 
 class Received(NamedTuple):
@@ -78,3 +84,31 @@ def running_receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def subscribe(client: TestClient, admin: Account, url: str, events: list[str]) -> dict[str, Any]:
+    """A new endpoint for ``url`` and ``events``, as the API answers it (its secret included)."""
+    response = client.post(
+        "/api/v1/webhooks", json={"url": url, "events": events}, headers=admin.headers
+    )
+    assert response.status_code == 201, response.text
+    made: dict[str, Any] = response.json()
+    return made
+
+
+def verified(secret: str, received: Received) -> dict[str, Any]:
+    """The payload, after the standardwebhooks library has checked its signature."""
+    payload: dict[str, Any] = Webhook(secret).verify(received.body, received.headers)
+    return payload
+
+
+def deliveries(
+    client: TestClient, admin: Account, endpoint_id: int, **params: str
+) -> list[dict[str, Any]]:
+    """The endpoint's deliveries as the API lists them."""
+    response = client.get(
+        f"/api/v1/webhooks/{endpoint_id}/deliveries", params=params, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items

@@ -22,11 +22,6 @@ from tests.factories import Account, make_account, make_post, make_source
 HOOK = "https://hooks.example/in"
 
 
-@pytest.fixture
-def admin(db: Database) -> Account:
-    return make_account(db, Role.admin)
-
-
 def _create(client: TestClient, admin: Account, **body: Any) -> dict[str, Any]:
     response = client.post(
         "/api/v1/webhooks",
