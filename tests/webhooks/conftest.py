@@ -44,6 +44,14 @@ def sender() -> Iterator[Sender]:
 
 
 @pytest.fixture
+def strict_sender() -> Iterator[Sender]:
+    """A sender of a site that does not let webhooks reach private addresses."""
+    running = Sender(DeliveryOptions(allow_private=False, timeout_seconds=5))
+    yield running
+    running.close()
+
+
+@pytest.fixture
 def admin(db: Database) -> Account:
     return make_account(db, Role.admin)
 

@@ -17,7 +17,7 @@ from app.posts import trash
 from app.posts.models import Post
 from app.posts.publisher import publish_due
 from app.posts.schemas import PostUpdate
-from app.webhooks.delivery import SCHEDULE, DeliveryOptions, Sender
+from app.webhooks.delivery import SCHEDULE, Sender
 from app.webhooks.models import WebhookDelivery
 from tests.factories import BERLIN, Account, make_post, make_source
 from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe, verified
@@ -283,17 +283,14 @@ def test_a_private_address_is_refused_unless_allowed(
     receiver: Receiver,
     admin: Account,
     editor: Account,
+    strict_sender: Sender,
 ) -> None:
     # https and a name, as an endpoint must have: the name resolves to 127.0.0.1, which is
     # found only when the delivery is sent.
     url = f"https://localhost:{receiver.port}/hook"
     endpoint = subscribe(hooks, admin, url, ["post.published"])
     make_post(db, editor)
-    strict = Sender(DeliveryOptions(allow_private=False, timeout_seconds=5))
-    try:
-        assert strict.deliver_due(db) == 1
-    finally:
-        strict.close()
+    assert strict_sender.deliver_due(db) == 1
     assert receiver.received == []
     (refused,) = deliveries(hooks, admin, endpoint["id"])
     assert refused["status"] == "pending"

@@ -128,15 +128,12 @@ def test_plain_http_is_refused_when_private_addresses_are_not_allowed(
     receiver: Receiver,
     admin: Account,
     editor: Account,
+    strict_sender: Sender,
 ) -> None:
     # Saved while the site allowed it; the setting turned off since.
     endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
     make_post(db, editor)
-    strict = Sender(DeliveryOptions(allow_private=False, timeout_seconds=5))
-    try:
-        assert strict.deliver_due(db) == 1
-    finally:
-        strict.close()
+    assert strict_sender.deliver_due(db) == 1
     assert receiver.received == []
     (refused,) = deliveries(hooks, admin, endpoint["id"])
     assert refused["status"] == "pending"
