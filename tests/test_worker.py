@@ -479,3 +479,14 @@ def test_a_stopping_worker_gives_back_the_rest_of_the_documents_refresh(
     # Due at once: the next worker (here, after a restart) goes on with it.
     assert Worker(db, standard_registry(db, settings.zone)).run_once() is True
     assert documents_are_current(db)
+
+
+def test_a_stopped_worker_closes_what_its_handlers_hold_open(db: Database) -> None:
+    """The webhooks' connections and threads, say: closed once the loop has ended, not left
+    to the process's exit (a server's worker thread stops while the process goes on)."""
+    closed = threading.Event()
+    worker = Worker(db, Registry(), poll_seconds=3600, on_stop=[closed.set])
+    worker.start()
+    assert not closed.is_set()
+    worker.stop(timeout=30)
+    assert closed.is_set()

@@ -17,6 +17,7 @@ STOP_SECONDS = 20.0
 
 def worker_for(database: Database, settings: Settings) -> Worker:
     """A worker on ``database`` with every handler of this release."""
+    webhooks = Sender(DeliveryOptions.from_settings(settings))
     return Worker(
         database,
         standard_registry(
@@ -24,9 +25,10 @@ def worker_for(database: Database, settings: Settings) -> Worker:
             settings.zone,
             trash_days=settings.trash_days,
             search_languages=settings.search_languages,
-            webhooks=Sender(DeliveryOptions.from_settings(settings)),
+            webhooks=webhooks,
         ),
         poll_seconds=settings.worker_poll_seconds,
+        on_stop=[webhooks.close],
     )
 
 

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from app.core.db import Database
@@ -69,8 +70,11 @@ class Worker:
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         gather_seconds: float = GATHER_SECONDS,
         owner: str | None = None,
+        on_stop: Sequence[Callable[[], None]] = (),
     ) -> None:
         self.database = database
+        # What the handlers hold open (the webhooks' connections), closed when ``run`` ends.
+        self.on_stop = tuple(on_stop)
         self.registry = registry
         self.poll_seconds = poll_seconds
         self.gather_seconds = min(gather_seconds, poll_seconds)
@@ -196,6 +200,8 @@ class Worker:
         finally:
             if sweeper.is_alive():
                 sweeper.join()
+            for close in self.on_stop:
+                close()
 
     def _run_jobs(self) -> None:
         while not self.stopping.is_set():
