@@ -142,6 +142,8 @@ def _left_to_the_framework(content: dict[str, Any]) -> list[str]:
         f"{API}/posts?status=draft",
         f"{API}/posts?date=2022-02-30",
         f"{API}/posts?sort=random",
+        f"{API}/posts?cursor=abc",
+        f"{API}/posts?per_page=2&cursor=AAAAAAAA",
         f"{API}/posts/{content['draft'].id}",
         f"{API}/posts/{content['scheduled'].slug}",
         f"{API}/posts/0",

@@ -15,6 +15,7 @@ import orjson
 from starlette.datastructures import URL
 
 from app.archives.service import NeighbourDay, day_count_key, day_label
+from app.core.clients import ClientKeys
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
@@ -29,8 +30,10 @@ from app.direct_reads.routing import (
     SourceRead,
     SourcesRead,
 )
-from app.direct_reads.statements import Statements, in_list_parameters
+from app.direct_reads.statements import SORT_KEY, Statements, in_list_parameters
+from app.posts import cursor as post_cursor
 from app.posts import documents
+from app.posts.cursor import PostCursor, cursor_key
 from app.posts.queries import (
     STORED_DOCUMENT,
     STORED_POST_ID,
@@ -74,8 +77,11 @@ class Answer:
 
 
 class DirectReader:
-    def __init__(self, driver: DriverConnection, *, zone: ZoneInfo, language: str) -> None:
+    def __init__(
+        self, driver: DriverConnection, *, zone: ZoneInfo, language: str, keys: ClientKeys
+    ) -> None:
         self._connection = driver
+        self._keys = keys
         self._statements = Statements(driver.engine.dialect)
         self._memo = memo_for_engine(driver.engine)
         self._zone = zone
@@ -83,16 +89,18 @@ class DirectReader:
 
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
-        work = partial(self._answer, read=read, url=url, freshness=freshness)
+        # A list's pages carry the next one's cursor, sealed with this key.
+        list_key = cursor_key(await self._keys.key()) if isinstance(read, ListRead) else b""
+        work = partial(self._answer, read=read, url=url, freshness=freshness, list_key=list_key)
         return await self._connection.run(work, short=is_short(read))
 
     def _answer(
-        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None
+        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         if isinstance(read, PostRead):
             return self._post(cursor, read)
         if isinstance(read, ListRead):
-            return self._list(cursor, read, url, freshness)
+            return self._list(cursor, read, url, freshness, list_key)
         if isinstance(read, DayRead):
             return self._day(cursor, read, url, freshness)
         if isinstance(read, SourceRead):
@@ -111,7 +119,7 @@ class DirectReader:
         return Answer(encode_json(posts[0]), {})
 
     def _list(
-        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None
+        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         filters: dict[str, Any] = {}
         if read.source is not None:
@@ -133,12 +141,19 @@ class DirectReader:
         )
         total = self._count(cursor, freshness, key, self._statements.count(**shape), filters)
         page = self._statements.page(read.sort, **shape)
-        items = self._page(cursor, page, read.paging, total, filters)
+        rows = self._page_rows(cursor, page, read.paging, total, filters)
+        following = None
+        # As the framework path (app.posts.listing): a cursor when the total goes on.
+        if rows and read.paging.offset + read.paging.per_page < total:
+            last = rows[-1]
+            at = PostCursor(read.sort, last[SORT_KEY], last[STORED_POST_ID])
+            following = post_cursor.encode(at, list_key)
         body = {
-            "items": items,
+            "items": self._documents(cursor, rows),
             "total": total,
             "page": read.paging.page,
             "per_page": read.paging.per_page,
+            "next_cursor": following,
             "total_exact": True,  # a direct read is never narrowed by q
         }
         return Answer(encode_json(body), self._headers(url, total, read.paging))
@@ -235,12 +250,16 @@ class DirectReader:
     def _page(
         self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
     ) -> list[Any]:
+        return self._documents(cursor, self._page_rows(cursor, page, paging, total, values))
+
+    def _page_rows(
+        self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
         if paging.offset >= total:
             return []
-        rows = page.rows(
+        return page.rows(
             cursor, limit=paging.per_page, offset=paging.offset, **self._current(), **values
         )
-        return self._documents(cursor, rows)
 
     def _current(self) -> dict[str, str]:
         """Which stored documents a read may serve: those of the site's zone and of the format
