@@ -256,3 +256,44 @@ def test_the_api_description_names_the_cursor(client: TestClient) -> None:
     cursor = next(p for p in operation["parameters"] if p["name"] == "cursor")
     assert "next_cursor" in cursor["description"]
     assert "next_cursor" in spec["components"]["schemas"]["PostPage"]["properties"]
+
+
+def _day_walk(client: TestClient, url: str, *, per_page: int) -> list[int]:
+    response = client.get(url, params={"per_page": per_page})
+    ids = _ids(response)
+    while (cursor := response.json()["next_cursor"]) is not None:
+        response = client.get(url, params={"per_page": per_page, "cursor": cursor})
+        assert response.json()["page"] is None
+        ids += _ids(response)
+    assert "next" not in response.links
+    return ids
+
+
+def test_a_day_is_walked_by_cursor_while_its_posts_come_and_go(
+    app: FastAPI, client: TestClient, framework: TestClient, db: Database, editor: Account
+) -> None:
+    url = app.url_path_for("day_archive", year="2022", month="1", day="10")
+    day = [
+        make_post(db, editor, published_at=(START - timedelta(minutes=n // 2)).isoformat()).id
+        for n in range(12)
+    ]
+    make_post(db, editor, published_at="2022-01-09T09:00:00Z")  # another day
+    by_page = [
+        post_id
+        for number in (1, 2, 3)
+        for post_id in _ids(client.get(url, params={"per_page": 5, "page": number}))
+    ]
+    assert sorted(by_page) == sorted(day)
+    assert _day_walk(client, url, per_page=5) == by_page
+    first = client.get(url, params={"per_page": 5})
+    assert first.content == framework.get(url, params={"per_page": 5}).content
+    following = {"per_page": 5, "cursor": first.json()["next_cursor"]}
+    # A newer post of the day and one removed ahead of the walk shift nothing.
+    make_post(db, editor, published_at=(START + timedelta(minutes=5)).isoformat())
+    gone = client.delete(f"{POSTS}/{by_page[6]}", headers=editor.headers)
+    assert gone.status_code == 204
+    second = client.get(url, params=following)
+    assert second.content == framework.get(url, params=following).content
+    assert _ids(second) == by_page[5:6] + by_page[7:11]
+    assert "page" in _problem(client.get(url, params={**following, "page": 2}))
+    _problem(client.get(url, params={"cursor": "abc"}))

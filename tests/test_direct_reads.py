@@ -139,6 +139,7 @@ def _left_to_the_framework(content: dict[str, Any]) -> list[str]:
         f"{API}/posts/{content['posts'][0].slug}?sources={tass}",
         f"{API}/sources/{tass}?page=1",
         f"{API}/archives/2022/01/10?sources={tass}",
+        f"{API}/archives/2022/01/10?cursor=abc",
         f"{API}/posts?status=draft",
         f"{API}/posts?date=2022-02-30",
         f"{API}/posts?sort=random",

@@ -90,7 +90,8 @@ class DirectReader:
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
         # A list's pages carry the next one's cursor, sealed with this key.
-        list_key = cursor_key(await self._keys.key()) if isinstance(read, ListRead) else b""
+        paged = isinstance(read, ListRead | DayRead)
+        list_key = cursor_key(await self._keys.key()) if paged else b""
         work = partial(self._answer, read=read, url=url, freshness=freshness, list_key=list_key)
         return await self._connection.run(work, short=is_short(read))
 
@@ -102,7 +103,7 @@ class DirectReader:
         if isinstance(read, ListRead):
             return self._list(cursor, read, url, freshness, list_key)
         if isinstance(read, DayRead):
-            return self._day(cursor, read, url, freshness)
+            return self._day(cursor, read, url, freshness, list_key)
         if isinstance(read, SourceRead):
             return self._source(cursor, read, freshness)
         return self._sources(cursor, read, url, freshness)
@@ -142,24 +143,18 @@ class DirectReader:
         total = self._count(cursor, freshness, key, self._statements.count(**shape), filters)
         page = self._statements.page(read.sort, **shape)
         rows = self._page_rows(cursor, page, read.paging, total, filters)
-        following = None
-        # As the framework path (app.posts.listing): a cursor when the total goes on.
-        if rows and read.paging.offset + read.paging.per_page < total:
-            last = rows[-1]
-            at = PostCursor(read.sort, last[SORT_KEY], last[STORED_POST_ID])
-            following = post_cursor.encode(at, list_key)
         body = {
             "items": self._documents(cursor, rows),
             "total": total,
             "page": read.paging.page,
             "per_page": read.paging.per_page,
-            "next_cursor": following,
+            "next_cursor": _next_cursor(rows, read.sort, read.paging, total, list_key),
             "total_exact": True,  # a direct read is never narrowed by q
         }
         return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
-        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None
+        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         scope: dict[str, Any] = {"day": read.day}
         if read.source is not None:
@@ -172,13 +167,15 @@ class DirectReader:
         key = day_count_key(read.source, read.day)
         total = self._count(cursor, freshness, key, count, scope)
         page = self._statements.page(PostSort.newest, source=source, tag=False, day=True)
+        rows = self._page_rows(cursor, page, read.paging, total, scope)
         body = {
             "date": read.day,
             "label": day_label(read.day, self._language),
             "count": total,
-            "items": self._page(cursor, page, read.paging, total, scope),
+            "items": self._documents(cursor, rows),
             "page": read.paging.page,
             "per_page": read.paging.per_page,
+            "next_cursor": _next_cursor(rows, PostSort.newest, read.paging, total, list_key),
             **self._memo.kept(
                 freshness,
                 ("day_neighbours", read.source, read.day),
@@ -247,11 +244,6 @@ class DirectReader:
     ) -> int:
         return self._memo.kept(freshness, key, lambda: int(count.rows(cursor, **values)[0][0]))
 
-    def _page(
-        self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
-    ) -> list[Any]:
-        return self._documents(cursor, self._page_rows(cursor, page, paging, total, values))
-
     def _page_rows(
         self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
     ) -> list[tuple[Any, ...]]:
@@ -299,3 +291,14 @@ class DirectReader:
     @staticmethod
     def _headers(url: URL, total: int, paging: PageParams) -> dict[str, str]:
         return page_headers(url, total=total, page=paging.page, per_page=paging.per_page)
+
+
+def _next_cursor(
+    rows: list[tuple[Any, ...]], sort: PostSort, paging: PageParams, total: int, key: bytes
+) -> str | None:
+    """The cursor of the page after ``rows`` (a page's rows, see Statements.page), as the
+    framework path makes it (app.posts.listing): when the total goes beyond the page."""
+    if not rows or paging.offset + paging.per_page >= total:
+        return None
+    last = rows[-1]
+    return post_cursor.encode(PostCursor(sort, last[SORT_KEY], last[STORED_POST_ID]), key)

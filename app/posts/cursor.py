@@ -7,14 +7,15 @@ than a walk's start, or removed, shift no page after it, and no post is shown tw
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
-from fastapi import Request
+from fastapi import Query, Request
 from sqlalchemy import ColumnElement, and_, literal, or_, tuple_
 
 from app.core import cursors
 from app.core.clients import ClientKeys
 from app.core.errors import InvalidInput
+from app.core.pagination import PageParams
 from app.core.text import MAX_ID
 from app.posts.queries import POSTS
 from app.posts.schemas import PostSort
@@ -32,6 +33,16 @@ _TIME_BYTES = 8
 _NO_TIME, _TIME = b"\x00", b"\x01"
 
 SortKey = datetime | str | None
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=CURSOR_MAX,
+        description="Where the page starts: a previous page's next_cursor, as it is, with the "
+        "same sort (and without page). Unlike page numbers, a walk by cursor shows every post "
+        "once while posts are added or removed.",
+    ),
+]
 
 
 class PostCursor(NamedTuple):
@@ -63,6 +74,18 @@ def encode(cursor: PostCursor, key: bytes) -> str:
         return cursors.seal(head + _NO_TIME, key)
     micros = (cursor.key - _EPOCH) // _MICROSECOND
     return cursors.seal(head + _TIME + micros.to_bytes(_TIME_BYTES, "big", signed=True), key)
+
+
+def starting_after(
+    text: str | None, sort: PostSort, key: bytes, paging: PageParams
+) -> PostCursor | None:
+    """Where a page asked for with ``text`` (a cursor, or None: by number) starts; a cursor
+    with a page number is refused, as is one this server did not make for ``sort``."""
+    if text is None:
+        return None
+    if "page" in paging.model_fields_set:
+        raise InvalidInput("cursor: goes without page; a cursor says where its page starts.")
+    return decode(text, sort, key)
 
 
 def decode(text: str, sort: PostSort, key: bytes) -> PostCursor:

@@ -10,8 +10,7 @@ from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
 from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
 from app.posts import bulk, service, trash
-from app.posts import cursor as post_cursor
-from app.posts.cursor import post_cursor_key
+from app.posts.cursor import CursorQuery, post_cursor_key
 from app.posts.schemas import (
     BulkRequest,
     BulkResult,
@@ -34,16 +33,6 @@ PAGE_HEADERS = {
         "schema": {"type": "string"},
     },
 }
-CursorQuery = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=post_cursor.CURSOR_MAX,
-        description="Where the page starts: a previous page's next_cursor, as it is, with the "
-        "same sort (and without page). Unlike page numbers, a walk by cursor shows every post "
-        "once while posts are added or removed.",
-    ),
-]
 
 
 @router.get(

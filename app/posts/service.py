@@ -61,11 +61,7 @@ def list_posts(
     """A page of posts by number, or with ``cursor`` the page after it; every page with the
     cursor of the next, sealed with ``cursor_key`` (without one, as a feed reads its posts,
     none)."""
-    if cursor is not None and "page" in paging.model_fields_set:
-        raise InvalidInput("cursor: goes without page; a cursor says where its page starts.")
-    after = None
-    if cursor is not None:
-        after = post_cursor.decode(cursor, filters.sort, cursor_key)
+    after = post_cursor.starting_after(cursor, filters.sort, cursor_key, paging)
     statuses = statuses_asked(viewer, filters, doing="Listing")
     sources = queries.source_ids(session, filters.source) if filters.source else None
     # Whatever narrows the list beyond visibility and sources: a public total of the kept
