@@ -250,12 +250,34 @@ def test_a_page_by_cursor_takes_as_many_queries_whatever_its_size(
     assert small == large <= 3
 
 
-def test_the_api_description_names_the_cursor(client: TestClient) -> None:
+def test_the_longest_titles_make_cursors_short_enough(
+    client: TestClient, db: Database, editor: Account
+) -> None:
+    """The title sort's cursor holds the title's sort key: for 300 four-byte characters,
+    still within the cursor's limit."""
+    for number in range(4):
+        make_post(db, editor, title="𠀀" * 299 + str(number), slug=f"lang-{number}")
+    params = {"sort": "title", "per_page": 1}
+    cursor = client.get(POSTS, params=params).json()["next_cursor"]
+    assert 2000 < len(cursor) <= 4096
+    by_page = _page_walk(client, params)
+    assert len(by_page) == 4
+    assert _cursor_walk(client, params) == by_page
+
+
+def test_the_api_description_names_the_cursor(app: FastAPI, client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    operation = spec["paths"][POSTS]["get"]
-    cursor = next(p for p in operation["parameters"] if p["name"] == "cursor")
-    assert "next_cursor" in cursor["description"]
-    assert "next_cursor" in spec["components"]["schemas"]["PostPage"]["properties"]
+    for path, schema in ((POSTS, "PostPage"), (f"{API}/archives/{{year}}/{{month}}/{{day}}",
+                                                 "DayArchive")):  # fmt: skip
+        operation = spec["paths"][path]["get"]
+        cursor = next(p for p in operation["parameters"] if p["name"] == "cursor")
+        assert "next_cursor" in cursor["description"]
+        assert cursor["schema"]["anyOf"][0]["maxLength"] == 4096
+        assert "next_cursor" in spec["components"]["schemas"][schema]["properties"]
+    # A feed is the newest posts: it takes no cursor.
+    feed = client.get(app.url_path_for("json_feed"), params={"cursor": "abc"})
+    assert feed.status_code == 422
+    assert feed.json()["errors"][0]["loc"] == ["query", "cursor"]
 
 
 def _day_walk(client: TestClient, url: str, *, per_page: int) -> list[int]:
