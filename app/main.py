@@ -111,8 +111,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # that follow them in the same request.
     driver = DriverConnection(database)
     cache_bytes = settings.response_cache_mb * 1024 * 1024
+    client_keys = ClientKeys(database, settings.client_hash_key.get_secret_value())
     reader = (
-        DirectReader(driver, zone=settings.zone, language=settings.language)
+        DirectReader(driver, zone=settings.zone, language=settings.language, keys=client_keys)
         if settings.direct_reads
         else None
     )
@@ -154,7 +155,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
-    app.state.client_keys = ClientKeys(database, settings.client_hash_key.get_secret_value())
+    app.state.client_keys = client_keys
     app.state.preview_links = PreviewLinks(DatabaseKey(database, PREVIEW_LINK_KEY))
     app.state.authenticator = Authenticator(
         driver,

@@ -228,7 +228,8 @@ def test_a_bad_filter_is_the_same_problem_as_on_posts(
 
 
 # What /posts takes that is not a filter of which posts are shown: a feed is always of
-# published posts, newest first.
+# published posts, newest first. (Paging is no filter either: a feed takes per_page, but
+# neither page nor cursor, which are not PostFilters.)
 NOT_FEED_FILTERS = {"status", "sort"}
 
 

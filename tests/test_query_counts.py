@@ -19,6 +19,8 @@ def test_list_day_and_source_reads_do_not_grow_with_the_page(
     lists = app.url_path_for("list_posts")
     day = app.url_path_for("day_archive", year="2022", month="1", day="10")
     source_list = app.url_path_for("list_sources")
+    # A process's first list reads the instance's key for its cursors, once.
+    client.get(lists, params={"tag": "keiner"})
     one = {url: read_queries_for(client, db, url) for url in (lists, day, source_list)}
     for number in range(30):
         make_post(
@@ -41,6 +43,9 @@ def test_a_repeated_anonymous_read_costs_at_most_the_version_check(
 ) -> None:
     make_post(db, make_account(db))
     url = app.url_path_for("list_posts")
+    # A process's first list reads the instance's key for its cursors, once (and the tests'
+    # emptied database has to make it, a write that outdates what the cache keeps).
+    client.get(url, params={"tag": "keiner"})
     first = queries_for(client, db, url)
     again = queries_for(client, db, url)
     assert first >= 3

@@ -7,8 +7,9 @@ from app.archives.schemas import ArchiveIndex, DayArchive, MonthArchive
 from app.core.config import Settings
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
-from app.core.pagination import PageQuery, set_page_headers
+from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
 from app.core.text import SlugRef
+from app.posts.cursor import CursorQuery, post_cursor_key
 from app.search.terms import QUERY_HELP, QueryText
 
 router = APIRouter(prefix="/archives", tags=["archives"])
@@ -68,8 +69,12 @@ async def day_archive(
     paging: PageQuery,
     source: SourceFilter = None,
     q: SearchFilter = None,
+    cursor: CursorQuery = None,
 ) -> DayArchive:
-    """One site-local day's published posts, newest first, with the nearest days around it."""
+    """One site-local day's published posts, newest first, with the nearest days around it.
+    Page by number (page), or by cursor: each page's next_cursor (null on the last page) is
+    where the next one starts; a cursor changed by hand, or given with page, is refused
+    (422)."""
     archive = await database.read(
         service.day_archive,
         day=service.parse_day(year, month, day),
@@ -78,8 +83,13 @@ async def day_archive(
         zone=settings.zone,
         language=settings.language,
         search=_search(q, settings),
+        cursor=cursor,
+        cursor_key=await post_cursor_key(request),
     )
-    set_page_headers(
-        request, response, total=archive.count, page=archive.page, per_page=archive.per_page
-    )
+    if archive.page is None:
+        set_cursor_headers(request, response, total=archive.count, next_cursor=archive.next_cursor)
+    else:
+        set_page_headers(
+            request, response, total=archive.count, page=archive.page, per_page=archive.per_page
+        )
     return archive

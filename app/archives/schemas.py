@@ -42,7 +42,12 @@ class DayArchive(BaseModel):
     label: str = Field(description="The day in the site language, e.g. '10. Januar 2022'.")
     count: int = Field(description="Posts on this day.")
     items: list[PostPublic] = Field(description="This page of the day's posts, newest first.")
-    page: int
+    page: int | None = Field(description="The page's number; null on a page reached by cursor.")
     per_page: int
+    next_cursor: str | None = Field(
+        description="The next page's cursor: the same request with cursor=this (and without "
+        "page) gives the day's posts after this page, however many are added or removed "
+        "meanwhile. Null on the last page."
+    )
     previous: DayCount | None = Field(description="The nearest earlier day with posts.")
     next: DayCount | None = Field(description="The nearest later day with posts.")

@@ -22,7 +22,9 @@ from app.archives.schemas import (
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.derived.memo import memo_for
+from app.posts import cursor as post_cursor
 from app.posts import queries
+from app.posts.listing import listed_page
 from app.posts.models import Post
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
@@ -204,23 +206,31 @@ def day_archive(
     zone: ZoneInfo,
     language: str,
     search: Search | None = None,
+    cursor: str | None = None,
+    cursor_key: bytes,
 ) -> DayArchive:
+    """A page of the day's posts by number, or with ``cursor`` the page after it; every page
+    with the cursor of the next, sealed with ``cursor_key``."""
+    after = post_cursor.starting_after(cursor, PostSort.newest, cursor_key, paging)
     where = _scope(session, source, search)
-    page = queries.page_of_posts(
-        session,
-        where=[*where, col(Post.published_date) == day],
-        order=queries.sort_order(PostSort.newest, may_include_drafts=False),
-        paging=paging,
+    on_day = [*where, col(Post.published_date) == day]
+    public_key = day_count_key(source, day, search.q if search else None)
+    total = queries.total_of(session, on_day, public_key=public_key)
+    page = listed_page(
+        session, where=on_day, order=queries.sort_order(PostSort.newest, may_include_drafts=False),
+        sort=PostSort.newest, paging=paging, after=after, may_include_drafts=False, total=total,
         zone=zone,
-        public_key=day_count_key(source, day, search.q if search else None),
-    )
+    )  # fmt: skip
     return DayArchive(
         date=day,
         label=day_label(day, language),
-        count=page.total,
+        count=total,
         items=page.items,
-        page=page.page,
-        per_page=page.per_page,
+        page=None if after is not None else paging.page,
+        per_page=paging.per_page,
+        next_cursor=None
+        if page.following is None
+        else post_cursor.encode(page.following, cursor_key),
         previous=_neighbour(session, where, day, later=False),
         next=_neighbour(session, where, day, later=True),
     )

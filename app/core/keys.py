@@ -24,6 +24,12 @@ def new_secret() -> str:
     return secrets.token_bytes(32).hex()
 
 
+def kept_key(session: Session, *, name: str) -> str | None:
+    """The database's secret called ``name``, if it has one."""
+    query = select(col(InstanceKey.secret)).where(col(InstanceKey.name) == name)
+    return session.exec(query).first()
+
+
 def stored_key(session: Session, *, name: str) -> str:
     """The database's secret called ``name``; made now if it has none (in a write
     transaction: two processes doing this at once end up with the same one)."""
@@ -47,7 +53,10 @@ class DatabaseKey:
 
     async def value(self) -> bytes:
         if self._key is None:
-            # A write: the key is made now if the row went missing.
-            secret = await self._database.write(stored_key, name=self._name)
+            # Read first: public reads need the key too (their cursors), and should not wait
+            # for the write lock. A write only if the row went missing, to make the key.
+            secret = await self._database.read(kept_key, name=self._name)
+            if secret is None:
+                secret = await self._database.write(stored_key, name=self._name)
             self._key = secret.encode()
         return self._key

@@ -68,3 +68,23 @@ def page_headers(url: URL, *, total: int, page: int, per_page: int) -> dict[str,
         if rel in links
     ]
     return {"X-Total-Count": str(total), "Link": ", ".join(parts)}
+
+
+def set_cursor_headers(
+    request: Request, response: Response, *, total: int, next_cursor: str | None
+) -> None:
+    """``X-Total-Count`` and a ``Link`` header for a page reached by cursor: the first page
+    (the same request without a cursor) and, unless this is the last, the next one."""
+    url = request.url
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(url.query, keep_blank_values=True)
+        if name not in ("cursor", "page")
+    ]
+    base = str(url.replace(query=""))
+    links = [f'<{base}?{urlencode(kept)}>; rel="first"' if kept else f'<{base}>; rel="first"']
+    if next_cursor is not None:
+        following = urlencode([*kept, ("cursor", next_cursor)])
+        links.append(f'<{base}?{following}>; rel="next"')
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["Link"] = ", ".join(links)

@@ -15,6 +15,7 @@ import orjson
 from starlette.datastructures import URL
 
 from app.archives.service import NeighbourDay, day_count_key, day_label
+from app.core.clients import ClientKeys
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.pagination import PageParams, page_headers
@@ -29,8 +30,10 @@ from app.direct_reads.routing import (
     SourceRead,
     SourcesRead,
 )
-from app.direct_reads.statements import Statements, in_list_parameters
+from app.direct_reads.statements import SORT_KEY, Statements, in_list_parameters
+from app.posts import cursor as post_cursor
 from app.posts import documents
+from app.posts.cursor import PostCursor, cursor_key
 from app.posts.queries import (
     STORED_DOCUMENT,
     STORED_POST_ID,
@@ -74,8 +77,11 @@ class Answer:
 
 
 class DirectReader:
-    def __init__(self, driver: DriverConnection, *, zone: ZoneInfo, language: str) -> None:
+    def __init__(
+        self, driver: DriverConnection, *, zone: ZoneInfo, language: str, keys: ClientKeys
+    ) -> None:
         self._connection = driver
+        self._keys = keys
         self._statements = Statements(driver.engine.dialect)
         self._memo = memo_for_engine(driver.engine)
         self._zone = zone
@@ -83,18 +89,21 @@ class DirectReader:
 
     async def answer(self, read: Read, url: URL, freshness: Freshness | None) -> Answer | None:
         """The response to ``read``; ``freshness`` is what the response cache read before it."""
-        work = partial(self._answer, read=read, url=url, freshness=freshness)
+        # A list's pages carry the next one's cursor, sealed with this key.
+        paged = isinstance(read, ListRead | DayRead)
+        list_key = cursor_key(await self._keys.key()) if paged else b""
+        work = partial(self._answer, read=read, url=url, freshness=freshness, list_key=list_key)
         return await self._connection.run(work, short=is_short(read))
 
     def _answer(
-        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None
+        self, cursor: Any, *, read: Read, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         if isinstance(read, PostRead):
             return self._post(cursor, read)
         if isinstance(read, ListRead):
-            return self._list(cursor, read, url, freshness)
+            return self._list(cursor, read, url, freshness, list_key)
         if isinstance(read, DayRead):
-            return self._day(cursor, read, url, freshness)
+            return self._day(cursor, read, url, freshness, list_key)
         if isinstance(read, SourceRead):
             return self._source(cursor, read, freshness)
         return self._sources(cursor, read, url, freshness)
@@ -111,7 +120,7 @@ class DirectReader:
         return Answer(encode_json(posts[0]), {})
 
     def _list(
-        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None
+        self, cursor: Any, read: ListRead, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         filters: dict[str, Any] = {}
         if read.source is not None:
@@ -133,18 +142,19 @@ class DirectReader:
         )
         total = self._count(cursor, freshness, key, self._statements.count(**shape), filters)
         page = self._statements.page(read.sort, **shape)
-        items = self._page(cursor, page, read.paging, total, filters)
+        rows = self._page_rows(cursor, page, read.paging, total, filters)
         body = {
-            "items": items,
+            "items": self._documents(cursor, rows),
             "total": total,
             "page": read.paging.page,
             "per_page": read.paging.per_page,
+            "next_cursor": _next_cursor(rows, read.sort, read.paging, total, list_key),
             "total_exact": True,  # a direct read is never narrowed by q
         }
         return Answer(encode_json(body), self._headers(url, total, read.paging))
 
     def _day(
-        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None
+        self, cursor: Any, read: DayRead, url: URL, freshness: Freshness | None, list_key: bytes
     ) -> Answer | None:
         scope: dict[str, Any] = {"day": read.day}
         if read.source is not None:
@@ -157,13 +167,15 @@ class DirectReader:
         key = day_count_key(read.source, read.day)
         total = self._count(cursor, freshness, key, count, scope)
         page = self._statements.page(PostSort.newest, source=source, tag=False, day=True)
+        rows = self._page_rows(cursor, page, read.paging, total, scope)
         body = {
             "date": read.day,
             "label": day_label(read.day, self._language),
             "count": total,
-            "items": self._page(cursor, page, read.paging, total, scope),
+            "items": self._documents(cursor, rows),
             "page": read.paging.page,
             "per_page": read.paging.per_page,
+            "next_cursor": _next_cursor(rows, PostSort.newest, read.paging, total, list_key),
             **self._memo.kept(
                 freshness,
                 ("day_neighbours", read.source, read.day),
@@ -232,15 +244,14 @@ class DirectReader:
     ) -> int:
         return self._memo.kept(freshness, key, lambda: int(count.rows(cursor, **values)[0][0]))
 
-    def _page(
+    def _page_rows(
         self, cursor: Any, page: Prepared, paging: PageParams, total: int, values: dict[str, Any]
-    ) -> list[Any]:
+    ) -> list[tuple[Any, ...]]:
         if paging.offset >= total:
             return []
-        rows = page.rows(
+        return page.rows(
             cursor, limit=paging.per_page, offset=paging.offset, **self._current(), **values
         )
-        return self._documents(cursor, rows)
 
     def _current(self) -> dict[str, str]:
         """Which stored documents a read may serve: those of the site's zone and of the format
@@ -280,3 +291,14 @@ class DirectReader:
     @staticmethod
     def _headers(url: URL, total: int, paging: PageParams) -> dict[str, str]:
         return page_headers(url, total=total, page=paging.page, per_page=paging.per_page)
+
+
+def _next_cursor(
+    rows: list[tuple[Any, ...]], sort: PostSort, paging: PageParams, total: int, key: bytes
+) -> str | None:
+    """The cursor of the page after ``rows`` (a page's rows, see Statements.page), as the
+    framework path makes it (app.posts.listing): when the total goes beyond the page."""
+    if not rows or paging.offset + paging.per_page >= total:
+        return None
+    last = rows[-1]
+    return post_cursor.encode(PostCursor(sort, last[SORT_KEY], last[STORED_POST_ID]), key)

@@ -18,6 +18,7 @@ from sqlmodel import col
 from app.archives.service import neighbour_statement
 from app.core.prepared import AnySelect, Prepared
 from app.posts import queries
+from app.posts.cursor import sort_column
 from app.posts.models import Post
 from app.posts.schemas import PostSort
 from app.posts.visibility import public_total, published
@@ -33,6 +34,9 @@ LIMIT = bindparam("limit", type_=Integer())
 OFFSET = bindparam("offset", type_=Integer())
 ZONE = bindparam("zone", type_=String())
 FORMAT = bindparam("format", type_=String())
+# Where a page's row has its post's sort key, after the stored document's columns: what the
+# next page's cursor starts from.
+SORT_KEY = len(queries.StoredDocument._fields)
 
 
 def _in_list(count: int) -> list[BindParameter[int]]:
@@ -104,15 +108,15 @@ class Statements:
         )
 
     def page(self, sort: PostSort, *, source: bool, tag: bool, day: bool) -> Prepared:
-        """A page of public posts (``limit``, ``offset``) in ``sort`` order: their ids and
-        stored documents in ``zone`` and ``format``."""
+        """A page of public posts (``limit``, ``offset``) in ``sort`` order: their ids,
+        stored documents in ``zone`` and ``format``, and sort keys (see ``SORT_KEY``)."""
 
         def build() -> AnySelect:
             where = _public(source=source, tag=tag, day=day)
             order = queries.sort_order(sort, may_include_drafts=False)
             return queries.documents_statement(
                 where, order, zone=ZONE, document_format=FORMAT, limit=LIMIT, offset=OFFSET
-            )
+            ).add_columns(sort_column(sort))
 
         return self._get(("page", sort, source, tag, day), build)
 

@@ -351,9 +351,59 @@ def fetch_posts(
     # what it has just added needs its pending rows in the database first.
     session.flush()
     query = rows_statement(where, order, limit=limit, offset=offset)
-    rows = post_rows(session.connection().execute(query))
+    return _public_posts(session, post_rows(session.connection().execute(query)), zone)
+
+
+class KeyedPosts(NamedTuple):
+    """Posts, each with its value of the column a list is sorted by (for its cursor)."""
+
+    items: list[PostPublic]
+    keys: list[Any]
+
+
+def fetch_keyed_posts(
+    session: Session,
+    *,
+    where: Sequence[ColumnElement[bool]],
+    order: Sequence[ColumnElement[object]],
+    key: ColumnElement[object],
+    zone: ZoneInfo,
+    limit: int,
+    offset: int = 0,
+) -> KeyedPosts:
+    """As ``fetch_posts``, with each post's value of ``key``, read in the same query."""
+    session.flush()
+    query = rows_statement(where, order, limit=limit, offset=offset).add_columns(key)
+    rows = session.connection().execute(query).all()
+    posts = _public_posts(session, post_rows(row[:-1] for row in rows), zone)
+    return KeyedPosts(items=posts, keys=[row[-1] for row in rows])
+
+
+def _public_posts(session: Session, rows: list[PostRow], zone: ZoneInfo) -> list[PostPublic]:
     tags = tags_by_post(session.connection(), [row.id for row in rows])
     return [to_public(row, tags.get(row.id, []), zone) for row in rows]
+
+
+def total_of(
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    public_key: Hashable | None = None,
+    total_statement: Select[int] | None = None,
+    total: int | None = None,
+) -> int:
+    """How many posts ``where`` selects. Give ``public_key`` (what identifies ``where``) only
+    when ``where`` selects public posts alone: their total is then kept per content version.
+    ``total_statement``, when given, counts the same posts faster than counting ``where``;
+    ``total``, when given, is their count, known already."""
+
+    def count() -> int:
+        if total is not None:
+            return total
+        statement = count_statement(where) if total_statement is None else total_statement
+        return session.scalar(statement) or 0
+
+    return count() if public_key is None else memo_for(session).get(session, public_key, count)
 
 
 def page_of_posts(
@@ -367,18 +417,11 @@ def page_of_posts(
     total_statement: Select[int] | None = None,
     total: int | None = None,
 ) -> Page[PostPublic]:
-    """One page and the total. Give ``public_key`` (what identifies ``where``) only when
-    ``where`` selects public posts alone: their total is then kept per content version.
-    ``total_statement``, when given, counts the same posts faster than counting ``where``;
-    ``total``, when given, is their count, known already."""
-
-    def count() -> int:
-        if total is not None:
-            return total
-        statement = count_statement(where) if total_statement is None else total_statement
-        return session.scalar(statement) or 0
-
-    found = count() if public_key is None else memo_for(session).get(session, public_key, count)
+    """One page and the total (see ``total_of`` for ``public_key``, ``total_statement`` and
+    ``total``)."""
+    found = total_of(
+        session, where, public_key=public_key, total_statement=total_statement, total=total
+    )
     items: list[PostPublic] = []
     if paging.offset < found:
         items = fetch_posts(

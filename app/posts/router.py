@@ -6,10 +6,11 @@ from app.auth.dependencies import CurrentViewer, OptionalViewer
 from app.core.clients import client_key
 from app.core.deps import ETAG_HEADER, DatabaseDep, IfMatch, SettingsDep, set_etag
 from app.core.errors import BulkProblem, error_responses
-from app.core.pagination import PageQuery, set_page_headers
+from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
 from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
 from app.posts import bulk, service, trash
+from app.posts.cursor import CursorQuery, post_cursor_key
 from app.posts.schemas import (
     BulkRequest,
     BulkResult,
@@ -27,7 +28,8 @@ IdOrSlug = Annotated[SlugRef, Path(description="A post's id or slug.")]
 PAGE_HEADERS = {
     "X-Total-Count": {"description": "Items over all pages.", "schema": {"type": "integer"}},
     "Link": {
-        "description": "RFC 8288 links: first, prev, next, last.",
+        "description": "RFC 8288 links: first, prev, next, last; on a page reached by "
+        "cursor, first and the next page's cursor as next.",
         "schema": {"type": "string"},
     },
 }
@@ -46,9 +48,12 @@ async def list_posts(
     viewer: OptionalViewer,
     paging: PageQuery,
     filters: Annotated[PostFilters, Query()],
+    cursor: CursorQuery = None,
 ) -> PostPage:
     """Posts, newest first; published ones unless status asks for others (which needs a
-    token: authors see their own, editors all)."""
+    token: authors see their own, editors all). Page by number (page), or by cursor: each
+    page's next_cursor (null on the last page) is where the next one starts; a cursor
+    changed by hand, made for another sort, or given with page is refused (422)."""
     page = await database.read(
         service.list_posts,
         viewer=viewer,
@@ -56,8 +61,15 @@ async def list_posts(
         paging=paging,
         zone=settings.zone,
         languages=settings.search_languages,
+        cursor=cursor,
+        cursor_key=await post_cursor_key(request),
     )
-    set_page_headers(request, response, total=page.total, page=page.page, per_page=page.per_page)
+    if page.page is None:
+        set_cursor_headers(request, response, total=page.total, next_cursor=page.next_cursor)
+    else:
+        set_page_headers(
+            request, response, total=page.total, page=page.page, per_page=page.per_page
+        )
     return page
 
 

@@ -192,6 +192,14 @@ class PostPublic(BaseModel):
 class PostPage(Page[PostPublic]):
     """A page of posts."""
 
+    page: int | None = Field(  # type: ignore[assignment]
+        description="The page's number; null on a page reached by cursor."
+    )
+    next_cursor: str | None = Field(
+        description="The next page's cursor: the same request with cursor=this (and without "
+        "page) gives the posts after this page, however many are added or removed "
+        "meanwhile. Null on the last page."
+    )
     total_exact: bool = Field(
         description="false when a list narrowed by q matches more posts than are counted "
         "(10,000, as search counts them): total is then that limit, and the list holds the "

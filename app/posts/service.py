@@ -20,7 +20,9 @@ from app.core.types import as_aware, utcnow
 from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import Entry, record_all
+from app.posts import cursor as post_cursor
 from app.posts import documents, queries, written
+from app.posts.listing import listed_page
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import (
     PostCreate,
@@ -53,25 +55,32 @@ def list_posts(
     paging: PageParams,
     zone: ZoneInfo,
     languages: Sequence[str],
+    cursor: str | None = None,
+    cursor_key: bytes = b"",
 ) -> PostPage:
+    """A page of posts by number, or with ``cursor`` the page after it; every page with the
+    cursor of the next, sealed with ``cursor_key`` (without one, as a feed reads its posts,
+    none)."""
+    after = post_cursor.starting_after(cursor, filters.sort, cursor_key, paging)
     statuses = statuses_asked(viewer, filters, doing="Listing")
     sources = queries.source_ids(session, filters.source) if filters.source else None
     # Whatever narrows the list beyond visibility and sources: a public total of the kept
     # per-source counts holds only without any of it.
     narrowing = narrowed_by(filters, zone)
-    after = as_aware(filters.after, zone) if filters.after else None
-    before = as_aware(filters.before, zone) if filters.before else None
+    after_time = as_aware(filters.after, zone) if filters.after else None
+    before_time = as_aware(filters.before, zone) if filters.before else None
     where = [queries.listed_for(viewer, statuses)]
     if sources is not None:
         where.append(queries.in_sources(sources))
     where += narrowing
-    order = queries.sort_order(filters.sort, may_include_drafts=statuses != {PostStatus.published})
+    may_include_drafts = statuses != {PostStatus.published}
+    order = queries.sort_order(filters.sort, may_include_drafts=may_include_drafts)
     public_key = total_statement = None
     total: int | None = None
     if viewer is None:
         public_key = public_list_key(
-            sources=filters.source, tag=filters.tag, day=filters.date, after=after, before=before,
-            q=filters.q,
+            sources=filters.source, tag=filters.tag, day=filters.date, after=after_time,
+            before=before_time, q=filters.q,
         )  # fmt: skip
         if not narrowing and not filters.q:
             total_statement = public_total(sources)
@@ -90,16 +99,22 @@ def list_posts(
         if total is None:
             total_statement = queries.count_statement([*where, newest.first(COUNTED + 1)])
         where.append(newest.first(COUNTED))
-    page = queries.page_of_posts(
-        session, where=where, order=order, paging=paging, zone=zone, public_key=public_key,
-        total_statement=total_statement, total=total,
+    counted = queries.total_of(
+        session, where, public_key=public_key, total_statement=total_statement, total=total
+    )
+    page = listed_page(
+        session, where=where, order=order, sort=filters.sort, paging=paging, after=after,
+        may_include_drafts=may_include_drafts, total=min(counted, COUNTED), zone=zone,
     )  # fmt: skip
     return PostPage(
         items=page.items,
-        total=min(page.total, COUNTED),
-        total_exact=page.total <= COUNTED,
-        page=page.page,
-        per_page=page.per_page,
+        total=min(counted, COUNTED),
+        total_exact=counted <= COUNTED,
+        page=None if after is not None else paging.page,
+        per_page=paging.per_page,
+        next_cursor=None
+        if page.following is None or not cursor_key
+        else post_cursor.encode(page.following, cursor_key),
     )
 
 
