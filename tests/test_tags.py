@@ -133,6 +133,10 @@ def test_an_unknown_tag_is_404(app: FastAPI, client: TestClient, editor: Account
         assert response.status_code == 404, route
         assert response.headers["content-type"] == "application/problem+json"
         assert "gibt-es-nicht" in response.json()["detail"]
+    # No slug holds a control character: refused before any query (PostgreSQL takes no NUL).
+    refused = client.get(f"{app.url_path_for('list_tags')}/a%00b")
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
 
 
 def test_a_rename_shows_in_every_read_of_its_posts(

@@ -7,11 +7,14 @@ from app.core.deps import DatabaseDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
 from app.tags import service
-from app.tags.schemas import TAG_SLUG_MAX, TagMerge, TagPublic, TagSort, TagUpdate
+from app.tags.schemas import TAG_SLUG_MAX, TAG_SLUG_PATTERN, TagMerge, TagPublic, TagSort, TagUpdate
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 TagSlugPath = Annotated[
-    str, Path(min_length=1, max_length=TAG_SLUG_MAX, description="A tag's slug.")
+    str,
+    Path(
+        min_length=1, max_length=TAG_SLUG_MAX, pattern=TAG_SLUG_PATTERN, description="A tag's slug."
+    ),
 ]
 SortQuery = Annotated[
     TagSort,

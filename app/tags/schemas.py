@@ -10,7 +10,11 @@ from app.posts.schemas import TagName
 # A tag's slug as stored: made from its name (app.posts.tags.slug_of), so not always a slug
 # of the posts' kind (a year's tag is all digits).
 TAG_SLUG_MAX = TAG_MAX * 2
-TagSlug = Annotated[str, StringConstraints(min_length=1, max_length=TAG_SLUG_MAX)]
+# No control characters: no tag's slug holds one, and PostgreSQL refuses a NUL in a query.
+TAG_SLUG_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+TagSlug = Annotated[
+    str, StringConstraints(min_length=1, max_length=TAG_SLUG_MAX, pattern=TAG_SLUG_PATTERN)
+]
 
 
 class TagSort(StrEnum):
