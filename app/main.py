@@ -45,6 +45,7 @@ from app.revisions.router import router as revisions_router
 from app.search.router import router as search_router
 from app.sources.router import router as sources_router
 from app.system.router import router as system_router
+from app.tags.router import router as tags_router
 from app.transfer.router import router as transfer_router
 from app.webhooks.openapi import document_webhooks
 from app.webhooks.router import router as webhooks_router
@@ -81,6 +82,10 @@ TAGS = [
         "differences, and restoring an earlier one.",
     },
     {"name": "sources", "description": "The publications posts come from."},
+    {
+        "name": "tags",
+        "description": "The tags posts carry, with their counts; renamed and merged by editors.",
+    },
     {"name": "archives", "description": "Years, months and days that have posts."},
     {
         "name": "feeds",
@@ -177,6 +182,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         previews_router,
         revisions_router,
         sources_router,
+        tags_router,
         archives_router,
         search_router,
         feeds_router,

@@ -39,8 +39,9 @@ from app.main import API_PREFIX, create_app
 from app.models import metadata
 from app.posts import service as post_service
 from app.posts import trash
-from app.posts.models import Post
+from app.posts.models import Post, Tag
 from app.posts.schemas import PostPublic, PostUpdate
+from app.posts.tags import slug_of
 from app.previews.links import signature
 from app.search.index import index_queued
 from app.sources.models import Source
@@ -121,6 +122,10 @@ RULES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("get_source", ""):                (200,  _,   200,   200,   200,   401,   401,   401),
     ("update_source", ""):             (401,  _,   403,   200,   200,   401,   401,   401),
     ("delete_source", ""):             (401,  _,   403,   204,   204,   401,   401,   401),
+    ("list_tags", ""):                 (200,  _,   200,   200,   200,   401,   401,   401),
+    ("get_tag", ""):                   (200,  _,   200,   200,   200,   401,   401,   401),
+    ("rename_tag", ""):                (401,  _,   403,   200,   200,   401,   401,   401),
+    ("merge_tag", ""):                 (401,  _,   403,   200,   200,   401,   401,   401),
     ("archive_index", ""):             (200,  _,   200,   200,   200,   401,   401,   401),
     ("month_archive", ""):             (200,  _,   200,   200,   200,   401,   401,   401),
     ("day_archive", ""):               (200,  _,   200,   200,   200,   401,   401,   401),
@@ -548,6 +553,40 @@ def _delete_source(w: World, _variant: str, _caller: Caller) -> Call:
     )
 
 
+def _get_tag(w: World, _variant: str, _caller: Caller) -> Call:
+    return Call(w.url("get_tag", slug="geheim"))
+
+
+def _tag_state(session: Session) -> list[tuple[str, str]]:
+    return sorted((tag.slug, tag.name) for tag in session.scalars(select(Tag)))
+
+
+def _published_tags(w: World) -> list[str]:
+    """The slugs of two fresh tags that a published post carries, for a row that may rename
+    or merge them."""
+    names = [f"Schlagwort {next(_names)}", f"Schlagwort {next(_names)}"]
+    make_post(w.db, w.accounts[Caller.EDITOR], tags=names)
+    return [slug_of(name) for name in names]
+
+
+def _rename_tag(w: World, _variant: str, _caller: Caller) -> Call:
+    slug, _other = _published_tags(w)
+    return Call(
+        w.url("rename_tag", slug=slug),
+        body={"name": f"Umbenannt {next(_names)}"},
+        state=lambda: w.db.call(_tag_state),
+    )
+
+
+def _merge_tag(w: World, _variant: str, _caller: Caller) -> Call:
+    slug, into = _published_tags(w)
+    return Call(
+        w.url("merge_tag", slug=slug),
+        body={"into": into},
+        state=lambda: w.db.call(_tag_state),
+    )
+
+
 def _list_tokens(w: World, variant: str, _caller: Caller) -> Call:
     params: dict[str, str | int] = {"user_id": w.owner.viewer.user_id} if variant == "other" else {}
     return Call(w.url("list_tokens"), params=params)
@@ -665,6 +704,10 @@ CALLS: dict[str, tuple[str, Callable[[World, str, Caller], Call]]] = {
     "get_source": ("GET", _get_source),
     "update_source": ("PATCH", _update_source),
     "delete_source": ("DELETE", _delete_source),
+    "list_tags": ("GET", _plain("list_tags")),
+    "get_tag": ("GET", _get_tag),
+    "rename_tag": ("PATCH", _rename_tag),
+    "merge_tag": ("POST", _merge_tag),
     "archive_index": ("GET", _plain("archive_index")),
     "month_archive": ("GET", _plain("month_archive", year=2022, month=1)),
     "day_archive": ("GET", _plain("day_archive", year=2022, month=1, day=10)),
@@ -791,7 +834,8 @@ def test_every_api_operation_has_access_rules() -> None:
 
 @pytest.mark.parametrize("caller", [Caller.ANONYMOUS, Caller.AUTHOR], ids=str)
 def test_drafts_and_scheduled_posts_never_leak(world: World, caller: Caller) -> None:
-    """Lists, search, archives, source counts and likes show the caller published posts only."""
+    """Lists, search, archives, source and tag counts and likes show the caller published
+    posts only."""
     client, leak, headers = world.client, world.leak, world.headers(caller)
     slug, public = leak.source.slug, leak.public.id
     hidden = {post.id for post in (*leak.drafts, leak.scheduled)}
@@ -879,6 +923,10 @@ def test_drafts_and_scheduled_posts_never_leak(world: World, caller: Caller) -> 
     listed = {source["slug"]: source for source in get("list_sources", {"per_page": 100})["items"]}
     assert listed[slug]["post_count"] == 1
     assert listed[world.source.slug]["post_count"] == 1
+    # Tags count published posts only.
+    assert get("get_tag", slug="geheim")["count"] == 1
+    tags = {tag["slug"]: tag for tag in get("list_tags", {"per_page": 100})["items"]}
+    assert tags["geheim"]["count"] == 1
 
     # One by one, by id and slug, and likes: as if the hidden posts did not exist.
     every_hidden = (*leak.drafts, leak.scheduled, world.posts["draft"], world.posts["scheduled"])

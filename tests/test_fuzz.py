@@ -116,16 +116,18 @@ def flatmap_path_parameters(
 
 @pytest.fixture
 def seeded(db: Database) -> Iterator[Account]:
-    """An editor whose token every request carries, one source and two posts by it."""
+    """An editor whose token every request carries, one source and two posts by it, both
+    with the same two tags."""
     editor = make_account(db, Role.editor)
     source = make_source(db, name="Global Times", domains=["globaltimes.cn"])
-    posts = [make_post(db, editor, source_id=source.id) for _ in range(2)]
+    posts = [make_post(db, editor, source_id=source.id, tags=["Handel", "Zölle"]) for _ in range(2)]
     local_day = posts[0].date  # both posts' site-local day, for the archives
     assert local_day is not None
     _real_values.update(
         {
             ("posts", "id_or_slug"): [value for post in posts for value in (post.id, post.slug)],
             ("sources", "id_or_slug"): [source.id, source.slug],
+            ("tags", "slug"): ["handel", "zoelle"],
             ("users", "user_id"): [editor.viewer.user_id],
             ("archives", "year"): [local_day.year],
             ("archives", "month"): [local_day.month],

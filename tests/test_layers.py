@@ -11,7 +11,7 @@ APP = Path(app.__file__).parent
 # The domain and what it builds on: each may import the others, never what is above them.
 BELOW_HTTP = (
     "archives", "auth", "core", "demo", "derived", "importers", "posts", "sources", "transfer",
-    "audit", "events", "worker", "revisions",
+    "audit", "events", "worker", "revisions", "tags",
 )  # fmt: skip
 ABOVE = ("app.caching", "app.compression", "app.main")
 

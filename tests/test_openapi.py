@@ -84,6 +84,8 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/posts/{post_id}/preview",
     "GET /api/v1/sources",
     "GET /api/v1/sources/{id_or_slug}",
+    "GET /api/v1/tags",
+    "GET /api/v1/tags/{slug}",
     "GET /api/v1/archives",
     "GET /api/v1/archives/{year}/{month}",
     "GET /api/v1/archives/{year}/{month}/{day}",

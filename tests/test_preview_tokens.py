@@ -29,7 +29,7 @@ from tests.factories import Account, make_account, make_post, make_source
 EVENTS = metadata.tables["events"]
 READS = {"GET", "HEAD"}
 # What a preview token may read; everything else of the API is refused to it.
-CONTENT_TAGS = {"posts", "sources", "archives", "auth"}
+CONTENT_TAGS = {"posts", "sources", "tags", "archives", "auth"}
 
 
 def preview_token(client: TestClient, app: FastAPI, account: Account) -> dict[str, str]:

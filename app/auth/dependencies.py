@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # with these tags, the content a frontend renders and who the token is. Everything else is
 # refused, so an operation added later is closed to preview tokens until it is added here.
 READING_METHODS = frozenset(("GET", "HEAD"))
-PREVIEW_TAGS = frozenset(("posts", "sources", "archives", "auth"))
+PREVIEW_TAGS = frozenset(("posts", "sources", "tags", "archives", "auth"))
 
 bearer = HTTPBearer(
     scheme_name="bearer",

@@ -41,6 +41,9 @@ class Action:
     source_created = "source.created"
     source_updated = "source.updated"
     source_deleted = "source.deleted"
+    # A tag's events name the tag; each post that shows it gets a post.updated of its own.
+    tag_renamed = "tag.renamed"
+    tag_merged = "tag.merged"  # its posts carry the tag it was merged into; it is gone
     user_created = "user.created"
     user_updated = "user.updated"
     # Names of actions, not secrets.
@@ -60,7 +63,7 @@ ACTIONS: tuple[str, ...] = tuple(
 )
 # What an action's family is called in filters (``post.*``): the part before the dot.
 FAMILIES: frozenset[str] = frozenset(action.split(".", 1)[0] for action in ACTIONS)
-OBJECT_TYPES = ("post", "source", "user", "token", "webhook")
+OBJECT_TYPES = ("post", "source", "tag", "user", "token", "webhook")
 
 
 class Ref(NamedTuple):

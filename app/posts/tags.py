@@ -17,7 +17,9 @@ def set_tags(session: Session, post_id: int, names: list[str], *, replace: bool)
     add_tags(session, {post_id: names})
 
 
-def _slug(name: str) -> str:
+def slug_of(name: str) -> str:
+    """The slug of the tag named ``name``: posts name their tags, and are matched to them by
+    this (so a renamed tag's slug follows its name)."""
     return slugify(name, max_length=120) or name.lower()
 
 
@@ -36,7 +38,7 @@ def tag_slugs(session: Session, post_ids: list[int]) -> dict[int, set[str]]:
 
 def slugs_of(names: list[str]) -> set[str]:
     """The slugs of tags named so, as a post's tags are matched by."""
-    return {_slug(name) for name in names}
+    return {slug_of(name) for name in names}
 
 
 def retag(session: Session, post_ids: list[int], *, add: list[str], remove: list[str]) -> None:
@@ -61,7 +63,7 @@ def add_tags(
     for post_id, names in names_by_post.items():
         by_slug = wanted[post_id] = {}
         for name in names:
-            by_slug.setdefault(_slug(name), name)
+            by_slug.setdefault(slug_of(name), name)
     all_slugs = {slug: name for by_slug in wanted.values() for slug, name in by_slug.items()}
     if not all_slugs:
         return
