@@ -1,8 +1,6 @@
 """Tags as things: listed with their published posts' counts, read one by one, renamed and
 merged by editors, with revisions and events for the posts that carry them."""
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,15 +10,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.auth.models import Role
-from app.core.config import DEFAULT_SEARCH_LANGUAGES, Settings
+from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
-from app.main import create_app
 from app.models import metadata
 from app.search.index import index_queued
-from app.webhooks.delivery import DeliveryOptions, Sender
 from tests.counting import read_queries_for
 from tests.factories import Account, make_account, make_post
-from tests.webhook_receiver import Receiver, running_receiver
 
 EVENTS = metadata.tables["events"]
 REVISIONS = metadata.tables["post_revisions"]
@@ -282,42 +277,3 @@ def test_reading_tags_takes_the_same_queries_however_many_there_are(
     assert one <= 3
     # One tag: one query, its count along the (tag_id, post_id) index.
     assert read_queries_for(client, db, app.url_path_for("get_tag", slug="alle")) == 1
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as running:
-        yield running
-
-
-def test_tag_events_reach_a_tag_webhook(
-    settings: Settings, db: Database, editor: Account, receiver: Receiver
-) -> None:
-    admin = make_account(db, Role.admin)
-    allowed = settings.model_copy(update={"webhooks_allow_private": True})
-    make_post(db, editor, tags=["Handel", "Wirtschaft"])
-    with TestClient(create_app(settings=allowed, database=db)) as client:
-        made = client.post(
-            "/api/v1/webhooks",
-            json={"url": receiver.url, "events": ["tag.*"]},
-            headers=admin.headers,
-        )
-        assert made.status_code == 201, made.text
-        renamed = client.patch(
-            "/api/v1/tags/handel", json={"name": "Kommerz"}, headers=editor.headers
-        )
-        assert renamed.status_code == 200
-        merged = client.post(
-            "/api/v1/tags/kommerz/merge", json={"into": "wirtschaft"}, headers=editor.headers
-        )
-        assert merged.status_code == 200
-    sender = Sender(DeliveryOptions(allow_private=True, timeout_seconds=5))
-    try:
-        # One delivery a round for one tag: its events reach the endpoint in order.
-        assert sender.deliver_due(db) == 1
-        assert sender.deliver_due(db) == 1
-    finally:
-        sender.close()
-    told = [json.loads(item.body) for item in receiver.received]
-    assert [payload["type"] for payload in told] == ["tag.renamed", "tag.merged"]
-    assert [payload["data"]["slug"] for payload in told] == ["kommerz", "kommerz"]

@@ -1,6 +1,6 @@
 """Every way content changes queues its deliveries, not only the API: an import run from the
-command line, and the worker's own sweep sends them as a running site would, to a real
-receiver on 127.0.0.1."""
+command line, the worker's own sweep sending them as a running site would, and tags' renames
+and merges, to a real receiver on 127.0.0.1."""
 
 from collections.abc import Callable
 from datetime import date
@@ -19,7 +19,7 @@ from app.webhooks.delivery import DeliveryOptions, Sender
 from app.webhooks.types import EVENT_TYPES
 from app.worker.process import worker_for
 from tests.factories import Account, make_account, make_post, make_source
-from tests.webhooks.receiver import Receiver, subscribe
+from tests.webhooks.receiver import Receiver, subscribe, verified
 
 BLOG = Path(__file__).resolve().parents[1] / "data" / "blog.wxr"
 
@@ -95,3 +95,27 @@ def test_what_is_sent_is_what_the_openapi_document_describes(
         jsonschema.validate(payload, {**body, "components": spec["components"]})
         assert set(payload) == set(schemas["WebhookPayload"]["properties"])
         assert set(payload["data"]) <= set(schemas["WebhookData"]["properties"])
+
+
+def test_tag_renames_and_merges_reach_a_tag_webhook(
+    hooks: TestClient,
+    db: Database,
+    receiver: Receiver,
+    sender: Sender,
+    admin: Account,
+    editor: Account,
+) -> None:
+    endpoint = subscribe(hooks, admin, receiver.url, ["tag.*"])
+    make_post(db, editor, tags=["Handel", "Wirtschaft"])
+    renamed = hooks.patch("/api/v1/tags/handel", json={"name": "Kommerz"}, headers=editor.headers)
+    assert renamed.status_code == 200
+    merged = hooks.post(
+        "/api/v1/tags/kommerz/merge", json={"into": "wirtschaft"}, headers=editor.headers
+    )
+    assert merged.status_code == 200
+    # One delivery a round for one tag: its events reach the endpoint in order.
+    assert sender.deliver_due(db) == 1
+    assert sender.deliver_due(db) == 1
+    told = [verified(endpoint["secret"], item) for item in receiver.received]
+    assert [payload["type"] for payload in told] == ["tag.renamed", "tag.merged"]
+    assert [payload["data"]["slug"] for payload in told] == ["kommerz", "kommerz"]
