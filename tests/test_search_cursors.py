@@ -124,6 +124,25 @@ def test_a_walk_by_cursor_is_the_walk_by_page_number(
 
 
 @pytest.mark.parametrize("sort", ["relevance", NEWEST])
+def test_a_walk_by_cursor_reaches_as_far_as_the_counted_matches(
+    client: TestClient,
+    db: Database,
+    settings: Settings,
+    editor: Account,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    monkeypatch.setattr(service, "COUNTED", 17)
+    monkeypatch.setattr(service, "RANKED", 5)
+    _corpus_with_ties(db, settings, editor)
+    params = {"q": "Brücke", "sort": sort, "per_page": 4}
+    by_page = _page_walk(client, params)
+    assert len(by_page) == 17
+    assert _cursor_walk(client, params) == by_page
+    assert _body(client.get(SEARCH, params=params))["total_exact"] is False
+
+
+@pytest.mark.parametrize("sort", ["relevance", NEWEST])
 def test_a_walk_while_posts_are_added_shows_every_older_match_once(
     client: TestClient,
     db: Database,

@@ -69,10 +69,12 @@ def following(
     after: SearchCursor,
     per_page: int,
     ranked_at_most: int,
+    floor: int | None,
 ) -> Paged:
     """The ``per_page`` matches after a cursor's last hit, in the same order as the numbered
-    pages (by relevance the newest ``ranked_at_most`` of the window ranked); one beyond them
-    is read, to tell whether another page follows."""
+    pages (by relevance the newest ``ranked_at_most`` of the window ranked), none at or below
+    ``floor`` (the first match not counted, if any); one beyond them is read, to tell
+    whether another page follows."""
     dialect = connection.dialect.name
     wanted = per_page + 1
     page: list[ranking.Scored] = []
@@ -96,6 +98,9 @@ def following(
         older = newest.older(after.key)
         scoring = ranking.scored(older.newest(wanted), query, dialect)
         page += ranking.newest(connection, scoring, offset=0, limit=wanted)
+    if floor is not None:
+        # Newest first after the ranked: the first at the floor ends the walk.
+        page = page[:among_ranked] + [hit for hit in page[among_ranked:] if hit.key > floor]
     if len(page) < wanted:
         return Paged(page, None)
     page = page[:per_page]

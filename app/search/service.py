@@ -101,6 +101,9 @@ class Counted(NamedTuple):
     # The newest match's search key (None when nothing matches): where a walk by cursor
     # pins its ranked window.
     newest: int | None
+    # When more match than are counted, the key of the first match not counted: pages by
+    # cursor, as pages by number, reach the counted matches only.
+    floor: int | None
 
 
 class _Named(NamedTuple):
@@ -176,7 +179,9 @@ def search(
             window=counted.newest,
         )  # fmt: skip
     else:
-        paged = pages.following(connection, newest, query, after, paging.per_page, RANKED)
+        paged = pages.following(
+            connection, newest, query, after, paging.per_page, RANKED, counted.floor
+        )
     scores = {hit.key & POST_ID_MASK: hit.score for hit in paged.hits}
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
@@ -300,8 +305,10 @@ def _count(connection: Connection, newest: Newest) -> Counted:
         )
         groups = list(map(_Group._make, connection.execute(statement).all()))
     total = sum(group.found for group in groups)
+    floor = None
     if total > COUNTED:
         last = min(groups, key=lambda group: group.oldest)
+        floor = last.oldest
         groups[groups.index(last)] = last._replace(found=last.found - 1)
     per_source: Counter[int] = Counter()
     per_month: Counter[str] = Counter()
@@ -315,7 +322,7 @@ def _count(connection: Connection, newest: Newest) -> Counted:
             per_month[group.month] += group.found
     newest_key = max((group.newest for group in groups), default=None)
     return Counted(
-        min(total, COUNTED), total <= COUNTED, +per_source, +per_month, named, newest_key
+        min(total, COUNTED), total <= COUNTED, +per_source, +per_month, named, newest_key, floor
     )
 
 
