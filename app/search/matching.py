@@ -114,6 +114,15 @@ class Newest(NamedTuple):
         newest = self.read[:limit]
         return _from_keys([row[0] for row in newest], newest, complete=True)
 
+    def older(self, key: int, *, inclusive: bool = False) -> "Newest":
+        """These matches older than ``key`` (or from it on, when ``inclusive``): where a
+        cursor's page starts. Matches read already are kept in order, not read again."""
+        if self.read is not None:
+            kept = [row for row in self.read if row[0] < key or (inclusive and row[0] == key)]
+            return _from_keys([row[0] for row in kept], kept, complete=self.complete)
+        condition = self.key <= key if inclusive else self.key < key
+        return self._replace(where=(*self.where, condition))
+
     def counted(self, limit: int) -> int | None:
         """How many of the posts ``first(limit)`` selects, when that is known already."""
         if self.read is not None and (self.complete or len(self.read) >= limit):

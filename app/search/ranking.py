@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
     bindparam,
     case,
     func,
@@ -123,10 +124,17 @@ def newest(connection: Connection, scoring: Scoring, *, offset: int, limit: int)
 
 
 def best(
-    connection: Connection, scoring: Scoring, candidates: int, *, offset: int, limit: int
+    connection: Connection,
+    scoring: Scoring,
+    candidates: int,
+    *,
+    offset: int,
+    limit: int,
+    after: Scored | None = None,
 ) -> list[Scored]:
     """Of the newest ``candidates`` of the matches, best first and equal scores newest
-    first, those from ``offset`` on, ``limit`` at most."""
+    first, those from ``offset`` on (or those after ``after``, a cursor's last hit),
+    ``limit`` at most."""
     pool = scoring.matches.limit(candidates).subquery()
     statement = (
         select(pool.c.key, pool.c.score)
@@ -134,4 +142,11 @@ def best(
         .offset(offset)
         .limit(limit)
     )
+    if after is not None:
+        statement = statement.where(
+            or_(
+                pool.c.score < after.score,
+                and_(pool.c.score == after.score, pool.c.key < after.key),
+            )
+        )
     return list(map(Scored._make, connection.execute(statement, scoring.needles).all()))

@@ -59,8 +59,13 @@ class SearchPage(BaseModel):
         description="false when more posts match than are counted: total is then the limit, "
         "the facets count the newest matches, and pages reach that far."
     )
-    page: int
+    page: int | None = Field(description="The page's number; null on a page reached by cursor.")
     per_page: int
+    next_cursor: str | None = Field(
+        description="The next page's cursor: the same request with cursor=this (and without "
+        "page) gives the matches after this page, however many posts are added or removed "
+        "meanwhile. Null on the last page."
+    )
     ranking: Ranking = Field(
         description="relevance: every match ranked; recent-window: more match than are "
         "ranked, so the newest ones are ranked and the rest follow newest first; recency: "

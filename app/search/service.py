@@ -28,7 +28,8 @@ from app.posts import queries
 from app.posts.models import PostStatus
 from app.posts.schemas import PostFilters
 from app.posts.service import narrowed_by, statuses_asked
-from app.search import hits, ranking, suggestions
+from app.search import cursor as search_cursor
+from app.search import hits, pages, suggestions
 from app.search.analyzer import query_forms
 from app.search.highlights import highlight, snippet
 from app.search.matching import (
@@ -97,6 +98,12 @@ class Counted(NamedTuple):
     per_month: Counter[str]
     # The slug and name of counted sources, when read with the counts.
     named: dict[int, "_Named"]
+    # The newest match's search key (None when nothing matches): where a walk by cursor
+    # pins its ranked window.
+    newest: int | None
+    # When more match than are counted, the key of the first match not counted: pages by
+    # cursor, as pages by number, reach the counted matches only.
+    floor: int | None
 
 
 class _Named(NamedTuple):
@@ -111,8 +118,9 @@ class Found(NamedTuple):
 
     items: list[hits.Hit]
     total: int
-    page: int
+    page: int | None  # None on a page reached by cursor
     per_page: int
+    next_cursor: str | None
     body: bytes
 
 
@@ -123,6 +131,7 @@ class _Group(NamedTuple):
     month: str | None
     found: int
     oldest: int  # the smallest search key among them
+    newest: int  # the largest
     # The source's slug and name, when counted with them.
     slug: str | None = None
     name: str | None = None
@@ -145,33 +154,35 @@ def search(
     zone: ZoneInfo,
     languages: Sequence[str],
     site_language: str,
+    cursor: str | None = None,
+    cursor_key: bytes = b"",
 ) -> Found:
+    """A page of hits by number, or with ``cursor`` the page after it; every page with the
+    cursor of the next, sealed with ``cursor_key``."""
     statuses = statuses_asked(viewer, filters, doing="Searching")
+    after = search_cursor.starting_after(cursor, filters, cursor_key, paging)
     query = parse(filters.q, languages)
     connection = session.connection()
     newest = _newest_first(session, query, filters, viewer, statuses, zone)
     counted = _count(connection, newest)
-    dialect = connection.dialect.name
     ranked = 0  # the newest this many are ranked, and come first
     how = Ranking.recency
     if filters.sort is SearchSort.relevance:
         ranked = min(counted.total, RANKED)
         everything = counted.exact and ranked == counted.total
         how = Ranking.relevance if everything else Ranking.recent_window
-    # The page: its part among the ranked, best first; then its part of the matches after
-    # them, newest first.
-    start, end = paging.offset, min(paging.offset + paging.per_page, counted.total)
-    page: list[ranking.Scored] = []
-    if start < ranked:
-        scoring = ranking.scored(newest.newest(ranked), query, dialect)
-        page += ranking.best(
-            connection, scoring, ranked, offset=start, limit=min(end, ranked) - start
+    if after is None:
+        # The window pinned for a walk by cursor: the newest RANKED matches up to the
+        # newest now (none when nothing matches).
+        paged = pages.numbered(
+            connection, newest, query, ranked=ranked, total=counted.total, paging=paging,
+            window=counted.newest,
+        )  # fmt: skip
+    else:
+        paged = pages.following(
+            connection, newest, query, after, paging.per_page, RANKED, counted.floor
         )
-    after = max(start, ranked)
-    if end > after:
-        scoring = ranking.scored(newest.newest(end), query, dialect)
-        page += ranking.newest(connection, scoring, offset=after, limit=end - after)
-    scores = {hit.key & POST_ID_MASK: hit.score for hit in page}
+    scores = {hit.key & POST_ID_MASK: hit.score for hit in paged.hits}
     # Read by id, then held to the visibility rule again: on PostgreSQL a post unpublished
     # since the matches were read would otherwise be shown as it is now. (In the statement,
     # the rule would have SQLite walk the status index rather than look up 20 ids.)
@@ -206,12 +217,17 @@ def search(
             return connection.execute(statement).first() is not None
 
         suggestion = suggestions.suggest(connection, filters.q, query, shown)
+    next_cursor = None
+    if paged.last is not None and cursor_key:
+        next_cursor = search_cursor.encode(paged.last, filters, cursor_key)
+    page_number = paging.page if after is None else None
     page_without_items = SearchPage(
         items=[],
         total=counted.total,
         total_exact=counted.exact,
-        page=paging.page,
+        page=page_number,
         per_page=paging.per_page,
+        next_cursor=next_cursor,
         ranking=how,
         facets=_facets(connection, counted, site_language),
         suggestion=suggestion,
@@ -219,8 +235,9 @@ def search(
     return Found(
         items=items,
         total=counted.total,
-        page=paging.page,
+        page=page_number,
         per_page=paging.per_page,
+        next_cursor=next_cursor,
         body=hits.page_json(items, page_without_items),
     )
 
@@ -276,6 +293,7 @@ def _count(connection: Connection, newest: Newest) -> Counted:
                 counted.c.month,
                 func.count().label("found"),
                 func.min(counted.c.key).label("oldest"),
+                func.max(counted.c.key).label("newest"),
             )
             .group_by(counted.c.source_id, counted.c.month)
             .subquery()
@@ -287,8 +305,10 @@ def _count(connection: Connection, newest: Newest) -> Counted:
         )
         groups = list(map(_Group._make, connection.execute(statement).all()))
     total = sum(group.found for group in groups)
+    floor = None
     if total > COUNTED:
         last = min(groups, key=lambda group: group.oldest)
+        floor = last.oldest
         groups[groups.index(last)] = last._replace(found=last.found - 1)
     per_source: Counter[int] = Counter()
     per_month: Counter[str] = Counter()
@@ -300,18 +320,23 @@ def _count(connection: Connection, newest: Newest) -> Counted:
                 named[group.source_id] = _Named(group.slug, group.name)
         if group.month is not None:
             per_month[group.month] += group.found
-    return Counted(min(total, COUNTED), total <= COUNTED, +per_source, +per_month, named)
+    newest_key = max((group.newest for group in groups), default=None)
+    return Counted(
+        min(total, COUNTED), total <= COUNTED, +per_source, +per_month, named, newest_key, floor
+    )
 
 
 def _groups(rows: Sequence[Row[Any]]) -> list[_Group]:
     """Rows of (key, source, month), newest first, as the counting statement groups them."""
     found: Counter[tuple[int | None, str | None]] = Counter()
     oldest: dict[tuple[int | None, str | None], int] = {}
+    newest: dict[tuple[int | None, str | None], int] = {}
     for match in map(_Match._make, rows):
         group = match.source_id, match.month
         found[group] += 1
         oldest[group] = match.key  # the last is the oldest
-    return [_Group(source_id, month, count, oldest[source_id, month])
+        newest.setdefault(group, match.key)  # the first the newest
+    return [_Group(source_id, month, count, oldest[source_id, month], newest[source_id, month])
             for (source_id, month), count in found.items()]  # fmt: skip
 
 
