@@ -6,6 +6,7 @@ from app.auth.dependencies import OptionalViewer
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_page_headers
+from app.posts.fields import FieldsQuery
 from app.posts.router import PAGE_HEADERS
 from app.search import service
 from app.search.schemas import SearchFilters, SearchPage
@@ -25,13 +26,15 @@ async def search(
     viewer: OptionalViewer,
     paging: PageQuery,
     filters: Annotated[SearchFilters, Query()],
+    fields: FieldsQuery,
 ) -> Response:
     """Posts matching q, best first (or newest first with sort=-published_at), each with its
     score and highlights; with counts per source and per month for the whole result, and a
     corrected query when little is found. Takes every filter /posts takes; published posts
     only unless status asks for others (with a token). Words are matched in any form and
     language the site searches (PRESSESCHAU_SEARCH_LANGUAGES). Posts just written are found
-    once the worker has indexed them, within a second or so; until then by nothing."""
+    once the worker has indexed them, within a second or so; until then by nothing. fields
+    narrows each post to the fields it names; score and highlights are always kept."""
     found = await database.read(
         service.search,
         viewer=viewer,
@@ -40,6 +43,7 @@ async def search(
         zone=settings.zone,
         languages=settings.search_languages,
         site_language=settings.language,
+        fields=fields,
     )
     # The page's JSON was made where it was found, off the event loop (app.search.hits).
     answer = Response(found.body, media_type="application/json")
