@@ -10,7 +10,7 @@ from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
 from app.core.text import SlugRef
 from app.posts.cursor import CursorQuery, post_cursor_key
-from app.posts.fields import FieldsQuery
+from app.posts.fields import FieldsQuery, Narrowable
 from app.search.terms import QUERY_HELP, QueryText
 
 router = APIRouter(prefix="/archives", tags=["archives"])
@@ -72,7 +72,7 @@ async def day_archive(
     source: SourceFilter = None,
     q: SearchFilter = None,
     cursor: CursorQuery = None,
-) -> DayArchive | Response:
+) -> Narrowable:
     """One site-local day's published posts, newest first, with the nearest days around it.
     Page by number (page), or by cursor: each page's next_cursor (null on the last page) is
     where the next one starts; a cursor changed by hand, or given with page, is refused

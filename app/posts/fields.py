@@ -97,3 +97,8 @@ async def fields_asked(
 
 
 FieldsQuery = Annotated[Fields | None, Depends(fields_asked)]
+
+# What a read that takes ``fields`` returns: its model, or narrowed, a Response of its JSON.
+# Any rather than the union, which FastAPI cannot make a response model of: each route names
+# its own response_model, and one mounted without it serialises whatever it is given.
+Narrowable = Any

@@ -11,7 +11,7 @@ from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
 from app.posts import bulk, service, trash
 from app.posts.cursor import CursorQuery, post_cursor_key
-from app.posts.fields import FieldsQuery
+from app.posts.fields import FieldsQuery, Narrowable
 from app.posts.schemas import (
     BulkRequest,
     BulkResult,
@@ -51,7 +51,7 @@ async def list_posts(
     filters: Annotated[PostFilters, Query()],
     fields: FieldsQuery,
     cursor: CursorQuery = None,
-) -> PostPage | Response:
+) -> Narrowable:
     """Posts, newest first; published ones unless status asks for others (which needs a
     token: authors see their own, editors all). Page by number (page), or by cursor: each
     page's next_cursor (null on the last page) is where the next one starts; a cursor
@@ -149,7 +149,7 @@ async def get_post(
     viewer: OptionalViewer,
     id_or_slug: IdOrSlug,
     fields: FieldsQuery,
-) -> PostPublic | Response:
+) -> Narrowable:
     """One post by id or slug. Anonymous callers read published posts only (any other is
     404); authors also their own, editors every post. With a token, the ETag is the post's
     version, for If-Match. fields narrows the post to the fields it names; a narrowed read's
