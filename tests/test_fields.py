@@ -262,3 +262,19 @@ def test_narrowing_takes_no_more_queries(
         read_queries_for(client, db, url, fields="slug")
         full = read_queries_for(client, db, url)
         assert read_queries_for(client, db, url, fields="id,title") == full, url
+
+
+def test_every_post_read_documents_fields(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/posts",
+        "/posts/{id_or_slug}",
+        "/archives/{year}/{month}/{day}",
+        "/search",
+    ):
+        parameters = spec["paths"][f"{API}{path}"]["get"]["parameters"]
+        (fields,) = [p for p in parameters if p["name"] == "fields"]
+        assert fields["in"] == "query"
+        assert not fields.get("required", False)
+        assert "comma-separated" in fields["description"]
+        assert "published_at" in fields["description"]
