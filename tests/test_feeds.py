@@ -245,6 +245,16 @@ def test_a_feed_takes_every_filter_posts_takes() -> None:
     assert feeds == {name: kind for name, kind in posts.items() if name not in NOT_FEED_FILTERS}
 
 
+def test_a_feed_refuses_fields(client: TestClient, app: FastAPI, db: Database) -> None:
+    """/posts narrows its posts with fields (no filter either); a feed's items have the shape
+    their format prescribes, so it does not take it, and says so rather than ignore it."""
+    for format in FORMATS:
+        response = client.get(feed_url(app, format), params={"fields": "id,title"})
+        assert response.status_code == 422, format
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "fields" in response.text
+
+
 def test_a_token_does_not_widen_a_feed(
     client: TestClient, app: FastAPI, db: Database, editor: Account
 ) -> None:

@@ -10,6 +10,7 @@ from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
 from app.core.text import SlugRef
 from app.posts.cursor import CursorQuery, post_cursor_key
+from app.posts.fields import FieldsQuery, Narrowable
 from app.search.terms import QUERY_HELP, QueryText
 
 router = APIRouter(prefix="/archives", tags=["archives"])
@@ -67,14 +68,15 @@ async def day_archive(
     month: Month,
     day: Day,
     paging: PageQuery,
+    fields: FieldsQuery,
     source: SourceFilter = None,
     q: SearchFilter = None,
     cursor: CursorQuery = None,
-) -> DayArchive:
+) -> Narrowable:
     """One site-local day's published posts, newest first, with the nearest days around it.
     Page by number (page), or by cursor: each page's next_cursor (null on the last page) is
     where the next one starts; a cursor changed by hand, or given with page, is refused
-    (422)."""
+    (422). fields narrows each post to the fields it names."""
     archive = await database.read(
         service.day_archive,
         day=service.parse_day(year, month, day),
@@ -86,10 +88,13 @@ async def day_archive(
         cursor=cursor,
         cursor_key=await post_cursor_key(request),
     )
+    # A narrowed day is written here, and its headers set on what is sent.
+    narrowed = None if fields is None else fields.narrow_items(archive)
+    sent = response if narrowed is None else narrowed
     if archive.page is None:
-        set_cursor_headers(request, response, total=archive.count, next_cursor=archive.next_cursor)
+        set_cursor_headers(request, sent, total=archive.count, next_cursor=archive.next_cursor)
     else:
         set_page_headers(
-            request, response, total=archive.count, page=archive.page, per_page=archive.per_page
+            request, sent, total=archive.count, page=archive.page, per_page=archive.per_page
         )
-    return archive
+    return archive if narrowed is None else narrowed

@@ -34,6 +34,7 @@ from app.direct_reads.statements import SORT_KEY, Statements, in_list_parameters
 from app.posts import cursor as post_cursor
 from app.posts import documents
 from app.posts.cursor import PostCursor, cursor_key
+from app.posts.fields import Fields
 from app.posts.queries import (
     STORED_DOCUMENT,
     STORED_POST_ID,
@@ -114,7 +115,7 @@ class DirectReader:
         )
         statement = self._statements.post(by_slug=read.slug is not None)
         rows = statement.rows(cursor, **self._current(), **lookup)
-        posts = self._documents(cursor, rows)
+        posts = self._documents(cursor, rows, read.fields)
         if not posts:
             return None
         return Answer(encode_json(posts[0]), {})
@@ -144,7 +145,7 @@ class DirectReader:
         page = self._statements.page(read.sort, **shape)
         rows = self._page_rows(cursor, page, read.paging, total, filters)
         body = {
-            "items": self._documents(cursor, rows),
+            "items": self._documents(cursor, rows, read.fields),
             "total": total,
             "page": read.paging.page,
             "per_page": read.paging.per_page,
@@ -172,7 +173,7 @@ class DirectReader:
             "date": read.day,
             "label": day_label(read.day, self._language),
             "count": total,
-            "items": self._documents(cursor, rows),
+            "items": self._documents(cursor, rows, read.fields),
             "page": read.paging.page,
             "per_page": read.paging.per_page,
             "next_cursor": _next_cursor(rows, PostSort.newest, read.paging, total, list_key),
@@ -258,15 +259,24 @@ class DirectReader:
         this release makes (read at each use, as every store reads it)."""
         return {"zone": self._zone.key, "format": documents.FORMAT}
 
-    def _documents(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+    def _documents(
+        self, cursor: Any, rows: list[tuple[Any, ...]], fields: Fields | None
+    ) -> list[Any]:
         """The posts of ``rows`` (id, stored document or None) in their order: stored
-        documents as they are, the others made from their rows."""
+        documents as they are, the others made from their rows; with ``fields``, each
+        narrowed to them."""
         missing = [row[STORED_POST_ID] for row in rows if row[STORED_DOCUMENT] is None]
         made = self._made(cursor, missing) if missing else {}
+        if fields is not None:
+            made = {post_id: fields.narrow(post) for post_id, post in made.items()}
         posts: list[Any] = []
         for row in rows:
             if (document := row[STORED_DOCUMENT]) is not None:
-                posts.append(orjson.Fragment(document))
+                posts.append(
+                    orjson.Fragment(document)
+                    if fields is None
+                    else fields.narrow(orjson.loads(document))
+                )
             # A post without one is made from its row, unless it was deleted meanwhile (each
             # statement reads its own snapshot).
             elif row[STORED_POST_ID] in made:

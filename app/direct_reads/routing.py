@@ -19,6 +19,7 @@ from app.archives import router as archives
 from app.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, PageParams
 from app.core.text import SLUG_MAX_LENGTH, SLUG_PATTERN, parse_id
 from app.posts import router as posts
+from app.posts.fields import Fields, UnknownFields, parse_fields
 from app.posts.models import PostStatus
 from app.posts.schemas import PostSort
 from app.sources import router as sources
@@ -27,8 +28,11 @@ _SLUG = re.compile(SLUG_PATTERN)
 _NUMBER = re.compile(r"[1-9][0-9]{0,6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SORTS = {sort.value: sort for sort in PostSort}
-_LIST_PARAMETERS = frozenset(("page", "per_page", "source", "tag", "date", "sort", "status"))
-_DAY_PARAMETERS = frozenset(("page", "per_page", "source"))
+_LIST_PARAMETERS = frozenset(
+    ("page", "per_page", "source", "tag", "date", "sort", "status", "fields")
+)
+_DAY_PARAMETERS = frozenset(("page", "per_page", "source", "fields"))
+_POST_PARAMETERS = frozenset(("fields",))
 _PAGE_PARAMETERS = frozenset(("page", "per_page"))
 _NO_PARAMETERS: frozenset[str] = frozenset()
 
@@ -39,6 +43,7 @@ class PostRead:
 
     post_id: int | None
     slug: str | None
+    fields: Fields | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class ListRead:
     source: str | None
     tag: str | None
     day: dt.date | None
+    fields: Fields | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,7 @@ class DayRead:
     day: dt.date
     paging: PageParams
     source: str | None
+    fields: Fields | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +91,9 @@ class _Unusual(Exception):
 
 
 def _post(path: Mapping[str, str], query: bytes) -> PostRead:
-    _parameters(query, _NO_PARAMETERS)
+    params = _parameters(query, _POST_PARAMETERS)
     post_id, slug = _reference(path["id_or_slug"])
-    return PostRead(post_id=post_id, slug=slug)
+    return PostRead(post_id=post_id, slug=slug, fields=_fields(params))
 
 
 def _list(path: Mapping[str, str], query: bytes) -> ListRead:
@@ -102,6 +109,7 @@ def _list(path: Mapping[str, str], query: bytes) -> ListRead:
         source=_optional_slug(params.get("source")),
         tag=_optional_slug(params.get("tag")),
         day=_date(params["date"]) if "date" in params else None,
+        fields=_fields(params),
     )
 
 
@@ -109,7 +117,12 @@ def _day(path: Mapping[str, str], query: bytes) -> DayRead:
     # Only a date's own spelling (digits: four, two and two); any other is the framework's.
     day = _date(f"{path['year']}-{path['month']}-{path['day']}")
     params = _parameters(query, _DAY_PARAMETERS)
-    return DayRead(day=day, paging=_paging(params), source=_optional_slug(params.get("source")))
+    return DayRead(
+        day=day,
+        paging=_paging(params),
+        source=_optional_slug(params.get("source")),
+        fields=_fields(params),
+    )
 
 
 def _source(path: Mapping[str, str], query: bytes) -> SourceRead:
@@ -232,6 +245,16 @@ def _paging(params: dict[str, str]) -> PageParams:
         page=_number(params.get("page"), 1, MAX_PAGE),
         per_page=_number(params.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE),
     )
+
+
+def _fields(params: dict[str, str]) -> Fields | None:
+    """``fields`` if every name in it is a post's (an invalid one is the framework's 422)."""
+    if "fields" not in params:
+        return None
+    try:
+        return parse_fields([params["fields"]])
+    except UnknownFields as exc:
+        raise _Unusual from exc
 
 
 def _number(value: str | None, default: int, highest: int) -> int:

@@ -11,6 +11,7 @@ from app.core.text import SlugRef
 from app.derived.versions import FIRST_VERSION
 from app.posts import bulk, service, trash
 from app.posts.cursor import CursorQuery, post_cursor_key
+from app.posts.fields import FieldsQuery, Narrowable
 from app.posts.schemas import (
     BulkRequest,
     BulkResult,
@@ -48,12 +49,14 @@ async def list_posts(
     viewer: OptionalViewer,
     paging: PageQuery,
     filters: Annotated[PostFilters, Query()],
+    fields: FieldsQuery,
     cursor: CursorQuery = None,
-) -> PostPage:
+) -> Narrowable:
     """Posts, newest first; published ones unless status asks for others (which needs a
     token: authors see their own, editors all). Page by number (page), or by cursor: each
     page's next_cursor (null on the last page) is where the next one starts; a cursor
-    changed by hand, made for another sort, or given with page is refused (422)."""
+    changed by hand, made for another sort, or given with page is refused (422). fields
+    narrows each post to the fields it names."""
     page = await database.read(
         service.list_posts,
         viewer=viewer,
@@ -64,13 +67,14 @@ async def list_posts(
         cursor=cursor,
         cursor_key=await post_cursor_key(request),
     )
+    # A narrowed page is written here, and its headers set on what is sent.
+    narrowed = None if fields is None else fields.narrow_items(page)
+    sent = response if narrowed is None else narrowed
     if page.page is None:
-        set_cursor_headers(request, response, total=page.total, next_cursor=page.next_cursor)
+        set_cursor_headers(request, sent, total=page.total, next_cursor=page.next_cursor)
     else:
-        set_page_headers(
-            request, response, total=page.total, page=page.page, per_page=page.per_page
-        )
-    return page
+        set_page_headers(request, sent, total=page.total, page=page.page, per_page=page.per_page)
+    return page if narrowed is None else narrowed
 
 
 @router.post(
@@ -144,17 +148,24 @@ async def get_post(
     settings: SettingsDep,
     viewer: OptionalViewer,
     id_or_slug: IdOrSlug,
-) -> PostPublic:
+    fields: FieldsQuery,
+) -> Narrowable:
     """One post by id or slug. Anonymous callers read published posts only (any other is
     404); authors also their own, editors every post. With a token, the ETag is the post's
-    version, for If-Match."""
+    version, for If-Match. fields narrows the post to the fields it names; a narrowed read's
+    ETag is of its bytes, for If-None-Match only (a write's If-Match needs a full read's)."""
     if viewer is None:
-        return await database.read(
+        post = await database.read(
             service.get_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
         )
+        return post if fields is None else fields.narrow_post(post)
     post, version = await database.read(
         service.get_versioned_post, viewer=viewer, id_or_slug=id_or_slug, zone=settings.zone
     )
+    if fields is not None:
+        # Another representation than the full one: the version is no ETag of it, or a
+        # revalidation of the full post would be answered 304 for a narrowed one.
+        return fields.narrow_post(post)
     set_etag(response, version)
     return post
 

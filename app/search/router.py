@@ -6,6 +6,7 @@ from app.auth.dependencies import OptionalViewer
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import PageQuery, set_cursor_headers, set_page_headers
+from app.posts.fields import FieldsQuery
 from app.posts.router import PAGE_HEADERS
 from app.search import service
 from app.search.cursor import SearchCursorQuery, search_cursor_key
@@ -26,6 +27,7 @@ async def search(
     viewer: OptionalViewer,
     paging: PageQuery,
     filters: Annotated[SearchFilters, Query()],
+    fields: FieldsQuery,
     cursor: SearchCursorQuery = None,
 ) -> Response:
     """Posts matching q, best first (or newest first with sort=-published_at), each with its
@@ -36,7 +38,8 @@ async def search(
     once the worker has indexed them, within a second or so; until then by nothing. Page by
     number (page), or by cursor: each page's next_cursor (null on the last page) is where
     the next one starts, however many posts are added or removed meanwhile; a cursor changed
-    by hand, made for another q, filters or sort, or given with page is refused (422)."""
+    by hand, made for another q, filters or sort, or given with page is refused (422).
+    fields narrows each post to the fields it names; score and highlights are always kept."""
     found = await database.read(
         service.search,
         viewer=viewer,
@@ -47,6 +50,7 @@ async def search(
         site_language=settings.language,
         cursor=cursor,
         cursor_key=await search_cursor_key(request),
+        fields=fields,
     )
     # The page's JSON was made where it was found, off the event loop (app.search.hits).
     answer = Response(found.body, media_type="application/json")

@@ -25,6 +25,7 @@ from app.core.html import plain_text
 from app.core.pagination import PageParams
 from app.core.types import as_aware
 from app.posts import queries
+from app.posts.fields import Fields
 from app.posts.models import PostStatus
 from app.posts.schemas import PostFilters
 from app.posts.service import narrowed_by, statuses_asked
@@ -156,6 +157,7 @@ def search(
     site_language: str,
     cursor: str | None = None,
     cursor_key: bytes = b"",
+    fields: Fields | None = None,
 ) -> Found:
     """A page of hits by number, or with ``cursor`` the page after it; every page with the
     cursor of the next, sealed with ``cursor_key``."""
@@ -196,6 +198,12 @@ def search(
     # Made only for posts that have none stored; a post deleted since it was read has no
     # document made, and is left out.
     found = {post_id: post.document or made.get(post_id) for post_id, post in visible.items()}
+    if fields is not None:
+        # Narrowed before score and highlights are spliced in: those are always kept.
+        found = {
+            post_id: None if document is None else fields.narrow_json(document)
+            for post_id, document in found.items()
+        }
     items = [
         _hit(visible[post_id], document, points, query)
         for post_id, points in scores.items()
