@@ -1,7 +1,7 @@
 """Webhook deliveries against a real server: how fast, how soon, and what they cost writes.
 
-    .venv/bin/python -m bench.webhooks [--posts 500] [--rate 20] [--latency-seconds 10]
-                                       [--rounds 3] [--round-seconds 6] [--database-url URL]
+    .venv/bin/python -m bench.webhooks [--posts 500] [--rate 20] [--latency-seconds 8]
+        [--sparse-posts 6] [--rounds 3] [--round-seconds 5] [--database-url URL]
 
 Starts `presseschau serve` (one worker, its worker process included) on a fresh migrated
 database (SQLite in a temporary folder unless a URL is given) with
@@ -10,17 +10,20 @@ endpoints subscribed to every post event. Issue 21's targets: at least 200 deliv
 commit-to-delivery p50 at most 1 s, write throughput lowered by at most 10 % meanwhile.
 
 1. Drain: ``--posts`` drafts are made with no endpoint subscribed, then published by bulk
-   requests with one endpoint (one delivery each), then unpublished with four (four each);
+   requests with one endpoint, then unpublished with four (each change of a post is a
+   ``post.updated`` and a ``post.published`` or ``post.unpublished`` to each endpoint);
    deliveries/s is the messages received over the seconds from the first to the last.
-2. Latency: one endpoint, published posts created at ``--rate`` a second; for each, the time
-   from the API's 201 (its commit) to the receiver getting its ``post.published``.
+2. Latency: one endpoint, published posts created at ``--rate`` a second, then a few far
+   apart (the worker back at its poll between them); for each, the time from the API's 201
+   (its commit) to the receiver getting its ``post.published``.
 3. Writes: creations/s from one client with the four endpoints off (A: no deliveries are
    made) and on (B), in rounds A B B A A B ..., the deliveries of a B round drained before
-   the next round; the median of the B/A ratios of each pair.
+   the next round; the median of the B/A ratios of each pair, and the CPU the server and
+   this process (client and receiver) used during each round.
 
 Every signature is checked with the Standard Webhooks library after the measurement. Results
-go to bench/results/webhooks-<YYYYMMDD>.json (webhooks-postgresql-... on PostgreSQL); the run fails (exit 1) on any
-unexpected answer, a bad signature or a message that never arrived.
+go to bench/results/webhooks-<YYYYMMDD>.json (webhooks-postgresql-... on PostgreSQL); the run
+fails (exit 1) on any unexpected answer, a bad signature or a message that never arrived.
 """
 
 import argparse
@@ -37,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -45,7 +48,7 @@ from app.auth.models import Role
 from app.core.migrations import upgrade
 from app.derived.root import open_database
 from bench import results, servers
-from bench.receiver import Receiver, check
+from bench.receiver import Message, Receiver, check
 from tests.factories import make_account
 
 POST_TYPES = ["post.published", "post.updated", "post.unpublished", "post.trashed", "post.deleted"]
@@ -62,10 +65,13 @@ BODY = "Ein Absatz über das, was geschah, und warum es zählt. " * 20
 class Sizes:
     posts: int = 500
     rate: float = 20.0
-    latency_seconds: float = 10.0
+    latency_seconds: float = 8.0
     rounds: int = 3
-    round_seconds: float = 6.0
+    round_seconds: float = 5.0
     endpoints: int = 4
+    # Posts far enough apart that the worker goes back to its poll between them.
+    sparse_posts: int = 6
+    sparse_every_seconds: float = 1.5
 
 
 class Failed(Exception):
@@ -157,18 +163,39 @@ def _drain(api: Api, receiver: Receiver, action: str, ids: list[int], endpoints:
     }
 
 
-def _latency(api: Api, receiver: Receiver, sizes: Sizes) -> tuple[dict[int, float], int]:
-    """Published posts created at ``sizes.rate``; when each one's 201 came, and where the
-    receiver's arrivals of this phase start."""
+class Pace(NamedTuple):
+    name: str
+    every_seconds: float  # between one creation's start and the next
+    posts: int
+
+
+def _latency(api: Api, receiver: Receiver, pace: Pace) -> dict[int, float]:
+    """Published posts created at ``pace``, the deliveries of each awaited; when each
+    post's 201 came."""
     start = receiver.count()
     committed: dict[int, float] = {}
     began = time.monotonic()
-    count = max(1, round(sizes.rate * sizes.latency_seconds))
-    for number in range(count):
-        time.sleep(max(0.0, began + number / sizes.rate - time.monotonic()))
+    for number in range(pace.posts):
+        time.sleep(max(0.0, began + number * pace.every_seconds - time.monotonic()))
         post_id = api.create("published")
         committed[post_id] = time.monotonic()
-    return committed, start
+    if not receiver.wait_for(start + len(committed), DRAIN_TIMEOUT):
+        raise Failed(f"latency: {receiver.count() - start} of {len(committed)} arrived")
+    receiver.wait_quiet(QUIET, DRAIN_TIMEOUT)
+    return committed
+
+
+def _delays(pace: Pace, committed: dict[int, float], messages: list[Message]) -> dict[str, Any]:
+    """From each post's 201 to its ``post.published`` reaching the receiver (endpoint 1)."""
+    arrived: dict[int, float] = {}
+    for message in messages:
+        if message.type == "post.published" and message.subject_id in committed:
+            arrived.setdefault(message.subject_id, message.at)
+    missing = [post_id for post_id in committed if post_id not in arrived]
+    if missing:
+        raise Failed(f"latency: no post.published for posts {missing[:10]}")
+    delays = [arrived[post_id] - at for post_id, at in committed.items()]
+    return {"pace": pace.name, "every_seconds": pace.every_seconds, **_percentiles(delays)}
 
 
 def _writes(api: Api, seconds: float) -> float:
@@ -179,6 +206,17 @@ def _writes(api: Api, seconds: float) -> float:
         api.create("published")
         made += 1
     return made / (time.monotonic() - began)
+
+
+class Cpu(NamedTuple):
+    server: float
+    bench: float
+
+
+def _cpu(server: int) -> Cpu:
+    """CPU seconds used so far by the server's process tree and by this process."""
+    used = sum(servers.cpu_seconds(pid) for pid in servers.process_tree(server))
+    return Cpu(used, time.process_time())
 
 
 def _order(rounds: int) -> Iterator[str]:
@@ -218,18 +256,28 @@ def measure(url: str, folder: Path, sizes: Sizes) -> dict[str, Any]:
             drain.append(_drain(api, receiver, "unpublish", drafts, sizes.endpoints))
             api.enable(endpoint_ids[1:], False)
 
-        committed, latency_start = _latency(api, receiver, sizes)
-        if not receiver.wait_for(latency_start + len(committed), DRAIN_TIMEOUT):
-            raise Failed(f"latency: {receiver.count() - latency_start} of {len(committed)} arrived")
-        receiver.wait_quiet(QUIET, DRAIN_TIMEOUT)
+        paces = [
+            Pace("steady", 1 / sizes.rate, max(1, round(sizes.rate * sizes.latency_seconds))),
+            Pace("sparse", sizes.sparse_every_seconds, sizes.sparse_posts),
+        ]
+        committed = [_latency(api, receiver, pace) for pace in paces]
 
         rounds: list[dict[str, Any]] = []
         api.enable(endpoint_ids, False)
         for side in _order(sizes.rounds):
             api.enable(endpoint_ids, side == "B")
             before = receiver.count()
+            cpu = _cpu(server.pid)
             rate = _writes(api, sizes.round_seconds)
-            rounds.append({"side": side, "creations_per_second": round(rate, 1)})
+            used = _cpu(server.pid)
+            rounds.append({
+                "side": side,
+                "creations_per_second": round(rate, 1),
+                # What competed for the cores during the round: the server and its worker
+                # process; this process (the one client and the receiver).
+                "server_cpu_seconds": round(used.server - cpu.server, 2),
+                "bench_cpu_seconds": round(used.bench - cpu.bench, 2),
+            })  # fmt: skip
             api.enable(endpoint_ids, False)
             # A B round's deliveries are sent before the next round begins, so an A round
             # measures writes alone, and the B rounds all start from an empty queue.
@@ -240,20 +288,15 @@ def measure(url: str, folder: Path, sizes: Sizes) -> dict[str, Any]:
     checked = check(everything, receiver.secrets)
     if checked.bad_signatures:
         raise Failed(f"{checked.bad_signatures} messages failed signature verification")
-    arrived: dict[int, float] = {}
-    for message in checked.messages:
-        if message.type == "post.published" and message.subject_id in committed:
-            arrived.setdefault(message.subject_id, message.at)
-    missing = [post_id for post_id in committed if post_id not in arrived]
-    if missing:
-        raise Failed(f"latency: no post.published for posts {missing[:10]}")
-    delays = [arrived[post_id] - at for post_id, at in committed.items()]
     a = [r["creations_per_second"] for r in rounds if r["side"] == "A"]
     b = [r["creations_per_second"] for r in rounds if r["side"] == "B"]
     return {
         "sizes": asdict(sizes),
         "drain": drain,
-        "latency": {"rate_per_second": sizes.rate, "endpoints": 1, **_percentiles(delays)},
+        "latency": [
+            _delays(pace, posts, checked.messages)
+            for pace, posts in zip(paces, committed, strict=True)
+        ],
         "writes": {
             "endpoints_on_in_b": sizes.endpoints,
             "rounds": rounds,
@@ -274,9 +317,9 @@ def table(figures: dict[str, Any]) -> str:
     for drain in figures["drain"]:
         rows.append(f"| deliveries/s, bulk {drain['action']} of {drain['posts']} posts to "
                     f"{drain['endpoints']} endpoint(s): {drain['deliveries']} deliveries | {drain['deliveries_per_second']} | ≥ 200 |")  # fmt: skip
-    latency = figures["latency"]
-    rows.append(f"| commit to delivery at {latency['rate_per_second']:g} writes/s, p50 / p95 / "
-                f"max ms | {latency['p50_ms']} / {latency['p95_ms']} / {latency['max_ms']} | p50 ≤ 1,000 |")  # fmt: skip
+    for latency in figures["latency"]:
+        rows.append(f"| commit to delivery, a post every {latency['every_seconds']:g} s, p50 / p95 / "
+                    f"max ms | {latency['p50_ms']} / {latency['p95_ms']} / {latency['max_ms']} | p50 ≤ 1,000 |")  # fmt: skip
     writes = figures["writes"]
     rows.append(f"| creations/s, endpoints off (A) / {writes['endpoints_on_in_b']} on (B), "
                 f"medians | {writes['median_a']} / {writes['median_b']} | |")  # fmt: skip
@@ -292,9 +335,17 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=defaults.latency_seconds)
     parser.add_argument("--rounds", type=int, default=defaults.rounds)
     parser.add_argument("--round-seconds", type=float, default=defaults.round_seconds)
+    parser.add_argument("--sparse-posts", type=int, default=defaults.sparse_posts)
     parser.add_argument("--database-url", help="An empty database (default: a new SQLite file).")
     args = parser.parse_args()
-    sizes = Sizes(args.posts, args.rate, args.latency_seconds, args.rounds, args.round_seconds)
+    sizes = Sizes(
+        posts=args.posts,
+        rate=args.rate,
+        latency_seconds=args.latency_seconds,
+        rounds=args.rounds,
+        round_seconds=args.round_seconds,
+        sparse_posts=args.sparse_posts,
+    )
 
     folder = Path(tempfile.mkdtemp(prefix="presseschau-webhooks-"))
     url = args.database_url or f"sqlite:///{folder}/webhooks.sqlite3"
