@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from starlette.datastructures import URL
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -16,7 +17,10 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.metrics import instrument_engine
 from app.core.migrations import upgrade
+from app.derived.content_version import Freshness
 from app.derived.root import open_database
+from app.direct_reads.reader import Answer, DirectReader
+from app.direct_reads.routing import Read
 from app.main import create_app
 from app.models import metadata
 from app.search.models import SEARCH_TEXT
@@ -145,3 +149,22 @@ def command_line(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]
 
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture
+def answered_directly(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URL of every request the direct reads answered themselves (the rest went on to
+    the framework)."""
+    answered: list[str] = []
+    answer = DirectReader.answer
+
+    async def recording(
+        self: DirectReader, read: Read, url: URL, freshness: Freshness | None
+    ) -> Answer | None:
+        found = await answer(self, read, url, freshness)
+        if found is not None:
+            answered.append(str(url))
+        return found
+
+    monkeypatch.setattr(DirectReader, "answer", recording)
+    return answered

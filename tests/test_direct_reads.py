@@ -17,15 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic_core import to_json
 from sqlalchemy import String, cast, delete, func, literal, null, select, text
-from starlette.datastructures import URL
 
 from app.core.db import Database
 from app.core.driver import DriverConnection
 from app.core.encoding import encode_json
 from app.core.json_sql import json_text
-from app.derived.content_version import Freshness
-from app.direct_reads.reader import Answer, DirectReader
-from app.direct_reads.routing import Read
+from app.direct_reads.reader import DirectReader
 from app.posts.queries import DOCUMENTS
 from app.sources import service as sources
 from app.sources.schemas import SourceUpdate
@@ -33,24 +30,6 @@ from tests.factories import make_account, make_post, make_source
 
 API = "/api/v1"
 COMPARED_HEADERS = ("content-type", "x-total-count", "link", "etag", "cache-control", "vary")
-
-
-@pytest.fixture
-def answered_directly(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The URL of every request the direct reads answered themselves."""
-    answered: list[str] = []
-    answer = DirectReader.answer
-
-    async def recording(
-        self: DirectReader, read: Read, url: URL, freshness: Freshness | None
-    ) -> Answer | None:
-        found = await answer(self, read, url, freshness)
-        if found is not None:
-            answered.append(str(url))
-        return found
-
-    monkeypatch.setattr(DirectReader, "answer", recording)
-    return answered
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
-from starlette.datastructures import URL
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.derived.content_version import Freshness
-from app.direct_reads.reader import Answer, DirectReader
-from app.direct_reads.routing import Read
 from app.posts.fields import POST_FIELDS
 from app.posts.queries import DOCUMENTS
 from app.search.index import index_queued
@@ -183,22 +179,10 @@ def test_direct_reads_and_the_framework_give_the_same_bytes(
     framework: TestClient,
     db: Database,
     posts: list[Any],
-    monkeypatch: pytest.MonkeyPatch,
+    answered_directly: list[str],
 ) -> None:
     """Stored documents and posts made from their rows (no document) narrowed alike; the
     direct reads answer valid narrowings themselves and leave invalid ones to the framework."""
-    answered: list[str] = []
-    answer = DirectReader.answer
-
-    async def recording(
-        self: DirectReader, read: Read, url: URL, freshness: Freshness | None
-    ) -> Answer | None:
-        found = await answer(self, read, url, freshness)
-        if found is not None:
-            answered.append(str(url))
-        return found
-
-    monkeypatch.setattr(DirectReader, "answer", recording)
     with db.session() as session:
         session.execute(delete(DOCUMENTS).where(DOCUMENTS.c.post_id == posts[2].id))
     urls = [
@@ -217,7 +201,7 @@ def test_direct_reads_and_the_framework_give_the_same_bytes(
         assert (mine.status_code, mine.content) == (theirs.status_code, theirs.content), url
         for name in ("content-type", "x-total-count", "link", "etag"):
             assert mine.headers.get(name) == theirs.headers.get(name), (url, name)
-    assert len(answered) == len(urls) - 2
+    assert len(answered_directly) == len(urls) - 2
 
 
 def test_each_representation_has_its_own_etag(
