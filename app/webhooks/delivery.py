@@ -1,6 +1,6 @@
 """Sending deliveries: the worker's sweep claims due ones in a short write, sends them with no
 transaction open (SQLite's write lock is never held while waiting on a receiver), and
-records the answers in another short write.
+records the answers in another short write (app.webhooks.answers).
 
 At least once: a delivery stays pending until an answer is recorded; a claim lasts a little
 longer than a send can take, so one whose sender died (kill -9) is sent again after it. In
@@ -9,28 +9,25 @@ endpoint is pending. Several workers: on PostgreSQL each claims with SKIP LOCKED
 write lock takes claims one at a time.
 """
 
-import email.utils
 import secrets
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy import Connection, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.links import PostLinks
 from app.core.types import utcnow
-from app.events.actor import WORKER
 from app.events.models import Event
-from app.events.record import Action, Ref, record
 from app.webhooks import addresses, payloads, signing
+from app.webhooks.answers import Claimed, Outcome, record_answers, retry_after
 from app.webhooks.models import (
     ERROR_MAX,
     EXCERPT_MAX,
@@ -39,22 +36,6 @@ from app.webhooks.models import (
     WebhookEndpoint,
 )
 
-# The Standard Webhooks specification's example schedule: after the first attempt fails, again
-# 5 seconds later, then 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours and 10 hours; a
-# delivery that fails all eight attempts (about 28 hours) has failed for good.
-SCHEDULE: tuple[timedelta, ...] = (
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=10),
-)
-# An endpoint that has answered nothing but failures for this long is disabled.
-DISABLE_AFTER = timedelta(days=3)
-# The longest Retry-After honoured: a receiver cannot park a delivery for ever.
-RETRY_AFTER_MAX = timedelta(hours=24)
 # Deliveries a sweep claims and sends at once (in parallel): a sweep takes about one timeout
 # at worst, so a receiver that hangs holds up the worker's other sweeps no longer than that.
 BATCH = 32
@@ -93,25 +74,6 @@ class DeliveryOptions:
         return timedelta(seconds=self.timeout_seconds * 3 + 30)
 
 
-class Claimed(NamedTuple):
-    id: int
-    claim: str
-    endpoint_id: int
-    url: str
-    secrets: tuple[str, ...]
-    message_id: str
-    body: bytes
-
-
-class Outcome(NamedTuple):
-    claimed: Claimed
-    status: int | None  # None: no answer (refused, unreachable, timed out)
-    latency_ms: int | None
-    excerpt: str | None
-    error: str | None
-    retry_after: timedelta | None
-
-
 class Sender:
     """Sends the due deliveries of one database; one per worker."""
 
@@ -142,7 +104,7 @@ class Sender:
             return 0
         outcomes = list(self._pool_().map(self._send, claimed))
         with database.session() as session:
-            _record(session.connection(), outcomes, now or utcnow())
+            record_answers(session.connection(), outcomes, now or utcnow())
         return len(claimed)
 
     def _claim(self, database: Database, now: datetime, batch: int) -> list[Claimed]:
@@ -220,7 +182,7 @@ class Sender:
             latency,
             excerpt,
             None,
-            _retry_after(response.headers.get("retry-after")),
+            retry_after(response.headers.get("retry-after")),
         )
 
 
@@ -323,127 +285,3 @@ def _excerpt(response: httpx.Response) -> str:
 def _error_text(error: Exception) -> str:
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return text[:ERROR_MAX]
-
-
-def _retry_after(value: str | None) -> timedelta | None:
-    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        wait = timedelta(seconds=int(value[:9]))
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            return None
-        wait = when - utcnow()
-    return max(timedelta(0), min(wait, RETRY_AFTER_MAX))
-
-
-def _record(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
-    """Each answer on its delivery (if this sweep's claim still holds it), and on its
-    endpoint: a success ends its failing, a 410 or 3 days of failing disable it."""
-    failing: dict[int, bool] = {}
-    gone: set[int] = set()
-    for outcome in outcomes:
-        claimed = outcome.claimed
-        values: dict[str, Any] = {
-            "attempts": _DELIVERIES.c.attempts + 1,
-            "last_status": outcome.status,
-            "last_latency_ms": outcome.latency_ms,
-            "last_error": outcome.error,
-            "response_excerpt": outcome.excerpt,
-            "claimed_until": None,
-            "claim": None,
-            "updated_at": now,
-        }
-        ok = outcome.status is not None and 200 <= outcome.status < 300
-        if ok:
-            values |= {"status": DeliveryStatus.delivered.value, "delivered_at": now}
-        elif outcome.status == 410:
-            values |= {"status": DeliveryStatus.failed.value}
-            gone.add(claimed.endpoint_id)
-        else:
-            if outcome.status is not None and outcome.error is None:
-                values["last_error"] = f"answered {outcome.status}"
-        done = connection.execute(
-            update(_DELIVERIES)
-            .where(_DELIVERIES.c.id == claimed.id, _DELIVERIES.c.claim == claimed.claim)
-            .values(**values)
-            .returning(_DELIVERIES.c.attempts)
-        ).first()
-        if done is None:
-            continue  # the claim ran out and another worker took it: its answer counts
-        if not ok and outcome.status != 410:
-            _schedule(connection, claimed.id, done.attempts, outcome.retry_after, now)
-        failing[claimed.endpoint_id] = not ok
-    _update_endpoints(connection, failing, gone, now)
-
-
-def _schedule(
-    connection: Connection,
-    delivery_id: int,
-    attempts: int,
-    retry_after: timedelta | None,
-    now: datetime,
-) -> None:
-    if attempts > len(SCHEDULE):
-        values: dict[str, Any] = {"status": DeliveryStatus.failed.value}
-    else:
-        wait = SCHEDULE[attempts - 1]
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        values = {"next_attempt_at": now + wait}
-    connection.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id).values(**values))
-
-
-def _update_endpoints(
-    connection: Connection, failing: dict[int, bool], gone: set[int], now: datetime
-) -> None:
-    for endpoint_id, failed in failing.items():
-        if endpoint_id in gone:
-            _disable(connection, endpoint_id, "answered 410 Gone", now)
-        elif not failed:
-            connection.execute(
-                update(_ENDPOINTS)
-                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_not(None))
-                .values(failing_since=None)
-            )
-        else:
-            connection.execute(
-                update(_ENDPOINTS)
-                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_(None))
-                .values(failing_since=now)
-            )
-            since = connection.execute(
-                select(_ENDPOINTS.c.failing_since, _ENDPOINTS.c.enabled).where(
-                    _ENDPOINTS.c.id == endpoint_id
-                )
-            ).first()
-            if (
-                since is not None
-                and since.enabled
-                and since.failing_since is not None
-                and now - since.failing_since >= DISABLE_AFTER
-            ):
-                _disable(connection, endpoint_id, "failed for 3 days", now)
-
-
-def _disable(connection: Connection, endpoint_id: int, reason: str, now: datetime) -> None:
-    row = connection.execute(
-        update(_ENDPOINTS)
-        .where(and_(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.enabled.is_(True)))
-        .values(enabled=False, disabled_reason=reason, updated_at=now)
-        .returning(_ENDPOINTS.c.url)
-    ).first()
-    if row is not None:
-        record(
-            connection,
-            Action.webhook_disabled,
-            Ref("webhook", endpoint_id),
-            {"url": row.url, "reason": reason},
-            actor=WORKER,
-        )

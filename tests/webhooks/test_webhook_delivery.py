@@ -17,7 +17,8 @@ from app.posts import trash
 from app.posts.models import Post
 from app.posts.publisher import publish_due
 from app.posts.schemas import PostUpdate
-from app.webhooks.delivery import SCHEDULE, Sender
+from app.webhooks.answers import SCHEDULE
+from app.webhooks.delivery import Sender
 from app.webhooks.models import WebhookDelivery
 from tests.factories import BERLIN, Account, make_post, make_source
 from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe, verified

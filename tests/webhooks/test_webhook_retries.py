@@ -15,7 +15,8 @@ from standardwebhooks import Webhook
 
 from app.core.db import Database
 from app.core.types import utcnow
-from app.webhooks.delivery import RETRY_AFTER_MAX, SCHEDULE, DeliveryOptions, Sender
+from app.webhooks.answers import RETRY_AFTER_MAX, SCHEDULE
+from app.webhooks.delivery import DeliveryOptions, Sender
 from tests.factories import Account, make_post, make_source
 from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe
 
