@@ -1,5 +1,7 @@
 """The audit log's cursors: the last id a page showed, sealed (app.core.cursors)."""
 
+from fastapi import Request
+
 from app.core import cursors
 from app.core.text import MAX_ID
 
@@ -7,9 +9,9 @@ _PURPOSE = b"presseschau audit cursor"
 _ID_BYTES = 4
 
 
-def cursor_key(instance_key: bytes) -> bytes:
-    """A key of its own for the audit log's cursors."""
-    return cursors.cursor_key(instance_key, _PURPOSE)
+async def audit_cursor_key(request: Request) -> bytes:
+    """The key of the audit log's cursors in the app ``request`` is for."""
+    return await cursors.request_key(request, _PURPOSE)
 
 
 def encode(last_id: int, key: bytes) -> str:

@@ -3,10 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.audit import service
-from app.audit.cursor import cursor_key
+from app.audit.cursor import audit_cursor_key
 from app.audit.schemas import AuditFilters, AuditPage
 from app.auth.dependencies import AdminViewer
-from app.core.clients import ClientKeys
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 
@@ -44,8 +43,7 @@ async def audit_log(
     changes or deletes them. Failed authentications appear as `auth.failed`, without the
     token. Page with `cursor` (from `next_cursor` or the `Link` header); a cursor changed
     by hand is refused (422)."""
-    keys: ClientKeys = request.app.state.client_keys
-    key = cursor_key(await keys.key())
+    key = await audit_cursor_key(request)
     page = await database.read(service.read_audit, filters=filters, zone=settings.zone, key=key)
     if page.next_cursor is not None:
         following = request.url.include_query_params(cursor=page.next_cursor)

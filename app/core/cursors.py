@@ -12,7 +12,11 @@ import binascii
 import hashlib
 import hmac
 
+from fastapi import Request
+
+from app.core.clients import ClientKeys
 from app.core.errors import InvalidInput
+from app.core.pagination import PageParams
 
 _MAC_BYTES = 16
 
@@ -21,6 +25,12 @@ def cursor_key(instance_key: bytes, purpose: bytes) -> bytes:
     """A key of its own for one kind of cursor, so no other use of the instance key (and no
     other kind of cursor) can make one."""
     return hmac.new(instance_key, purpose, hashlib.sha256).digest()
+
+
+async def request_key(request: Request, purpose: bytes) -> bytes:
+    """The key of one kind of cursor in the app ``request`` is for."""
+    keys: ClientKeys = request.app.state.client_keys
+    return cursor_key(await keys.key(), purpose)
 
 
 def _mac(key: bytes, payload: bytes) -> bytes:
@@ -53,3 +63,17 @@ def unseal(cursor: str, key: bytes) -> bytes:
     if not canonical or len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, _mac(key, payload)):
         raise refused()
     return payload
+
+
+def check_without_page(paging: PageParams) -> None:
+    """A cursor says where its page starts: with a page number too, the request is refused."""
+    if "page" in paging.model_fields_set:
+        raise InvalidInput("cursor: goes without page; a cursor says where its page starts.")
+
+
+def other_sort(made_for: str, asked: str) -> InvalidInput:
+    """The refusal of a cursor made for sort ``made_for`` given with sort ``asked``."""
+    return InvalidInput(
+        f"cursor: made for sort={made_for}, not sort={asked}; page on with the sort the "
+        "cursor was made for, or start again without a cursor."
+    )

@@ -13,8 +13,6 @@ from fastapi import Query, Request
 from sqlalchemy import ColumnElement, and_, literal, or_, tuple_
 
 from app.core import cursors
-from app.core.clients import ClientKeys
-from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.core.text import MAX_ID
 from app.posts.queries import POSTS
@@ -83,8 +81,7 @@ def starting_after(
     with a page number is refused, as is one this server did not make for ``sort``."""
     if text is None:
         return None
-    if "page" in paging.model_fields_set:
-        raise InvalidInput("cursor: goes without page; a cursor says where its page starts.")
+    cursors.check_without_page(paging)
     return decode(text, sort, key)
 
 
@@ -96,10 +93,7 @@ def decode(text: str, sort: PostSort, key: bytes) -> PostCursor:
         raise cursors.refused()
     made_for = _SORTS[payload[0]]
     if made_for is not sort:
-        raise InvalidInput(
-            f"cursor: made for sort={made_for.value}, not sort={sort.value}; page on with the "
-            "sort the cursor was made for, or start again without a cursor."
-        )
+        raise cursors.other_sort(made_for.value, sort.value)
     post_id = int.from_bytes(payload[1 : 1 + _ID_BYTES], "big")
     rest = payload[1 + _ID_BYTES :]
     if not 1 <= post_id <= MAX_ID:
@@ -142,5 +136,4 @@ def following(cursor: PostCursor, *, may_include_drafts: bool) -> ColumnElement[
 
 async def post_cursor_key(request: Request) -> bytes:
     """The key of the post lists' cursors in the app ``request`` is for."""
-    keys: ClientKeys = request.app.state.client_keys
-    return cursor_key(await keys.key())
+    return await cursors.request_key(request, _PURPOSE)

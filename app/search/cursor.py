@@ -20,7 +20,6 @@ from typing import Annotated, NamedTuple
 from fastapi import Query, Request
 
 from app.core import cursors
-from app.core.clients import ClientKeys
 from app.core.errors import InvalidInput
 from app.core.pagination import PageParams
 from app.search.schemas import SearchFilters, SearchSort
@@ -62,15 +61,9 @@ class SearchCursor(NamedTuple):
     window: int
 
 
-def cursor_key(instance_key: bytes) -> bytes:
-    """A key of its own for search's cursors."""
-    return cursors.cursor_key(instance_key, _PURPOSE)
-
-
 async def search_cursor_key(request: Request) -> bytes:
     """The key of search's cursors in the app ``request`` is for."""
-    keys: ClientKeys = request.app.state.client_keys
-    return cursor_key(await keys.key())
+    return await cursors.request_key(request, _PURPOSE)
 
 
 def _digest(filters: SearchFilters) -> bytes:
@@ -100,8 +93,7 @@ def starting_after(
     with a page number is refused, as is one this server did not make for this search."""
     if text is None:
         return None
-    if "page" in paging.model_fields_set:
-        raise InvalidInput("cursor: goes without page; a cursor says where its page starts.")
+    cursors.check_without_page(paging)
     return decode(text, filters, key)
 
 
@@ -114,10 +106,7 @@ def decode(text: str, filters: SearchFilters, key: bytes) -> SearchCursor:
     phase = Phase(payload[0])
     made_for = SearchSort.newest if phase is Phase.newest else SearchSort.relevance
     if made_for is not filters.sort:
-        raise InvalidInput(
-            f"cursor: made for sort={made_for.value}, not sort={filters.sort.value}; page on "
-            "with the sort the cursor was made for, or start again without a cursor."
-        )
+        raise cursors.other_sort(made_for.value, filters.sort.value)
     at = 1 + _DIGEST_BYTES
     if payload[1:at] != _digest(filters):
         raise InvalidInput(
