@@ -8,6 +8,7 @@ from app.auth.dependencies import AdminViewer
 from app.core.deps import DatabaseDep, SettingsDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageQuery, set_page_headers
+from app.core.text import MAX_ID
 from app.webhooks import service
 from app.webhooks.models import DeliveryStatus
 from app.webhooks.schemas import (
@@ -21,8 +22,8 @@ from app.webhooks.schemas import (
 )
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A webhook endpoint's id.")]
-DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A delivery's id.")]
+EndpointId = Annotated[int, Path(ge=1, le=MAX_ID, description="A webhook endpoint's id.")]
+DeliveryId = Annotated[int, Path(ge=1, le=MAX_ID, description="A delivery's id.")]
 
 
 @router.post(

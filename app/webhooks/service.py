@@ -1,8 +1,9 @@
 """Managing endpoints (admins): create, read, change, rotate a secret, delete; their
 deliveries, and sending failed ones again."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
@@ -28,8 +29,22 @@ from app.webhooks.schemas import (
 )
 from app.webhooks.types import match, type_of
 
+_Row = TypeVar("_Row", WebhookEndpoint, WebhookDelivery)
+
 # How long the secret before a rotation keeps signing beside the new one.
 ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def _page_of(
+    session: Session, model: type[_Row], where: list[Any], order: Any, paging: PageParams
+) -> tuple[Sequence[_Row], int]:
+    """The rows of ``model`` matching ``where`` on the page ``paging`` asks for, in
+    ``order``, and how many match in all."""
+    total = session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    rows = session.scalars(
+        select(model).where(*where).order_by(order).offset(paging.offset).limit(paging.per_page)
+    ).all()
+    return rows, total
 
 
 def _public(endpoint: WebhookEndpoint) -> WebhookPublic:
@@ -94,19 +109,11 @@ def create_webhook(
 
 
 def list_webhooks(session: Session, *, paging: PageParams) -> Page[WebhookPublic]:
-    total = session.scalar(select(func.count()).select_from(WebhookEndpoint)) or 0
-    rows = session.scalars(
-        select(WebhookEndpoint)
-        .order_by(col(WebhookEndpoint.id))
-        .offset(paging.offset)
-        .limit(paging.per_page)
-    ).all()
+    rows, total = _page_of(session, WebhookEndpoint, [], col(WebhookEndpoint.id), paging)
     return Page(
-        items=[_public(row) for row in rows],
-        total=total,
-        page=paging.page,
+        items=[_public(row) for row in rows], total=total, page=paging.page,
         per_page=paging.per_page,
-    )
+    )  # fmt: skip
 
 
 def get_webhook(session: Session, *, endpoint_id: int) -> WebhookPublic:
@@ -200,20 +207,12 @@ def list_deliveries(
     where: list[Any] = [col(WebhookDelivery.endpoint_id) == endpoint_id]
     if status is not None:
         where.append(col(WebhookDelivery.status) == status.value)
-    total = session.scalar(select(func.count()).select_from(WebhookDelivery).where(*where)) or 0
-    rows = session.scalars(
-        select(WebhookDelivery)
-        .where(*where)
-        .order_by(col(WebhookDelivery.id).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
-    ).all()
+    newest_first = col(WebhookDelivery.id).desc()
+    rows, total = _page_of(session, WebhookDelivery, where, newest_first, paging)
     return Page(
-        items=[delivery_public(row) for row in rows],
-        total=total,
-        page=paging.page,
+        items=[delivery_public(row) for row in rows], total=total, page=paging.page,
         per_page=paging.per_page,
-    )
+    )  # fmt: skip
 
 
 def _again(now: datetime) -> dict[str, Any]:
