@@ -1,8 +1,7 @@
 """What a receiver that is down, slow to recover or switching secrets sees: the whole retry
 schedule then a failure for good, Retry-After in its forms, the old secret's signature
-ending with its overlap, plain http refused when it is not allowed, and several senders
-never sending one delivery twice. The sender is run with the time it is given: no test
-sleeps for a backoff."""
+ending with its overlap, and several senders never sending one delivery twice. The sender is
+run with the time it is given: no test sleeps for a backoff."""
 
 import email.utils
 import threading
@@ -121,25 +120,6 @@ def test_the_old_secret_stops_signing_when_its_overlap_ends(
     assert Webhook(rotated["secret"]).verify(told.body, told.headers)["type"] == "post.published"
     with pytest.raises(Exception, match="signature"):
         Webhook(endpoint["secret"]).verify(told.body, told.headers)
-
-
-def test_plain_http_is_refused_when_private_addresses_are_not_allowed(
-    hooks: TestClient,
-    db: Database,
-    receiver: Receiver,
-    admin: Account,
-    editor: Account,
-    strict_sender: Sender,
-) -> None:
-    # Saved while the site allowed it; the setting turned off since.
-    endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
-    make_post(db, editor)
-    assert strict_sender.deliver_due(db) == 1
-    assert receiver.received == []
-    (refused,) = deliveries(hooks, admin, endpoint["id"])
-    assert refused["status"] == "pending"
-    assert refused["last_status"] is None
-    assert "http://" in refused["last_error"]
 
 
 def test_several_senders_send_each_delivery_once(
