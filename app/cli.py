@@ -318,6 +318,26 @@ def revoke_token(
     typer.echo(f"token {token_id} revoked")
 
 
+@cli.command("openapi")
+def openapi_document(
+    file: Annotated[
+        str, typer.Argument(help="The file to write, or - for standard output.")
+    ] = STANDARD_STREAM,
+) -> None:
+    """Write the API's OpenAPI document, what client generators read, to FILE.
+
+    The repository keeps it as ``openapi.json``, and a test fails when the app's differs, so
+    every change to what clients see is reviewed."""
+    from app.core.openapi import document_text
+    from app.main import create_app
+
+    text = document_text(create_app(_settings()))
+    if file == STANDARD_STREAM:
+        typer.echo(text, nl=False)
+    else:
+        Path(file).write_text(text, encoding="utf-8")
+
+
 @cli.command("export")
 def export_document(
     file: Annotated[str, typer.Argument(help="The file to write, or - for standard output.")],

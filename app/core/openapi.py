@@ -138,6 +138,12 @@ def _referenced(node: Any, components: dict[str, Any], found: set[str]) -> None:
             _referenced(value, components, found)
 
 
+def document_text(app: FastAPI) -> str:
+    """The app's OpenAPI document as the repository keeps it (``openapi.json``): indented and
+    ending in a newline, so a change to it reads as a diff of the lines it touches."""
+    return json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
 def install_openapi(app: FastAPI, *, api_prefix: str, token_required: Callable[..., Any]) -> None:
     """``token_required``: the dependency of the operations that refuse anonymous callers."""
 
