@@ -197,8 +197,8 @@ class PostPublic(BaseModel):
     credit: str | None
     language: str
     tags: list[TagRef] = Field(
-        description="The post's tags, by name in the site's collation. Writes take names "
-        "(see tags of PostCreate)."
+        description="The post's tags, ordered by name as the database sorts them. Writes take "
+        "names (see tags of PostCreate)."
     )
     body: str = Field(description="Markdown, as written.")
     body_html: str = Field(description="The body rendered to sanitised HTML.")
