@@ -23,6 +23,7 @@ from app.posts import documents
 from app.posts import service as posts
 from app.posts.models import PostStatus
 from app.posts.schemas import PostCreate, PostPublic
+from app.posts.tags import slug_of
 from app.sources import service as sources
 from app.sources.schemas import SourceCreate, SourcePublic
 
@@ -51,6 +52,12 @@ def make_source(db: Database, **fields: Any) -> SourcePublic:
     number = next(_counter)
     data = {"name": f"Quelle {number}", "domains": [f"quelle{number}.example"], **fields}
     return db.call(sources.create_source, data=SourceCreate.model_validate(data))
+
+
+def tagged(*names: str) -> list[dict[str, str]]:
+    """A post's ``tags`` as a read shows them, for tags of these names (in this order): each
+    with the slug its name was given."""
+    return [{"slug": slug_of(name), "name": name} for name in names]
 
 
 def make_post(db: Database, author: Account, **fields: Any) -> PostPublic:

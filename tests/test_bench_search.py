@@ -163,7 +163,7 @@ def test_loading_writes_the_corpus_through_the_api(
     assert shown["title"] == post.title.removesuffix(f" ({BY_SLUG[post.source].name})")
     assert shown["source"]["slug"] == post.source
     assert shown["language"] == post.language
-    assert sorted(shown["tags"]) == sorted(post.tags)
+    assert sorted(tag["name"] for tag in shown["tags"]) == sorted(post.tags)
 
 
 def test_databases_agree_only_on_the_same_posts_in_the_same_order() -> None:

@@ -12,7 +12,7 @@ from app.core.db import Database
 from app.main import create_app
 from app.models import metadata
 from tests.counting import count_queries
-from tests.factories import Account, make_account, make_post
+from tests.factories import Account, make_account, make_post, tagged
 
 API = "/api/v1"
 BULK = f"{API}/posts/bulk"
@@ -175,8 +175,8 @@ def test_retag_adds_and_removes_tags_and_steps_each_version_once(
         post_id: client.get(f"{API}/posts/{post_id}", headers=editor.headers).json()["tags"]
         for post_id in (first, second)
     }
-    assert sorted(tags[first]) == ["Bleibt", "Neu", "Ökonomie"]
-    assert sorted(tags[second]) == ["Neu", "Ökonomie"]
+    assert tags[first] == tagged("Bleibt", "Neu", "Ökonomie")
+    assert tags[second] == tagged("Neu", "Ökonomie")
     after = _states(db, [first, second])
     assert all(after[key][1] == before[key][1] + 1 for key in (first, second))
 

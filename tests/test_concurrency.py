@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.core.db import Database
-from tests.factories import Account, make_account
+from tests.factories import Account, make_account, tagged
 
 WRITERS = 8
 WRITES_EACH = 200
@@ -87,14 +87,14 @@ def test_simultaneous_creates_with_one_new_tag_share_it(app: FastAPI, db: Databa
     bodies = [{"title": f"Beitrag {n}", "tags": ["Neues Thema"]} for n in range(SIMULTANEOUS)]
     outcomes = _create_together(app, account, bodies)
     assert [status for status, _ in outcomes] == [201] * SIMULTANEOUS, outcomes
-    assert all(post["tags"] == ["Neues Thema"] for _, post in outcomes)
+    assert all(post["tags"] == tagged("Neues Thema") for _, post in outcomes)
     with TestClient(app) as client:
-        tagged = client.get(
+        listed = client.get(
             app.url_path_for("list_posts"),
             headers=account.headers,
             params={"tag": "neues-thema", "status": "draft"},
         )
-        assert tagged.json()["total"] == SIMULTANEOUS
+        assert listed.json()["total"] == SIMULTANEOUS
 
 
 def test_a_taken_slug_given_by_the_client_is_still_a_conflict(app: FastAPI, db: Database) -> None:

@@ -10,9 +10,10 @@ from app.auth.models import Role
 from app.core.config import DEFAULT_SEARCH_LANGUAGES
 from app.core.db import Database
 from app.posts.models import Post
+from app.posts.tags import slug_of
 from app.search.index import index_queued
 from tests.counting import count_queries
-from tests.factories import make_account, make_post, make_source
+from tests.factories import make_account, make_post, make_source, tagged
 
 
 def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
@@ -41,7 +42,7 @@ def test_editor_creates_a_post_and_reads_it_back_by_id_and_slug(
     assert post["published_at"] == "2022-01-10T00:30:00+01:00"
     assert post["date"] == "2022-01-10"
     assert post["source"] == {"id": source.id, "slug": "global-times-china", "name": source.name}
-    assert post["tags"] == ["China", "Kasachstan"]
+    assert post["tags"] == tagged("China", "Kasachstan")
     assert post["author"]["name"] == editor.viewer.name
     assert post["language"] == "de"
     assert '<a href="https://www.globaltimes.cn/page/1.shtml"' in post["body_html"]
@@ -97,7 +98,8 @@ def test_a_created_post_is_answered_with_what_reading_it_gives(
     assert created.content.endswith(b',"source_match":null}') == (match is None)
     stored_spelling = {"china": "China", "zeitung": "Zeitung"}
     sent = cast(list[str], shape.get("tags", []))
-    assert set(created.json()["tags"]) == {stored_spelling.get(t.lower(), t) for t in sent}
+    shown = {tag["name"]: tag["slug"] for tag in created.json()["tags"]}
+    assert shown == {stored_spelling.get(t.lower(), t): slug_of(t) for t in sent}
 
 
 def test_excerpts_are_the_first_words_as_plain_text(db: Database) -> None:
@@ -251,7 +253,7 @@ def test_update_changes_only_the_fields_sent(
     assert response.status_code == 200
     changed = response.json()
     assert changed["credit"] is None
-    assert changed["tags"] == ["B", "C"]
+    assert changed["tags"] == tagged("B", "C")
     assert changed["title"] == post.title
     assert changed["source"]["id"] == source.id
     assert changed["slug"] == post.slug
@@ -273,7 +275,7 @@ def test_delete_moves_the_post_to_the_trash_and_purge_removes_it(
     assert client.delete(url, headers=editor.headers).status_code == 204
     assert client.get(url).status_code == 404
     trashed = client.get(url, headers=editor.headers).json()
-    assert (trashed["status"], trashed["tags"]) == ("trashed", ["Weg"])
+    assert (trashed["status"], trashed["tags"]) == ("trashed", tagged("Weg"))
     again = client.delete(url, headers=editor.headers)
     assert again.status_code == 409
     assert "purge=true" in again.json()["detail"]

@@ -23,6 +23,7 @@ from tests.factories import (
     make_account,
     make_post,
     make_source,
+    tagged,
 )
 
 REVISIONS = metadata.tables["post_revisions"]
@@ -140,7 +141,7 @@ def test_restoring_revision_1_of_a_post_edited_five_times(client: TestClient, db
     restored = response.json()
     assert restored["title"] == "Erster Titel"
     assert restored["body"] == "Zeile eins\nZeile zwei\nZeile drei"
-    assert restored["tags"] == ["Anfang"]
+    assert restored["tags"] == tagged("Anfang")
     assert restored["credit"] == "Übersetzt von A."
     assert restored["slug"] == post["slug"]
     # Restoring old text keeps the post as published as it is now.

@@ -16,6 +16,7 @@ from app.core.db import Database
 from app.core.prepared import AnySelect, Prepared
 from app.posts import documents, queries
 from app.posts.queries import POSTS, PostRow, StoredDocument
+from app.posts.tag_refs import TagJson
 from app.posts.visibility import published
 from app.sources import queries as sources
 from app.sources.queries import SourceRow
@@ -56,7 +57,9 @@ def test_a_post_reads_the_same_by_name_on_both_paths_and_as_written(
 ) -> None:
     editor = make_account(db, name="Erika Muster")
     source = make_source(db, name="Kurier")
-    post = make_post(db, editor, source_id=source.id, title="Strompreise", credit="dpa")
+    post = make_post(
+        db, editor, source_id=source.id, title="Strompreise", credit="dpa", tags=["Energie"]
+    )
     statement = queries.rows_statement([POSTS.c.id == post.id], [])
 
     with db.engine.connect() as connection:
@@ -72,7 +75,8 @@ def test_a_post_reads_the_same_by_name_on_both_paths_and_as_written(
     assert framework == direct
     # What a write made without reading its post back (its response, its document) is what
     # a read gives.
-    read = queries.to_public(framework, post.tags, BERLIN)
+    tags = [TagJson(slug=tag.slug, name=tag.name) for tag in post.tags]
+    read = queries.to_public(framework, tags, BERLIN)
     assert read.model_dump() == post.model_dump(exclude={"source_match"})
     with db.engine.connect() as connection:
         stored = documents.documents(connection, [post.id], BERLIN)

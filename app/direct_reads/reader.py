@@ -35,15 +35,10 @@ from app.posts import cursor as post_cursor
 from app.posts import documents
 from app.posts.cursor import PostCursor, cursor_key
 from app.posts.fields import Fields
-from app.posts.queries import (
-    STORED_DOCUMENT,
-    STORED_POST_ID,
-    grouped_tags,
-    post_document,
-    post_rows,
-)
+from app.posts.queries import STORED_DOCUMENT, STORED_POST_ID, post_document, post_rows
 from app.posts.schemas import PostSort
 from app.posts.service import public_list_key
+from app.posts.tag_refs import grouped_tags
 from app.sources import queries as sources
 
 # Pages that start further in than this walk too far to run on the event loop.

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from app.archives.service import neighbour_statement
 from app.core.prepared import AnySelect, Prepared
-from app.posts import queries
+from app.posts import queries, tag_refs
 from app.posts.cursor import sort_column
 from app.posts.models import Post
 from app.posts.schemas import PostSort
@@ -100,7 +100,7 @@ class Statements:
 
     def tags(self, count: int) -> Prepared:
         """The tags of ``count`` posts (see ``in_list_parameters``)."""
-        return self._get(("tags", count), lambda: queries.tags_statement(_in_list(count)))
+        return self._get(("tags", count), lambda: tag_refs.tags_statement(_in_list(count)))
 
     def source_id(self) -> Prepared:
         return self._get(

@@ -34,7 +34,7 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
         "date_published": entry.published.isoformat(timespec="seconds"),
         "date_modified": entry.updated.isoformat(timespec="seconds"),
         "authors": [{"name": post.author.name}],
-        "tags": post.tags,
+        "tags": [tag.name for tag in post.tags],
         "language": post.language,
     }
     if post.original_url:

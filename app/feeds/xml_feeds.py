@@ -55,7 +55,7 @@ def rss(feed: Feed) -> bytes:
         _add(item, "pubDate", format_datetime(entry.published))
         _add(item, "dc:creator", post.author.name)
         for tag in post.tags:
-            _add(item, "category", tag)
+            _add(item, "category", tag.name)
         _add(item, "description", post.excerpt)
         _add(item, "content:encoded", content_html(entry))
         if post.original_url:
@@ -97,7 +97,7 @@ def atom(feed: Feed) -> bytes:
         if post.source is not None and entry.source_url:
             _add(element, "link", href=entry.source_url, rel="related", title=post.source.name)
         for tag in post.tags:
-            _add(element, "category", term=tag)
+            _add(element, "category", term=tag.name)
         _add(element, "summary", post.excerpt, type="text")
         _add(element, "content", content_html(entry), type="html")
     return _document(root)

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, text
 from app.core.db import Database
 from app.core.encoding import encode_json
 from app.derived.generations import GenerationQueue, Taken
-from app.posts import documents, queries
+from app.posts import documents, queries, tag_refs
 
 # Posts per round: rendered with no transaction open, stored in one short write.
 BATCH = 100
@@ -43,7 +43,7 @@ class Queued(NamedTuple):
     post_id: int
     generation: int
     row: queries.PostRow | None
-    tags: list[str]
+    tags: list[tag_refs.TagJson]
 
 
 class Made(NamedTuple):
@@ -81,7 +81,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
             [queries.POSTS.c.id.in_(ids)], [], long_text_as_json=True
         )
         rows = {row.id: row for row in queries.post_rows(connection.execute(statement))}
-        tags = queries.tags_by_post(connection, list(rows))
+        tags = tag_refs.tags_by_post(connection, list(rows))
     return [
         Queued(post_id, generation, rows.get(post_id), tags.get(post_id, []))
         for post_id, generation in queue

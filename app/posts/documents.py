@@ -30,7 +30,7 @@ from sqlalchemy import Connection, LargeBinary, bindparam, delete, inspect, sele
 
 from app.core.db import Database
 from app.core.encoding import encode_json
-from app.posts import queries
+from app.posts import queries, tag_refs
 from app.posts.models import LEFT_TO_THE_WORKER, PostDocumentQueue
 from app.posts.queries import DOCUMENTS
 from app.posts.schemas import PostPublic
@@ -121,7 +121,7 @@ def documents(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -
         [queries.POSTS.c.id.in_(post_ids)], [], long_text_as_json=True
     )
     rows = queries.post_rows(connection.execute(statement))
-    tags = queries.tags_by_post(connection, [row.id for row in rows])
+    tags = tag_refs.tags_by_post(connection, [row.id for row in rows])
     return {
         row.id: encode_json(queries.post_document(row, tags.get(row.id, []), zone)) for row in rows
     }
@@ -135,7 +135,9 @@ def store(connection: Connection, post_ids: Sequence[int], zone: ZoneInfo) -> in
     return len(made)
 
 
-def put(connection: Connection, row: queries.PostRow, tags: list[str], zone: ZoneInfo) -> None:
+def put(
+    connection: Connection, row: queries.PostRow, tags: list[tag_refs.TagJson], zone: ZoneInfo
+) -> None:
     """Store the document of the post ``row`` (with its ``tags``) and take it off the queue:
     for a write that has its post's values at hand."""
     upsert(connection, {row.id: encode_json(queries.post_document(row, tags, zone))}, zone)

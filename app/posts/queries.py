@@ -1,12 +1,11 @@
 """Reading posts: one count, one page query and one tag query per list, whatever its size."""
 
-from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
@@ -16,7 +15,8 @@ from app.core.pagination import Page, PageParams
 from app.core.text import parse_id
 from app.derived.memo import memo_for
 from app.posts.models import Post, PostStatus, PostTag, Tag
-from app.posts.schemas import AuthorRef, PostPublic, PostSort
+from app.posts.schemas import AuthorRef, PostPublic, PostSort, TagRef
+from app.posts.tag_refs import TagJson, tags_by_post
 from app.posts.visibility import published
 from app.sources.models import Source
 from app.sources.schemas import SourceRef
@@ -164,30 +164,6 @@ def _rows(*, long_text_as_json: bool) -> Select[Any]:
 _ROWS = _rows(long_text_as_json=False)
 # For JSON made without the models: the long texts come as JSON the database wrote.
 _JSON_ROWS = _rows(long_text_as_json=True)
-_TAGS = (
-    select(POST_TAGS.c.post_id, TAGS.c.name)
-    .join(TAGS, TAGS.c.id == POST_TAGS.c.tag_id)
-    .order_by(POST_TAGS.c.post_id, TAGS.c.name)
-)
-
-
-def tags_statement(post_ids: Sequence[int | ColumnElement[int]]) -> Select[int, str]:
-    """The tag names of these posts, by post and name."""
-    return _TAGS.where(POST_TAGS.c.post_id.in_(post_ids))
-
-
-def tags_by_post(connection: Connection, post_ids: Sequence[int]) -> dict[int, list[str]]:
-    if not post_ids:
-        return defaultdict(list)
-    return grouped_tags(connection.execute(tags_statement(post_ids)))
-
-
-def grouped_tags(rows: Iterable[Sequence[Any]]) -> dict[int, list[str]]:
-    """Rows of ``tags_statement`` as each post's tag names, in their order."""
-    tags: dict[int, list[str]] = defaultdict(list)
-    for post_id, name in rows:
-        tags[post_id].append(name)
-    return tags
 
 
 def post_rows(rows: Iterable[Sequence[Any]]) -> list[PostRow]:
@@ -195,7 +171,7 @@ def post_rows(rows: Iterable[Sequence[Any]]) -> list[PostRow]:
     return [PostRow._make(row) for row in rows]
 
 
-def post_document(row: PostRow, tags: list[str], zone: ZoneInfo) -> dict[str, Any]:
+def post_document(row: PostRow, tags: list[TagJson], zone: ZoneInfo) -> dict[str, Any]:
     """A post's row as PostPublic's fields, in their order, with plain values: what its JSON
     is made of."""
     published_at = row.published_at
@@ -223,7 +199,7 @@ def post_document(row: PostRow, tags: list[str], zone: ZoneInfo) -> dict[str, An
     }
 
 
-def to_public(row: PostRow, tags: list[str], zone: ZoneInfo) -> PostPublic:
+def to_public(row: PostRow, tags: list[TagJson], zone: ZoneInfo) -> PostPublic:
     """A post's row as the response model."""
     fields = post_document(row, tags, zone)
     source = fields["source"]
@@ -234,6 +210,7 @@ def to_public(row: PostRow, tags: list[str], zone: ZoneInfo) -> PostPublic:
             "status": PostStatus(fields["status"]),
             "source": None if source is None else SourceRef.model_construct(**source),
             "author": AuthorRef.model_construct(**fields["author"]),
+            "tags": [TagRef.model_construct(**tag) for tag in tags],
         }
     )
 

@@ -28,6 +28,11 @@ Body = Annotated[CleanText, StringConstraints(max_length=BODY_MAX)]
 Credit = Annotated[Line, StringConstraints(max_length=CREDIT_MAX)]
 TagName = Annotated[Line, StringConstraints(min_length=1, max_length=TAG_MAX)]
 Tags = Annotated[list[TagName], Field(max_length=TAGS_PER_POST_MAX)]
+TAGS_WRITE_HELP = (
+    "Tag names, as WordPress and Ghost take them: a name whose slug a tag has already gives "
+    "the post that tag (with its own spelling of the name), any other makes a new tag. Reads "
+    "show each tag as an object, {slug, name}."
+)
 SourceId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 PUBLISHED_AT_HELP = (
@@ -99,7 +104,7 @@ class PostCreate(_PostInput):
         "language's rules), and is the site language when the text is too short to tell. "
         "An edit (PATCH) never detects it again: it changes only when sent.",
     )
-    tags: Tags = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list, description=TAGS_WRITE_HELP)
     status: PostStatus = Field(PostStatus.draft, description=STATUS_HELP)
     published_at: Moment | None = Field(None, description=PUBLISHED_AT_HELP)
     recognize_source: bool = Field(
@@ -151,7 +156,9 @@ class PostUpdate(_PostInput):
         description="ISO 639 code. Only what is sent changes it: an edit of the title or "
         "body never detects the language again.",
     )
-    tags: Tags | None = None
+    tags: Tags | None = Field(
+        None, description=TAGS_WRITE_HELP + " Sent, they replace all the post's tags."
+    )
     status: PostStatus | None = Field(
         None,
         description=STATUS_HELP + " Setting draft unpublishes a post; an editor sends a "
@@ -162,6 +169,16 @@ class PostUpdate(_PostInput):
 
 class AuthorRef(BaseModel):
     id: int
+    name: str
+
+
+class TagRef(BaseModel):
+    """A tag as a post shows it."""
+
+    slug: str = Field(
+        description="The tag's slug: GET /api/v1/tags/{slug} reads the tag, and "
+        "/api/v1/posts?tag={slug} lists its posts. It follows the name when the tag is renamed."
+    )
     name: str
 
 
@@ -179,7 +196,10 @@ class PostPublic(BaseModel):
     original_url: str | None
     credit: str | None
     language: str
-    tags: list[str]
+    tags: list[TagRef] = Field(
+        description="The post's tags, ordered by name as the database sorts them. Writes take "
+        "names (see tags of PostCreate)."
+    )
     body: str = Field(description="Markdown, as written.")
     body_html: str = Field(description="The body rendered to sanitised HTML.")
     excerpt: str
@@ -274,8 +294,13 @@ class BulkRequest(BaseModel):
     published_at: Moment | None = Field(
         None, description="schedule only (and required there): " + PUBLISHED_AT_HELP
     )
-    add_tags: Tags = Field(default_factory=list, description="retag only.")
-    remove_tags: Tags = Field(default_factory=list, description="retag only.")
+    add_tags: Tags = Field(
+        default_factory=list, description="retag only. Tag names, as a post's tags are written."
+    )
+    remove_tags: Tags = Field(
+        default_factory=list,
+        description="retag only. Tag names: the tags with these names' slugs are taken off.",
+    )
     if_match: dict[str, Annotated[str, StringConstraints(max_length=ETAG_MAX)]] = Field(
         default_factory=dict,
         max_length=BULK_MAX,

@@ -21,7 +21,7 @@ from app.derived.versions import FIRST_VERSION, keep_versions
 from app.events import posts as post_events
 from app.events.record import Entry, record_all
 from app.posts import cursor as post_cursor
-from app.posts import documents, queries, written
+from app.posts import documents, queries, tag_refs, written
 from app.posts.listing import listed_page
 from app.posts.models import Post, PostLike, PostStatus
 from app.posts.schemas import (
@@ -379,7 +379,7 @@ def create_post(
     # Its document and its first revision, from the same values, so the commit need not read
     # the post back for them.
     documents.put(session.connection(), row, tags, zone)
-    keep_first(session.connection(), post_id, row._asdict(), tags)
+    keep_first(session.connection(), post_id, row._asdict(), tag_refs.tag_names(tags))
     status = columns["status"]
     about = post_events.post_data(title=row.title, slug=row.slug, status=status)
     record_all(session, post_events.created(post_id, visible=is_published(status), data=about))

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.core.errors import NotFound
-from app.posts import documents, queries
+from app.posts import documents, queries, tag_refs
 from app.posts.schemas import PostPublic
 
 # Plain SQL both databases read alike, typed by the tables' own columns (times and dates come
@@ -44,14 +44,14 @@ _ROW = text(
 ).columns(**{name: _TYPES[name] for name in queries.PostRow._fields})
 # In the order of tags_statement: by name, in the database's collation.
 _TAGS = text(
-    "SELECT t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
+    "SELECT pt.post_id, t.slug, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id "
     "WHERE pt.post_id = :post_id ORDER BY t.name"
 )
 
 
 class WrittenPost(NamedTuple):
     row: queries.PostRow
-    tags: list[str]
+    tags: list[tag_refs.TagJson]
 
 
 def read(session: Session, post_id: int) -> WrittenPost | None:
@@ -64,9 +64,10 @@ def read(session: Session, post_id: int) -> WrittenPost | None:
     return WrittenPost(queries.PostRow._make(found), tags_of(session, post_id))
 
 
-def tags_of(session: Session, post_id: int) -> list[str]:
-    """The tag names of the post ``post_id``, in the order every read gives them."""
-    return list(session.connection().execute(_TAGS, {"post_id": post_id}).scalars())
+def tags_of(session: Session, post_id: int) -> list[tag_refs.TagJson]:
+    """The tags of the post ``post_id``, in the order every read gives them."""
+    rows = session.connection().execute(_TAGS, {"post_id": post_id})
+    return tag_refs.grouped_tags(rows).get(post_id, [])
 
 
 def stored_and_public(session: Session, post_id: int, zone: ZoneInfo) -> PostPublic:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from app.core.types import UTCDateTime
 from app.events.actor import Actor, current_actor
-from app.posts import queries
+from app.posts import tag_refs
 from app.revisions import snapshots
 from app.revisions.keeping import REVISIONS
 
@@ -59,7 +59,7 @@ def add_earlier(
     kept = connection.execute(_KEPT, {"post": post_id}).all()
     if any(row.created_at == saved_at for row in kept):
         return False
-    tags = queries.grouped_tags(connection.execute(_POST_TAGS, {"post": post_id}))
+    tags = tag_refs.grouped_tag_names(connection.execute(_POST_TAGS, {"post": post_id}))
     snapshot = {
         **snapshots.of_row(current, tags.get(post_id, [])),
         "title": title,

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from app.core.db import Database
 from app.core.types import UTCDateTime, utcnow
 from app.events.actor import Actor, current_actor
-from app.posts import queries
+from app.posts import tag_refs
 from app.revisions import snapshots
 from app.revisions.models import PostRevision, PostRevisionQueue
 
@@ -76,7 +76,7 @@ def _revise_batch(
     current = [values for values in queued if values["id"] is not None]
     if not current:
         return 0  # deleted in the same transaction
-    tags = queries.grouped_tags(connection.execute(_TAGS, {"last": last}))
+    tags = tag_refs.grouped_tag_names(connection.execute(_TAGS, {"last": last}))
     now = utcnow()
     rows: list[dict[str, Any]] = []
     for values in current:

@@ -38,7 +38,10 @@ class RevisionSnapshot(BaseModel):
     original_url: str | None
     credit: str | None
     language: str
-    tags: list[str]
+    tags: list[str] = Field(
+        description="The tags' names, as writes take them and a restore writes them back (a "
+        "tag may have been renamed or merged since; posts show theirs as {slug, name})."
+    )
     excerpt: str
     body: str = Field(description="Markdown, as written.")
 

@@ -27,7 +27,7 @@ from prometheus_client import Counter
 from sqlalchemy import func, select, text
 
 from app.core.db import Database
-from app.posts import queries
+from app.posts import queries, tag_refs
 from app.search.analyzer import analyse_post
 from app.search.models import NEW_GENERATION
 from app.search.renames import expand_renames
@@ -102,7 +102,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
             .where(_POSTS.c.id.in_(ids))
         )
         posts = {row.id: row for row in connection.execute(statement)}
-        tags = queries.tags_by_post(connection, list(posts))
+        tags = tag_refs.tags_by_post(connection, list(posts))
     found: list[Queued] = []
     for post_id, generation in queue:
         post = posts.get(post_id)
@@ -121,7 +121,7 @@ def read_queued(database: Database, batch: int = BATCH) -> list[Queued]:
                 post.created_at,
                 post.source_id,
                 post.source,
-                tags.get(post_id, []),
+                tag_refs.tag_names(tags.get(post_id, [])),
             )
         )
     return found
