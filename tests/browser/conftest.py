@@ -1,0 +1,165 @@
+"""The reader site (frontend/) and Swagger UI in Debian's Chromium, driven by Playwright.
+
+Each module gets its own database with the demo content, on SQLite and on PostgreSQL, the
+real API on it (``presseschau serve``) and the built site (``node dist/server/entry.mjs``)
+on free ports. No browser is ever downloaded: without /usr/bin/chromium these tests skip.
+"""
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from app.core.migrations import upgrade
+from tests.conftest import FreshDatabase
+from tests.live_server import ROOT, served
+from tests.postgres_server import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No updates, syncing or other calls home: the tests run offline.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FRONTEND = ROOT / "frontend"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# The demo's user who writes in these tests (an editor: drafts, preview links, publishing).
+EDITOR = "Redakteurin"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The reader site and the API behind it, on one backend's demo database."""
+
+    url: str
+    api: str
+    backend: str
+    token: str
+
+    def shot(self, page: Page, name: str) -> None:
+        """A screenshot of ``page`` kept as a test artefact (CI leaves the folder behind)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}-{self.backend}.png", full_page=True)
+
+
+def _built_frontend() -> Path:
+    """frontend/dist, built by `make frontend-build` (a no-op when its stamp is newer than
+    every input); one test process builds while the others wait on the lock."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail("the frontend's tests need Node.js 20 or later (node and npm)")
+    with (FRONTEND / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = subprocess.run(
+            ["make", "--no-print-directory", "frontend-build"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if built.returncode != 0:
+        pytest.fail(f"the frontend did not build:\n{built.stdout[-4000:]}{built.stderr[-4000:]}")
+    return FRONTEND / "dist" / "server" / "entry.mjs"
+
+
+def _cli(database_url: str, *args: str) -> str:
+    """``presseschau`` ``args`` on ``database_url``; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env={**os.environ, "PRESSESCHAU_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "browser tests need Debian's Chromium at /usr/bin/chromium "
+            "(apt-get install chromium); no browser is downloaded"
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site(
+    browser: Browser,
+    backend: str,
+    fresh_database_url: FreshDatabase,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Site]:
+    entry = _built_frontend()
+    database_url = fresh_database_url(backend)
+    upgrade(database_url)
+    _cli(database_url, "demo")
+    token = _cli(database_url, "users", "create", EDITOR, "--role", "editor").splitlines()[-1]
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    logs = tmp_path_factory.mktemp("site")
+    environment = {
+        # The like button posts from the reader's browser, on the site's origin.
+        "PRESSESCHAU_CORS_ORIGINS": origin,
+        "PRESSESCHAU_PUBLIC_URL": origin,
+    }
+    with served(database_url, environment=environment, log=logs / "api.log") as (_, api):
+        with (logs / "site.log").open("wb") as log:
+            node = subprocess.Popen(
+                ["node", str(entry)],
+                cwd=FRONTEND,
+                env={
+                    **os.environ,
+                    "HOST": "127.0.0.1",
+                    "PORT": str(port),
+                    "PRESSESCHAU_API_URL": api,
+                    "ASTRO_TELEMETRY_DISABLED": "1",
+                },
+                stdout=log,
+                stderr=log,
+            )
+        try:
+            _wait_for(origin, node)
+            yield Site(url=origin, api=api, backend=backend, token=token)
+        finally:
+            node.terminate()
+            node.wait(timeout=10)
+
+
+def _wait_for(origin: str, node: "subprocess.Popen[bytes]") -> None:
+    for _ in range(100):
+        if node.poll() is not None:
+            pytest.fail("the site's server stopped at start")
+        try:
+            httpx.get(f"{origin}/search", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail("the site's server did not start")
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="de-DE")
+    opened = context.new_page()
+    yield opened
+    context.close()
