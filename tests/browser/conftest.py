@@ -1,7 +1,7 @@
 """The reader site (frontend/) and Swagger UI in Debian's Chromium, driven by Playwright.
 
-Each module gets its own database with the demo content, on SQLite and on PostgreSQL, the
-real API on it (``presseschau serve``) and the built site (``node dist/server/entry.mjs``)
+Each test process gets one database with the demo content for each backend (SQLite and
+PostgreSQL), the real API on it (``presseschau serve``) and the built site (``node dist/server/entry.mjs``)
 on free ports. No browser is ever downloaded: without /usr/bin/chromium these tests skip.
 """
 
@@ -87,7 +87,7 @@ def _cli(database_url: str, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(
@@ -102,7 +102,9 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
+# Once per backend and test process: the tests that write (tests/browser/test_editors.py)
+# only add posts on days the readers' tests do not open, so they share the demo database.
+@pytest.fixture(scope="session")
 def site(
     browser: Browser,
     backend: str,
