@@ -48,6 +48,7 @@ class Site:
     api: str
     backend: str
     token: str
+    api_log: Path
 
     def shot(self, page: Page, name: str) -> None:
         """A screenshot of ``page`` kept as a test artefact (CI leaves the folder behind)."""
@@ -141,7 +142,7 @@ def site(
             )
         try:
             _wait_for(origin, node)
-            yield Site(url=origin, api=api, backend=backend, token=token)
+            yield Site(url=origin, api=api, backend=backend, token=token, api_log=logs / "api.log")
         finally:
             node.terminate()
             node.wait(timeout=10)

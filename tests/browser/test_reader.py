@@ -1,13 +1,12 @@
 """What a reader of the demo blog sees and clicks through, in a real browser."""
 
+import json
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Site
-
-DAY = "2026-11-02"  # six posts, sources and none, a translation credit
 
 
 def _api(site: Site, path: str, **params: Any) -> Any:
@@ -148,3 +147,19 @@ def test_a_like_counts_at_once_and_stays(site: Site, page: Page) -> None:
     expect(page.locator("article.post").first.locator(".likes-count")).to_have_text(
         "Einem Blogger gefällt das"
     )
+
+
+def test_the_site_asks_again_with_the_etag_and_reuses_its_copy_on_304(
+    site: Site, page: Page
+) -> None:
+    for _ in range(2):
+        page.goto(f"{site.url}/2026/10/30/")
+        expect(page.locator("h1")).to_have_text("Archive for Oktober 30th, 2026")
+    # The API's access log: the second rendering got a 304 for the day, and the page is whole.
+    answers = [
+        json.loads(line)
+        for line in site.api_log.read_text().splitlines()
+        if '"/api/v1/archives/2026/10/30"' in line
+    ]
+    assert [answer["status"] for answer in answers] == [200, 304]
+    expect(page.locator("article.post")).to_have_count(_api(site, "/archives/2026/10/30")["count"])
