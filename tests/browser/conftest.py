@@ -9,7 +9,6 @@ import fcntl
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,14 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from app.auth.roles import Role
+from app.auth.schemas import UserCreate
+from app.auth.service import create_user
+from app.core.config import Settings
 from app.core.migrations import upgrade
+from app.demo.loader import load_demo
+from app.derived.root import open_database
+from app.search.index import index_queued
 from tests.conftest import FreshDatabase
 from tests.live_server import ROOT, served
 from tests.postgres_server import free_port
@@ -75,17 +81,19 @@ def _built_frontend() -> Path:
     return FRONTEND / "dist" / "server" / "entry.mjs"
 
 
-def _cli(database_url: str, *args: str) -> str:
-    """``presseschau`` ``args`` on ``database_url``; its output."""
-    done = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env={**os.environ, "PRESSESCHAU_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+def _demo_with_editor(database_url: str) -> str:
+    """What `presseschau demo` loads, and an editor's API token (as `presseschau users
+    create`), done here rather than by two more Python processes starting up."""
+    settings = Settings(database_url=database_url, timezone="Europe/Berlin", language="de")
+    database = open_database(database_url)
+    try:
+        with database.session() as session:
+            load_demo(session, zone=settings.zone, language=settings.language)
+        index_queued(database, settings.search_languages)
+        _, token = database.call(create_user, data=UserCreate(name=EDITOR, role=Role.editor))
+    finally:
+        database.dispose()
+    return token
 
 
 @pytest.fixture(scope="session")
@@ -115,8 +123,7 @@ def site(
     entry = _built_frontend()
     database_url = fresh_database_url(backend)
     upgrade(database_url)
-    _cli(database_url, "demo")
-    token = _cli(database_url, "users", "create", EDITOR, "--role", "editor").splitlines()[-1]
+    token = _demo_with_editor(database_url)
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     logs = tmp_path_factory.mktemp("site")
