@@ -78,7 +78,7 @@ frontend: demo frontend-build
 	wait $$site; wait $$api
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist test-artifacts
 
 # Load benchmark (bench/run.py): the API against a bare ASGI app, driven by wrk.
 .PHONY: bench bench-full bench-report bench-wrk bench-relevance
