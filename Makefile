@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint typecheck pytest install migrate demo token clean
+.PHONY: run test lint typecheck pytest install migrate demo token clean frontend frontend-build
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -48,8 +48,37 @@ pytest: install
 
 test: lint typecheck pytest
 
+# The reader site (frontend/): npm ci and the build run again only when their inputs change
+# (the stamps), so `make frontend` and the browser tests start at once the second time.
+FRONTEND_PORT ?= 4321
+FRONTEND_INPUTS := $(shell find frontend/src frontend/scripts frontend/public -type f 2>/dev/null) \
+	frontend/astro.config.mjs frontend/tsconfig.json openapi.json
+export ASTRO_TELEMETRY_DISABLED := 1
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/.built: frontend/node_modules/.installed $(FRONTEND_INPUTS)
+	cd frontend && npm run build
+	touch $@
+
+frontend-build: frontend/dist/.built
+
+# The API on PORT and the site on FRONTEND_PORT until Ctrl-C, which stops both: background
+# jobs of a script ignore SIGINT, so the trap passes it on as SIGTERM.
+frontend: demo frontend-build
+	@echo "Site on http://$(HOST):$(FRONTEND_PORT)  (API: http://$(HOST):$(PORT))"
+	@trap 'kill $$api $$site 2>/dev/null' INT TERM EXIT; \
+	PRESSESCHAU_CORS_ORIGINS=http://$(HOST):$(FRONTEND_PORT) \
+	PRESSESCHAU_PUBLIC_URL=http://$(HOST):$(FRONTEND_PORT) \
+		$(BIN)/presseschau serve --host $(HOST) --port $(PORT) & api=$$!; \
+	PRESSESCHAU_API_URL=http://$(HOST):$(PORT) HOST=$(HOST) PORT=$(FRONTEND_PORT) \
+		node frontend/dist/server/entry.mjs & site=$$!; \
+	wait $$site; wait $$api
+
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist test-artifacts
 
 # Load benchmark (bench/run.py): the API against a bare ASGI app, driven by wrk.
 .PHONY: bench bench-full bench-report bench-wrk bench-relevance
