@@ -1,14 +1,14 @@
 """What an answer does: a delivery is done, tried again on the specification's schedule (or
 later, as Retry-After asks) or failed for good; its endpoint stops failing, starts failing, or
 is disabled (410 Gone, or 3 days of failures) with an audit entry. Recorded in one short write
-per sweep, by the sweep's claim."""
+per sweep, of a fixed number of statements, by the sweep's claim."""
 
 import email.utils
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from app.core.types import utcnow
 from app.events.actor import WORKER
@@ -46,6 +46,8 @@ class Claimed(NamedTuple):
     secrets: tuple[str, ...]
     message_id: str
     body: bytes
+    # Attempts before this one (the claim keeps it from changing while it is held).
+    attempts: int = 0
 
 
 class Outcome(NamedTuple):
@@ -79,105 +81,148 @@ def retry_after(value: str | None) -> timedelta | None:
 
 def record_answers(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> None:
     """Each answer on its delivery (if this sweep's claim still holds it), and on its
-    endpoint: a success ends its failing, a 410 or 3 days of failing disable it."""
+    endpoint: a success ends its failing, a 410 or 3 days of failing disable it. A fixed
+    number of statements however many answers there are (and one audit entry per endpoint
+    disabled), so the write is as short for a batch as for one."""
+    if not outcomes:
+        return
+    held = _still_held(connection, outcomes)
+    rows = [_answer_row(outcome, now) for outcome in outcomes if outcome.claimed.id in held]
+    if rows:
+        connection.execute(_ANSWER, rows)
     failing: dict[int, bool] = {}
     gone: set[int] = set()
     for outcome in outcomes:
-        claimed = outcome.claimed
-        values: dict[str, Any] = {
-            "attempts": _DELIVERIES.c.attempts + 1,
-            "last_status": outcome.status,
-            "last_latency_ms": outcome.latency_ms,
-            "last_error": outcome.error,
-            "response_excerpt": outcome.excerpt,
-            "claimed_until": None,
-            "claim": None,
-            "updated_at": now,
-        }
-        ok = outcome.status is not None and 200 <= outcome.status < 300
-        if ok:
-            values |= {"status": DeliveryStatus.delivered.value, "delivered_at": now}
-        elif outcome.status == 410:
-            values |= {"status": DeliveryStatus.failed.value}
-            gone.add(claimed.endpoint_id)
-        else:
-            if outcome.status is not None and outcome.error is None:
-                values["last_error"] = f"answered {outcome.status}"
-        done = connection.execute(
-            update(_DELIVERIES)
-            .where(_DELIVERIES.c.id == claimed.id, _DELIVERIES.c.claim == claimed.claim)
-            .values(**values)
-            .returning(_DELIVERIES.c.attempts)
-        ).first()
-        if done is None:
+        if outcome.claimed.id not in held:
             continue  # the claim ran out and another worker took it: its answer counts
-        if not ok and outcome.status != 410:
-            _schedule(connection, claimed.id, done.attempts, outcome.retry_after, now)
-        failing[claimed.endpoint_id] = not ok
+        # The batch's last answer from an endpoint tells whether it is failing now.
+        failing[outcome.claimed.endpoint_id] = not _ok(outcome.status)
+        if outcome.status == 410:
+            gone.add(outcome.claimed.endpoint_id)
     _update_endpoints(connection, failing, gone, now)
 
 
-def _schedule(
-    connection: Connection,
-    delivery_id: int,
-    attempts: int,
-    retry_after: timedelta | None,
-    now: datetime,
-) -> None:
-    if attempts > len(SCHEDULE):
-        values: dict[str, Any] = {"status": DeliveryStatus.failed.value}
+def _ok(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def _still_held(connection: Connection, outcomes: Sequence[Outcome]) -> set[int]:
+    """The deliveries this sweep's claims still hold (locked until the write ends on
+    PostgreSQL, so a redelivery cannot slip in between)."""
+    claims = {(outcome.claimed.id, outcome.claimed.claim) for outcome in outcomes}
+    query = select(_DELIVERIES.c.id, _DELIVERIES.c.claim).where(
+        _DELIVERIES.c.id.in_([delivery_id for delivery_id, _ in claims])
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {row.id for row in connection.execute(query) if (row.id, row.claim) in claims}
+
+
+def _bound(name: str) -> Any:
+    return bindparam(f"b_{name}", type_=_DELIVERIES.c[name].type)
+
+
+# One statement for every answer of a batch (run once per row: executemany). The times left
+# unchanged by an answer (delivered_at of a failed retry, next_attempt_at of one done) are
+# NULL in its row and keep their value.
+_ANSWER = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("b_id"))
+    .values(
+        status=_bound("status"),
+        attempts=_bound("attempts"),
+        last_status=_bound("last_status"),
+        last_latency_ms=_bound("last_latency_ms"),
+        last_error=_bound("last_error"),
+        response_excerpt=_bound("response_excerpt"),
+        claimed_until=None,
+        claim=None,
+        updated_at=_bound("updated_at"),
+        delivered_at=func.coalesce(_bound("delivered_at"), _DELIVERIES.c.delivered_at),
+        next_attempt_at=func.coalesce(_bound("next_attempt_at"), _DELIVERIES.c.next_attempt_at),
+    )
+)
+
+
+def _answer_row(outcome: Outcome, now: datetime) -> dict[str, Any]:
+    claimed = outcome.claimed
+    attempts = claimed.attempts + 1
+    status = DeliveryStatus.pending
+    last_error = outcome.error
+    delivered_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    if _ok(outcome.status):
+        status, delivered_at = DeliveryStatus.delivered, now
+    elif outcome.status == 410:
+        status = DeliveryStatus.failed
     else:
-        wait = SCHEDULE[attempts - 1]
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        values = {"next_attempt_at": now + wait}
-    connection.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id).values(**values))
+        if outcome.status is not None and outcome.error is None:
+            last_error = f"answered {outcome.status}"
+        if attempts > len(SCHEDULE):
+            status = DeliveryStatus.failed
+        else:
+            wait = SCHEDULE[attempts - 1]
+            if outcome.retry_after is not None:
+                wait = max(wait, outcome.retry_after)
+            next_attempt_at = now + wait
+    return {
+        "b_id": claimed.id,
+        "b_status": status.value,
+        "b_attempts": attempts,
+        "b_last_status": outcome.status,
+        "b_last_latency_ms": outcome.latency_ms,
+        "b_last_error": last_error,
+        "b_response_excerpt": outcome.excerpt,
+        "b_updated_at": now,
+        "b_delivered_at": delivered_at,
+        "b_next_attempt_at": next_attempt_at,
+    }
 
 
 def _update_endpoints(
     connection: Connection, failing: dict[int, bool], gone: set[int], now: datetime
 ) -> None:
-    for endpoint_id, failed in failing.items():
-        if endpoint_id in gone:
-            _disable(connection, endpoint_id, "answered 410 Gone", now)
-        elif not failed:
-            connection.execute(
-                update(_ENDPOINTS)
-                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_not(None))
-                .values(failing_since=None)
-            )
-        else:
-            connection.execute(
-                update(_ENDPOINTS)
-                .where(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.failing_since.is_(None))
-                .values(failing_since=now)
-            )
-            since = connection.execute(
-                select(_ENDPOINTS.c.failing_since, _ENDPOINTS.c.enabled).where(
-                    _ENDPOINTS.c.id == endpoint_id
-                )
-            ).first()
-            if (
-                since is not None
-                and since.enabled
-                and since.failing_since is not None
-                and now - since.failing_since >= DISABLE_AFTER
-            ):
-                _disable(connection, endpoint_id, "failed for 3 days", now)
+    recovered = [endpoint_id for endpoint_id, failed in failing.items() if not failed]
+    failed = [
+        endpoint_id for endpoint_id, fails in failing.items() if fails and endpoint_id not in gone
+    ]
+    if recovered:
+        connection.execute(
+            update(_ENDPOINTS)
+            .where(_ENDPOINTS.c.id.in_(recovered), _ENDPOINTS.c.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
+    if failed:
+        connection.execute(
+            update(_ENDPOINTS)
+            .where(_ENDPOINTS.c.id.in_(failed), _ENDPOINTS.c.failing_since.is_(None))
+            .values(failing_since=now)
+        )
+        _disable(
+            connection,
+            [
+                _ENDPOINTS.c.id.in_(failed),
+                _ENDPOINTS.c.failing_since <= now - DISABLE_AFTER,
+            ],
+            "failed for 3 days",
+            now,
+        )
+    if gone:
+        _disable(connection, [_ENDPOINTS.c.id.in_(gone)], "answered 410 Gone", now)
 
 
-def _disable(connection: Connection, endpoint_id: int, reason: str, now: datetime) -> None:
-    row = connection.execute(
+def _disable(connection: Connection, where: list[Any], reason: str, now: datetime) -> None:
+    disabled = connection.execute(
         update(_ENDPOINTS)
-        .where(and_(_ENDPOINTS.c.id == endpoint_id, _ENDPOINTS.c.enabled.is_(True)))
+        .where(*where, _ENDPOINTS.c.enabled.is_(True))
         .values(enabled=False, disabled_reason=reason, updated_at=now)
-        .returning(_ENDPOINTS.c.url)
-    ).first()
-    if row is not None:
+        .returning(_ENDPOINTS.c.id, _ENDPOINTS.c.url)
+    ).all()
+    for row in sorted(disabled, key=lambda row: int(row.id)):
         record(
             connection,
             Action.webhook_disabled,
-            Ref("webhook", endpoint_id),
+            Ref("webhook", row.id),
             {"url": row.url, "reason": reason},
             actor=WORKER,
         )

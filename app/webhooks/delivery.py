@@ -1,12 +1,14 @@
-"""Sending deliveries: the worker's sweep claims due ones in a short write, sends them with no
-transaction open (SQLite's write lock is never held while waiting on a receiver), and
-records the answers in another short write (app.webhooks.answers).
+"""Sending deliveries: the worker's sweep reads the due ones and makes their payloads in a read
+transaction, claims them in one short write, sends them with no transaction open (SQLite's
+write lock is never held while waiting on a receiver), and records the answers in another
+short write (app.webhooks.answers). Each write has a fixed number of statements however large
+the batch: API writes beside the sender wait for a batch's claim as briefly as for one.
 
 At least once: a delivery stays pending until an answer is recorded; a claim lasts a little
 longer than a send can take, so one whose sender died (kill -9) is sent again after it. In
 order per object: a delivery waits while an earlier one about the same object to the same
-endpoint is pending. Several workers: on PostgreSQL each claims with SKIP LOCKED; SQLite's
-write lock takes claims one at a time.
+endpoint is pending (checked again by the claim, under the write lock). Several workers: on
+PostgreSQL each claims with SKIP LOCKED; SQLite's write lock takes claims one at a time.
 """
 
 import secrets
@@ -14,11 +16,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import Connection, exists, or_, select, update
+from sqlalchemy import Connection, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.core.config import Settings
@@ -94,11 +96,6 @@ class Sender:
         """Send up to ``batch`` deliveries due at ``now`` (by default: now) and record their
         answers; how many were sent. The worker's sweep, and the tests' step."""
         moment = now or utcnow()
-        # A read first: with nothing due, no write lock is taken.
-        with database.session(write=False) as session:
-            due = session.connection().execute(_due(moment).limit(1)).first()
-        if due is None:
-            return 0
         claimed = self._claim(database, moment, batch)
         if not claimed:
             return 0
@@ -108,21 +105,47 @@ class Sender:
         return len(claimed)
 
     def _claim(self, database: Database, now: datetime, batch: int) -> list[Claimed]:
+        """Claim up to ``batch`` due deliveries. What they send is read and made in a read
+        transaction (with nothing due, no write lock is taken at all); the claim itself is one
+        write of at most two statements, however many it takes, so API writes beside the
+        sender wait for it as briefly as for one."""
+        with database.session(write=False) as session:
+            candidates = _candidates(session.connection(), now, batch, self.options)
+        if not candidates:
+            return []
         token = secrets.token_hex(16)
         with database.session() as session:
             connection = session.connection()
-            query = _due(now).order_by(_DELIVERIES.c.id).limit(batch)
+            # The conditions are checked again under the write lock: another sender may have
+            # claimed a candidate since it was read, or a redelivery put an earlier delivery of
+            # the same object back in line.
+            due = _due(now).where(_DELIVERIES.c.id.in_(list(candidates)))
             if connection.dialect.name == "postgresql":
-                query = query.with_for_update(of=_DELIVERIES, skip_locked=True)
-            ids = list(connection.execute(query).scalars())
-            if not ids:
-                return []
-            connection.execute(
+                due = due.with_for_update(of=_DELIVERIES, skip_locked=True)
+            taken = connection.execute(
                 update(_DELIVERIES)
-                .where(_DELIVERIES.c.id.in_(ids))
+                .where(_DELIVERIES.c.id.in_(due.scalar_subquery()))
                 .values(claimed_until=now + self.options.claim_lasts, claim=token)
-            )
-            return _claimed(connection, ids, token, now, self.options)
+                .returning(_DELIVERIES.c.id, _DELIVERIES.c.attempts, _DELIVERIES.c.payload)
+            ).all()
+            # Stored before it is sent, so every retry sends the same bytes; a payload another
+            # sender stored first is the one sent.
+            fresh = [
+                {"b_id": row.id, "b_payload": candidates[row.id].payload}
+                for row in taken
+                if row.payload is None
+            ]
+            if fresh:
+                connection.execute(
+                    update(_DELIVERIES)
+                    .where(_DELIVERIES.c.id == bindparam("b_id"), _DELIVERIES.c.payload.is_(None))
+                    .values(payload=bindparam("b_payload", type_=_DELIVERIES.c.payload.type)),
+                    fresh,
+                )
+        return [
+            candidates[row.id].claim(token, row.attempts, row.payload or candidates[row.id].payload)
+            for row in sorted(taken, key=lambda row: int(row.id))
+        ]
 
     def _pool_(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -208,11 +231,35 @@ def _due(now: datetime) -> Any:
     )
 
 
-def _claimed(
-    connection: Connection, ids: list[int], token: str, now: datetime, options: DeliveryOptions
-) -> list[Claimed]:
-    """The claimed deliveries, ready to send: a payload made for each that has none yet
-    (and stored, so retries send the same), with the endpoint's secrets in use."""
+class _Candidate(NamedTuple):
+    """A due delivery as read before its claim, with the payload it sends."""
+
+    id: int
+    endpoint_id: int
+    url: str
+    secrets: tuple[str, ...]
+    message_id: str
+    payload: dict[str, Any]
+
+    def claim(self, token: str, attempts: int, payload: dict[str, Any]) -> Claimed:
+        return Claimed(
+            id=self.id,
+            claim=token,
+            endpoint_id=self.endpoint_id,
+            url=self.url,
+            secrets=self.secrets,
+            message_id=self.message_id,
+            body=payloads.body(payload),
+            attempts=attempts,
+        )
+
+
+def _candidates(
+    connection: Connection, now: datetime, batch: int, options: DeliveryOptions
+) -> dict[int, _Candidate]:
+    """The oldest due deliveries, ready to send: a payload made for each that has none yet,
+    with the endpoint's secrets in use."""
+    due = _due(now).order_by(_DELIVERIES.c.id).limit(batch).subquery()
     rows = connection.execute(
         select(
             _DELIVERIES.c.id,
@@ -231,7 +278,7 @@ def _claimed(
         )
         .join(_ENDPOINTS, _ENDPOINTS.c.id == _DELIVERIES.c.endpoint_id)
         .join(_EVENTS, _EVENTS.c.id == _DELIVERIES.c.event_id)
-        .where(_DELIVERIES.c.id.in_(ids))
+        .where(_DELIVERIES.c.id.in_(select(due.c.id)))
         .order_by(_DELIVERIES.c.id)
     ).all()
     fresh = [row for row in rows if row.payload is None]
@@ -247,28 +294,21 @@ def _claimed(
         zone=options.zone,
     )
     stored = {row.id: payload for row, payload in zip(fresh, made, strict=True)}
-    for delivery_id, payload in stored.items():
-        connection.execute(
-            update(_DELIVERIES).where(_DELIVERIES.c.id == delivery_id).values(payload=payload)
-        )
-    claimed: list[Claimed] = []
+    candidates: dict[int, _Candidate] = {}
     for row in rows:
         keys = [row.secret]
         expires = row.previous_secret_expires_at
         if row.previous_secret and expires is not None and expires > now:
             keys.append(row.previous_secret)
-        claimed.append(
-            Claimed(
-                id=row.id,
-                claim=token,
-                endpoint_id=row.endpoint_id,
-                url=row.url,
-                secrets=tuple(keys),
-                message_id=f"evt_{row.event_id}",
-                body=payloads.body(stored.get(row.id, row.payload)),
-            )
+        candidates[row.id] = _Candidate(
+            id=row.id,
+            endpoint_id=row.endpoint_id,
+            url=row.url,
+            secrets=tuple(keys),
+            message_id=f"evt_{row.event_id}",
+            payload=stored.get(row.id, row.payload),
         )
-    return claimed
+    return candidates
 
 
 def _excerpt(response: httpx.Response) -> str:
