@@ -153,6 +153,23 @@ def _optional_in_requests(schema: dict[str, Any]) -> None:
             prop["description"] = f"{described} Default: {default}.".lstrip()
 
 
+def _query_defaults_described(schema: dict[str, Any]) -> None:
+    """A query parameter's default is applied by the server; declared as a ``default``,
+    generators send it on every call (openapi-python-client's ``page: int = 1``) and Swagger
+    UI fills it in, so a cursor went with ``page=1`` and was refused. It moves into the
+    description, as request bodies' defaults do."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", ()):
+                declared = parameter.get("schema", {})
+                if parameter.get("in") != "query" or "default" not in declared:
+                    continue
+                default = json.dumps(declared.pop("default"), ensure_ascii=False)
+                for described in (parameter, declared):
+                    text = described.get("description", "").rstrip()
+                    described["description"] = f"{text} Default: {default}.".lstrip()
+
+
 def _referenced(node: Any, components: dict[str, Any], found: set[str]) -> None:
     """The names of the component schemas ``node`` refers to, directly or not."""
     if isinstance(node, dict):
@@ -193,6 +210,7 @@ def install_openapi(app: FastAPI, *, api_prefix: str, token_required: Callable[.
             _declare_security(schema, app.routes, token_required)
             _declare_not_modified(schema, api_prefix)
             _optional_in_requests(schema)
+            _query_defaults_described(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
