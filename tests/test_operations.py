@@ -111,7 +111,7 @@ def test_metrics_count_requests_by_route_template(app: FastAPI, client: TestClie
         assert response.headers["content-type"].startswith("text/plain")
         return str(response.text)
 
-    labels = {"method": "GET", "operation": "posts-get_post", "status": "404"}
+    labels = {"method": "GET", "operation": "get_post", "status": "404"}
     before = _sample(scrape(), "presseschau_http_requests_total", **labels)
     for slug in ("eins", "zwei", "drei"):
         client.get(app.url_path_for("get_post", id_or_slug=slug))

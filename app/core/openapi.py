@@ -23,8 +23,11 @@ _SCHEMA_REF = "#/components/schemas/"
 
 
 def operation_id(route: APIRoute) -> str:
-    """``{tag}-{name}``, so generated clients get readable method names."""
-    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+    """The route's name (``list_posts``), unique across the API: generators already group
+    operations by tag (openapi-python-client's ``api/posts/list_posts.py``), so a tag in the
+    id would stutter (``posts_list_posts``); openapi-typescript reads
+    ``operations["list_posts"]``."""
+    return route.name
 
 
 # Answers any API operation may give, whatever it does: a bad token, too many failed
@@ -39,6 +42,28 @@ WITH_A_BODY = {
     "400": "The request body is not text in UTF-8.",
     "413": "The request body is larger than the limit.",
 }
+
+
+# GETs whose responses set their own Cache-Control (a preview, the export's stream) are left
+# alone by the HTTP cache, so they never answer 304; every other API GET may.
+_NEVER_NOT_MODIFIED = {"preview_post", "export_database"}
+NOT_MODIFIED = {
+    "description": "Not modified: the If-None-Match (or If-Modified-Since) sent names the "
+    "current representation. No body; ETag and Cache-Control as a 200 would send them."
+}
+
+
+def _declare_not_modified(schema: dict[str, Any], api_prefix: str) -> None:
+    """The HTTP cache answers conditional GETs of the API with a bodiless 304; declared, so
+    generated clients expect it instead of treating it as an undocumented status."""
+    for path, path_item in schema.get("paths", {}).items():
+        operation = path_item.get("get")
+        if (
+            path.startswith(f"{api_prefix}/")
+            and operation is not None
+            and operation.get("operationId") not in _NEVER_NOT_MODIFIED
+        ):
+            operation.setdefault("responses", {})["304"] = dict(NOT_MODIFIED)
 
 
 # The error statuses whose bodies carry more than a Problem's members.
@@ -65,6 +90,12 @@ def _problem_everywhere(schema: dict[str, Any], api_prefix: str) -> None:
                     if declared.get("schema", {}).get("$ref", "").endswith("Problem"):
                         ref = declared["schema"]
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
+    for path_item in schema.get("webhooks", {}).values():
+        for operation in path_item.values():
+            # A receiver is not this app: its answers are what app.webhooks.openapi declares.
+            operation.get("responses", {}).pop("422", None)
+            for response in operation.get("responses", {}).values():
+                response.pop("content", None)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
@@ -122,6 +153,23 @@ def _optional_in_requests(schema: dict[str, Any]) -> None:
             prop["description"] = f"{described} Default: {default}.".lstrip()
 
 
+def _query_defaults_described(schema: dict[str, Any]) -> None:
+    """A query parameter's default is applied by the server; declared as a ``default``,
+    generators send it on every call (openapi-python-client's ``page: int = 1``) and Swagger
+    UI fills it in, so a cursor went with ``page=1`` and was refused. It moves into the
+    description, as request bodies' defaults do."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", ()):
+                declared = parameter.get("schema", {})
+                if parameter.get("in") != "query" or "default" not in declared:
+                    continue
+                default = json.dumps(declared.pop("default"), ensure_ascii=False)
+                for described in (parameter, declared):
+                    text = described.get("description", "").rstrip()
+                    described["description"] = f"{text} Default: {default}.".lstrip()
+
+
 def _referenced(node: Any, components: dict[str, Any], found: set[str]) -> None:
     """The names of the component schemas ``node`` refers to, directly or not."""
     if isinstance(node, dict):
@@ -160,7 +208,9 @@ def install_openapi(app: FastAPI, *, api_prefix: str, token_required: Callable[.
             )
             _problem_everywhere(schema, api_prefix)
             _declare_security(schema, app.routes, token_required)
+            _declare_not_modified(schema, api_prefix)
             _optional_in_requests(schema)
+            _query_defaults_described(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -19,6 +19,14 @@ SIGNING = (
 )
 
 
+# What a receiver answers; its body is ignored. (FastAPI's own 422, which would name a schema
+# of FastAPI's that the document does not carry, is taken out in app.core.openapi.)
+RECEIVER_ANSWERS: dict[int | str, dict[str, str]] = {
+    200: {"description": "Accepted; so is any other 2xx. The body is ignored."},
+    410: {"description": "Gone: the endpoint is disabled, and nothing more is sent to it."},
+}
+
+
 class WebhookData(BaseModel):
     id: int | None = Field(description="The post's, source's or tag's id.")
     slug: str | None
@@ -50,4 +58,15 @@ def _document(app: FastAPI, event_type: str) -> None:
         pass
 
     delivery.__doc__ = SIGNING
-    app.webhooks.post(event_type, summary=f"{event_type} to a subscribed endpoint")(delivery)
+    app.webhooks.post(
+        event_type,
+        summary=f"{event_type} to a subscribed endpoint",
+        operation_id=delivery_operation_id(event_type),
+        responses=RECEIVER_ANSWERS,
+    )(delivery)
+
+
+def delivery_operation_id(event_type: str) -> str:
+    """``deliver_post_published``, ``deliver_source_events`` (for ``source.*``): names that
+    read as code identifiers in generated clients, unlike FastAPI's from the path."""
+    return "deliver_" + event_type.replace(".*", ".events").replace(".", "_")
