@@ -78,7 +78,7 @@ def test_swagger_ui_authorises_with_a_token_and_creates_a_post(site: Site, page:
     expect(bearer.locator("button", has_text="Logout")).to_be_visible()
     dialog.locator("button.close-modal").click()
 
-    operation = page.locator("#operations-posts-posts-create_post")
+    operation = page.locator("#operations-posts-create_post")
     operation.locator(".opblock-summary").click()
     operation.locator("button.try-out__btn").click()
     body = {
