@@ -1,6 +1,7 @@
 """A real HTTP receiver on 127.0.0.1 for the webhook tests: it records every request and
-answers what a test scripts (200 when nothing is scripted); and the API calls the tests
-make of every endpoint."""
+answers what a test scripts (200 when nothing is scripted), or holds its answers until
+released, so deliveries stay in flight; and the API calls the tests make of every
+endpoint."""
 
 import threading
 from collections.abc import Iterator, Mapping
@@ -33,6 +34,9 @@ class Receiver:
         self.received: list[Received] = []
         self.script: list[Answer] = []
         self.lock = threading.Lock()
+        # Set: requests are answered at once. Cleared (hold): each waits until it is set again.
+        self.gate = threading.Event()
+        self.gate.set()
 
     @property
     def url(self) -> str:
@@ -48,10 +52,19 @@ class Receiver:
         with self.lock:
             self.script.extend(answers)
 
+    def hold(self) -> None:
+        """Requests from now on are recorded on arrival and answered only once released."""
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
+
     def take(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
         with self.lock:
             self.received.append(Received(path, headers, body))
-            return self.script.pop(0) if self.script else Answer(200)
+            answer = self.script.pop(0) if self.script else Answer(200)
+        self.gate.wait()
+        return answer
 
 
 @contextmanager
@@ -64,12 +77,15 @@ def running_receiver() -> Iterator[Receiver]:
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
             answer = receiver.take(self.path, headers, body)
-            self.send_response(answer.status)
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(answer.body)))
-            self.end_headers()
-            self.wfile.write(answer.body)
+            try:
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender is gone (killed while its request was held): nobody to tell
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -81,6 +97,7 @@ def running_receiver() -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        receiver.release()
         server.shutdown()
         server.server_close()
         thread.join()
