@@ -25,7 +25,8 @@ def coded(kind: str, headers: list[tuple[bytes, bytes]]) -> str:
 
 
 def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | None:
-    """list, list_source, search (a list with q), search_api (the search endpoint),
+    """list, list_source, list_fields (a list narrowed by fields=), search (a list with q),
+    search_api (the search endpoint),
     not_modified, post, day, sources, source, feed, created or edited; None for a URL no scenario
     requests. Only the post list is requested with
     If-None-Match."""
@@ -44,6 +45,8 @@ def kind_of(method: str, path: str, query: bytes, conditional: bool) -> str | No
             return "not_modified"
         if "q" in params:
             return "search"
+        if "fields" in params:
+            return "list_fields"
         return "list_source" if "source" in params else "list"
     if parts == ["search"]:
         return "search_api"

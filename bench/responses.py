@@ -62,6 +62,8 @@ def fetch(base: str, urls: Urls, token: str, folder: Path) -> Representatives:
         "sources": f"{API}/sources",
         "source": next(path for path in urls.cold["source"] if path != f"{API}/sources"),
     }
+    if urls.list_fields:
+        chosen["list_fields"] = urls.list_fields[0]
     if first := next((paths[0] for paths in urls.bands.values() if paths), None):
         chosen["search_api"] = first
     recorded: dict[str, dict[str, Any]] = {}

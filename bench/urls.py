@@ -26,6 +26,7 @@ from bench.search_load import paths as band_paths
 COLD = 20_000  # URLs per cold list: more than a short run requests, so few repeat
 SEARCHES = 500
 PER_PAGE = 20  # the API's default page size
+FIELDS = "id,slug,title"  # the narrowed list's fields (issue: "fields=id,slug,title lists")
 MAX_PAGE = 50
 CHUNK = 1000
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]{5,}")
@@ -41,6 +42,9 @@ class Urls:
     # The site's RSS feed: what feed readers poll, answered from the response cache.
     hot_feed: str = f"{API}/feeds/posts.rss"
     cold: dict[str, list[str]] = field(default_factory=dict)  # list, post, day, source
+    # The cold list's pages narrowed to three fields, as a frontend's index asks: beside the
+    # cold list, not in the cold mix, whose share of each kind stays what it was.
+    list_fields: list[str] = field(default_factory=list)
     search: list[str] = field(default_factory=list)
     bands: dict[str, list[str]] = field(default_factory=dict)  # search endpoint, by band
     band_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -50,10 +54,12 @@ class Urls:
         return [path for paths in self.cold.values() for path in paths]
 
     def write(self, folder: Path) -> dict[str, Path]:
-        """One file per list, for wrk: cold_<group>, cold_mix, search, search_<band> and
-        hot_<kind> (list, post, day, feed)."""
+        """One file per list, for wrk: cold_<group>, cold_mix, cold_list_fields, search,
+        search_<band> and hot_<kind> (list, post, day, feed)."""
         lists = {f"cold_{group}": paths for group, paths in self.cold.items()}
         lists |= {"cold_mix": self.cold_mix(), "search": self.search}
+        if self.list_fields:
+            lists["cold_list_fields"] = self.list_fields
         lists |= {"hot_list": [self.hot_list], "hot_post": [self.hot_post]}
         lists |= {"hot_day": [self.hot_day], "hot_feed": [self.hot_feed]}
         lists |= {f"search_{band}": self.bands[band] for band in BANDS if self.bands.get(band)}
@@ -153,6 +159,7 @@ def collect(database_url: str, seed: int) -> Urls:
             "day": [_day_path(rng.choice(days)) for _ in range(COLD)],
             "source": [rng.choice(source_paths) for _ in range(COLD)],
         },
+        list_fields=[f"{path}{'&' if '?' in path else '?'}fields={FIELDS}" for path in lists],
         search=[f"{API}/posts?q={quote(word)}" for word in words],
         bands=band_paths(bands),
         band_summaries={name: band.summary() for name, band in bands.items()},

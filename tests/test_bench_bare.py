@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 
 from app.core.db import Database
 from bench import bare, responses
-from bench.kinds import API, GZIPPED
-from bench.urls import Urls
+from bench.kinds import API, GZIPPED, kind_of
+from bench.scenarios import COLD, SCENARIOS
+from bench.urls import Urls, collect
 from tests.factories import make_account, make_post, make_source
 from tests.live_server import served, url_of
 from tests.test_compression import BODY
@@ -77,3 +78,27 @@ def test_the_bare_app_sends_the_apis_bytes_in_each_coding(
                     assert copied.headers.get("content-encoding") == coding
                     assert copied.headers["etag"] == sent.headers["etag"]
                     assert copied.body == sent.body, (kind, accept)
+
+
+def test_the_quick_run_reads_cold_lists_narrowed_by_fields(
+    db: Database, client: TestClient
+) -> None:
+    editor = make_account(db)
+    source = make_source(db, name="TASS", slug="tass")
+    posts = [make_post(db, editor, source_id=source.id) for _ in range(3)]
+    scenario = next(item for item in SCENARIOS if item.name == "cold list fields")
+    # Run beside the full cold list in the quick run, with and without the response cache.
+    assert scenario in COLD
+    assert next(item for item in SCENARIOS if item.name == "cold list") in COLD
+
+    urls = collect(url_of(db), seed=7)
+    assert len(urls.list_fields) == len(urls.cold["list"])
+    for path in urls.list_fields[:4]:
+        plain, _, query = path.partition("?")
+        # The bare app answers it with the representative recorded for such lists.
+        assert kind_of("GET", plain, query.encode(), False) == "list_fields"
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert {post["slug"] for post in items} <= {post.slug for post in posts}
+        assert all(set(item) == {"id", "slug", "title"} for item in items)

@@ -189,6 +189,15 @@ class Settings(BaseSettings):
         description="How long a webhook delivery may take to connect, send and be answered; "
         "longer counts as a failed attempt, retried on the schedule.",
     )
+    webhooks_claim_margin_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="How much longer than a send can take (three webhook timeouts) a "
+        "worker's claim on a delivery lasts. A delivery whose worker died while sending it "
+        "(kill -9, a lost machine) is sent again by another once the claim ends: a shorter "
+        "margin resends sooner, at the risk of a second send beside a slow first one.",
+    )
     site_title: str = Field(
         "Presseschau",
         min_length=1,

@@ -54,6 +54,7 @@ _EVENTS = Event.metadata.tables["events"]
 class DeliveryOptions:
     allow_private: bool = False
     timeout_seconds: float = 10.0
+    claim_margin_seconds: float = 30.0
     # Where a post's public URL comes from (None: no public URL is configured).
     links: PostLinks | None = None
     zone: ZoneInfo = _UTC
@@ -66,6 +67,7 @@ class DeliveryOptions:
         return cls(
             allow_private=settings.webhooks_allow_private,
             timeout_seconds=settings.webhooks_timeout_seconds,
+            claim_margin_seconds=settings.webhooks_claim_margin_seconds,
             links=links,
             zone=settings.zone,
         )
@@ -73,7 +75,7 @@ class DeliveryOptions:
     @property
     def claim_lasts(self) -> timedelta:
         # Longer than a send can take (resolving, connecting, sending, reading an excerpt).
-        return timedelta(seconds=self.timeout_seconds * 3 + 30)
+        return timedelta(seconds=self.timeout_seconds * 3 + self.claim_margin_seconds)
 
 
 class Sender:

@@ -1,6 +1,7 @@
 """A real HTTP receiver on 127.0.0.1 for the webhook tests: it records every request and
-answers what a test scripts (200 when nothing is scripted); and the API calls the tests
-make of every endpoint."""
+answers what a test scripts (200 when nothing is scripted), or holds its answers until
+released, so deliveries stay in flight; and the API calls the tests make of every
+endpoint."""
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -35,6 +36,9 @@ class Receiver:
         # When set: the answer to each request, from what it carries (the script is unused).
         self.answering: Callable[[dict[str, str], bytes], Answer] | None = None
         self.lock = threading.Lock()
+        # Set: requests are answered at once. Cleared (hold): each waits until it is set again.
+        self.gate = threading.Event()
+        self.gate.set()
 
     @property
     def url(self) -> str:
@@ -50,14 +54,21 @@ class Receiver:
         with self.lock:
             self.script.extend(answers)
 
+    def hold(self) -> None:
+        """Requests from now on are recorded on arrival and answered only once released."""
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
+
     def take(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
         with self.lock:
             self.received.append(Received(path, headers, body))
             answering = self.answering
-            if answering is None:
-                return self.script.pop(0) if self.script else Answer(200)
+            scripted = self.script.pop(0) if self.script and answering is None else Answer(200)
+        self.gate.wait()
         # Outside the lock: requests sent side by side are answered side by side.
-        return answering(headers, body)
+        return scripted if answering is None else answering(headers, body)
 
 
 @contextmanager
@@ -70,12 +81,15 @@ def running_receiver() -> Iterator[Receiver]:
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
             answer = receiver.take(self.path, headers, body)
-            self.send_response(answer.status)
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.send_header("content-length", str(len(answer.body)))
-            self.end_headers()
-            self.wfile.write(answer.body)
+            try:
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender is gone (killed while its request was held): nobody to tell
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -87,6 +101,7 @@ def running_receiver() -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        receiver.release()
         server.shutdown()
         server.server_close()
         thread.join()
