@@ -96,13 +96,20 @@ def _demo_with_editor(database_url: str) -> str:
     return token
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def _need_chromium() -> None:
     if not CHROMIUM.exists():
         pytest.skip(
             "browser tests need Debian's Chromium at /usr/bin/chromium "
             "(apt-get install chromium); no browser is downloaded"
         )
+
+
+# Stopped whenever the test process leaves this package: while Playwright's sync API runs,
+# the process's main thread has a running event loop, which the tests elsewhere that start
+# their own (asyncio.run) or check that work left the loop would trip over.
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    _need_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -115,11 +122,9 @@ def browser() -> Iterator[Browser]:
 # only add posts on days the readers' tests do not open, so they share the demo database.
 @pytest.fixture(scope="session")
 def site(
-    browser: Browser,
-    backend: str,
-    fresh_database_url: FreshDatabase,
-    tmp_path_factory: pytest.TempPathFactory,
+    backend: str, fresh_database_url: FreshDatabase, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
+    _need_chromium()  # before building anything
     entry = _built_frontend()
     database_url = fresh_database_url(backend)
     upgrade(database_url)
