@@ -1,6 +1,7 @@
 """What the generated clients' tests share: the content they read, served by a real server,
 and what each client must have seen in it."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,3 +40,17 @@ def live_api(db: Database, settings: Settings) -> Iterator[LiveApi]:
     index_queued(db, settings.search_languages)
     with served(url_of(db)) as (_, base):
         yield LiveApi(base, editor.token)
+
+
+def check_seen(printed: str) -> None:
+    """What a client's program printed (JSON) after its five calls: the cursor walk, the
+    search, the creation, the edit and its refused stale edit, and the day archive."""
+    seen = json.loads(printed)
+    assert seen["listed"] == TITLES
+    assert seen["pages"] == [2, 2, 1]
+    assert seen["search"] == [FOUND]
+    assert seen["created"] == {"title": "Hallo", "status": "draft"}
+    assert seen["edited"] == "Hallo, Welt"
+    assert seen["stale"]["status"] == 412
+    assert seen["stale"]["detail"]
+    assert seen["day"] == {"label": DAY_LABEL, "count": 5, "titles": TITLES}

@@ -3,7 +3,6 @@ clients/python/config.yml): generated without a warning, type-checked with mypy 
 together with clients/python/check.py, which is then run against the live API on each
 database."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.db import Database
-from tests.client_checks import DAY_LABEL, FOUND, ROOT, SPEC, TITLES, live_api
+from tests.client_checks import ROOT, SPEC, check_seen, live_api
 
 CLIENT = ROOT / "clients" / "python"
 BIN = Path(sys.executable).parent
@@ -59,12 +58,4 @@ def test_the_python_client_reads_pages_searches_writes_and_is_refused_when_stale
         printed = _run(
             sys.executable, str(program), api.base, api.token, cwd=program.parent, env=environment
         )
-    seen = json.loads(printed)
-    assert seen["listed"] == TITLES
-    assert seen["pages"] == [2, 2, 1]
-    assert seen["search"] == [FOUND]
-    assert seen["created"] == {"title": "Hallo", "status": "draft"}
-    assert seen["edited"] == "Hallo, Welt"
-    assert seen["stale"]["status"] == 412
-    assert seen["stale"]["detail"]
-    assert seen["day"] == {"label": DAY_LABEL, "count": 5, "titles": TITLES}
+    check_seen(printed)
