@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 
+from app.core.db import Database
+from app.webhooks.delivery import DeliveryOptions, Sender
 from tests.factories import Account
 
 
@@ -133,3 +135,29 @@ def deliveries(
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
+
+
+def senders_side_by_side(db: Database, count: int, *, batch: int) -> None:
+    """``count`` senders sweeping ``db`` at once, from the same start, until none finds a
+    delivery due; small batches make their claims interleave. Raises what a sender raised."""
+    senders = [Sender(DeliveryOptions(allow_private=True, timeout_seconds=5)) for _ in range(count)]
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def work(sender: Sender) -> None:
+        try:
+            start.wait()
+            while sender.deliver_due(db, batch=batch):
+                pass
+        except BaseException as error:  # reported by the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for sender in senders:
+        sender.close()
+    if errors:
+        raise errors[0]

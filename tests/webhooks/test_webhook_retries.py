@@ -4,7 +4,6 @@ ending with its overlap, and several senders never sending one delivery twice. T
 run with the time it is given: no test sleeps for a backoff."""
 
 import email.utils
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +14,9 @@ from standardwebhooks import Webhook
 from app.core.db import Database
 from app.core.types import utcnow
 from app.webhooks.answers import RETRY_AFTER_MAX, SCHEDULE
-from app.webhooks.delivery import DeliveryOptions, Sender
+from app.webhooks.delivery import Sender
 from tests.factories import Account, make_post, make_source
-from tests.webhooks.receiver import Answer, Receiver, deliveries, subscribe
+from tests.webhooks.receiver import Answer, Receiver, deliveries, senders_side_by_side, subscribe
 
 
 def test_a_delivery_that_never_succeeds_is_tried_on_the_whole_schedule(
@@ -130,27 +129,7 @@ def test_several_senders_send_each_delivery_once(
 ) -> None:
     endpoint = subscribe(hooks, admin, receiver.url, ["source.*"])
     made = [make_source(db) for _ in range(12)]
-    senders = [Sender(DeliveryOptions(allow_private=True, timeout_seconds=5)) for _ in range(3)]
-    start = threading.Barrier(len(senders))
-    errors: list[BaseException] = []
-
-    def work(sender: Sender) -> None:
-        try:
-            start.wait()
-            # Small batches, so the senders' claims interleave.
-            while sender.deliver_due(db, batch=2):
-                pass
-        except BaseException as error:  # reported by the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(sender,)) for sender in senders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for sender in senders:
-        sender.close()
-    assert errors == []
+    senders_side_by_side(db, 3, batch=2)
     ids = [item.headers["webhook-id"] for item in receiver.received]
     assert len(ids) == len(made)
     assert len(set(ids)) == len(made)
