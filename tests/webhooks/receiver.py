@@ -81,6 +81,11 @@ def running_receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
+            if len(body) < length:
+                # The sender died while writing its request (a killed worker): as any HTTP
+                # server does, an incomplete request is dropped, not taken as a delivery.
+                self.close_connection = True
+                return
             headers = {name.lower(): value for name, value in self.headers.items()}
             answer = receiver.take(self.path, headers, body)
             try:
