@@ -203,14 +203,19 @@ def _delays(pace: Pace, committed: dict[int, float], messages: list[Message]) ->
     return {"pace": pace.name, "every_seconds": pace.every_seconds, **_percentiles(delays)}
 
 
-def _writes(api: Api, seconds: float) -> float:
-    """Published posts created one after another for ``seconds``: creations/s."""
+class Writes(NamedTuple):
+    made: int
+    per_second: float
+
+
+def _writes(api: Api, seconds: float) -> Writes:
+    """Published posts created one after another for ``seconds``."""
     made = 0
     began = time.monotonic()
     while time.monotonic() - began < seconds:
         api.create("published")
         made += 1
-    return made / (time.monotonic() - began)
+    return Writes(made, made / (time.monotonic() - began))
 
 
 class Cpu(NamedTuple):
@@ -273,21 +278,28 @@ def measure(url: str, folder: Path, sizes: Sizes) -> dict[str, Any]:
             api.enable(endpoint_ids, side == "B")
             before = receiver.count()
             cpu = _cpu(server.pid)
-            rate = _writes(api, sizes.round_seconds)
+            writes = _writes(api, sizes.round_seconds)
             used = _cpu(server.pid)
             rounds.append({
                 "side": side,
-                "creations_per_second": round(rate, 1),
+                "creations": writes.made,
+                "creations_per_second": round(writes.per_second, 1),
                 # What competed for the cores during the round: the server and its worker
                 # process; this process (the one client and the receiver).
                 "server_cpu_seconds": round(used.server - cpu.server, 2),
                 "bench_cpu_seconds": round(used.bench - cpu.bench, 2),
             })  # fmt: skip
-            api.enable(endpoint_ids, False)
-            # A B round's deliveries are sent before the next round begins, so an A round
-            # measures writes alone, and the B rounds all start from an empty queue.
+            # A B round's deliveries (a post.published per creation and endpoint) are all
+            # sent before the next round begins, so an A round measures writes alone, and the
+            # B rounds all start from an empty queue. The endpoints stay on until then: a
+            # paused endpoint's deliveries wait for it.
+            if side == "B" and not receiver.wait_for(
+                before + writes.made * len(endpoint_ids), DRAIN_TIMEOUT
+            ):
+                raise Failed(f"writes: {receiver.count() - before} deliveries of a B round came")
             receiver.wait_quiet(QUIET, DRAIN_TIMEOUT)
             rounds[-1]["deliveries"] = receiver.count() - before
+            api.enable(endpoint_ids, False)
         everything = receiver.since(0)
 
     checked = check(everything, receiver.secrets)
