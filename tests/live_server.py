@@ -69,3 +69,29 @@ def served(
             except subprocess.TimeoutExpired:
                 process.kill()
         process.wait(timeout=10)
+
+
+@contextmanager
+def working(
+    url: str, *, environment: Mapping[str, str] | None = None, stderr: int = subprocess.DEVNULL
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``presseschau worker`` on database ``url``, as an operator runs it, polling every 0.1 s
+    (``environment`` added to this process's); killed afterwards if it still runs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PRESSESCHAU_DATABASE_URL": url,
+            "PRESSESCHAU_WORKER_POLL_SECONDS": "0.1",
+            **(environment or {}),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=STOP_SECONDS)

@@ -2,7 +2,6 @@
 lease ends; `presseschau worker` stops on SIGTERM; `presseschau serve` runs jobs unless told
 not to."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from tests.jobs import (
     jobs,
     make_documents_stale,
 )
-from tests.live_server import ROOT, served, url_of
+from tests.live_server import ROOT, served, url_of, working
 
 LEASE_SECONDS = 3
 # A worker process whose one handler takes its job and never lets go.
@@ -90,25 +89,10 @@ def _posts_with_stale_documents(db: Database) -> None:
 
 def test_the_worker_command_refreshes_documents_and_stops_on_sigterm(db: Database) -> None:
     _posts_with_stale_documents(db)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "worker"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PRESSESCHAU_DATABASE_URL": url_of(db),
-            "PRESSESCHAU_WORKER_POLL_SECONDS": "0.1",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with working(url_of(db), stderr=subprocess.PIPE) as process:
         eventually(lambda: documents_are_current(db), "the worker stores the documents anew")
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=PATIENCE_SECONDS)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, errors.decode()
     # The periodic tasks, queued again for their next runs, not held.
     assert {(job["kind"], job["state"], job["lease_owner"]) for job in jobs(db)} == {

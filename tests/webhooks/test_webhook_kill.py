@@ -6,18 +6,14 @@ operator could set them; no clock is faked."""
 
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
 
 from app.core.db import Database
 from tests.factories import Account, make_post
 from tests.jobs import PATIENCE_SECONDS, eventually
-from tests.live_server import ROOT, url_of
+from tests.live_server import url_of, working
 from tests.webhooks.receiver import Receiver, deliveries, subscribe, verified
 
 # A send times out after 3 s, so a claim lasts 9 s: the test waits that long after the kill,
@@ -26,29 +22,12 @@ from tests.webhooks.receiver import Receiver, deliveries, subscribe, verified
 TIMEOUT_SECONDS = 3
 
 
-@contextmanager
-def worker_process(db: Database) -> Iterator[subprocess.Popen[bytes]]:
-    """`presseschau worker` on ``db``, as an operator runs it; killed afterwards if alive."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "worker"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "PRESSESCHAU_DATABASE_URL": url_of(db),
-            "PRESSESCHAU_WORKER_POLL_SECONDS": "0.1",
-            "PRESSESCHAU_WEBHOOKS_ALLOW_PRIVATE": "true",
-            "PRESSESCHAU_WEBHOOKS_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
-            "PRESSESCHAU_WEBHOOKS_CLAIM_MARGIN_SECONDS": "0",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=PATIENCE_SECONDS)
+# The worker's settings: short claims (a 3 s timeout, no margin) and a receiver on 127.0.0.1.
+SETTINGS = {
+    "PRESSESCHAU_WEBHOOKS_ALLOW_PRIVATE": "true",
+    "PRESSESCHAU_WEBHOOKS_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
+    "PRESSESCHAU_WEBHOOKS_CLAIM_MARGIN_SECONDS": "0",
+}
 
 
 def _statuses(hooks: TestClient, admin: Account, endpoint_id: int) -> dict[int, str]:
@@ -63,7 +42,7 @@ def test_deliveries_in_flight_when_the_worker_is_killed_are_sent_by_the_next_one
     endpoint = subscribe(hooks, admin, receiver.url, ["post.published"])
     before = [make_post(db, editor) for _ in range(3)]
 
-    with worker_process(db) as first:
+    with working(url_of(db), environment=SETTINGS) as first:
         # Delivered before the kill: never sent again.
         eventually(
             lambda: (
@@ -90,7 +69,7 @@ def test_deliveries_in_flight_when_the_worker_is_killed_are_sent_by_the_next_one
     # What the killed worker was sending has no answer recorded: still pending.
     assert {statuses[int(message.removeprefix("evt_"))] for message in in_flight} == {"pending"}
 
-    with worker_process(db):
+    with working(url_of(db), environment=SETTINGS):
         eventually(
             lambda: set(_statuses(hooks, admin, endpoint["id"]).values()) == {"delivered"},
             "the next worker delivers the rest once the dead one's claims run out",
