@@ -51,7 +51,7 @@ test: lint typecheck pytest
 # The reader site (frontend/): npm ci and the build run again only when their inputs change
 # (the stamps), so `make frontend` and the browser tests start at once the second time.
 FRONTEND_PORT ?= 4321
-FRONTEND_INPUTS := $(shell find frontend/src frontend/scripts frontend/public -type f 2>/dev/null) \
+FRONTEND_INPUTS := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/astro.config.mjs frontend/tsconfig.json openapi.json
 export ASTRO_TELEMETRY_DISABLED := 1
 
