@@ -50,8 +50,3 @@ function withHeader(headers: Headers, name: string, value: string): Headers {
 }
 
 export const api = createClient<paths>({ baseUrl: API_URL, fetch: cachingFetch });
-
-/** How many ETag answers are kept (for the tests' and operators' curiosity). */
-export function cachedCount(): number {
-  return cache.size;
-}
